@@ -1,0 +1,59 @@
+# Deliberate: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app deliberate
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+VENDOR := deliberate/static/vendor
+
+.PHONY: run test test-sqlite test-postgres bench lock services chromium vendor clean
+
+run: $(VENV)/.installed vendor
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(BIN)/python -m deliberate.serve
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+vendor: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+services:
+	@bash scripts/services.sh
+
+test: $(VENV)/.installed-dev vendor chromium services
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(BIN)/python -m pytest
+
+# The database-facing layers again, on PostgreSQL.
+test-postgres:
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser" tests/integration tests/web tests/realtime
+
+bench: $(VENV)/.installed-dev vendor services
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lock:
+	$(PYTHON) -m venv /tmp/deliberate-lock && /tmp/deliberate-lock/bin/pip install -q -r requirements.in
+	/tmp/deliberate-lock/bin/pip freeze > requirements.txt
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

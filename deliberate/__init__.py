@@ -1,0 +1,121 @@
+"""Deliberate: member cooperatives write their shared standards together."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_path=os.environ.get("DELIBERATE_INSTANCE", str(ROOT / "instance")),
+                template_folder=str(ROOT / "templates"), static_folder="static")
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    from .config import check_secret, settings_from_env
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings_from_env(os.environ, app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    check_secret(app.config["SECRET_KEY"], app.config["ENV_NAME"])
+    if app.config["ENV_NAME"] != "testing" and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the secret generated on first run, creating it (readable by the owner only) if absent."""
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def register_extensions(app: Flask) -> None:
+    from .database import configure_engine
+    from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from .members.services import load_person
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_person)
+
+    # Socket handlers must be imported before init_app, or a second app built in tests loses them.
+    from .realtime import handlers  # noqa: F401
+
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
+        manage_session=False,
+    )
+    handlers.install_publisher()
+    _register_security_headers(app)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from .main import views as main
+    from .members import views as members
+    from .standards import views as standards
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(members.auth_bp)
+    app.register_blueprint(members.coops_bp)
+    app.register_blueprint(standards.bp)
+    app.jinja_env.globals.update(main.template_globals())
+    app.jinja_env.filters.update(main.template_filters())
+
+
+def register_error_handlers(app: Flask) -> None:
+    from .errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,43 @@
+"""Command-line tasks: ``flask --app deliberate create-steward``, ``seed-demo``."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .errors import DomainError
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("create-steward")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_steward(email: str, name: str, password: str) -> None:
+        """Create a steward (secretariat) account."""
+        from .members.services import create_steward as create
+
+        try:
+            person = create(email=email, name=name, password=password)
+        except DomainError as error:
+            raise click.ClickException(error.message) from error
+        click.echo(f"Steward {person.name} <{person.email}> created. Sign in at /signin.")
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only seed when the database has no standards yet.")
+    def seed_demo(if_empty: bool) -> None:
+        """Create the demo network: co-ops, people, a standard with history."""
+        from .extensions import db
+        from .seed import DEMO_PASSWORD, seed
+        from .standards.models import Standard
+
+        if if_empty and db.session.scalar(select(func.count(Standard.id))):
+            click.echo("Demo data already present: keeping your data.")
+        else:
+            seed()
+            click.echo("Demo network created.")
+        click.echo("Demo sign-ins (password for all: %s):" % DEMO_PASSWORD)
+        from .seed import DEMO_PEOPLE
+
+        for email, name, role in DEMO_PEOPLE:
+            click.echo(f"  {email:<28} {name:<18} {role}")

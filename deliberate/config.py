@@ -1,0 +1,90 @@
+"""Settings from the environment.
+
+Pure: takes a mapping (normally ``os.environ``) and an instance folder and returns a dict of
+settings. Nothing here touches the disk, Flask or the database, so tests can build any
+configuration from a plain dict.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+# Secrets that must never reach production: framework examples, our own old defaults.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"", "dev", "development", "secret", "changeme", "change-me", "replace-me", "test", "testing",
+     "deliberate", "deliberate-dev"}
+)
+MIN_SECRET_LENGTH = 32
+
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or malformed; the app refuses to start."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short forms."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
+    """Build the settings dict from environment variables.
+
+    ``DELIBERATE_ENV`` is ``development`` (default), ``production`` or ``testing``.
+    ``SECRET_KEY`` may be absent here: the app factory then loads or creates one in the
+    instance folder (never in production with a known default, see :func:`check_secret`).
+    """
+    env = environ.get("DELIBERATE_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"DELIBERATE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    production = env == "production"
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path}/deliberate.sqlite3"
+    settings: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        # Bodies larger than this are refused with 413 before any view runs.
+        "MAX_CONTENT_LENGTH": int(environ.get("MAX_CONTENT_LENGTH", 1024 * 1024)),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: long drafting sessions
+        "INVITATION_DAYS": int(environ.get("INVITATION_DAYS", 14)),
+        "PASSWORD_RESET_MINUTES": int(environ.get("PASSWORD_RESET_MINUTES", 60)),
+        "SOCKETIO_CORS_ORIGINS": [o for o in environ.get("SOCKETIO_CORS_ORIGINS", "").split(",") if o],
+        "SERVER_HOST": environ.get("HOST", "127.0.0.1"),
+        "SERVER_PORT": int(environ.get("PORT", 5000)),
+    }
+    if "SECRET_KEY" in environ:
+        settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    return settings
+
+
+def check_secret(secret: str | None, env: str) -> None:
+    """Refuse a missing, short or well-known secret key in production."""
+    if env != "production":
+        return
+    if not secret or secret.strip().lower() in KNOWN_DEFAULT_SECRETS:
+        raise ConfigError("SECRET_KEY is missing or a known default: refusing to start in production")
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production")

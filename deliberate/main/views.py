@@ -1,0 +1,56 @@
+"""Home page, the plain-language guide, and helpers every template shares."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from ..members.permissions import is_steward
+from ..standards.services import list_standards
+from ..text.markdown import render, render_inline
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("main/index.html", standards=list_standards())
+
+
+@bp.get("/how-it-works")
+def how_it_works():
+    return render_template("main/how_it_works.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True}
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site paths may be used as a post-sign-in redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def format_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M UTC") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def template_globals() -> dict:
+    return {
+        "is_steward": lambda: is_steward(current_user),
+        "current_path": lambda: request.full_path.rstrip("?"),
+    }
+
+
+def template_filters() -> dict:
+    return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date}

@@ -1,0 +1,1 @@
+"""Co-ops, people, delegations, roles and sign-in."""

@@ -1,0 +1,26 @@
+"""Who may do what with members and co-ops. Predicates only: no queries, no side effects."""
+from __future__ import annotations
+
+from .models import Cooperative, Person
+
+
+def is_steward(person: Person | None) -> bool:
+    return bool(person is not None and getattr(person, "is_authenticated", False) and person.is_steward)
+
+
+def is_delegate_of(person: Person | None, coop: Cooperative) -> bool:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return any(d.coop_id == coop.id and d.ended_at is None for d in person.delegations)
+
+
+def can_manage_coops(person: Person | None) -> bool:
+    """Register co-ops and change their status: stewards."""
+    return is_steward(person)
+
+
+def can_invite_delegate(person: Person | None, coop: Cooperative) -> bool:
+    """Stewards invite to any co-op; a delegate may invite colleagues of their own active co-op."""
+    if is_steward(person):
+        return coop.status in ("applicant", "member")
+    return coop.status == "member" and is_delegate_of(person, coop)

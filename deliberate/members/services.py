@@ -1,0 +1,291 @@
+"""Member operations: one function per intention, the actor passed explicitly."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import unicodedata
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..database import unit_of_work, utcnow
+from ..errors import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from ..realtime.events import record_event
+from . import permissions
+from .models import COOP_KINDS, COOP_STATUSES, Cooperative, Delegation, Invitation, PasswordReset, Person
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+log = logging.getLogger(__name__)
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+# Which status changes a steward may make, and what each means in plain words.
+COOP_TRANSITIONS: dict[str, set[str]] = {
+    "applicant": {"member", "left"},
+    "member": {"suspended", "left"},
+    "suspended": {"member", "left"},
+    "left": {"member"},
+}
+
+
+def new_token() -> tuple[str, str]:
+    """A fresh url-safe token and the hash we store for it."""
+    token = secrets.token_urlsafe(32)
+    return token, token_hash(token)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80] or "coop"
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise InvalidInput("Please enter a valid email address.", field_errors={"email": ["Not a valid email address."]})
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _check_name(name: str, field: str = "name", limit: int = 120) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise InvalidInput("Please fill in the name.", field_errors={field: ["This field is required."]})
+    if len(name) > limit:
+        raise InvalidInput(f"Please keep it under {limit} characters.", field_errors={field: [f"At most {limit} characters."]})
+    return name
+
+
+def _check_password(password: str) -> None:
+    problem = password_problem(password or "")
+    if problem:
+        raise InvalidInput(problem, field_errors={"password": [problem]})
+
+
+# People -------------------------------------------------------------------------------------
+
+def create_steward(*, email: str, name: str, password: str) -> Person:
+    """Create a steward account (the command line's ``create-steward``)."""
+    email = normalise_email(email)
+    name = _check_name(name)
+    _check_password(password)
+    with unit_of_work() as session:
+        if session.scalar(select(Person).where(func.lower(Person.email) == email.lower())):
+            raise Conflict("An account with that email already exists.")
+        person = Person(email=email, name=name, password_hash=hash_password(password), is_steward=True)
+        session.add(person)
+        session.flush()
+        record_event(session, "steward_created", "stewards", {"person_id": person.id}, actor_id=None)
+    return person
+
+
+def find_person_by_email(email: str) -> Person | None:
+    return db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+
+
+def authenticate(*, email: str, password: str) -> Person | None:
+    """The person whose email and password match, or None (same time either way)."""
+    person = find_person_by_email(email)
+    if not verify_password(person.password_hash if person else None, password or ""):
+        return None
+    with unit_of_work():
+        person.last_sign_in_at = utcnow()
+        if needs_rehash(person.password_hash):
+            person.password_hash = hash_password(password)
+    return person
+
+
+# Co-ops -------------------------------------------------------------------------------------
+
+def register_coop(*, actor: Person, name: str, country: str, kind: str, description: str = "",
+                  website: str = "") -> Cooperative:
+    """A steward registers a co-op; it starts as an applicant."""
+    if not permissions.can_manage_coops(actor):
+        raise PermissionDenied("Only stewards can register co-ops.")
+    name = _check_name(name, limit=160)
+    country = (country or "").strip().upper()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        errors["country"] = ["Use the two-letter country code, for example ES or KE."]
+    if kind not in COOP_KINDS:
+        errors["kind"] = [f"Choose one of: {', '.join(COOP_KINDS)}."]
+    if len(description or "") > 2000:
+        errors["description"] = ["At most 2000 characters."]
+    website = (website or "").strip()
+    if website and not re.match(r"^https?://[^\s]+$", website):
+        errors["website"] = ["Use a full address starting with https://"]
+    if errors:
+        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+    with unit_of_work() as session:
+        if session.scalar(select(Cooperative).where(func.lower(Cooperative.name) == name.lower())):
+            raise Conflict("A co-op with that name is already registered.", field_errors={"name": ["Already registered."]})
+        base = slugify(name)
+        slug, n = base, 2
+        while session.scalar(select(Cooperative.id).where(Cooperative.slug == slug)):
+            slug, n = f"{base}-{n}", n + 1
+        coop = Cooperative(name=name, slug=slug, country=country, kind=kind, status="applicant",
+                           description=(description or "").strip(), website=website)
+        session.add(coop)
+        session.flush()
+        record_event(session, "coop_registered", "stewards", {"coop_id": coop.id, "name": coop.name}, actor_id=actor.id)
+    return coop
+
+
+def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason: str = "") -> Cooperative:
+    """Admit, suspend, reinstate or record the departure of a co-op."""
+    if not permissions.can_manage_coops(actor):
+        raise PermissionDenied("Only stewards can change a co-op's status.")
+    if status not in COOP_STATUSES:
+        raise InvalidInput(f"Unknown status {status!r}.")
+    if status not in COOP_TRANSITIONS[coop.status]:
+        raise Conflict(f"A co-op that is {coop.status} cannot become {status}.")
+    with unit_of_work() as session:
+        coop = session.merge(coop)
+        previous = coop.status
+        coop.status = status
+        if status == "member" and coop.member_since is None:
+            coop.member_since = utcnow()
+        record_event(session, "coop_status_changed", "network",
+                     {"coop_id": coop.id, "from": previous, "to": status, "reason": (reason or "")[:500]},
+                     actor_id=actor.id)
+    return coop
+
+
+def get_coop(slug: str) -> Cooperative:
+    coop = db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+    if coop is None:
+        raise NotFound("No co-op by that name.")
+    return coop
+
+
+# Invitations --------------------------------------------------------------------------------
+
+def invite_delegate(*, actor: Person, coop: Cooperative, email: str = "", days: int = 14) -> tuple[Invitation, str]:
+    """Create a single-use invitation link for a new delegate of ``coop``; returns it and its token."""
+    if not permissions.can_invite_delegate(actor, coop):
+        raise PermissionDenied("You cannot invite delegates for this co-op.")
+    email = normalise_email(email) if email else None
+    token, hashed = new_token()
+    with unit_of_work() as session:
+        invitation = Invitation(coop_id=coop.id, email=email, token_hash=hashed, invited_by_id=actor.id,
+                                expires_at=utcnow() + timedelta(days=days))
+        session.add(invitation)
+        session.flush()
+        record_event(session, "delegate_invited", "stewards", {"coop_id": coop.id, "invitation_id": invitation.id},
+                     actor_id=actor.id)
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation:
+    """The open invitation for ``token``; refuses used and expired ones with a clear reason."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
+    if invitation is None:
+        raise NotFound("This invitation link is not valid. Ask whoever invited you for a new one.")
+    if invitation.used_at is not None:
+        raise Gone("This invitation has already been used. If that was you, sign in instead.")
+    if invitation.expires_at <= utcnow():
+        raise Gone("This invitation has expired. Ask whoever invited you for a new one.")
+    if invitation.coop.status not in ("applicant", "member"):
+        raise Gone("This co-op cannot take new delegates right now.")
+    return invitation
+
+
+def accept_invitation(*, token: str, name: str, email: str, password: str, actor: Person | None = None) -> Person:
+    """Use an invitation: create the account (or, signed in, add the delegation to ``actor``)."""
+    invitation = find_invitation(token)
+    coop_id, invitation_id = invitation.coop_id, invitation.id
+    if actor is None:
+        email = normalise_email(email)
+        name = _check_name(name)
+        _check_password(password)
+        if invitation.email and invitation.email.lower() != email.lower():
+            raise InvalidInput("This invitation was sent to another email address.",
+                               field_errors={"email": ["Use the address the invitation was sent to."]})
+    with unit_of_work() as session:
+        # Claim the invitation with a conditional update so that two simultaneous uses cannot both win.
+        claimed = session.execute(
+            Invitation.__table__.update()
+            .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            raise Gone("This invitation has already been used.")
+        if actor is None:
+            if session.scalar(select(Person.id).where(func.lower(Person.email) == email.lower())):
+                raise Conflict("An account with that email already exists. Sign in, then open the link again.",
+                               field_errors={"email": ["Already registered: sign in instead."]})
+            person = Person(email=email, name=name, password_hash=hash_password(password))
+            session.add(person)
+            session.flush()
+        else:
+            person = session.merge(actor)
+        existing = session.scalar(select(Delegation).where(Delegation.person_id == person.id,
+                                                           Delegation.coop_id == coop_id))
+        if existing is None:
+            session.add(Delegation(person_id=person.id, coop_id=coop_id))
+        elif existing.ended_at is not None:
+            existing.ended_at = None
+        session.execute(Invitation.__table__.update().where(Invitation.id == invitation_id)
+                        .values(used_by_id=person.id))
+        record_event(session, "delegate_joined", "network", {"coop_id": coop_id, "person_id": person.id},
+                     actor_id=person.id)
+    return person
+
+
+# Password reset -----------------------------------------------------------------------------
+
+def request_password_reset(*, email: str, minutes: int = 60) -> str | None:
+    """Create a reset token for the account with ``email`` and write the link to the log.
+
+    Returns the token (None when there is no such account; the caller shows the same message
+    either way so that nobody learns which addresses have accounts).
+    """
+    person = find_person_by_email(email)
+    if person is None or person.email is None:
+        log.info("Password reset asked for an unknown address")
+        return None
+    token, hashed = new_token()
+    with unit_of_work() as session:
+        session.add(PasswordReset(person_id=person.id, token_hash=hashed, expires_at=utcnow() + timedelta(minutes=minutes)))
+    log.warning("Password reset for person %s: open /reset/%s within %s minutes", person.id, token, minutes)
+    return token
+
+
+def reset_password(*, token: str, password: str) -> Person:
+    """Set a new password from a reset token; signs the person out of every other session."""
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token or "")))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
+        raise Gone("This reset link is not valid any more. Ask for a new one.")
+    _check_password(password)
+    with unit_of_work() as session:
+        claimed = session.execute(
+            PasswordReset.__table__.update()
+            .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))
+            .values(used_at=utcnow())
+        ).rowcount
+        if claimed != 1:
+            raise Gone("This reset link has already been used.")
+        person = session.get(Person, reset.person_id)
+        person.password_hash = hash_password(password)
+        person.session_version += 1
+    return person
+
+
+def load_person(user_id: str) -> Person | None:
+    """Flask-Login's loader: ``id:session_version``; an old version is signed out."""
+    try:
+        person_id, version = (int(part) for part in user_id.split(":", 1))
+    except (ValueError, AttributeError):
+        return None
+    person = db.session.get(Person, person_id)
+    if person is None or person.session_version != version or person.password_hash is None:
+        return None
+    return person

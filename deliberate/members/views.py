@@ -1,0 +1,190 @@
+"""Sign-in, invitations, password reset, the account page, and the co-op directory."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ..errors import DomainError, PermissionDenied
+from ..extensions import db, limiter
+from ..forms import show_errors
+from ..main.views import is_safe_next
+from . import permissions, services
+from .forms import CoopForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
+from .models import COOP_STATUSES, Cooperative
+
+auth_bp = Blueprint("auth", __name__)
+coops_bp = Blueprint("coops", __name__, url_prefix="/coops")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@auth_bp.route("/signin", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        person = services.authenticate(email=form.email.data, password=form.password.data)
+        if person is None:
+            flash("That email and password do not match an account. Check them, or reset your password.", "error")
+        else:
+            login_user(person, remember=form.remember.data)
+            flash(f"Welcome, {person.name}.", "success")
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("main.index"))
+    return render_template("auth/signin.html", form=form), (422 if form.errors or request.method == "POST" else 200)
+
+
+@auth_bp.post("/signout")
+def logout():
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("main.index"))
+
+
+@auth_bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    invitation = services.find_invitation(token)
+    form = JoinForm()
+    if request.method == "GET" and invitation.email:
+        form.email.data = invitation.email
+    if current_user.is_authenticated and request.method == "POST":
+        services.accept_invitation(token=token, name="", email="", password="", actor=current_user)
+        flash(f"You are now a delegate of {invitation.coop.name}.", "success")
+        return redirect(url_for("auth.account"))
+    if not current_user.is_authenticated and form.validate_on_submit():
+        try:
+            person = services.accept_invitation(token=token, name=form.name.data, email=form.email.data,
+                                                password=form.password.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            login_user(person)
+            flash(f"Welcome! You are now a delegate of {invitation.coop.name}.", "success")
+            return redirect(url_for("auth.account"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/join.html", form=form, invitation=invitation), status
+
+
+@auth_bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        services.request_password_reset(email=form.email.data,
+                                        minutes=current_app.config["PASSWORD_RESET_MINUTES"])
+        flash("If an account uses that address, a reset link has been issued. On this installation the link "
+              "is written to the server log: ask your network's secretariat for it.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@auth_bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token=token, password=form.password.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            logout_user()
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@auth_bp.get("/account")
+@login_required
+def account():
+    return render_template("auth/account.html", person=current_user)
+
+
+# Co-ops --------------------------------------------------------------------------------------
+
+@coops_bp.get("/")
+def index():
+    query = select(Cooperative).order_by(Cooperative.name)
+    if not permissions.is_steward(current_user):
+        query = query.where(Cooperative.status.in_(("member", "suspended", "left")))
+    coops = list(db.session.scalars(query))
+    return render_template("coops/index.html", coops=coops)
+
+
+@coops_bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not permissions.can_manage_coops(current_user):
+        raise PermissionDenied("Only stewards can register co-ops.")
+    form = CoopForm()
+    if form.validate_on_submit():
+        try:
+            coop = services.register_coop(actor=current_user, name=form.name.data, country=form.country.data,
+                                          kind=form.kind.data, description=form.description.data or "",
+                                          website=form.website.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(f"{coop.name} is registered as an applicant.", "success")
+            return redirect(url_for("coops.show", slug=coop.slug))
+    return render_template("coops/new.html", form=form), (422 if request.method == "POST" else 200)
+
+
+def _visible_coop(slug: str) -> Cooperative:
+    coop = services.get_coop(slug)
+    if coop.status == "applicant" and not (permissions.is_steward(current_user)
+                                           or permissions.is_delegate_of(current_user, coop)):
+        abort(404)
+    return coop
+
+
+@coops_bp.get("/<slug>")
+def show(slug: str):
+    coop = _visible_coop(slug)
+    status_form = StatusForm()
+    status_form.status.choices = [(s, s.capitalize()) for s in COOP_STATUSES
+                                  if s in services.COOP_TRANSITIONS[coop.status]]
+    delegates = [d.person for d in coop.delegations if d.ended_at is None]
+    return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,
+                           can_manage=permissions.can_manage_coops(current_user),
+                           can_invite=permissions.can_invite_delegate(current_user, coop))
+
+
+@coops_bp.post("/<slug>/status")
+@login_required
+def change_status(slug: str):
+    coop = _visible_coop(slug)
+    form = StatusForm()
+    form.status.choices = [(s, s) for s in COOP_STATUSES]
+    if not form.validate_on_submit():
+        flash("Please choose a status.", "error")
+        return redirect(url_for("coops.show", slug=slug))
+    services.change_coop_status(actor=current_user, coop=coop, status=form.status.data, reason=form.reason.data or "")
+    flash(f"{coop.name} is now {form.status.data}.", "success")
+    return redirect(url_for("coops.show", slug=slug))
+
+
+@coops_bp.route("/<slug>/invite", methods=["GET", "POST"])
+@login_required
+def invite(slug: str):
+    coop = _visible_coop(slug)
+    if not permissions.can_invite_delegate(current_user, coop):
+        raise PermissionDenied("You cannot invite delegates for this co-op.")
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        try:
+            invitation, token = services.invite_delegate(actor=current_user, coop=coop, email=form.email.data or "",
+                                                         days=current_app.config["INVITATION_DAYS"])
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            link = url_for("auth.join", token=token, _external=True)
+            return render_template("coops/invite.html", coop=coop, form=InviteForm(formdata=None), link=link,
+                                   invitation=invitation)
+    return render_template("coops/invite.html", coop=coop, form=form, link=link,
+                           invitation=None), (422 if request.method == "POST" else 200)

@@ -1,0 +1,67 @@
+"""Socket.IO handlers: thin. Authenticate on connect, authorize every join, publish after commit.
+
+Rooms are named after what they carry (``standard:3``, ``user:7``, ``network``, ``stewards``);
+a socket may join only the rooms of what its user may read over HTTP.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
+
+from ..extensions import db, socketio
+from .events import set_publisher
+from .rooms import can_join
+
+log = logging.getLogger(__name__)
+
+
+@socketio.on("connect")
+def on_connect(auth: dict[str, Any] | None = None):
+    # Observers may connect to follow public pages live; a signed-in person also gets their own room.
+    if getattr(current_user, "is_authenticated", False):
+        join_room(f"user:{current_user.id}")
+        if current_user.is_steward:
+            join_room("stewards")
+    emit("connected", {"person_id": current_user.id if current_user.is_authenticated else None})
+
+
+@socketio.on("join")
+def on_join(data: Any):
+    room = data.get("room") if isinstance(data, dict) else None
+    if not isinstance(room, str) or len(room) > 64:
+        return {"ok": False, "error": "Give the room to join, e.g. standard:1."}
+    person = current_user if current_user.is_authenticated else None
+    if not can_join(person, room):
+        log.info("socket %s refused room %s", request.sid, room)
+        return {"ok": False, "error": "You cannot follow this here."}
+    join_room(room)
+    return {"ok": True, "room": room}
+
+
+@socketio.on("leave")
+def on_leave(data: Any):
+    room = data.get("room") if isinstance(data, dict) else None
+    if isinstance(room, str):
+        leave_room(room)
+    return {"ok": True}
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    db.session.remove()
+
+
+def publish(message: dict[str, Any]) -> None:
+    """Emit a committed event to its room (through the message queue when there is one)."""
+    socketio.emit(message["kind"], message, to=message["scope"])
+
+
+def install_publisher() -> None:
+    set_publisher(publish)
+
+
+__all__ = ["ConnectionRefusedError", "install_publisher", "publish"]

@@ -1,0 +1,1 @@
+"""Standards, their sections and the immutable revisions of each section."""

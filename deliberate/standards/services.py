@@ -1,0 +1,205 @@
+"""Standard operations: create standards and sections, revise a section's working draft."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..database import unit_of_work
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from ..members.models import Cooperative, Person
+from ..members.services import slugify
+from ..realtime.events import record_event
+from ..text.normalise import normalise
+from . import permissions
+from .models import SECTION_KINDS, Revision, Section, Standard
+
+MAX_TITLE = 200
+MAX_BODY = 100_000
+MAX_MESSAGE = 500
+MAX_SUMMARY = 4_000
+
+
+def _clean_title(title: str, field: str = "title") -> str:
+    title = " ".join((title or "").split())
+    if not title:
+        raise InvalidInput("Please give a title.", field_errors={field: ["This field is required."]})
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"Titles are at most {MAX_TITLE} characters.", field_errors={field: [f"At most {MAX_TITLE} characters."]})
+    return title
+
+
+def _clean_body(body: str) -> str:
+    body = normalise(body or "")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"A section's text is at most {MAX_BODY:,} characters; this one has {len(body):,}.",
+                           field_errors={"body": [f"At most {MAX_BODY:,} characters."]})
+    return body
+
+
+def _clean_message(message: str) -> str:
+    message = " ".join((message or "").split())
+    if not message:
+        raise InvalidInput("Please say briefly what you changed and why.", field_errors={"message": ["This field is required."]})
+    if len(message) > MAX_MESSAGE:
+        raise InvalidInput(f"Keep the message under {MAX_MESSAGE} characters.", field_errors={"message": [f"At most {MAX_MESSAGE} characters."]})
+    return message
+
+
+def _section_key(title: str, taken: set[str]) -> str:
+    base = slugify(title)[:60] or "section"
+    key = base
+    while key in taken:
+        key = f"{base}-{secrets.token_hex(2)}"
+    return key
+
+
+def _acting_coop(actor: Person, coop: Cooperative | None) -> Cooperative | None:
+    """The co-op a delegate acts for; explicit when they have several. Stewards may act for none."""
+    acting = actor.acting_coops
+    if coop is None:
+        if actor.is_steward:
+            return None
+        if len(acting) == 1:
+            return acting[0]
+        raise InvalidInput("Choose which co-op you are acting for.", field_errors={"coop": ["Choose a co-op."]})
+    if coop.id not in {c.id for c in acting}:
+        raise PermissionDenied("You can only act for a member co-op you are a delegate of.")
+    return coop
+
+
+def create_standard(*, actor: Person, title: str, summary: str = "",
+                    sections: list[tuple[str, str]] | None = None) -> Standard:
+    """A steward starts a standard, optionally with its first sections (title, Markdown body)."""
+    if not permissions.can_create_standard(actor):
+        raise PermissionDenied("Only stewards can start a new standard.")
+    title = _clean_title(title)
+    summary = normalise(summary or "")
+    if len(summary) > MAX_SUMMARY:
+        raise InvalidInput("The summary is too long.", field_errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
+    cleaned = [(_clean_title(t), _clean_body(b)) for t, b in (sections or [])]
+    with unit_of_work() as session:
+        if session.scalar(select(Standard.id).where(func.lower(Standard.title) == title.lower())):
+            raise Conflict("A standard with that title already exists.", field_errors={"title": ["Already taken."]})
+        base = slugify(title)
+        slug, n = base, 2
+        while session.scalar(select(Standard.id).where(Standard.slug == slug)):
+            slug, n = f"{base}-{n}", n + 1
+        standard = Standard(title=title, slug=slug, summary=summary, created_by_id=actor.id)
+        session.add(standard)
+        session.flush()
+        taken: set[str] = set()
+        for position, (section_title, body) in enumerate(cleaned, start=1):
+            _new_section(session, standard, section_title, body, position, actor, None, taken)
+        record_event(session, "standard_created", f"standard:{standard.id}",
+                     {"standard_id": standard.id, "title": standard.title}, actor_id=actor.id)
+    return standard
+
+
+def _new_section(session, standard, title, body, position, actor, coop, taken, kind="principle",
+                 message="Section created") -> Section:
+    key = _section_key(title, taken)
+    taken.add(key)
+    section = Section(standard_id=standard.id, key=key, position=position, kind=kind)
+    session.add(section)
+    session.flush()
+    revision = Revision(section_id=section.id, number=1, parent_id=None, title=title, body=body,
+                        message=message, author_id=actor.id, coop_id=coop.id if coop else None)
+    session.add(revision)
+    session.flush()
+    section.head_revision_id = revision.id
+    return section
+
+
+def add_section(*, actor: Person, standard: Standard, title: str, body: str, kind: str = "principle",
+                position: int | None = None) -> Section:
+    """A steward adds a section at the end (or at ``position``, moving later ones down)."""
+    if not permissions.can_create_standard(actor):
+        raise PermissionDenied("Only stewards can add sections directly; delegates propose them as amendments.")
+    title, body = _clean_title(title), _clean_body(body)
+    if kind not in SECTION_KINDS:
+        raise InvalidInput("Unknown kind of section.", field_errors={"kind": [f"One of {', '.join(SECTION_KINDS)}."]})
+    with unit_of_work() as session:
+        standard = session.merge(standard)
+        existing = list(session.scalars(select(Section).where(Section.standard_id == standard.id).order_by(Section.position)))
+        last = existing[-1].position if existing else 0
+        if position is None or position > last:
+            position = last + 1
+        else:
+            position = max(1, position)
+            for other in existing:
+                if other.position >= position:
+                    other.position += 1
+        section = _new_section(session, standard, title, body, position, actor, None, {s.key for s in existing}, kind)
+        record_event(session, "section_added", f"standard:{standard.id}",
+                     {"standard_id": standard.id, "section_id": section.id, "title": title}, actor_id=actor.id)
+    return section
+
+
+def revise_section(*, actor: Person, section: Section, title: str, body: str, message: str,
+                   base_revision_id: int, coop: Cooperative | None = None) -> Revision:
+    """Save a new revision of a section's working draft, attributed to the person and co-op.
+
+    ``base_revision_id`` is the revision the editor started from. If someone saved in between,
+    nothing is overwritten: the caller gets a Conflict and can show both texts.
+    """
+    if not permissions.can_edit_section(actor, section):
+        raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
+    coop = _acting_coop(actor, coop)
+    title, body, message = _clean_title(title), _clean_body(body), _clean_message(message)
+    with unit_of_work() as session:
+        section = session.get(Section, section.id, populate_existing=True)
+        head = section.head
+        if head is None or head.id != base_revision_id:
+            raise Conflict("Someone saved a newer version of this section while you were editing. "
+                           "Your text is kept below: compare it with the latest and save again.")
+        if head.title == title and head.body == body:
+            raise InvalidInput("Nothing changed: the text is the same as the current version.")
+        revision = Revision(section_id=section.id, number=head.number + 1, parent_id=head.id, title=title,
+                            body=body, message=message, author_id=actor.id, coop_id=coop.id if coop else None)
+        session.add(revision)
+        session.flush()
+        section.head_revision_id = revision.id
+        record_event(session, "section_revised", f"standard:{section.standard_id}",
+                     {"standard_id": section.standard_id, "section_id": section.id, "revision_id": revision.id,
+                      "number": revision.number}, actor_id=actor.id)
+    return revision
+
+
+# Reads ---------------------------------------------------------------------------------------
+
+def list_standards() -> list[Standard]:
+    return list(db.session.scalars(select(Standard).order_by(Standard.title)))
+
+
+def get_standard(slug: str) -> Standard:
+    standard = db.session.scalar(
+        select(Standard).where(Standard.slug == slug)
+        .options(selectinload(Standard.sections))
+    )
+    if standard is None:
+        raise NotFound("There is no standard at this address.")
+    return standard
+
+
+def get_section(standard: Standard, key: str) -> Section:
+    section = db.session.scalar(select(Section).where(Section.standard_id == standard.id, Section.key == key))
+    if section is None:
+        raise NotFound("This section does not exist (it may have been renamed: see the table of contents).")
+    return section
+
+
+def section_history(section: Section) -> list[Revision]:
+    return list(db.session.scalars(select(Revision).where(Revision.section_id == section.id)
+                                   .order_by(Revision.number.desc())))
+
+
+def get_revision(section: Section, number: int) -> Revision:
+    revision = db.session.scalar(select(Revision).where(Revision.section_id == section.id, Revision.number == number))
+    if revision is None:
+        raise NotFound("No such revision of this section.")
+    return revision
+
+

@@ -1,0 +1,117 @@
+"""Standard pages: the current text with contents and permalinks, sections, history, editing."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..errors import Conflict, DomainError, PermissionDenied
+from ..extensions import db
+from ..forms import show_errors
+from ..members.models import Cooperative
+from . import permissions, services
+from .forms import RevisionForm, SectionForm, StandardForm
+
+bp = Blueprint("standards", __name__, url_prefix="/standards")
+
+
+@bp.get("/")
+def index():
+    return render_template("standards/index.html", standards=services.list_standards())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not permissions.can_create_standard(current_user):
+        raise PermissionDenied("Only stewards can start a new standard.")
+    form = StandardForm()
+    if form.validate_on_submit():
+        try:
+            standard = services.create_standard(actor=current_user, title=form.title.data, summary=form.summary.data or "")
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash("The standard is created. Add its first section.", "success")
+            return redirect(url_for("standards.new_section", slug=standard.slug))
+    return render_template("standards/new.html", form=form), (422 if request.method == "POST" else 200)
+
+
+@bp.get("/<slug>")
+def show(slug: str):
+    standard = services.get_standard(slug)
+    return render_template("standards/show.html", standard=standard, sections=standard.sections,
+                           can_add=permissions.can_create_standard(current_user))
+
+
+@bp.route("/<slug>/sections/new", methods=["GET", "POST"])
+@login_required
+def new_section(slug: str):
+    standard = services.get_standard(slug)
+    if not permissions.can_create_standard(current_user):
+        raise PermissionDenied("Only stewards can add sections directly; delegates propose them as amendments.")
+    form = SectionForm()
+    if form.validate_on_submit():
+        try:
+            section = services.add_section(actor=current_user, standard=standard, title=form.title.data,
+                                           body=form.body.data or "", kind=form.kind.data, position=form.position.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash("Section added.", "success")
+            return redirect(url_for("standards.section", slug=slug, key=section.key))
+    return render_template("standards/new_section.html", standard=standard, form=form), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.get("/<slug>/s/<key>")
+def section(slug: str, key: str):
+    standard = services.get_standard(slug)
+    section = services.get_section(standard, key)
+    return render_template("standards/section.html", standard=standard, section=section,
+                           history=services.section_history(section),
+                           can_edit=permissions.can_edit_section(current_user, section))
+
+
+@bp.get("/<slug>/s/<key>/r/<int:number>")
+def revision(slug: str, key: str, number: int):
+    standard = services.get_standard(slug)
+    section = services.get_section(standard, key)
+    return render_template("standards/revision.html", standard=standard, section=section,
+                           revision=services.get_revision(section, number))
+
+
+@bp.route("/<slug>/s/<key>/edit", methods=["GET", "POST"])
+@login_required
+def edit_section(slug: str, key: str):
+    standard = services.get_standard(slug)
+    section = services.get_section(standard, key)
+    if not permissions.can_edit_section(current_user, section):
+        raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
+    form = RevisionForm()
+    acting = current_user.acting_coops
+    form.coop.choices = [(str(c.id), c.name) for c in acting] + ([("", "No co-op (as steward)")] if current_user.is_steward else [])
+    conflict = None
+    if request.method == "GET":
+        form.title.data, form.body.data = section.title, section.body
+        form.base_revision_id.data = str(section.head_revision_id)
+    elif form.validate_on_submit():
+        try:
+            coop = db.session.get(Cooperative, int(form.coop.data)) if form.coop.data else None
+            base_id = int(form.base_revision_id.data or 0)
+            revision = services.revise_section(actor=current_user, section=section, title=form.title.data,
+                                               body=form.body.data or "", message=form.message.data,
+                                               base_revision_id=base_id, coop=coop)
+        except Conflict as error:
+            show_errors(form, error)
+            conflict = services.get_section(standard, key)
+            # The person has now seen the newer text: a second save builds on it deliberately.
+            form.base_revision_id.data = str(conflict.head_revision_id)
+        except DomainError as error:
+            show_errors(form, error)
+        except ValueError:
+            flash("The form was incomplete. Please try again.", "error")
+        else:
+            flash(f"Saved as revision {revision.number}.", "success")
+            return redirect(url_for("standards.section", slug=slug, key=key))
+    return render_template("standards/edit_section.html", standard=standard, section=section, form=form,
+                           conflict=conflict), (422 if request.method == "POST" else 200)

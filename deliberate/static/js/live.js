@@ -1,0 +1,21 @@
+// Live layer: connects to Socket.IO and follows the rooms the page names (data-live-room).
+// Reading works without it; later features (threads, co-editing) build on this connection.
+(function () {
+  "use strict";
+  if (typeof window.io !== "function") { return; }
+  var status = document.getElementById("live-status");
+  var rooms = Array.prototype.map.call(document.querySelectorAll("[data-live-room]"), function (el) {
+    return el.getAttribute("data-live-room");
+  });
+  var socket = window.io({ transports: ["websocket", "polling"] });
+  window.deliberateSocket = socket;
+  socket.on("connect", function () {
+    rooms.forEach(function (room) { socket.emit("join", { room: room }); });
+    if (status) { status.textContent = rooms.length ? "Live updates on" : ""; }
+  });
+  socket.on("disconnect", function () { if (status) { status.textContent = "Reconnecting…"; } });
+  socket.on("section_revised", function (event) {
+    if (status) { status.textContent = "A section was just revised: reload to see it."; }
+    document.dispatchEvent(new CustomEvent("deliberate:event", { detail: event }));
+  });
+})();
