@@ -45,8 +45,24 @@ def format_date(value: datetime | None) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
+def field_attrs(field, autofocus: bool = False) -> dict:
+    """Accessible attributes for a form field: its help and error text, and whether it is invalid."""
+    described = [f"{field.id}-help"] if field.description else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+    attrs: dict = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    if autofocus:
+        attrs["autofocus"] = True
+    return attrs
+
+
 def template_globals() -> dict:
     return {
+        "field_attrs": field_attrs,
         "is_steward": lambda: is_steward(current_user),
         "current_path": lambda: request.full_path.rstrip("?"),
     }

@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -30,9 +31,9 @@ class ResetForm(FlaskForm):
 
 class CoopForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=160)])
-    country = StringField("Country code", validators=[DataRequired(), Length(min=2, max=2)],
+    country = StringField("Country code", validators=[DataRequired(), Length(max=60)],
                           description="Two letters, for example ES, KE or US.")
-    kind = SelectField("Kind of co-op", choices=[(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
+    kind = SelectField("Kind of co-op", choices=[SelectChoice(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
     website = StringField("Website", validators=[Optional(), Length(max=300)])
     description = TextAreaField("About the co-op", validators=[Optional(), Length(max=2000)])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db, limiter
@@ -146,7 +147,7 @@ def _visible_coop(slug: str) -> Cooperative:
 def show(slug: str):
     coop = _visible_coop(slug)
     status_form = StatusForm()
-    status_form.status.choices = [(s, s.capitalize()) for s in COOP_STATUSES
+    status_form.status.choices = [SelectChoice(s, s.capitalize()) for s in COOP_STATUSES
                                   if s in services.COOP_TRANSITIONS[coop.status]]
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,
@@ -158,8 +159,10 @@ def show(slug: str):
 @login_required
 def change_status(slug: str):
     coop = _visible_coop(slug)
+    if not permissions.can_manage_coops(current_user):
+        raise PermissionDenied("Only stewards can change a co-op's status.")
     form = StatusForm()
-    form.status.choices = [(s, s) for s in COOP_STATUSES]
+    form.status.choices = [SelectChoice(s, s) for s in COOP_STATUSES]
     if not form.validate_on_submit():
         flash("Please choose a status.", "error")
         return redirect(url_for("coops.show", slug=slug))

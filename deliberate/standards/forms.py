@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -14,7 +15,7 @@ class StandardForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField("Section title", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=[(k, k.capitalize()) for k in SECTION_KINDS])
+    kind = SelectField("Kind", choices=[SelectChoice(k, k.capitalize()) for k in SECTION_KINDS])
     body = TextAreaField("Text", validators=[Optional(), Length(max=100_000)],
                          description="Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists.")
     position = IntegerField("Position", validators=[Optional()])

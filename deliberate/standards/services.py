@@ -150,6 +150,9 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
     coop = _acting_coop(actor, coop)
     title, body, message = _clean_title(title), _clean_body(body), _clean_message(message)
     with unit_of_work() as session:
+        # Lock the section row (PostgreSQL; SQLite already holds the write lock) so that two saves
+        # from the same base cannot both pass the check below.
+        session.execute(select(Section.id).where(Section.id == section.id).with_for_update())
         section = session.get(Section, section.id, populate_existing=True)
         head = section.head
         if head is None or head.id != base_revision_id:

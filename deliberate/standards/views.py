@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..errors import Conflict, DomainError, PermissionDenied
 from ..extensions import db
@@ -89,8 +90,11 @@ def edit_section(slug: str, key: str):
         raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
     form = RevisionForm()
     acting = current_user.acting_coops
-    form.coop.choices = [(str(c.id), c.name) for c in acting] + ([("", "No co-op (as steward)")] if current_user.is_steward else [])
+    form.coop.choices = [SelectChoice(str(c.id), c.name) for c in acting]
+    if current_user.is_steward:
+        form.coop.choices.append(SelectChoice("", "No co-op (as steward)"))
     conflict = None
+    status = 422 if request.method == "POST" else 200
     if request.method == "GET":
         form.title.data, form.body.data = section.title, section.body
         form.base_revision_id.data = str(section.head_revision_id)
@@ -103,15 +107,17 @@ def edit_section(slug: str, key: str):
                                                base_revision_id=base_id, coop=coop)
         except Conflict as error:
             show_errors(form, error)
+            status = error.status
             conflict = services.get_section(standard, key)
             # The person has now seen the newer text: a second save builds on it deliberately.
             form.base_revision_id.data = str(conflict.head_revision_id)
         except DomainError as error:
             show_errors(form, error)
+            status = error.status
         except ValueError:
             flash("The form was incomplete. Please try again.", "error")
         else:
             flash(f"Saved as revision {revision.number}.", "success")
             return redirect(url_for("standards.section", slug=slug, key=key))
     return render_template("standards/edit_section.html", standard=standard, section=section, form=form,
-                           conflict=conflict), (422 if request.method == "POST" else 200)
+                           conflict=conflict), status

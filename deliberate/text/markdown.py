@@ -12,14 +12,17 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-_SAFE_SCHEMES = re.compile(r"^(https?:|mailto:|#|/(?!/)|\.{0,2}/|[^:/?#]*$)", re.IGNORECASE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+# Browsers ignore these inside a URL ("java\tscript:" is "javascript:"), so we must too.
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
 
 def is_safe_link(url: str) -> bool:
     """Allow http(s), mailto, fragments and relative links; refuse every other scheme."""
     cleaned = _CONTROL.sub("", url or "")
-    return bool(_SAFE_SCHEMES.match(cleaned))
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in _ALLOWED_SCHEMES
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,764 @@
+"""Voting rules as data, and the pure tally functions that apply them.
+
+A `Rule` is stored on a vote when it opens and never changes afterwards. `tally()` checks the
+ballots against the frozen electorate, reduces them to `Counts`, and hands those to the function
+registered for the rule's method in `TALLIES`. The tally functions never query anything, so the web
+app, the offline verifier (`deliberate verify`) and the tests all compute byte-identical outcomes.
+
+Every comparison uses integers or `Fraction`: a float could round 2/3 the wrong way and make the
+recomputed result differ from the declared one.
+"""
+
+from __future__ import annotations
+
+import copy
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import compress
+from typing import Any, cast
+
+METHODS = ("majority", "supermajority", "consent", "ranked")
+BASES = ("cast", "electorate")
+STATUS_QUO = "status_quo"
+HALF = Fraction(1, 2)
+
+YES_NO_CHOICES = ("for", "against", "abstain")
+CONSENT_CHOICES = ("consent", "stand_aside", "object")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "majority": YES_NO_CHOICES,
+    "supermajority": YES_NO_CHOICES,
+    "consent": CONSENT_CHOICES,
+    "ranked": (),  # ranked ballots carry a ranking, not a choice
+}
+
+
+class RuleError(ValueError):
+    """A rule, an electorate or a ballot does not make sense; the message says why."""
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def _fraction(name: str, value: Any) -> Fraction:
+    """Parse a fraction from a Fraction, an int or a string such as "2/3"; floats are refused."""
+    if isinstance(value, bool):
+        raise RuleError(f"{name}: expected a fraction such as '2/3', got {value!r}")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        # 0.6 is not exactly 3/5 in binary; accepting it would make "exactly met" ambiguous.
+        raise RuleError(f"{name}: give an exact fraction such as '3/5', not the float {value!r}")
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise RuleError(f"{name}: {value!r} is not a fraction such as '2/3'") from None
+    raise RuleError(f"{name}: expected a fraction such as '2/3', got {type(value).__name__}")
+
+
+def _fraction_text(value: Fraction) -> str:
+    """Render a fraction the way to_dict() stores it: "2/3", "1/2", "1"."""
+    return str(value)
+
+
+def percent_text(value: Fraction) -> str:
+    """Plain-language share: "60%" when exact, otherwise the fraction itself ("1/3")."""
+    hundredths = value * 100
+    if hundredths.denominator == 1:
+        return f"{hundredths.numerator}%"
+    return str(value)
+
+
+def _share_percent(part: int, whole: int, bar: Fraction, strict: bool, ok: bool) -> str:
+    """The share part/whole as a percentage for explanations, e.g. "83%".
+
+    Rounded half up to as few decimals as keep it on the right side of the bar: 3328 of 6647
+    shows as "50.1%" rather than a "50%" that would seem to contradict "more than half".
+    """
+    share = Fraction(100 * part, whole)
+    target = bar * 100
+    for places in range(7):
+        scale = 10 ** places
+        shown = Fraction((2 * share * scale + 1).__floor__() // 2, scale)
+        above = shown > target if strict else shown >= target
+        if above == ok:
+            break
+    text = f"{shown.numerator // shown.denominator}"
+    if places:
+        text += "." + str(shown.numerator * scale // shown.denominator % scale).zfill(places)
+    return text + "%"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How a vote is decided. Stored on the vote when it opens, shown to everyone, never changed.
+
+    - method: "majority" (strictly more than half of the basis), "supermajority" (at least
+      `threshold` of the basis), "consent" (no standing objection) or "ranked" (Schulze over the
+      alternatives plus the status quo; the winner must beat the status quo head to head).
+    - threshold: only for supermajority, 1/2 < threshold <= 1 (1 is unanimity).
+    - quorum: share of the electorate's weight that must take part; quorum_count: number of co-ops
+      that must take part. Either, both or neither. Abstaining and standing aside count.
+    - threshold_basis: "cast" (for + against) or "electorate" (all weight in the electorate).
+    - weighted: use the electorate's weights; otherwise one co-op, one vote.
+    - secret / live_totals: how ballots and running totals are shown; they do not change the count.
+    - second_call_quorum: a vote that fails only on quorum may be called once more with this lower
+      share (see `second_call`).
+    """
+
+    method: str
+    threshold: Fraction = HALF
+    quorum: Fraction | None = None
+    quorum_count: int | None = None
+    threshold_basis: str = "cast"
+    weighted: bool = False
+    secret: bool = False
+    live_totals: bool = False
+    second_call_quorum: Fraction | None = None
+
+    def __post_init__(self) -> None:
+        """Validate on construction so that no invalid rule can exist, however it was built."""
+        if self.method not in METHODS:
+            raise RuleError(f"method: {self.method!r} is not one of {', '.join(METHODS)}")
+        # Coerce ints (threshold=1) but never floats; frozen, hence object.__setattr__.
+        for name in ("threshold", "quorum", "second_call_quorum"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Fraction):
+                if isinstance(value, int) and not isinstance(value, bool):
+                    object.__setattr__(self, name, Fraction(value))
+                else:
+                    raise RuleError(f"{name}: expected a Fraction, got {value!r}")
+        if self.method == "supermajority":
+            if not HALF < self.threshold <= 1:
+                raise RuleError(
+                    f"threshold: a supermajority needs more than 1/2 and at most 1, "
+                    f"got {self.threshold}"
+                )
+        elif self.threshold != HALF:
+            raise RuleError(f"threshold: only a supermajority has a threshold ({self.method} "
+                            f"is fixed), got {self.threshold}")
+        if self.quorum is not None and not 0 < self.quorum <= 1:
+            raise RuleError(f"quorum: must be more than 0 and at most 1, got {self.quorum}")
+        if self.quorum_count is not None and (
+            isinstance(self.quorum_count, bool) or not isinstance(self.quorum_count, int)
+            or self.quorum_count < 1
+        ):
+            raise RuleError(f"quorum_count: must be a whole number of co-ops, at least 1, "
+                            f"got {self.quorum_count!r}")
+        if self.threshold_basis not in BASES:
+            raise RuleError(f"threshold_basis: {self.threshold_basis!r} is not 'cast' or "
+                            f"'electorate'")
+        if self.threshold_basis != "cast" and self.method not in ("majority", "supermajority"):
+            raise RuleError(f"threshold_basis: only majority and supermajority votes can count "
+                            f"against the whole electorate, not {self.method}")
+        for name in ("weighted", "secret", "live_totals"):
+            if not isinstance(getattr(self, name), bool):
+                raise RuleError(f"{name}: must be true or false, got {getattr(self, name)!r}")
+        if self.second_call_quorum is not None:
+            if self.quorum is None:
+                raise RuleError("second_call_quorum: needs a quorum share to lower")
+            if not 0 < self.second_call_quorum < self.quorum:
+                raise RuleError(f"second_call_quorum: must be more than 0 and lower than the "
+                                f"quorum {self.quorum}, got {self.second_call_quorum}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form with every field present; fractions become strings such as "2/3"."""
+        return {
+            "method": self.method,
+            "threshold": _fraction_text(self.threshold),
+            "quorum": None if self.quorum is None else _fraction_text(self.quorum),
+            "quorum_count": self.quorum_count,
+            "threshold_basis": self.threshold_basis,
+            "weighted": self.weighted,
+            "secret": self.secret,
+            "live_totals": self.live_totals,
+            "second_call_quorum": (None if self.second_call_quorum is None
+                                   else _fraction_text(self.second_call_quorum)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rule:
+        """Build a rule from `to_dict()` output (missing optional fields take their defaults).
+
+        Raises RuleError naming the offending field for unknown fields, wrong types and values
+        out of range.
+        """
+        if not isinstance(data, Mapping):
+            raise RuleError(f"a rule must be an object, got {type(data).__name__}")
+        unknown = sorted(set(data) - _RULE_FIELDS)
+        if unknown:
+            raise RuleError(f"unknown rule field(s): {', '.join(map(str, unknown))}")
+        if "method" not in data:
+            raise RuleError("method: missing")
+        kwargs: dict[str, Any] = {"method": data["method"]}
+        for name in ("threshold", "quorum", "second_call_quorum"):
+            if data.get(name) is not None:
+                kwargs[name] = _fraction(name, data[name])
+        for name in ("quorum_count", "threshold_basis", "weighted", "secret", "live_totals"):
+            if name in data and (data[name] is not None or name == "quorum_count"):
+                kwargs[name] = data[name]
+        return cls(**kwargs)
+
+    def describe(self) -> str:
+        """Plain-language summary, e.g. "2/3 supermajority of votes cast, quorum 60% of member
+        co-ops"."""
+        basis = "votes cast" if self.threshold_basis == "cast" else "the whole electorate"
+        if self.method == "majority":
+            head = f"Simple majority of {basis}"
+        elif self.method == "supermajority" and self.threshold == 1:
+            head = f"Unanimity of {basis}"
+        elif self.method == "supermajority":
+            head = f"{self.threshold} supermajority of {basis}"
+        elif self.method == "consent":
+            head = "Consent (adopted unless an objection stands)"
+        else:
+            head = "Ranked choice (Schulze; the winner must also beat the status quo head to head)"
+        who = "the weighted votes of member co-ops" if self.weighted else "member co-ops"
+        quorum = []
+        if self.quorum is not None:
+            quorum.append(f"quorum {percent_text(self.quorum)} of {who}")
+        if self.quorum_count is not None:
+            quorum.append(f"at least {self.quorum_count} co-op{_s(self.quorum_count)} taking part")
+        parts = [head + (", " + " and ".join(quorum) if quorum else ", no quorum")]
+        if self.weighted:
+            parts.append("weighted votes")
+        if self.secret:
+            parts.append("secret ballot")
+        if self.live_totals:
+            parts.append("running totals shown while open")
+        if self.second_call_quorum is not None:
+            parts.append(f"if only the quorum fails, it may be called once more with quorum "
+                         f"{percent_text(self.second_call_quorum)}")
+        return "; ".join(parts)
+
+
+_RULE_FIELDS = frozenset(Rule.__dataclass_fields__)
+
+
+def second_call(rule: Rule) -> Rule:
+    """The rule for reopening a vote that failed only on quorum: the lower share replaces the
+    quorum, any count quorum is dropped, and there is no third call."""
+    if rule.second_call_quorum is None:
+        raise RuleError("this rule has no second-call quorum")
+    data = rule.to_dict()
+    data.update(quorum=data["second_call_quorum"], second_call_quorum=None, quorum_count=None)
+    return Rule.from_dict(data)
+
+
+PRESETS: dict[str, Rule] = {
+    "simple-majority": Rule("majority", quorum=Fraction(1, 2)),
+    "two-thirds": Rule("supermajority", threshold=Fraction(2, 3), quorum=Fraction(3, 5)),
+    "three-quarters": Rule("supermajority", threshold=Fraction(3, 4), quorum=Fraction(3, 5)),
+    "unanimity": Rule("supermajority", threshold=Fraction(1), quorum=Fraction(1, 2)),
+    "consent": Rule("consent", quorum=Fraction(1, 2)),
+    "ranked": Rule("ranked", quorum=Fraction(1, 2)),
+}
+PRESET_LABELS: dict[str, str] = {
+    "simple-majority": "Simple majority, quorum 50%",
+    "two-thirds": "2/3 supermajority, quorum 60%",
+    "three-quarters": "3/4 supermajority, quorum 60%",
+    "unanimity": "Unanimity of votes cast, quorum 50%",
+    "consent": "Consent, quorum 50%",
+    "ranked": "Ranked choice (Schulze), quorum 50%",
+}
+
+
+# --------------------------------------------------------------------------- ballots and outcome
+
+
+@dataclass(frozen=True)
+class BallotInput:
+    """One co-op's final ballot as the tally sees it.
+
+    `choice` for majority/supermajority ("for", "against", "abstain") and consent ("consent",
+    "stand_aside", "object"); `ranking` for ranked votes (most preferred first, may be partial,
+    empty means abstain). `objection_resolved` marks an objection that was resolved or withdrawn:
+    it no longer blocks and counts like standing aside. `weight` is informational only: the
+    tally always takes weights from the frozen electorate, so a ballot cannot carry its own.
+    """
+
+    voter: str
+    choice: str | None = None
+    ranking: tuple[str, ...] | None = None
+    weight: int = 1
+    objection_resolved: bool = False
+
+
+_OUTCOME_FIELDS = ("passed", "winner", "quorum_met", "turnout", "electorate_size", "counts",
+                   "explanation", "failed_only_on_quorum", "details")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of a tally. `turnout` and `electorate_size` are weights (co-ops when
+    unweighted). `counts` and `details` hold only JSON types so that the declared result in a
+    ledger can be compared with a recomputed one byte for byte."""
+
+    passed: bool
+    winner: str | None
+    quorum_met: bool
+    turnout: int
+    electorate_size: int
+    counts: dict[str, int]
+    explanation: str
+    failed_only_on_quorum: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe copy with every field; equal outcomes give equal dicts."""
+        return {name: copy.deepcopy(getattr(self, name)) for name in _OUTCOME_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Outcome:
+        """Rebuild an outcome from `to_dict()` output; RuleError if fields are missing or
+        mistyped."""
+        if not isinstance(data, Mapping):
+            raise RuleError(f"an outcome must be an object, got {type(data).__name__}")
+        missing = [name for name in _OUTCOME_FIELDS if name not in data]
+        extra = sorted(set(map(str, data)) - set(_OUTCOME_FIELDS))
+        if missing or extra:
+            raise RuleError(f"outcome fields: missing {missing or 'none'}, unexpected "
+                            f"{extra or 'none'}")
+        types: dict[str, tuple[type, ...]] = {
+            "passed": (bool,), "quorum_met": (bool,), "failed_only_on_quorum": (bool,),
+            "winner": (str, type(None)), "turnout": (int,), "electorate_size": (int,),
+            "counts": (dict,), "explanation": (str,), "details": (dict,),
+        }
+        for name, allowed in types.items():
+            value = data[name]
+            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+                raise RuleError(f"outcome field {name}: unexpected value {value!r}")
+        return cls(**{name: copy.deepcopy(data[name]) for name in _OUTCOME_FIELDS})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a tally function receives: ballots already checked and reduced to weights.
+
+    `choices` maps each choice (and "object_resolved" for consent) to the weight that chose it;
+    `rankings` maps each distinct ranking to its weight (ranked votes only); `options` are the
+    ranked alternatives followed by the status quo.
+    """
+
+    electorate_weight: int
+    electorate_coops: int
+    turnout_weight: int
+    turnout_coops: int
+    choices: dict[str, int]
+    rankings: dict[tuple[str, ...], int]
+    options: tuple[str, ...]
+    standing_objectors: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- checking ballots
+
+
+def options_for(rule: Rule, alternatives: Sequence[str] | None) -> tuple[str, ...]:
+    """The options a ranked ballot may list: the alternatives, in order, then the status quo.
+    Empty for the other methods, which must not be given alternatives."""
+    alternatives = tuple(alternatives or ())
+    if rule.method != "ranked":
+        if alternatives:
+            raise RuleError(f"a {rule.method} vote has no alternatives, got {list(alternatives)}")
+        return ()
+    if not alternatives:
+        raise RuleError("a ranked vote needs at least one alternative besides the status quo")
+    for alt in alternatives:
+        if not isinstance(alt, str) or not alt:
+            raise RuleError(f"alternative ids must be non-empty strings, got {alt!r}")
+    # The status quo is always an option; listing it explicitly is harmless.
+    options = tuple(a for a in alternatives if a != STATUS_QUO)
+    if len(set(options)) != len(options):
+        raise RuleError(f"alternatives are listed more than once: {list(alternatives)}")
+    if not options:
+        raise RuleError("a ranked vote needs at least one alternative besides the status quo")
+    return options + (STATUS_QUO,)
+
+
+def check_ballot(rule: Rule, ballot: BallotInput, options: Sequence[str] = ()) -> None:
+    """Raise RuleError if the ballot's choice or ranking is not valid for the rule's method.
+
+    Eligibility is checked by `tally` (it needs the electorate); this is the per-ballot part
+    that the ledger verifier also applies entry by entry.
+    """
+    if rule.method == "ranked":
+        if ballot.choice is not None:
+            raise RuleError(f"ballot from {ballot.voter}: a ranked ballot has a ranking, "
+                            f"not the choice {ballot.choice!r}")
+        _check_ranking(ballot.voter, ballot.ranking, options)
+        return
+    if ballot.ranking is not None:
+        raise RuleError(f"ballot from {ballot.voter}: a {rule.method} ballot has no ranking")
+    if ballot.choice not in CHOICES[rule.method]:
+        raise RuleError(f"ballot from {ballot.voter}: {ballot.choice!r} is not a valid choice "
+                        f"for a {rule.method} vote ({', '.join(CHOICES[rule.method])})")
+    if ballot.objection_resolved and ballot.choice != "object":
+        raise RuleError(f"ballot from {ballot.voter}: only an objection can be resolved")
+
+
+def _check_ranking(voter: str, ranking: Any, options: Sequence[str]) -> None:
+    """A ranking lists known options, each at most once; it may be partial or empty."""
+    if not isinstance(ranking, tuple):
+        raise RuleError(f"ballot from {voter}: a ranked ballot needs a ranking (a tuple of "
+                        f"alternative ids), got {ranking!r}")
+    known = set(options)
+    for item in ranking:
+        if not isinstance(item, str) or item not in known:
+            raise RuleError(f"ballot from {voter}: {item!r} is not one of the options "
+                            f"({', '.join(options)})")
+    if len(set(ranking)) != len(ranking):
+        raise RuleError(f"ballot from {voter}: the ranking lists an option more than once")
+
+
+def _electorate_weights(rule: Rule, electorate: Mapping[str, int]) -> dict[str, int]:
+    """Voter -> weight; every weight is 1 unless the rule explicitly asks for weighting."""
+    if not isinstance(electorate, Mapping):
+        raise RuleError("the electorate must map each co-op to its weight")
+    if not rule.weighted:
+        return dict.fromkeys(electorate, 1)
+    for voter, weight in electorate.items():
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+            raise RuleError(f"electorate: weight of {voter} must be a whole number of at least "
+                            f"1, got {weight!r}")
+    return dict(electorate)
+
+
+def count_ballots(rule: Rule, electorate: Mapping[str, int], ballots: Iterable[BallotInput],
+                  alternatives: Sequence[str] | None = None) -> Counts:
+    """Check every ballot (eligible voter, one ballot each, valid choice) and reduce to Counts."""
+    weights = _electorate_weights(rule, electorate)
+    options = options_for(rule, alternatives)
+    ranked = rule.method == "ranked"
+    choices = dict.fromkeys(CHOICES[rule.method], 0)
+    if rule.method == "consent":
+        choices["object_resolved"] = 0
+    valid = frozenset(CHOICES[rule.method])
+    rankings: dict[tuple[str, ...], int] = {}
+    seen: set[str] = set()
+    objectors: list[str] = []
+    turnout = 0
+    for ballot in ballots:
+        voter = ballot.voter
+        weight = weights.get(voter)
+        if weight is None:
+            raise RuleError(f"ballot from {voter!r}, who is not in the electorate")
+        if voter in seen:
+            raise RuleError(f"more than one ballot from {voter!r}; only the last one counts, "
+                            f"pass only that")
+        seen.add(voter)
+        turnout += weight
+        if ranked:
+            ranking = ballot.ranking
+            # Identical rankings aggregate, so each distinct ranking is checked only once.
+            if not isinstance(ranking, tuple) or ballot.choice is not None \
+                    or ranking not in rankings:
+                check_ballot(rule, ballot, options)  # raises unless it is a valid ranking
+            valid_ranking = cast(tuple[str, ...], ranking)
+            rankings[valid_ranking] = rankings.get(valid_ranking, 0) + weight
+            continue
+        choice = ballot.choice
+        if choice not in valid or ballot.ranking is not None or ballot.objection_resolved:
+            check_ballot(rule, ballot, options)  # raises, or allows a resolved objection
+        choice = cast(str, choice)
+        if choice == "object":
+            if ballot.objection_resolved:
+                choice = "object_resolved"
+            else:
+                objectors.append(voter)
+        choices[choice] += weight
+    return Counts(
+        electorate_weight=sum(weights.values()),
+        electorate_coops=len(weights),
+        turnout_weight=turnout,
+        turnout_coops=len(seen),
+        choices=choices,
+        rankings=rankings,
+        options=options,
+        standing_objectors=tuple(sorted(objectors)),
+    )
+
+
+# --------------------------------------------------------------------------- shared wording
+
+
+def _s(n: int) -> str:
+    """Plural suffix."""
+    return "" if n == 1 else "s"
+
+
+def _quorum(rule: Rule, c: Counts) -> tuple[bool, str, int | None]:
+    """(met, sentence, weight needed by the share quorum)."""
+    took_part = f"{c.turnout_coops} of {c.electorate_coops} co-op{_s(c.electorate_coops)} " \
+                f"took part"
+    if rule.weighted:
+        took_part += f", holding {c.turnout_weight} of {c.electorate_weight} votes"
+    met, needed_texts = True, []
+    needed: int | None = None
+    if rule.quorum is not None:
+        q = rule.quorum
+        # Smallest whole weight w with w / electorate >= q, by integer ceiling division.
+        needed = -(-q.numerator * c.electorate_weight // q.denominator)
+        met = met and c.turnout_weight * q.denominator >= q.numerator * c.electorate_weight
+        needed_texts.append(f"{needed} vote{_s(needed)} needed" if rule.weighted
+                            else f"{needed} needed")
+    if rule.quorum_count is not None:
+        met = met and c.turnout_coops >= rule.quorum_count
+        needed_texts.append(f"at least {rule.quorum_count} co-op{_s(rule.quorum_count)} needed")
+    if rule.quorum is None and rule.quorum_count is None:
+        return True, f"No quorum required: {took_part}.", None
+    count = f"{rule.quorum_count} co-op{_s(rule.quorum_count or 0)}"
+    if rule.quorum is None:
+        label = f"Quorum of {count}"
+    elif rule.quorum_count is None:
+        label = f"Quorum {percent_text(rule.quorum)}"
+    else:
+        label = f"Quorum {percent_text(rule.quorum)} and at least {count}"
+    if met:
+        return True, f"{label} met: {took_part}.", needed
+    return False, f"{label} not met: {took_part}, {' and '.join(needed_texts)}.", needed
+
+
+def _finish(rule: Rule, c: Counts, ok: bool, counts: dict[str, int], lines: list[str],
+            verdict: str, winner: str | None, details: dict[str, Any]) -> Outcome:
+    """Combine the quorum and the count into an Outcome with its explanation."""
+    quorum_met, quorum_line, needed = _quorum(rule, c)
+    passed = quorum_met and ok
+    text = [quorum_line, *lines]
+    if quorum_met:
+        text.append(verdict)
+    else:
+        text.append("The status quo stands: rejected.")
+        if ok:
+            text.append("It would otherwise have been adopted.")
+            if rule.second_call_quorum is not None:
+                text.append(f"It may be called once more with quorum "
+                            f"{percent_text(rule.second_call_quorum)}.")
+    details = {
+        "method": rule.method,
+        "electorate_coops": c.electorate_coops,
+        "participating_coops": c.turnout_coops,
+        "quorum_needed": needed,
+        **details,
+    }
+    return Outcome(
+        passed=passed,
+        winner=winner if passed else None,
+        quorum_met=quorum_met,
+        turnout=c.turnout_weight,
+        electorate_size=c.electorate_weight,
+        counts=counts,
+        explanation=" ".join(text),
+        failed_only_on_quorum=(not quorum_met) and ok,
+        details=details,
+    )
+
+
+# --------------------------------------------------------------------------- tally functions
+
+
+def tally_yes_no(rule: Rule, c: Counts) -> Outcome:
+    """Majority (strictly more than half of the basis) and supermajority (at least the threshold
+    of the basis). A tie, or no votes for or against, fails."""
+    yes, no, abstain = c.choices["for"], c.choices["against"], c.choices["abstain"]
+    weighted = " (weighted votes)" if rule.weighted else ""
+    counts_line = f"{yes} for, {no} against, {abstain} abstained{weighted}."
+    if rule.threshold_basis == "cast":
+        basis, basis_name = yes + no, "votes cast"
+    else:
+        basis, basis_name = c.electorate_weight, "votes in the electorate"
+    if rule.method == "majority":
+        ok = 2 * yes > basis  # strictly more than half: a tie fails
+        need = "more than half"
+        meets = "which is more than half" if ok else "which is not more than half"
+    else:
+        t = rule.threshold
+        ok = basis > 0 and yes * t.denominator >= t.numerator * basis
+        need = "unanimity" if t == 1 else str(t)
+        meets = f"which meets {need}" if ok else f"which does not meet {need}"
+    if basis == 0:
+        reason = ("No votes for or against were cast" if rule.threshold_basis == "cast"
+                  else "The electorate is empty")
+        verdict = f"{reason}: rejected."
+    else:
+        tie = " (a tie fails)" if (not ok and yes == no and rule.threshold_basis == "cast") else ""
+        share = _share_percent(yes, basis, rule.threshold, rule.method == "majority", ok)
+        verdict = (f"{yes} of {basis} {basis_name} ({share}) were for, "
+                   f"{meets}{tie}: {'adopted' if ok else 'rejected'}.")
+    lines = [counts_line]
+    details = {
+        "basis": rule.threshold_basis,
+        "basis_total": basis,
+        "threshold": "more than 1/2" if rule.method == "majority" else str(rule.threshold),
+        "share_for": None if basis == 0 else str(Fraction(yes, basis)),
+        "required": need,
+    }
+    counts = {"for": yes, "against": no, "abstain": abstain}
+    return _finish(rule, c, ok, counts, lines, verdict, None, details)
+
+
+def tally_consent(rule: Rule, c: Counts) -> Outcome:
+    """Adopted when the quorum is met and no objection stands (resolved or withdrawn objections
+    count like standing aside). A vote nobody took part in fails even without a quorum rule."""
+    ch = c.choices
+    standing, resolved = ch["object"], ch["object_resolved"]
+    parts = [f"{ch['consent']} consented", f"{ch['stand_aside']} stood aside",
+             f"{standing} standing objection{_s(standing)}"]
+    if resolved:
+        parts.append(f"{resolved} objection{_s(resolved)} resolved or withdrawn")
+    counts_line = ", ".join(parts) + (" (weighted votes)." if rule.weighted else ".")
+    ok = standing == 0 and c.turnout_coops > 0
+    if c.turnout_coops == 0:
+        verdict = "No co-op took part: rejected."
+    elif standing:
+        verb = "stands" if standing == 1 else "stand"
+        verdict = f"{standing} objection{_s(standing)} still {verb}: rejected."
+    else:
+        verdict = "No objection stands: adopted."
+    details = {"standing_objections": list(c.standing_objectors)}
+    counts = {"consent": ch["consent"], "stand_aside": ch["stand_aside"], "object": standing,
+              "object_resolved": resolved}
+    return _finish(rule, c, ok, counts, [counts_line], verdict, None, details)
+
+
+def pairwise_counts(options: Sequence[str], rankings: Mapping[tuple[str, ...], int]
+                    ) -> list[list[int]]:
+    """d[i][j] = weight of ballots ranking options[i] above options[j].
+
+    Unranked options are tied last. Instead of a Python loop per ballot and pair, each option
+    gets a column of positions (one per distinct ranking) and each pair is counted in one pass of
+    `map(operator.lt, ...)`, which runs in C: about n² passes of length k instead of k·n² steps.
+    """
+    n = len(options)
+    index = {option: i for i, option in enumerate(options)}
+    rows: list[list[int]] = []
+    weights: list[int] = []
+    for ranking, weight in rankings.items():
+        if not ranking:
+            continue  # an empty ranking is an abstention: it prefers nothing
+        tail = len(ranking)
+        position = [tail] * n
+        for place, option in enumerate(ranking):
+            position[index[option]] = place
+        rows.append(position)
+        weights.append(weight)
+    d = [[0] * n for _ in range(n)]
+    if not rows:
+        return d
+    columns = list(zip(*rows, strict=True))
+    unit = all(w == 1 for w in weights)
+    lt = operator.lt
+    for i in range(n):
+        ci, di = columns[i], d[i]
+        for j in range(n):
+            if i != j:
+                wins = map(lt, ci, columns[j])
+                di[j] = sum(wins) if unit else sum(compress(weights, wins))
+    return d
+
+
+def schulze(d: Sequence[Sequence[int]]) -> tuple[list[list[int]], list[int], list[list[int]]]:
+    """Schulze method (winning votes) on a pairwise matrix.
+
+    Returns (strongest path strengths p, indices of potential winners, ranking tiers): x is a
+    potential winner when p[x][y] >= p[y][x] for every y. Strongest paths are widest paths,
+    computed Floyd-Warshall style.
+    """
+    n = len(d)
+    p = [[d[i][j] if i != j and d[i][j] > d[j][i] else 0 for j in range(n)] for i in range(n)]
+    for i in range(n):
+        pi = p[i]
+        for j in range(n):
+            if j == i:
+                continue
+            pj = p[j]
+            pji = pj[i]
+            if pji == 0:
+                continue  # a zero link cannot widen any path
+            for k in range(n):
+                if k != i and k != j:
+                    width = pji if pji < pi[k] else pi[k]
+                    if width > pj[k]:
+                        pj[k] = width
+    beats = [sum(1 for j in range(n) if j != i and p[i][j] > p[j][i]) for i in range(n)]
+    winners = [i for i in range(n) if all(p[i][j] >= p[j][i] for j in range(n) if j != i)]
+    # The beat-path relation is transitive, so options beating equally many others are tied.
+    tiers: list[list[int]] = []
+    for count in sorted(set(beats), reverse=True):
+        tiers.append([i for i in range(n) if beats[i] == count])
+    return p, winners, tiers
+
+
+def tally_ranked(rule: Rule, c: Counts) -> Outcome:
+    """Schulze over the alternatives plus the status quo. Passes only with a unique Schulze
+    winner that is not the status quo and that strictly more voters prefer to the status quo
+    than the reverse."""
+    options = c.options
+    d = pairwise_counts(options, c.rankings)
+    p, winners, tiers = schulze(d)
+    sq = options.index(STATUS_QUO)
+    abstained = c.rankings.get((), 0)
+    ranked_weight = c.turnout_weight - abstained
+    counts = {"ranked": ranked_weight, "abstain": abstained}
+    counts_line = (f"{ranked_weight} ranked the options, {abstained} abstained"
+                   f"{' (weighted votes)' if rule.weighted else ''}.")
+    ok, winner = False, None
+    if len(winners) != 1:
+        tied = ", ".join(_name(options[i]) for i in winners)
+        verdict = f"No single Schulze winner ({tied} tie): rejected, the status quo stands."
+    elif winners[0] == sq:
+        verdict = "The status quo is the Schulze winner: rejected."
+    else:
+        w = winners[0]
+        pro, con = d[w][sq], d[sq][w]
+        if pro > con:
+            ok, winner = True, options[w]
+            verdict = (f"Schulze winner: {options[w]}, which beats the status quo head to head "
+                       f"{pro} to {con}: {options[w]} adopted.")
+        else:
+            verdict = (f"{options[w]} is the Schulze winner but does not beat the status quo "
+                       f"head to head ({pro} to {con}): rejected, the status quo stands.")
+    details = {
+        "options": list(options),
+        "strength": "winning votes",
+        "pairwise": {options[i]: {options[j]: d[i][j] for j in range(len(options)) if j != i}
+                     for i in range(len(options))},
+        "strongest_paths": {options[i]: {options[j]: p[i][j] for j in range(len(options))
+                                         if j != i} for i in range(len(options))},
+        "schulze_winners": [options[i] for i in winners],
+        "ranking": [[options[i] for i in tier] for tier in tiers],
+    }
+    return _finish(rule, c, ok, counts, [counts_line], verdict, winner, details)
+
+
+def _name(option: str) -> str:
+    """How an option is named in explanations."""
+    return "the status quo" if option == STATUS_QUO else option
+
+
+TallyFunction = Callable[[Rule, Counts], Outcome]
+TALLIES: dict[str, TallyFunction] = {
+    "majority": tally_yes_no,
+    "supermajority": tally_yes_no,
+    "consent": tally_consent,
+    "ranked": tally_ranked,
+}
+
+
+def tally(rule: Rule, electorate: Mapping[str, int], ballots: Iterable[BallotInput],
+          alternatives: Sequence[str] | None = None) -> Outcome:
+    """Decide a vote: check the ballots against the frozen electorate, count, and apply the
+    rule's method from TALLIES. Ties and failed quorum fail (the status quo stands).
+
+    `electorate` maps each co-op (or receipt) to its weight, ignored unless rule.weighted;
+    `ballots` holds at most one final ballot per voter, in any order; `alternatives` lists the
+    ranked alternatives (the status quo is added). Raises RuleError for ineligible or duplicate
+    voters and invalid choices.
+    """
+    if not isinstance(rule, Rule):
+        raise RuleError(f"expected a Rule, got {type(rule).__name__}")
+    counts = count_ballots(rule, electorate, ballots, alternatives)
+    return TALLIES[rule.method](rule, counts)

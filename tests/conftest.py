@@ -1,0 +1,230 @@
+"""Shared fixtures: a fresh app and database per test, and factories with sensible defaults.
+
+The database is SQLite (a fresh migrated file per test, copied from a template migrated once)
+unless DATABASE_URL points at PostgreSQL, where the schema is migrated once per run and every
+table is emptied between tests.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# The instance folder (generated secret key, SQLite files) of the test run, never the repo's.
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="deliberate-tests-"))
+os.environ.setdefault("DELIBERATE_INSTANCE", str(_RUN_DIR / "instance"))
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = DATABASE_URL.startswith("postgres")
+TEST_PASSWORD = "a long test password"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "ENV_NAME": "testing",
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": "localhost.test",
+}
+
+
+def _migrate(app) -> None:
+    import logging
+
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    # Alembic's fileConfig disables existing loggers; tests rely on them.
+    for logger in logging.root.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
+
+
+@pytest.fixture(scope="session")
+def database_template():
+    """Migrate once per run: a template SQLite file, or the PostgreSQL schema."""
+    from deliberate import create_app
+
+    if ON_POSTGRES:
+        from sqlalchemy import create_engine, text
+
+        from deliberate.config import normalise_database_url
+
+        engine = create_engine(normalise_database_url(DATABASE_URL))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
+        _migrate(app)
+        _dispose(app)
+        return None
+    path = _RUN_DIR / "template.sqlite3"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    _migrate(app)
+    _dispose(app)
+    return path
+
+
+def _dispose(app) -> None:
+    from deliberate.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path):
+    if ON_POSTGRES:
+        from deliberate.config import normalise_database_url
+
+        return normalise_database_url(DATABASE_URL)
+    path = tmp_path / f"db{next(_counter)}.sqlite3"
+    shutil.copyfile(database_template, path)
+    return f"sqlite:///{path}"
+
+
+def _empty_postgres(app) -> None:
+    from sqlalchemy import text
+
+    from deliberate.extensions import db
+
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables]
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    from deliberate import create_app
+    from deliberate.extensions import db
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
+    if ON_POSTGRES:
+        _empty_postgres(app)
+
+    @app.before_request
+    def _forget_the_previous_requests_user():
+        # Test requests share the app context this fixture pushes, and with it ``g``: make each
+        # request load its user afresh, as it does in production.
+        from flask import g
+
+        g.pop("_login_user", None)
+
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    ctx.pop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# Factories ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_steward(app):
+    from deliberate.members.services import create_steward
+
+    numbers = itertools.count(1)
+
+    def make(**overrides):
+        n = next(numbers)
+        values = {"email": f"steward{n}@example.org", "name": f"Steward {n}", "password": TEST_PASSWORD}
+        values.update(overrides)
+        return create_steward(**values)
+
+    return make
+
+
+@pytest.fixture
+def steward(make_steward):
+    return make_steward()
+
+
+@pytest.fixture
+def make_coop(app, steward):
+    from deliberate.members import services
+
+    numbers = itertools.count(1)
+
+    def make(status="member", **overrides):
+        n = next(numbers)
+        values = {"name": f"Coop {n}", "country": "ES", "kind": "worker"}
+        values.update(overrides)
+        coop = services.register_coop(actor=steward, **values)
+        if status in ("member", "suspended", "left"):
+            coop = services.change_coop_status(actor=steward, coop=coop, status="member")
+        if status in ("suspended", "left"):
+            coop = services.change_coop_status(actor=steward, coop=coop, status=status)
+        return coop
+
+    return make
+
+
+@pytest.fixture
+def make_delegate(app, steward, make_coop):
+    from deliberate.members import services
+
+    numbers = itertools.count(1)
+
+    def make(coop=None, **overrides):
+        n = next(numbers)
+        coop = coop or make_coop()
+        values = {"name": f"Delegate {n}", "email": f"delegate{n}@example.org", "password": TEST_PASSWORD}
+        values.update(overrides)
+        _invitation, token = services.invite_delegate(actor=steward, coop=coop)
+        return services.accept_invitation(token=token, **values)
+
+    return make
+
+
+@pytest.fixture
+def make_standard(app, steward):
+    from deliberate.standards import services
+
+    numbers = itertools.count(1)
+
+    def make(sections=None, **overrides):
+        n = next(numbers)
+        values = {"title": f"Standard {n}", "summary": "What we hold in common."}
+        values.update(overrides)
+        if sections is None:
+            sections = [("Member ownership", "Members own the platform."),
+                        ("Data rights", "Members own their data.\n\nThey can download it.")]
+        return services.create_standard(actor=steward, sections=sections, **values)
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Sign ``person`` in through the real form; returns the client."""
+
+    def do(person, password=TEST_PASSWORD, test_client=None):
+        c = test_client or client
+        response = c.post("/signin", data={"email": person.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return do

@@ -1,0 +1,21 @@
+"""The Alembic history has one head, and the migrated schema matches the models exactly."""
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from deliberate import ROOT
+from deliberate.extensions import db
+
+
+def test_single_migration_head():
+    config = Config(str(ROOT / "migrations" / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_migrations_match_models(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
