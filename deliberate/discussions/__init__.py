@@ -1,0 +1,1 @@
+"""Threads and comments on standards, sections, amendments and votes."""
