@@ -103,12 +103,14 @@ def _register_security_headers(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .main import views as main
     from .members import views as members
+    from .proposals import views as proposals
     from .standards import views as standards
 
     app.register_blueprint(main.bp)
     app.register_blueprint(members.auth_bp)
     app.register_blueprint(members.coops_bp)
     app.register_blueprint(standards.bp)
+    app.register_blueprint(proposals.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
 

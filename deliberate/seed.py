@@ -121,3 +121,85 @@ def seed() -> None:
         section = by_title[title]
         standards.revise_section(actor=person, section=section, title=title, body=body, message=message,
                                  base_revision_id=section.head_revision_id, coop=coops[coop_name])
+    seed_amendments(standard.slug)
+
+
+def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
+    """Amendments in every state, so that newcomers see drafting at work."""
+    from .database import unit_of_work
+    from .extensions import db
+    from .members.models import Person
+    from .proposals import adoption
+    from .proposals import services as proposals
+    from .proposals.models import Amendment
+
+    def person(email: str) -> Person:
+        return db.session.scalar(db.select(Person).where(Person.email == email))
+
+    def section(title: str):
+        standard = standards.get_standard(standard_slug)
+        return next(s for s in standard.sections if s.title == title)
+
+    def propose(email, title, old, new, summary, rationale="", name=""):
+        s = section(title)
+        assert old in s.body, (title, old)
+        actor = person(email)
+        return proposals.propose_amendment(actor=actor, standard=standards.get_standard(standard_slug),
+                                           kind="modify", section=s, summary=summary, rationale=rationale,
+                                           proposed_title=s.title, proposed_body=s.body.replace(old, new), name=name,
+                                           coop=actor.acting_coops[0])
+
+    def open_(email, amendment):
+        return proposals.open_amendment(actor=person(email), amendment=amendment)
+
+    def adopt(amendment, note):
+        with unit_of_work() as session:
+            adoption.apply_amendment(session, session.get(Amendment, amendment.id),
+                                     person("steward@example.org"), note)
+
+    # Adopted, and a second one on the same section rebased underneath it.
+    governance = open_("amara@example.org", propose(
+        "amara@example.org", "Democratic governance", "one member one vote.",
+        "one member one vote, whatever their share of the work.",
+        "Every member has the same say, however much or little they work on the platform.",
+        "Part-time riders asked for this: their vote must count as much as anyone's.", "Equal say for part-timers"))
+    open_("jonas@example.org", propose(
+        "jonas@example.org", "Democratic governance", "need the consent of the member co-ops of the network.",
+        "need the consent of the member co-ops of the network, given at a meeting announced a month ahead.",
+        "Changes to the principles are decided at meetings announced a month in advance.",
+        "Small co-ops need time to consult their own members.", "Announce decisions a month ahead"))
+    adopt(governance, "Adopted at the founding assembly.")
+
+    # Conflicted: two amendments change the same words; one is adopted.
+    wage_a = open_("lucia@example.org", propose(
+        "lucia@example.org", "Fair compensation", "at no less than the local living wage",
+        "at no less than the local living wage, reviewed every year",
+        "The living wage floor is reviewed every year.", "Prices change; the floor must follow.", "Yearly review"))
+    open_("maya@example.org", propose(
+        "maya@example.org", "Fair compensation", "at no less than the local living wage",
+        "at no less than the living wage agreed with the workers' own union",
+        "The wage floor is agreed with the workers' union rather than set by a formula.",
+        "Weavers in our co-op already negotiate with their union.", "Union-agreed floor"))
+    adopt(wage_a, "Adopted by consent at the November meeting.")
+
+    # Competing: two ways to say the same thing, grouped for a ranked choice.
+    first = open_("jonas@example.org", propose(
+        "jonas@example.org", "Transparency", "in words members can understand.",
+        "in plain words that members can understand, in the languages they use.",
+        "Publications come in the members' own languages.", name="In members' languages"))
+    second = open_("amara@example.org", propose(
+        "amara@example.org", "Transparency", "in words members can understand.",
+        "in words members can understand, with a yearly meeting to explain them.",
+        "The co-op explains its accounts and algorithms at a yearly meeting.", name="A yearly explanation meeting"))
+    proposals.group_competing(actor=person("steward@example.org"), amendments=[first, second],
+                              title="How should the co-op explain itself?")
+
+    # Open for discussion, and a private draft.
+    open_("maya@example.org", propose(
+        "maya@example.org", "Data rights", "and never sells it.",
+        "and never sells it or gives it to third parties without the members' consent.",
+        "Member data is never passed to third parties without consent, not only never sold.",
+        "Giving data away for free is as harmful as selling it.", "No sharing without consent"))
+    propose("lucia@example.org", "The right to be forgotten", "kept anonymised where possible.",
+            "kept anonymised where possible, and deleted as soon as the law allows.",
+            "Records kept by law are deleted as soon as the law allows.", name="Delete when the law allows")

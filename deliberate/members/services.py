@@ -103,6 +103,23 @@ def authenticate(*, email: str, password: str) -> Person | None:
     return person
 
 
+# Acting for a co-op -------------------------------------------------------------------------
+
+def acting_coop(actor: Person, coop: Cooperative | None) -> Cooperative | None:
+    """The co-op a delegate acts for; explicit when they have several. Stewards may act for none."""
+    acting = actor.acting_coops
+    if coop is None:
+        if actor.is_steward:
+            return None
+        if len(acting) == 1:
+            return acting[0]
+        raise InvalidInput("Choose which co-op you are acting for.", field_errors={"coop": ["Choose a co-op."]})
+    if coop.id not in {c.id for c in acting}:
+        raise PermissionDenied("You can only act for a member co-op you are a delegate of.")
+    return coop
+
+
+
 # Co-ops -------------------------------------------------------------------------------------
 
 def register_coop(*, actor: Person, name: str, country: str, kind: str, description: str = "",

@@ -27,7 +27,10 @@ class Standard(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    sections: Mapped[list[Section]] = relationship(back_populates="standard", order_by="Section.position")
+    sections: Mapped[list[Section]] = relationship(
+        order_by="Section.position",
+        primaryjoin="and_(Section.standard_id == Standard.id, Section.retired_at.is_(None))", viewonly=True)
+    all_sections: Mapped[list[Section]] = relationship(order_by="Section.position", viewonly=True)
 
 
 class Section(db.Model):
@@ -43,8 +46,10 @@ class Section(db.Model):
     head_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True, name="fk_sections_head_revision_id_revisions"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when an adopted amendment removes the section; its history stays readable.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    standard: Mapped[Standard] = relationship(back_populates="sections")
+    standard: Mapped[Standard] = relationship()
     head: Mapped[Revision | None] = relationship(foreign_keys=[head_revision_id], lazy="joined",
                                                  post_update=True)
 
@@ -72,6 +77,9 @@ class Revision(db.Model):
     message: Mapped[str] = mapped_column(String(500))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
+    # The adopted amendment this revision comes from, if any (provenance).
+    amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("amendments.id", use_alter=True, name="fk_revisions_amendment_id_amendments"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[Person | None] = relationship(lazy="joined")

@@ -10,11 +10,15 @@ from ..database import unit_of_work
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
-from ..members.services import slugify
+from ..members.services import acting_coop, slugify
 from ..realtime.events import record_event
 from ..text.normalise import normalise
 from . import permissions
 from .models import SECTION_KINDS, Revision, Section, Standard
+
+# Called inside the transaction whenever a section gets a new head revision, so that amendments
+# made against the old head follow it (deliberate.proposals registers itself here).
+HEAD_MOVED_HOOKS: list = []
 
 MAX_TITLE = 200
 MAX_BODY = 100_000
@@ -22,7 +26,7 @@ MAX_MESSAGE = 500
 MAX_SUMMARY = 4_000
 
 
-def _clean_title(title: str, field: str = "title") -> str:
+def clean_title(title: str, field: str = "title") -> str:
     title = " ".join((title or "").split())
     if not title:
         raise InvalidInput("Please give a title.", field_errors={field: ["This field is required."]})
@@ -31,7 +35,7 @@ def _clean_title(title: str, field: str = "title") -> str:
     return title
 
 
-def _clean_body(body: str) -> str:
+def clean_body(body: str) -> str:
     body = normalise(body or "")
     if len(body) > MAX_BODY:
         raise InvalidInput(f"A section's text is at most {MAX_BODY:,} characters; this one has {len(body):,}.",
@@ -48,7 +52,7 @@ def _clean_message(message: str) -> str:
     return message
 
 
-def _section_key(title: str, taken: set[str]) -> str:
+def section_key(title: str, taken: set[str]) -> str:
     base = slugify(title)[:60] or "section"
     key = base
     while key in taken:
@@ -56,30 +60,16 @@ def _section_key(title: str, taken: set[str]) -> str:
     return key
 
 
-def _acting_coop(actor: Person, coop: Cooperative | None) -> Cooperative | None:
-    """The co-op a delegate acts for; explicit when they have several. Stewards may act for none."""
-    acting = actor.acting_coops
-    if coop is None:
-        if actor.is_steward:
-            return None
-        if len(acting) == 1:
-            return acting[0]
-        raise InvalidInput("Choose which co-op you are acting for.", field_errors={"coop": ["Choose a co-op."]})
-    if coop.id not in {c.id for c in acting}:
-        raise PermissionDenied("You can only act for a member co-op you are a delegate of.")
-    return coop
-
-
 def create_standard(*, actor: Person, title: str, summary: str = "",
                     sections: list[tuple[str, str]] | None = None) -> Standard:
     """A steward starts a standard, optionally with its first sections (title, Markdown body)."""
     if not permissions.can_create_standard(actor):
         raise PermissionDenied("Only stewards can start a new standard.")
-    title = _clean_title(title)
+    title = clean_title(title)
     summary = normalise(summary or "")
     if len(summary) > MAX_SUMMARY:
         raise InvalidInput("The summary is too long.", field_errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
-    cleaned = [(_clean_title(t), _clean_body(b)) for t, b in (sections or [])]
+    cleaned = [(clean_title(t), clean_body(b)) for t, b in (sections or [])]
     with unit_of_work() as session:
         if session.scalar(select(Standard.id).where(func.lower(Standard.title) == title.lower())):
             raise Conflict("A standard with that title already exists.", field_errors={"title": ["Already taken."]})
@@ -100,7 +90,7 @@ def create_standard(*, actor: Person, title: str, summary: str = "",
 
 def _new_section(session, standard, title, body, position, actor, coop, taken, kind="principle",
                  message="Section created") -> Section:
-    key = _section_key(title, taken)
+    key = section_key(title, taken)
     taken.add(key)
     section = Section(standard_id=standard.id, key=key, position=position, kind=kind)
     session.add(section)
@@ -118,7 +108,7 @@ def add_section(*, actor: Person, standard: Standard, title: str, body: str, kin
     """A steward adds a section at the end (or at ``position``, moving later ones down)."""
     if not permissions.can_create_standard(actor):
         raise PermissionDenied("Only stewards can add sections directly; delegates propose them as amendments.")
-    title, body = _clean_title(title), _clean_body(body)
+    title, body = clean_title(title), clean_body(body)
     if kind not in SECTION_KINDS:
         raise InvalidInput("Unknown kind of section.", field_errors={"kind": [f"One of {', '.join(SECTION_KINDS)}."]})
     with unit_of_work() as session:
@@ -147,8 +137,8 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
     """
     if not permissions.can_edit_section(actor, section):
         raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
-    coop = _acting_coop(actor, coop)
-    title, body, message = _clean_title(title), _clean_body(body), _clean_message(message)
+    coop = acting_coop(actor, coop)
+    title, body, message = clean_title(title), clean_body(body), _clean_message(message)
     with unit_of_work() as session:
         # Lock the section row (PostgreSQL; SQLite already holds the write lock) so that two saves
         # from the same base cannot both pass the check below.
@@ -165,6 +155,9 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         session.add(revision)
         session.flush()
         section.head_revision_id = revision.id
+        session.flush()
+        for hook in HEAD_MOVED_HOOKS:
+            hook(session, section, revision, actor)
         record_event(session, "section_revised", f"standard:{section.standard_id}",
                      {"standard_id": section.standard_id, "section_id": section.id, "revision_id": revision.id,
                       "number": revision.number}, actor_id=actor.id)

@@ -9,6 +9,9 @@ from ..errors import Conflict, DomainError, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
 from ..members.models import Cooperative
+from ..proposals.permissions import can_propose
+from ..proposals.queries import list_amendments
+from ..text.paragraphs import number_paragraphs
 from . import permissions, services
 from .forms import RevisionForm, SectionForm, StandardForm
 
@@ -40,8 +43,10 @@ def new():
 @bp.get("/<slug>")
 def show(slug: str):
     standard = services.get_standard(slug)
+    paragraphs = {s.id: number_paragraphs(s.body, str(s.position)) for s in standard.sections}
     return render_template("standards/show.html", standard=standard, sections=standard.sections,
-                           can_add=permissions.can_create_standard(current_user))
+                           paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
+                           can_propose=can_propose(current_user))
 
 
 @bp.route("/<slug>/sections/new", methods=["GET", "POST"])
@@ -68,9 +73,13 @@ def new_section(slug: str):
 def section(slug: str, key: str):
     standard = services.get_standard(slug)
     section = services.get_section(standard, key)
+    person = current_user if current_user.is_authenticated else None
     return render_template("standards/section.html", standard=standard, section=section,
                            history=services.section_history(section),
-                           can_edit=permissions.can_edit_section(current_user, section))
+                           paragraphs=number_paragraphs(section.body, str(section.position)),
+                           amendments=list_amendments(standard, person, section),
+                           can_edit=permissions.can_edit_section(current_user, section) and section.retired_at is None,
+                           can_propose=can_propose(current_user) and section.retired_at is None)
 
 
 @bp.get("/<slug>/s/<key>/r/<int:number>")

@@ -54,3 +54,13 @@ def test_create_steward_refuses_a_weak_password(app):
     result = app.test_cli_runner().invoke(args=["create-steward", "--email", "w@example.org", "--name", "W"],
                                           input="short\nshort\n")
     assert result.exit_code != 0 and "at least" in result.output
+
+
+def test_the_demo_has_amendments_in_every_state(app):
+    from deliberate.proposals.models import Amendment
+
+    app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    states = {a.state for a in db.session.scalars(select(Amendment))}
+    assert {"draft", "open", "adopted", "conflicted"} <= states
+    assert any(a.group_id for a in db.session.scalars(select(Amendment)))
+    assert any(a.head.reason == "rebased" for a in db.session.scalars(select(Amendment)))

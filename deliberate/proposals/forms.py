@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from .models import AMENDMENT_KINDS, KIND_LABELS
+
+BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."
+
+
+class AmendmentForm(FlaskForm):
+    kind = SelectField("What kind of change?", choices=[SelectChoice(k, KIND_LABELS[k]) for k in AMENDMENT_KINDS
+                                                       if k != "retitle"])
+    section = SelectField("Which section?", choices=[], validate_choice=False)
+    name = StringField("A short name for your amendment (optional)", validators=[Optional(), Length(max=200)],
+                       description='For example "Living wage as the floor".')
+    summary = TextAreaField("What changes for co-ops, in plain words", validators=[DataRequired(), Length(max=600)],
+                            description="One or two sentences that anyone can understand. Shown before the exact changes.")
+    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField("Proposed text", validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    target_position = IntegerField("Place in the standard (1 is first)", validators=[Optional()])
+    rationale = TextAreaField("Why? (rationale)", validators=[Optional(), Length(max=20_000)],
+                              description="The reasons and evidence behind the change. Markdown is allowed.")
+    coop = SelectField("Proposed on behalf of", choices=[], validate_choice=False)
+    base_revision_id = HiddenField()
+
+
+class EditAmendmentForm(FlaskForm):
+    name = StringField("Short name", validators=[Optional(), Length(max=200)])
+    summary = TextAreaField("What changes for co-ops, in plain words", validators=[DataRequired(), Length(max=600)])
+    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField("Proposed text", validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    target_position = IntegerField("Place in the standard (1 is first)", validators=[Optional()])
+    rationale = TextAreaField("Why? (rationale)", validators=[Optional(), Length(max=20_000)])
+    coop = SelectField("Acting for", choices=[], validate_choice=False)
+    expected_draft_id = HiddenField()
+
+
+class ResolveForm(FlaskForm):
+    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField("Your text, rewritten against the current one", validators=[Optional(), Length(max=100_000)],
+                                  description=BODY_HELP)
+    note = StringField("What did you change to resolve it?", validators=[Optional(), Length(max=500)])
+
+
+class CoauthorForm(FlaskForm):
+    email = StringField("Co-author's email", validators=[DataRequired(), Length(max=254)],
+                        description="A delegate of a member co-op. They will be credited and can edit with you.")
+
+
+class NoteForm(FlaskForm):
+    note = StringField("Note (optional, shown publicly)", validators=[Optional(), Length(max=500)])
+
+
+class GroupForm(FlaskForm):
+    title = StringField("Name of the group", validators=[Optional(), Length(max=200)])

@@ -1,0 +1,125 @@
+"""Amendments: proposed changes to a standard, each draft an immutable snapshot."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..members.models import Cooperative, Person
+from ..standards.models import Revision, Section, Standard
+
+AMENDMENT_KINDS = ("modify", "retitle", "insert", "delete", "move")
+KIND_LABELS = {"modify": "Change the text", "retitle": "Change the title", "insert": "Add a new section",
+               "delete": "Remove a section", "move": "Move a section"}
+
+
+class CompetingGroup(db.Model):
+    """Amendments to the same section decided together (by ranked choice)."""
+
+    __tablename__ = "competing_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    amendments: Mapped[list[Amendment]] = relationship(back_populates="group", order_by="Amendment.id")
+
+
+class Amendment(db.Model):
+    __tablename__ = "amendments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
+    # None for an insertion until it is adopted (then the new section's id).
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    state_before_conflict: Mapped[str | None] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    head_draft_id: Mapped[int | None] = mapped_column(
+        ForeignKey("amendment_drafts.id", use_alter=True, name="fk_amendments_head_draft_id_amendment_drafts"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("competing_groups.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
+    adopted_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    standard: Mapped[Standard] = relationship()
+    section: Mapped[Section | None] = relationship(foreign_keys=[section_id])
+    head: Mapped[AmendmentDraft | None] = relationship(foreign_keys=[head_draft_id], lazy="joined", post_update=True)
+    group: Mapped[CompetingGroup | None] = relationship(back_populates="amendments")
+    author: Mapped[Person | None] = relationship(foreign_keys=[author_id], lazy="joined")
+    coop: Mapped[Cooperative | None] = relationship(lazy="joined")
+    coauthors: Mapped[list[Coauthor]] = relationship(back_populates="amendment", lazy="selectin",
+                                                     order_by="Coauthor.id")
+
+    @property
+    def reference(self) -> str:
+        return f"A{self.id}"
+
+
+class AmendmentDraft(db.Model):
+    """One immutable state of an amendment's proposal, against a known base revision."""
+
+    __tablename__ = "amendment_drafts"
+    __table_args__ = (UniqueConstraint("amendment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    base_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
+    proposed_title: Mapped[str] = mapped_column(String(200), default="")
+    proposed_body: Mapped[str] = mapped_column(Text, default="")
+    target_position: Mapped[int | None] = mapped_column(Integer)
+    # created, edited, rebased (automatically, after the base moved), resolved (by a person)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    base: Mapped[Revision | None] = relationship(lazy="joined")
+    author: Mapped[Person | None] = relationship(lazy="joined")
+    coop: Mapped[Cooperative | None] = relationship(lazy="joined")
+
+
+class Coauthor(db.Model):
+    __tablename__ = "amendment_coauthors"
+    __table_args__ = (UniqueConstraint("amendment_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    amendment: Mapped[Amendment] = relationship(back_populates="coauthors")
+    person: Mapped[Person | None] = relationship(lazy="joined")
+    coop: Mapped[Cooperative | None] = relationship(lazy="joined")
+
+
+class Transition(db.Model):
+    """Every change of an amendment's state, by whom and why: its public timeline."""
+
+    __tablename__ = "amendment_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    amendment_id: Mapped[int] = mapped_column(ForeignKey("amendments.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[Person | None] = relationship(lazy="joined")

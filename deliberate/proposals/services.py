@@ -1,0 +1,330 @@
+"""Amendment operations: propose, refine, open, withdraw, co-author, group, resolve a conflict.
+
+Adoption, rejection and following a moved base live in ``adoption.py``; both modules are the
+only writers of amendments, and each public function is one unit of work.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..database import unit_of_work, utcnow
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from ..members.models import Cooperative, Person
+from ..realtime.events import record_event
+from ..standards.models import Section, Standard
+from ..members.services import acting_coop
+from ..standards.services import clean_body, clean_title
+from ..text.normalise import normalise
+from . import permissions
+from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
+from .states import InvalidTransition, next_state, resolve_target
+
+MAX_SUMMARY = 600
+MAX_RATIONALE = 20_000
+
+
+# Shared helpers (used by adoption.py too) ----------------------------------------------------
+
+def transition(session, amendment: Amendment, action: str, actor: Person | None, note: str = "",
+               target: str | None = None) -> Transition:
+    """Move ``amendment`` through the state table, record the step, and publish it."""
+    try:
+        to_state = target or next_state(amendment.state, action)
+        if target is None and action == "resolve":
+            to_state = resolve_target(amendment.state_before_conflict)
+    except InvalidTransition as error:
+        raise Conflict(str(error)) from error
+    from_state = amendment.state
+    if action == "conflict" and from_state != "conflicted":
+        amendment.state_before_conflict = from_state
+    amendment.state = to_state
+    amendment.updated_at = utcnow()
+    if to_state in ("adopted", "rejected", "withdrawn", "superseded"):
+        amendment.decided_at = utcnow()
+    step = Transition(amendment_id=amendment.id, action=action, from_state=from_state, to_state=to_state,
+                      actor_id=actor.id if actor else None, note=(note or "")[:500])
+    session.add(step)
+    session.flush()
+    publish(session, amendment, "amendment_state_changed", actor,
+            {"action": action, "from": from_state, "to": to_state})
+    return step
+
+
+def publish(session, amendment: Amendment, kind: str, actor: Person | None, extra: dict | None = None) -> None:
+    """Record an event about ``amendment``: to its authors while a draft, to the standard after."""
+    payload = {"amendment_id": amendment.id, "standard_id": amendment.standard_id,
+               "section_id": amendment.section_id, "state": amendment.state, **(extra or {})}
+    if amendment.state == "draft":
+        people = {amendment.author_id, *(c.person_id for c in amendment.coauthors)} - {None}
+        for person_id in sorted(people):
+            record_event(session, kind, f"user:{person_id}", payload, actor_id=actor.id if actor else None)
+    else:
+        record_event(session, kind, f"standard:{amendment.standard_id}", payload,
+                     actor_id=actor.id if actor else None)
+
+
+def add_draft(session, amendment: Amendment, *, base_revision_id: int | None, title: str, body: str,
+              position: int | None, reason: str, actor: Person | None, coop: Cooperative | None,
+              note: str = "") -> AmendmentDraft:
+    number = (amendment.head.number + 1) if amendment.head else 1
+    draft = AmendmentDraft(amendment_id=amendment.id, number=number, base_revision_id=base_revision_id,
+                           proposed_title=title, proposed_body=body, target_position=position, reason=reason,
+                           note=note[:500], author_id=actor.id if actor else None, coop_id=coop.id if coop else None)
+    session.add(draft)
+    session.flush()
+    amendment.head_draft_id = draft.id
+    amendment.head = draft
+    amendment.updated_at = utcnow()
+    return draft
+
+
+def _clean_summary(summary: str) -> str:
+    summary = normalise(summary or "")
+    if not summary:
+        raise InvalidInput("Please say in plain words what this changes for co-ops.",
+                           field_errors={"summary": ["This field is required."]})
+    if len(summary) > MAX_SUMMARY:
+        raise InvalidInput(f"Keep the summary under {MAX_SUMMARY} characters.",
+                           field_errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
+    return summary
+
+
+def _clean_rationale(rationale: str) -> str:
+    rationale = normalise(rationale or "")
+    if len(rationale) > MAX_RATIONALE:
+        raise InvalidInput(f"Keep the rationale under {MAX_RATIONALE:,} characters.",
+                           field_errors={"rationale": [f"At most {MAX_RATIONALE:,} characters."]})
+    return rationale
+
+
+def _active_sections(session, standard_id: int) -> list[Section]:
+    return list(session.scalars(select(Section).where(Section.standard_id == standard_id, Section.retired_at.is_(None))
+                                .order_by(Section.position)))
+
+
+def _check_position(position, count: int, field: str = "target_position") -> int:
+    try:
+        position = int(position)
+    except (TypeError, ValueError):
+        raise InvalidInput("Choose where the section goes.", field_errors={field: ["Choose a position."]}) from None
+    if not 1 <= position <= count:
+        raise InvalidInput(f"The position must be between 1 and {count}.",
+                           field_errors={field: [f"Between 1 and {count}."]})
+    return position
+
+
+def _proposal(session, standard: Standard, kind: str, section: Section | None, title: str, body: str,
+              position, base_revision_id: int | None) -> tuple[str, str, str, int | None, int | None]:
+    """Validate a proposal against the current text; returns (kind, title, body, position, base id)."""
+    if kind not in AMENDMENT_KINDS:
+        raise InvalidInput("Choose what kind of change this is.", field_errors={"kind": ["Unknown kind."]})
+    active = _active_sections(session, standard.id)
+    if kind == "insert":
+        return kind, clean_title(title, "proposed_title"), clean_body(body), _check_position(position, len(active) + 1), None
+    if section is None or section.standard_id != standard.id:
+        raise NotFound("Choose the section this amendment changes.")
+    if section.retired_at is not None:
+        raise Conflict("This section has been removed from the standard.")
+    head = section.head
+    if base_revision_id is not None and base_revision_id != head.id:
+        raise Conflict("The section changed while you were writing (someone's change was adopted). "
+                       "Your text is kept below: look at the new wording and propose again.")
+    if kind == "delete":
+        return kind, head.title, head.body, None, head.id
+    if kind == "move":
+        position = _check_position(position, len(active))
+        if position == section.position:
+            raise InvalidInput("The section is already in that place.", field_errors={"target_position": ["Choose another place."]})
+        return kind, head.title, head.body, position, head.id
+    title, body = clean_title(title, "proposed_title"), clean_body(body)
+    if title == head.title and body == head.body:
+        raise InvalidInput("This amendment changes nothing: the text is the same as the current one "
+                           "(differences in spaces or line endings do not count).",
+                           field_errors={"proposed_body": ["Change the text, or the title."]})
+    kind = "retitle" if body == head.body else "modify"
+    return kind, title, body, None, head.id
+
+
+# Public operations ---------------------------------------------------------------------------
+
+def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: Section | None = None,
+                      summary: str, rationale: str = "", proposed_title: str = "", proposed_body: str = "",
+                      target_position: int | None = None, base_revision_id: int | None = None,
+                      name: str = "", coop: Cooperative | None = None) -> Amendment:
+    """Start a draft amendment against the section's current revision (its base)."""
+    if not permissions.can_propose(actor):
+        raise PermissionDenied("Only delegates of member co-ops can propose amendments.")
+    coop = acting_coop(actor, coop)
+    summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
+    with unit_of_work() as session:
+        standard = session.get(Standard, standard.id)
+        section = session.get(Section, section.id) if section is not None else None
+        kind, title, body, position, base_id = _proposal(session, standard, kind, section, proposed_title,
+                                                        proposed_body, target_position, base_revision_id)
+        label = " ".join((name or "").split())[:200] or _default_name(kind, section, title)
+        amendment = Amendment(standard_id=standard.id, section_id=section.id if section else None, kind=kind,
+                              state="draft", title=label, summary=summary, rationale=rationale, author_id=actor.id,
+                              coop_id=coop.id if coop else None)
+        session.add(amendment)
+        session.flush()
+        add_draft(session, amendment, base_revision_id=base_id, title=title, body=body, position=position,
+                  reason="created", actor=actor, coop=coop)
+        session.add(Transition(amendment_id=amendment.id, action="propose", from_state="draft", to_state="draft",
+                               actor_id=actor.id))
+        publish(session, amendment, "amendment_proposed", actor, {"title": amendment.title})
+    return amendment
+
+
+def _default_name(kind: str, section: Section | None, title: str) -> str:
+    target = section.title if section else title
+    return {"modify": f"Change “{target}”", "retitle": f"Retitle “{target}”", "insert": f"Add “{title}”",
+            "delete": f"Remove “{target}”", "move": f"Move “{target}”"}[kind]
+
+
+def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: int, summary: str,
+                   rationale: str, proposed_title: str = "", proposed_body: str = "",
+                   target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
+    """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
+    if not permissions.can_edit(actor, amendment):
+        raise PermissionDenied("Only the amendment's authors can change it, and only before it goes to a vote.")
+    coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
+    summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
+    with unit_of_work() as session:
+        amendment = _locked(session, amendment.id)
+        if amendment.head_draft_id != expected_draft_id:
+            raise Conflict("A co-author saved a newer version while you were editing. Your text is kept below: "
+                           "compare and save again.")
+        if not permissions.can_edit(actor, amendment):
+            raise Conflict(f"This amendment is {amendment.state} now and can no longer be changed.")
+        head = amendment.head
+        if amendment.kind in ("modify", "retitle"):
+            base = head.base
+            title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
+            if title == base.title and body == base.body:
+                raise InvalidInput("This amendment would change nothing.",
+                                   field_errors={"proposed_body": ["Change the text, or the title."]})
+            amendment.kind = "retitle" if body == base.body else "modify"
+            position = None
+        elif amendment.kind == "insert":
+            title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
+            position = _check_position(target_position, len(_active_sections(session, amendment.standard_id)) + 1)
+        elif amendment.kind == "move":
+            title, body = head.proposed_title, head.proposed_body
+            position = _check_position(target_position, len(_active_sections(session, amendment.standard_id)))
+        else:
+            title, body, position = head.proposed_title, head.proposed_body, None
+        amendment.summary, amendment.rationale = summary, rationale
+        if name.strip():
+            amendment.title = " ".join(name.split())[:200]
+        draft = add_draft(session, amendment, base_revision_id=head.base_revision_id, title=title, body=body,
+                          position=position, reason="edited", actor=actor, coop=coop)
+        session.add(Transition(amendment_id=amendment.id, action="edit", from_state=amendment.state,
+                               to_state=amendment.state, actor_id=actor.id))
+        publish(session, amendment, "amendment_edited", actor, {"draft_id": draft.id})
+    return draft
+
+
+def _locked(session, amendment_id: int) -> Amendment:
+    session.execute(select(Amendment.id).where(Amendment.id == amendment_id).with_for_update())
+    amendment = session.get(Amendment, amendment_id, populate_existing=True)
+    if amendment is None:
+        raise NotFound("No such amendment.")
+    return amendment
+
+
+def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
+    """Publish a draft for discussion."""
+    if not permissions.can_open(actor, amendment):
+        raise PermissionDenied("Only the amendment's authors can open it for discussion.")
+    with unit_of_work() as session:
+        amendment = _locked(session, amendment.id)
+        transition(session, amendment, "open", actor)
+        publish(session, amendment, "amendment_opened", actor, {"title": amendment.title})
+    return amendment
+
+
+def withdraw_amendment(*, actor: Person, amendment: Amendment, note: str = "") -> Amendment:
+    if not permissions.can_withdraw(actor, amendment):
+        raise PermissionDenied("Only the amendment's authors can withdraw it, and not during a vote.")
+    with unit_of_work() as session:
+        amendment = _locked(session, amendment.id)
+        transition(session, amendment, "withdraw", actor, note)
+    return amendment
+
+
+def add_coauthor(*, actor: Person, amendment: Amendment, email: str) -> Coauthor:
+    """The proposer credits a delegate (usually of another co-op) as co-author."""
+    if not permissions.can_add_coauthor(actor, amendment):
+        raise PermissionDenied("Only the proposer can invite co-authors.")
+    person = db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+    if person is None or not person.acting_coops:
+        raise InvalidInput("There is no delegate of a member co-op with that email.",
+                           field_errors={"email": ["Not a delegate's address."]})
+    if person.id == amendment.author_id or any(c.person_id == person.id for c in amendment.coauthors):
+        raise Conflict(f"{person.name} is already an author of this amendment.")
+    with unit_of_work() as session:
+        coauthor = Coauthor(amendment_id=amendment.id, person_id=person.id, coop_id=person.acting_coops[0].id)
+        session.add(coauthor)
+        session.flush()
+        record_event(session, "coauthor_added", f"user:{person.id}",
+                     {"amendment_id": amendment.id, "standard_id": amendment.standard_id}, actor_id=actor.id)
+    return coauthor
+
+
+def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str, proposed_body: str,
+                     note: str = "") -> AmendmentDraft:
+    """A person rewrites a conflicted amendment against the current text; it may go on."""
+    if not permissions.can_resolve(actor, amendment):
+        raise PermissionDenied("Only the amendment's authors (or a steward) can resolve its conflict.")
+    with unit_of_work() as session:
+        amendment = _locked(session, amendment.id)
+        if amendment.state != "conflicted":
+            raise Conflict("This amendment is not in conflict any more.")
+        section = session.get(Section, amendment.section_id)
+        head = section.head
+        if amendment.kind in ("modify", "retitle"):
+            title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
+            if title == head.title and body == head.body:
+                raise InvalidInput("The resolved text is the same as the current text: withdraw the amendment "
+                                   "instead if it is no longer needed.", field_errors={"proposed_body": ["No change left."]})
+            amendment.kind = "retitle" if body == head.body else "modify"
+        else:
+            title, body = head.title, head.body
+        draft = add_draft(session, amendment, base_revision_id=head.id, title=title, body=body,
+                          position=amendment.head.target_position, reason="resolved", actor=actor,
+                          coop=actor.acting_coops[0] if actor.acting_coops else None, note=note)
+        transition(session, amendment, "resolve", actor, note)
+    return draft
+
+
+def group_competing(*, actor: Person, amendments: list[Amendment], title: str = "") -> CompetingGroup:
+    """Group amendments to the same section so that they are decided together (ranked choice)."""
+    if not permissions.can_group(actor):
+        raise PermissionDenied("Only stewards can group competing amendments.")
+    if len(amendments) < 2:
+        raise InvalidInput("Choose at least two amendments to group.", field_errors={"amendments": ["Choose two or more."]})
+    with unit_of_work() as session:
+        loaded = [_locked(session, a.id) for a in amendments]
+        sections = {(a.standard_id, a.section_id) for a in loaded}
+        if len(sections) != 1 or None in {a.section_id for a in loaded}:
+            raise InvalidInput("Competing amendments must change the same section.")
+        for a in loaded:
+            if a.state not in ("open", "conflicted"):
+                raise Conflict(f"{a.reference} is {a.state}: only open amendments can compete.")
+            if a.group_id is not None:
+                raise Conflict(f"{a.reference} is already in a group.")
+        standard_id, section_id = sections.pop()
+        section = session.get(Section, section_id)
+        group = CompetingGroup(standard_id=standard_id, section_id=section_id,
+                               title=" ".join((title or "").split())[:200] or f"Competing changes to “{section.title}”",
+                               created_by_id=actor.id)
+        session.add(group)
+        session.flush()
+        for a in loaded:
+            a.group_id = group.id
+        record_event(session, "amendments_grouped", f"standard:{standard_id}",
+                     {"group_id": group.id, "amendment_ids": [a.id for a in loaded]}, actor_id=actor.id)
+    return group
+
+
