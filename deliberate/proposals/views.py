@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import show_errors
 from ..members.models import Cooperative
 from ..standards import services as standards
-from . import adoption, permissions, queries, services
+from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
 from .states import ACTION_LABELS, STATE_HELP
 

@@ -1,0 +1,154 @@
+"""How the co-ops vote on amendments: the "amendment" and "group" subjects of the voting module.
+
+A single amendment is decided by the rule its section's kind calls for in the standard's policy;
+a group of competing amendments by ranked choice, the status quo always among the options.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..voting.policy import preset_for_group, preset_for_section
+from ..voting.subjects import SubjectHandler, register_subject
+from . import adoption
+from .models import Amendment, CompetingGroup
+from .states import LIVE_STATES
+
+
+def _live(group: CompetingGroup) -> list[Amendment]:
+    return [a for a in group.amendments if a.state in LIVE_STATES | {"voting"}]
+
+
+class AmendmentHandler(SubjectHandler):
+    kind = "amendment"
+    label = "Amendment"
+
+    def load(self, subject_id: int) -> Amendment:
+        amendment = db.session.get(Amendment, subject_id)
+        if amendment is None:
+            raise NotFound("No amendment with that number.")
+        return amendment
+
+    def title(self, subject: Amendment) -> str:
+        return f"{subject.reference}: {subject.title}"[:300]
+
+    def frozen_text(self, subject: Amendment) -> str:
+        return adoption.frozen_text(subject)
+
+    def standard_id(self, subject: Amendment) -> int:
+        return subject.standard_id
+
+    def rule_preset(self, subject: Amendment) -> str:
+        section = subject.section
+        kind = section.kind if section is not None else "principle"
+        return preset_for_section(subject.standard.policy or {}, kind, section.key if section is not None else None)
+
+    def check_can_open(self, subject: Amendment) -> None:
+        if subject.group_id is not None and subject.state in LIVE_STATES:
+            raise Conflict(f"{subject.reference} competes with other amendments: open a vote on its group instead.")
+        if subject.state != "open":
+            raise Conflict(f"{subject.reference} is {subject.state}: only open amendments can be put to a vote.")
+        if subject.kind not in ("insert",) and subject.section is not None \
+                and subject.section.head_revision_id != subject.head.base_revision_id:
+            raise Conflict(f"{subject.reference} is not up to date with the section's text.")
+
+    def on_open(self, session: Session, subject: Amendment, vote: Any) -> None:
+        adoption.start_vote(session, session.get(Amendment, subject.id), None)
+
+    def on_close(self, session: Session, subject: Amendment, vote: Any, outcome: Any) -> str:
+        amendment = session.get(Amendment, subject.id)
+        if amendment.state != "voting":
+            return f"{amendment.reference} was {amendment.state} when the vote closed; nothing changed."
+        if outcome.passed:
+            adoption.apply_amendment(session, amendment, None, f"Adopted by vote {vote.id}.")
+            return f"{amendment.reference} was adopted: the section has a new revision."
+        adoption.reject_amendment(session, amendment, None, f"Not adopted by vote {vote.id}.")
+        return f"{amendment.reference} was not adopted; the text stays as it was."
+
+    def on_cancel(self, session: Session, subject: Amendment, vote: Any) -> None:
+        adoption.cancel_vote(session, session.get(Amendment, subject.id), None, f"Vote {vote.id} was cancelled.")
+
+    def link(self, subject: Amendment) -> tuple[str, dict[str, Any]]:
+        return "amendments.show", {"slug": subject.standard.slug, "amendment_id": subject.id}
+
+
+class GroupHandler(SubjectHandler):
+    kind = "group"
+    label = "Competing amendments"
+
+    def load(self, subject_id: int) -> CompetingGroup:
+        group = db.session.get(CompetingGroup, subject_id)
+        if group is None:
+            raise NotFound("No group of amendments with that number.")
+        return group
+
+    def title(self, subject: CompetingGroup) -> str:
+        return subject.title[:300]
+
+    def frozen_text(self, subject: CompetingGroup) -> str:
+        return json.dumps([json.loads(adoption.frozen_text(a)) for a in _live(subject)], sort_keys=True,
+                          ensure_ascii=False, separators=(",", ":"))
+
+    def alternatives(self, subject: CompetingGroup) -> list[tuple[str, str]]:
+        return [(a.reference, f"{a.reference} · {a.title}") for a in _live(subject)]
+
+    def standard_id(self, subject: CompetingGroup) -> int:
+        return subject.standard_id
+
+    def rule_preset(self, subject: CompetingGroup) -> str:
+        from ..standards.models import Standard
+
+        return preset_for_group(db.session.get(Standard, subject.standard_id).policy or {})
+
+    def check_can_open(self, subject: CompetingGroup) -> None:
+        live = _live(subject)
+        if len(live) < 2:
+            raise Conflict("Fewer than two of these amendments are still open: vote on the remaining one alone.")
+        for amendment in live:
+            AmendmentHandler.check_can_open(_AS_SINGLE, _Ungrouped(amendment))
+
+    def on_open(self, session: Session, subject: CompetingGroup, vote: Any) -> None:
+        for amendment in _live(subject):
+            adoption.start_vote(session, session.get(Amendment, amendment.id), None)
+
+    def on_close(self, session: Session, subject: CompetingGroup, vote: Any, outcome: Any) -> str:
+        amendments = list(session.scalars(select(Amendment).where(Amendment.group_id == subject.id,
+                                                                  Amendment.state == "voting")))
+        winner = next((a for a in amendments if outcome.passed and a.reference == outcome.winner), None)
+        if winner is None:
+            for amendment in amendments:
+                adoption.reject_amendment(session, amendment, None, f"The status quo won vote {vote.id}.")
+            return "None of the competing amendments beat the current text; it stays as it was."
+        adoption.apply_amendment(session, winner, None, f"Chosen by ranked vote {vote.id}.")
+        return f"{winner.reference} was chosen and adopted; the others are superseded."
+
+    def on_cancel(self, session: Session, subject: CompetingGroup, vote: Any) -> None:
+        for amendment in session.scalars(select(Amendment).where(Amendment.group_id == subject.id)):
+            adoption.cancel_vote(session, amendment, None, f"Vote {vote.id} was cancelled.")
+
+    def link(self, subject: CompetingGroup) -> tuple[str, dict[str, Any]]:
+        from ..standards.models import Standard
+
+        standard = db.session.get(Standard, subject.standard_id)
+        return "amendments.index", {"slug": standard.slug, "_anchor": f"group-{subject.id}"}
+
+
+class _Ungrouped:
+    """An amendment seen without its group, to reuse the single-amendment checks."""
+
+    def __init__(self, amendment: Amendment):
+        self._amendment = amendment
+        self.group_id = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._amendment, name)
+
+
+_AS_SINGLE = AmendmentHandler()
+register_subject(_AS_SINGLE)
+register_subject(GroupHandler())
