@@ -1,0 +1,677 @@
+"""Word-level diffs of standards' text, built on diff-match-patch.
+
+Texts are normalised, cut into word / whitespace / punctuation tokens, each
+distinct token is mapped to one character (diff-match-patch's ``linesToChars``
+trick, but for words) and the character strings are diffed.  Every edit
+therefore starts and ends on a token boundary, which is what the merge and
+blame code rely on.
+
+Speed without a timeout.  diff-match-patch's exact algorithm costs roughly
+the square of the number of edits, so texts are first cut into sentences and
+lines, and sentences found exactly once in both texts are matched in order
+(patience diff).  Only the changed stretches between them are tokenised and
+go through ``diff_main``, always with ``Diff_Timeout = 0``: a timeout makes the
+answer depend on machine load and can turn a small change in a big text into
+"delete everything, insert everything".  A stretch needing far more edits than
+its length suggests is cut at its unique words instead (see ``_diff_gap``).
+Everything is deterministic.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain, groupby, zip_longest
+from math import isqrt
+from operator import itemgetter
+from typing import Any, Literal
+
+from diff_match_patch import diff_match_patch
+
+from deliberate.text.normalise import normalise
+
+__all__ = [
+    "Op",
+    "apply_ops",
+    "document_diff",
+    "inline_html",
+    "is_unchanged",
+    "side_by_side",
+    "stats",
+    "tokenise",
+    "word_diff",
+]
+
+OpKind = Literal["equal", "insert", "delete"]
+_KIND = {0: "equal", 1: "insert", -1: "delete"}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One run of a diff: text kept (``equal``), added or removed."""
+
+    kind: OpKind
+    text: str
+
+
+# --- tokenising -------------------------------------------------------------
+
+
+def _class_body(codes: list[int]) -> str:
+    ranges: list[list[int]] = []
+    for c in codes:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+# For ASCII text, where the whitespace class can be spelt out (faster in re).
+_ASCII_RE = re.compile(r"\w+(?:['\-]\w+)*|[ \t\r\f\v\x1c-\x1f]+|\n+|[^\w\s]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _unicode_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Token patterns for text within the BMP, and for any text.
+
+    Python's ``\\w`` leaves out combining marks, which would cut Hindi, Thai or
+    decomposed accents into pieces in the middle of a word, so marks are added.
+    A character class holding astral ranges is slow in ``re``, and so is any
+    mark class on plain ASCII, hence three patterns in all; each cuts exactly
+    like the most general one on the texts it is used for.  Built on first use
+    of non-ASCII text (~30 ms).
+    """
+    bmp = [c for c in range(0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    astral = [c for c in range(0x10000, 0x20000) if unicodedata.category(chr(c))[0] == "M"]
+    astral.extend(range(0xE0100, 0xE01F0))  # variation selectors supplement
+    patterns = []
+    for marks in (_class_body(bmp), _class_body(bmp + astral) + "\\U0001f3fb-\\U0001f3ff"):
+        word = rf"\w+(?:[{marks}]+\w*)*|[{marks}]+\w*(?:[{marks}]+\w*)*"
+        # Apostrophes and hyphens inside a word keep "don't" and "co-op" whole;
+        # marks, emoji modifiers and ZWJ sequences stay with their symbol.
+        other = rf"[^\w\s](?:[{marks}]|\u200d[^\s])*"
+        patterns.append(re.compile(rf"(?:{word})(?:['\u2019\-](?:{word}))*|\n+|[^\S\n]+|{other}"))
+    return patterns[0], patterns[1]
+
+
+def _token_re(*texts: str) -> re.Pattern[str]:
+    """The cheapest token pattern that cuts all of ``texts`` correctly."""
+    if all(t.isascii() for t in texts):
+        return _ASCII_RE
+    bmp, full = _unicode_res()
+    return full if any(_ASTRAL.search(t) for t in texts) else bmp
+
+
+def tokenise(text: str) -> list[str]:
+    """Split ``text`` into word, whitespace and punctuation tokens.
+
+    ``"".join(tokenise(t)) == t`` always holds, and tokenising a slice that
+    starts and ends on token boundaries gives the same tokens.  Whitespace runs
+    with line breaks are separate from spaces, so breaks are tokens of their own.
+    """
+    return _token_re(text).findall(text)
+
+
+def _is_word(token: str) -> bool:
+    return token[0].isalnum() or token[0] == "_" or unicodedata.category(token[0])[0] == "M"
+
+
+# Token classes for sliding edits to natural boundaries (see _TokenDMP).
+_WORD, _PUNCT, _SPACE, _BREAK, _BLANK = range(5)
+
+
+def _token_class(token: str) -> int:
+    if token[0] == "\n":
+        return _BLANK if len(token) > 1 else _BREAK
+    if token[0].isspace():
+        return _SPACE
+    return _WORD if _is_word(token) else _PUNCT
+
+
+# A chunk runs to a line break or to "[.!?;:] " before a non-space.  Both
+# sides of such a cut are whole tokens (the space is a token of its own, and a
+# line-break run is taken whole), so chunks are token-aligned.
+_CHUNK_RE = re.compile(r"[^\n.!?;:]*(?:[.!?;:](?! \S)[^\n.!?;:]*)*(?:[.!?;:] (?=\S)|\n+|\Z)")
+
+
+def _chunks(text: str) -> list[str]:
+    """Cut text into sentences and lines; chunks only serve as anchors."""
+    return [c for c in _CHUNK_RE.findall(text) if c]
+
+
+# Private characters for tokens: anything but surrogates, which cannot live in
+# a str.  The first 256 stay free so encoded strings remain readable in a debugger.
+_CODES = (range(0x100, 0xD800), range(0xE000, 0x110000))
+_CAPACITY = sum(map(len, _CODES))
+
+
+class _Codebook:
+    """One private character per distinct token, and each given chunk encoded."""
+
+    def __init__(self, old: str, new: str, chunks: Iterable[str]) -> None:
+        find = _token_re(old, new).findall
+        token_lists = {c: find(c) for c in dict.fromkeys(chunks)}
+        distinct = dict.fromkeys(chain.from_iterable(token_lists.values()))
+        if len(distinct) > _CAPACITY:
+            raise ValueError("text has too many distinct words to diff")
+        # Bulk assignment through zip/map keeps the per-token work in C.
+        table = dict(zip(distinct, map(chr, chain(*_CODES))))
+        self.tokens: dict[str, str] = dict(zip(table.values(), table))  # char -> token
+        get = table.__getitem__
+        self.chunks: dict[str, str] = {c: "".join(map(get, t)) for c, t in token_lists.items()}
+
+    def decode(self, encoded: str) -> str:
+        return "".join(map(self.tokens.__getitem__, encoded))
+
+
+# --- diff-match-patch on tokens ---------------------------------------------
+
+
+def _score(c1: int | None, c2: int | None) -> int:
+    # diff-match-patch's boundary score, judged on token classes instead of
+    # the (meaningless) private characters.
+    if c1 is None or c2 is None:
+        return 6
+    if c1 == _BLANK or c2 == _BLANK:
+        return 5
+    if c1 == _BREAK or c2 == _BREAK:
+        return 4
+    space1, space2 = c1 >= _SPACE, c2 >= _SPACE
+    if c1 == _PUNCT and space2:
+        return 3
+    if space1 or space2:
+        return 2
+    if c1 == _PUNCT or c2 == _PUNCT:
+        return 1
+    return 0
+
+
+class _TooManyEdits(Exception):
+    """The edit budget of a bounded diff ran out."""
+
+
+class _TokenDMP(diff_match_patch):
+    """diff-match-patch whose lossless cleanup understands token classes."""
+
+    def __init__(self, tokens: Mapping[str, str]) -> None:
+        super().__init__()
+        self.Diff_Timeout = 0  # never trade correctness for time
+        self.edit_budget = 0  # max edit steps per bisect; 0 = unlimited
+        self.defer_merge = False  # see diff_cleanupMerge
+        self._tokens = tokens
+        self._classes: dict[str, int] = {}  # filled lazily: few chars are ever scored
+
+    def diff_cleanupMerge(self, diffs: list[tuple[int, str]]) -> None:
+        """Normalise a diff, unless deferred.
+
+        diff_main tidies every partial result; while the stretches of one
+        document are diffed, that is deferred to a single pass over the whole.
+        """
+        if not self.defer_merge:
+            super().diff_cleanupMerge(diffs)
+
+    def diff_bisect(self, text1: str, text2: str, deadline: float) -> list[tuple[int, str]]:
+        """Myers' middle snake, bounded by a number of edits instead of a clock.
+
+        Same algorithm as diff-match-patch's, minus the clock: the result never
+        depends on machine speed.  Raises ``_TooManyEdits`` when the budget
+        runs out so the caller can cut the problem up instead.
+        """
+        n, m = len(text1), len(text2)
+        max_d = (n + m + 1) // 2
+        steps = min(max_d, self.edit_budget) if self.edit_budget else max_d
+        offset, size = max_d, 2 * max_d
+        fwd = [-1] * size
+        fwd[offset + 1] = 0
+        rev = fwd[:]
+        delta = n - m
+        front = delta % 2 != 0  # odd total: the forward path meets the reverse one
+        k1lo = k1hi = k2lo = k2hi = 0  # keep the k loops inside the grid
+        for d in range(steps):
+            for k1 in range(-d + k1lo, d + 1 - k1hi, 2):
+                i = offset + k1
+                down = k1 == -d or (k1 != d and fwd[i - 1] < fwd[i + 1])
+                x1 = fwd[i + 1] if down else fwd[i - 1] + 1
+                y1 = x1 - k1
+                while x1 < n and y1 < m and text1[x1] == text2[y1]:
+                    x1 += 1
+                    y1 += 1
+                fwd[i] = x1
+                if x1 > n:
+                    k1hi += 2
+                elif y1 > m:
+                    k1lo += 2
+                elif front:
+                    j = offset + delta - k1
+                    if 0 <= j < size and rev[j] != -1 and x1 >= n - rev[j]:
+                        return self.diff_bisectSplit(text1, text2, x1, y1, deadline)
+            for k2 in range(-d + k2lo, d + 1 - k2hi, 2):
+                i = offset + k2
+                down = k2 == -d or (k2 != d and rev[i - 1] < rev[i + 1])
+                x2 = rev[i + 1] if down else rev[i - 1] + 1
+                y2 = x2 - k2
+                while x2 < n and y2 < m and text1[-x2 - 1] == text2[-y2 - 1]:
+                    x2 += 1
+                    y2 += 1
+                rev[i] = x2
+                if x2 > n:
+                    k2hi += 2
+                elif y2 > m:
+                    k2lo += 2
+                elif not front:
+                    j = offset + delta - k2
+                    if 0 <= j < size and fwd[j] != -1 and fwd[j] >= n - x2:
+                        x1 = fwd[j]
+                        return self.diff_bisectSplit(text1, text2, x1, offset + x1 - j, deadline)
+        if steps < max_d:
+            raise _TooManyEdits
+        return [(-1, text1), (1, text2)]  # nothing in common: the exact answer
+
+    def _cls(self, char: str) -> int:
+        cls = self._classes.get(char)
+        if cls is None:
+            cls = self._classes[char] = _token_class(self._tokens[char])
+        return cls
+
+    def _pair_score(self, eq1: str, edit: str, eq2: str) -> int:
+        cls = self._cls
+        return _score(cls(eq1[-1]) if eq1 else None, cls(edit[0])) + _score(
+            cls(edit[-1]), cls(eq2[0]) if eq2 else None
+        )
+
+    def diff_cleanupSemanticLossless(self, diffs: list[tuple[int, str]]) -> None:
+        """Slide single edits between equalities to the best token boundary."""
+        pointer = 1
+        while pointer < len(diffs) - 1:
+            if diffs[pointer - 1][0] == 0 and diffs[pointer + 1][0] == 0:
+                eq1, edit, eq2 = diffs[pointer - 1][1], diffs[pointer][1], diffs[pointer + 1][1]
+                common = self.diff_commonSuffix(eq1, edit)
+                if common:
+                    moved = edit[-common:]
+                    eq1, edit, eq2 = eq1[:-common], moved + edit[:-common], moved + eq2
+                best = (eq1, edit, eq2)
+                best_score = self._pair_score(eq1, edit, eq2)
+                while edit and eq2 and edit[0] == eq2[0]:
+                    eq1, edit, eq2 = eq1 + edit[0], edit[1:] + eq2[0], eq2[1:]
+                    score = self._pair_score(eq1, edit, eq2)
+                    if score >= best_score:  # >= prefers trailing whitespace
+                        best_score, best = score, (eq1, edit, eq2)
+                if diffs[pointer - 1][1] != best[0]:
+                    if best[0]:
+                        diffs[pointer - 1] = (0, best[0])
+                    else:
+                        del diffs[pointer - 1]
+                        pointer -= 1
+                    diffs[pointer] = (diffs[pointer][0], best[1])
+                    if best[2]:
+                        diffs[pointer + 1] = (0, best[2])
+                    else:
+                        del diffs[pointer + 1]
+                        pointer -= 1
+            pointer += 1
+
+
+def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Longest run of ``pairs`` (sorted by first item) increasing in the second."""
+    tails: list[int] = []  # smallest second item ending a run of each length
+    tail_idx: list[int] = []
+    back: list[int] = []
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        back.append(tail_idx[pos - 1] if pos else -1)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos], tail_idx[pos] = j, k
+    out: list[tuple[int, int]] = []
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    out.reverse()
+    return out
+
+
+def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
+    """Matching (i, j) positions of ``a`` and ``b`` found by patience diff.
+
+    Common heads and tails match; in between, items unique on both sides are
+    matched in order, and each stretch between them is searched again.
+    """
+    out: list[tuple[int, int]] = []
+    stack: list[tuple[int, ...]] = [(0, len(a), 0, len(b))]
+    while stack:  # explicit stack: deep recursion is possible on odd inputs
+        task = stack.pop()
+        if len(task) == 2:
+            out.append((task[0], task[1]))
+            continue
+        alo, ahi, blo, bhi = task
+        while alo < ahi and blo < bhi and a[alo] == b[blo]:
+            out.append((alo, blo))
+            alo, blo = alo + 1, blo + 1
+        end_a = ahi
+        while ahi > alo and bhi > blo and a[ahi - 1] == b[bhi - 1]:
+            ahi, bhi = ahi - 1, bhi - 1
+        todo: list[tuple[int, ...]] = []
+        # One item left on each side: they differ, so there is nothing to anchor.
+        if alo < ahi and blo < bhi and (ahi - alo > 1 or bhi - blo > 1):
+            count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+            where_b = {x: j for j, x in enumerate(b[blo:bhi], blo) if count_b[x] == 1}
+            pairs = [
+                (i, where_b[x])
+                for i, x in enumerate(a[alo:ahi], alo)
+                if count_a[x] == 1 and x in where_b
+            ]
+            prev_a, prev_b = alo, blo
+            for i, j in _lis(pairs):
+                todo += [(prev_a, i, prev_b, j), (i, j)]
+                prev_a, prev_b = i + 1, j + 1
+            if todo:
+                todo.append((prev_a, ahi, prev_b, bhi))
+        todo += [(i, i - ahi + bhi) for i in range(ahi, end_a)]
+        stack.extend(reversed(todo))
+    return out
+
+
+_SMALL_GAP = 64  # tokens on both sides together: always diffed exactly
+
+
+def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tuple[int, str]]:
+    """Diff one stretch between anchors, exactly unless it is heavily rewritten.
+
+    Exact Myers costs about the square of the number of edits, so a stretch of
+    n tokens gets a budget of about sqrt(n) edit steps: scattered changes stay
+    well inside it.  Past the budget the stretch is cut at the tokens it has
+    exactly once on each side, and the pieces are diffed the same way.  Only a
+    piece over budget with no such token left is shown as replaced whole.
+    Deterministic: no clock is involved.
+    """
+    if not a or not b:
+        return [(-1, a)] if a else [(1, b)] if b else []
+    # Most gaps are one sentence with a word or two changed: trim and settle
+    # the trivial middles here, skipping diff_main's per-call overhead.
+    head = dmp.diff_commonPrefix(a, b)
+    tail = dmp.diff_commonSuffix(a[head:], b[head:])
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if (
+        not mid_a
+        or not mid_b
+        or (len(mid_a) == 1 and mid_a not in mid_b)
+        or (len(mid_b) == 1 and mid_b not in mid_a)
+    ):
+        quick = [(0, a[:head])] if head else []
+        quick += [d for d in ((-1, mid_a), (1, mid_b)) if d[1]]
+        if tail:
+            quick.append((0, a[len(a) - tail :]))
+        return quick
+    n = len(a) + len(b)
+    dmp.edit_budget = 0 if n <= _SMALL_GAP else max(16, isqrt(2 * n))
+    try:
+        return dmp.diff_main(a, b, False)
+    except _TooManyEdits:
+        pass
+    pairs = [] if anchored else _anchors(a, b)
+    if not pairs:
+        return [(-1, a), (1, b)]
+    out: list[tuple[int, str]] = []
+    prev_a = prev_b = 0
+    for i, j in [*pairs, (len(a), len(b))]:
+        # _anchors already searched each piece for unique tokens: no second pass.
+        out += _diff_gap(dmp, a[prev_a:i], b[prev_b:j], anchored=True)
+        if i < len(a):
+            out.append((0, a[i]))
+        prev_a, prev_b = i + 1, j + 1
+    return out
+
+
+_Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
+
+
+def _diff_texts(old: str, new: str) -> list[tuple[int, str]]:
+    """Diff two normalised texts into (op, text) runs: -1 delete, 0 keep, 1 insert.
+
+    Every run starts and ends on a token boundary.  Sentences matched as
+    anchors are kept as they are; each changed stretch is token-diffed with one
+    anchored sentence of context on either side, so only the changed parts of
+    a long text are ever tokenised.  Runs of two or more unchanged sentences
+    are never folded into a neighbouring edit by the semantic cleanup.
+    """
+    a, b = _chunks(old), _chunks(new)
+    segments: list[_Segment] = []
+    prev_a = prev_b = 0
+    for i, j in [*_anchors(a, b), (len(a), len(b))]:
+        if prev_a < i or prev_b < j:
+            segments.append(("", a[prev_a:i], b[prev_b:j]))
+        if i < len(a):
+            segments.append((a[i], [], []))
+        prev_a, prev_b = i + 1, j + 1
+    # An anchored chunk next to a gap joins that gap's region as context.
+    is_gap = [not chunk for chunk, _, _ in segments] + [False]
+    in_region = [g or is_gap[k - 1] or is_gap[k + 1] for k, g in enumerate(is_gap[:-1])]
+    needed = (
+        [chunk] if chunk else gap_a + gap_b
+        for (chunk, gap_a, gap_b), keep in zip(segments, in_region)
+        if keep
+    )
+    book = _Codebook(old, new, chain.from_iterable(needed))
+    enc = book.chunks
+    dmp = _TokenDMP(book.tokens)
+    out: list[tuple[int, str]] = []
+    region: list[tuple[int, str]] = []
+    for k, ((chunk, gap_a, gap_b), keep) in enumerate(zip(segments, in_region)):
+        if not keep:
+            out.append((0, chunk))
+            continue
+        if chunk:
+            region.append((0, enc[chunk]))
+        else:
+            dmp.defer_merge = True
+            enc_a = "".join([enc[c] for c in gap_a])
+            enc_b = "".join([enc[c] for c in gap_b])
+            region += _diff_gap(dmp, enc_a, enc_b)
+        if k + 1 == len(segments) or not in_region[k + 1]:
+            region = [d for d in region if d[1]]
+            dmp.defer_merge = False
+            dmp.diff_cleanupMerge(region)
+            dmp.diff_cleanupSemantic(region)  # merges small equalities into readable edits
+            out += [(op, book.decode(text)) for op, text in region if text]
+            region = []
+    # Join neighbouring runs of the same kind (regions end and start with kept text).
+    return [(op, "".join([text for _, text in run])) for op, run in groupby(out, itemgetter(0))]
+
+
+# --- public API -------------------------------------------------------------
+
+
+def word_diff(old: str, new: str) -> list[Op]:
+    """Return the word-level diff turning ``old`` into ``new``.
+
+    Both texts are normalised first, so line-ending or trailing-space changes
+    never show as edits.  Deletions come before insertions at the same place.
+    """
+    old, new = normalise(old), normalise(new)
+    if old == new:
+        return [Op("equal", old)] if old else []
+    return [Op(_KIND[op], text) for op, text in _diff_texts(old, new)]
+
+
+def apply_ops(old: str, ops: Sequence[Op]) -> str:
+    """Apply ``ops`` to (normalised) ``old`` and return the new text.
+
+    Raises ``ValueError`` if the ops were not computed against this text.
+    """
+    old = normalise(old)
+    out: list[str] = []
+    pos = 0
+    for op in ops:
+        if op.kind == "insert":
+            out.append(op.text)
+            continue
+        end = pos + len(op.text)
+        if old[pos:end] != op.text:
+            raise ValueError(f"ops do not match the text at offset {pos}")
+        if op.kind == "equal":
+            out.append(op.text)
+        pos = end
+    if pos != len(old):
+        raise ValueError("ops do not cover the whole text")
+    return "".join(out)
+
+
+def is_unchanged(ops: Sequence[Op]) -> bool:
+    """True when ``ops`` contain no insertion or deletion."""
+    return all(op.kind == "equal" for op in ops)
+
+
+def _count_words(text: str) -> int:
+    return sum(1 for t in tokenise(text) if _is_word(t))
+
+
+def stats(ops: Sequence[Op]) -> dict[str, int]:
+    """Count words added and removed: ``{"words_added": n, "words_removed": m}``."""
+    added = sum(_count_words(op.text) for op in ops if op.kind == "insert")
+    removed = sum(_count_words(op.text) for op in ops if op.kind == "delete")
+    return {"words_added": added, "words_removed": removed}
+
+
+# A line break that is added or removed is invisible on its own, so it is
+# shown as a pilcrow inside the <ins>/<del>; tests strip this span.
+_BREAK_MARK = '<span class="diff-break" title="line break">\u00b6</span>'
+
+
+def _tagged(tag: str, text: str) -> str:
+    body = html.escape(text, quote=False)
+    if "\n" in text and not text.strip():
+        # A removed break no longer breaks the line; an added one does.
+        body = _BREAK_MARK + (body if tag == "ins" else "")
+    return f"<{tag}>{body}</{tag}>"
+
+
+def inline_html(ops: Sequence[Op]) -> str:
+    """Render ``ops`` as escaped HTML with ``<ins>`` and ``<del>`` around edits.
+
+    Newlines stay as ``\\n``; the caller shows the result with
+    ``white-space: pre-wrap``.  Readable without colour.
+    """
+    parts: list[str] = []
+    for op in ops:
+        if op.kind == "equal":
+            parts.append(html.escape(op.text, quote=False))
+        else:
+            parts.append(_tagged("ins" if op.kind == "insert" else "del", op.text))
+    return "".join(parts)
+
+
+def side_by_side(ops: Sequence[Op]) -> list[tuple[str, str]]:
+    """Render ``ops`` as rows of ``(old_html, new_html)``, one per line pair.
+
+    Unchanged lines line up; inside a changed stretch, old and new lines are
+    paired in order and the shorter side is padded with ``""``.  Deletions are
+    marked ``<del>`` on the left, insertions ``<ins>`` on the right.  Rows that
+    are blank on both sides (paragraph gaps) are left out.
+    """
+    rows: list[tuple[str, str]] = []
+    left: list[str] = [""]
+    right: list[str] = [""]
+
+    def flush() -> None:
+        for pair in zip_longest(left, right, fillvalue=""):
+            if pair != ("", ""):
+                rows.append(pair)
+
+    for op in ops:
+        lines = op.text.split("\n")
+        if op.kind == "equal":
+            for k, line in enumerate(lines):
+                if k:
+                    flush()
+                    left[:], right[:] = [""], [""]
+                esc = html.escape(line, quote=False)
+                left[-1] += esc
+                right[-1] += esc
+            continue
+        tag, side = ("del", left) if op.kind == "delete" else ("ins", right)
+        # Only a bare line break needs the mark; edited lines show themselves.
+        mark = f"<{tag}>{_BREAK_MARK}</{tag}>" if not op.text.strip() else ""
+        for k, line in enumerate(lines):
+            if k:
+                if k == 1:
+                    side[-1] += mark
+                side.append("")
+            if line:
+                side[-1] += f"<{tag}>{html.escape(line, quote=False)}</{tag}>"
+    flush()
+    return rows
+
+
+def _field(section: Any, name: str) -> Any:
+    return section[name] if isinstance(section, Mapping) else getattr(section, name)
+
+
+def document_diff(
+    old_sections: Sequence[Mapping[str, Any]], new_sections: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Compare two versions of a whole standard, section by section.
+
+    Sections are matched by their stable ``key``.  Each entry holds ``key``,
+    ``status`` (``added``, ``removed``, ``changed``, ``unchanged`` or
+    ``moved``), ``title_ops``, ``body_ops``, ``old_index``, ``new_index`` and
+    ``moved`` (true when the section changed place, even if it also changed).
+    Entries follow the new order; removed sections appear after the section
+    that preceded them in the old order.
+    """
+    old_keys = [_field(s, "key") for s in old_sections]
+    new_keys = [_field(s, "key") for s in new_sections]
+    for keys in (old_keys, new_keys):
+        if len(set(keys)) != len(keys):
+            raise ValueError("section keys must be unique")
+    old_at = {k: i for i, k in enumerate(old_keys)}
+    new_at = {k: j for j, k in enumerate(new_keys)}
+    # Sections outside the longest run kept in order are the ones that moved.
+    common = [(old_at[k], new_at[k]) for k in old_keys if k in new_at]
+    stayed = {i for i, _ in _lis(common)}
+
+    def entry(key: Any, status: str, i: int | None, j: int | None) -> dict[str, Any]:
+        old = old_sections[i] if i is not None else {"title": "", "body": ""}
+        new = new_sections[j] if j is not None else {"title": "", "body": ""}
+        title_ops = word_diff(_field(old, "title"), _field(new, "title"))
+        body_ops = word_diff(_field(old, "body"), _field(new, "body"))
+        moved = i is not None and j is not None and i not in stayed
+        if status == "kept":
+            if not (is_unchanged(title_ops) and is_unchanged(body_ops)):
+                status = "changed"
+            else:
+                status = "moved" if moved else "unchanged"
+        return {
+            "key": key,
+            "status": status,
+            "title_ops": title_ops,
+            "body_ops": body_ops,
+            "old_index": i,
+            "new_index": j,
+            "moved": moved,
+        }
+
+    removed_after: dict[int | None, list[int]] = {}
+    last_kept: int | None = None
+    for i, key in enumerate(old_keys):
+        if key in new_at:
+            last_kept = i
+        else:
+            removed_after.setdefault(last_kept, []).append(i)
+    out = [entry(old_keys[i], "removed", i, None) for i in removed_after.get(None, [])]
+    for j, key in enumerate(new_keys):
+        i = old_at.get(key)
+        out.append(entry(key, "added" if i is None else "kept", i, j))
+        if i is not None:
+            out += [entry(old_keys[r], "removed", r, None) for r in removed_after.get(i, [])]
+    return out
