@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..members.permissions import is_steward
@@ -22,6 +22,11 @@ def index():
 @bp.get("/how-it-works")
 def how_it_works():
     return render_template("main/how_it_works.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")

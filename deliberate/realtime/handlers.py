@@ -38,7 +38,10 @@ def on_join(data: Any):
     if not can_join(person, room):
         log.info("socket %s refused room %s", request.sid, room)
         return {"ok": False, "error": "You cannot follow this here."}
-    join_room(room)
+    try:
+        join_room(room)
+    except ValueError:  # the socket disconnected before its join was handled
+        return {"ok": False, "error": "Not connected."}
     return {"ok": True, "room": room}
 
 

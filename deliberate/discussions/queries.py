@@ -1,0 +1,227 @@
+"""Reads for discussion pages and replays: everything the templates need, computed here.
+
+Templates never query or check permissions: :func:`thread_view` hands them the threads of a
+subject with each comment's HTML, labels and ``can_*`` flags already decided.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from ..errors import NotFound
+from ..extensions import db
+from ..realtime.events import Event
+from ..standards.models import Section, Standard
+from . import permissions
+from .models import BODY_LIMIT, QUOTE_LIMIT, Comment, CommentEdit, Thread
+from .presenting import COMMENT_EVENTS, author_label, body_html, coop_label, hidden_html, hidden_notice
+from .subjects import Subject, load_subject
+
+# Replies deeper than this are shown at this depth (still replies, just not indented further).
+MAX_DEPTH = 4
+
+
+@dataclass
+class CommentView:
+    id: int
+    thread_id: int
+    parent_id: int | None
+    author: str
+    coop: str
+    created_at: datetime
+    edited_at: datetime | None
+    html: Markup
+    quote: str | None
+    anchor_label: str
+    anchor_href: str
+    # Where discussions.js shows a marker beside the quoted paragraph.
+    anchor_section: str
+    anchor_paragraph: int | None
+    hidden: bool
+    hidden_notice: str
+    show_hidden_body: bool
+    hidden_body: Markup | None
+    can_edit: bool
+    can_reply: bool
+    can_hide: bool
+    can_unhide: bool
+    last_event_id: int
+    depth: int = 0
+    replies: list[CommentView] = field(default_factory=list)
+
+
+@dataclass
+class ThreadBlock:
+    id: int | None
+    title: str
+    comments: list[CommentView]
+    count: int
+
+    @property
+    def is_default(self) -> bool:
+        return self.title == ""
+
+
+@dataclass
+class ThreadView:
+    """One subject's discussion, ready for ``templates/discussions/_thread.html``."""
+
+    subject: Subject
+    room: str
+    threads: list[ThreadBlock]
+    count: int
+    can_comment: bool
+    can_moderate: bool
+    signed_in: bool
+    person_id: int | None
+    coop_choices: list[tuple[str, str]]
+    last_event_id: int
+    client_id: str
+    # What "Quote in a comment" records: the section key and revision, or the amendment's draft.
+    anchor: dict[str, Any]
+    body_limit: int = BODY_LIMIT
+    quote_limit: int = QUOTE_LIMIT
+
+    @property
+    def default_thread(self) -> ThreadBlock:
+        return self.threads[0]
+
+
+def latest_event_id() -> int:
+    return db.session.scalar(select(func.max(Event.id))) or 0
+
+
+def _anchor_for(subject: Subject) -> dict[str, Any]:
+    target = subject.target
+    if isinstance(target, Section):
+        return {"kind": "section", "section_key": target.key, "revision_id": target.head_revision_id}
+    if isinstance(target, Standard):
+        return {"kind": "standard", "revisions": {s.key: s.head_revision_id for s in target.sections}}
+    if subject.kind == "amendment":
+        return {"kind": "amendment", "draft_id": target.head_draft_id}
+    return {"kind": subject.kind}
+
+
+def _anchor_text(anchor: dict | None, subject: Subject) -> tuple[str, str]:
+    """A citation ("¶2 of member-ownership") and a link to the paragraph, when we know it."""
+    if not anchor:
+        return "", ""
+    paragraph = anchor.get("paragraph")
+    key = anchor.get("section_key")
+    label = f"¶{paragraph}" if paragraph else ""
+    if key and subject.kind == "standard":
+        label = f"{label} in {key}".strip()
+        return label, f"#{key}"
+    return label, (f"#p{paragraph}" if paragraph else "")
+
+
+def coop_choices(person) -> list[tuple[str, str]]:
+    if not permissions.has_voice(person):
+        return []
+    choices = [(str(c.id), c.name) for c in person.acting_coops]
+    if person.is_steward:
+        choices.append(("", "No co-op (as steward)"))
+    return choices
+
+
+def thread_view(subject_kind: str, subject_id: int, person) -> ThreadView:
+    """The threads of a subject, with every comment the person may see rendered and flagged."""
+    person = person if getattr(person, "is_authenticated", False) else None
+    last_event_id = latest_event_id()  # first: whatever commits after this is replayed, never missed
+    subject = load_subject(subject_kind, subject_id)
+    if not permissions.can_read(person, subject):
+        raise NotFound("There is nothing to discuss here.")
+    threads = list(db.session.scalars(select(Thread).where(Thread.subject_kind == subject.kind,
+                                                           Thread.subject_id == subject.id)
+                                      .order_by(Thread.title != "", Thread.id)))
+    comments = list(db.session.scalars(select(Comment).where(Comment.thread_id.in_([t.id for t in threads]))
+                                       .order_by(Comment.id))) if threads else []
+    can_comment = permissions.can_comment(person, subject)
+    moderator = permissions.can_moderate(person)
+    views: dict[int, CommentView] = {}
+    children: dict[tuple[int, int | None], list[CommentView]] = defaultdict(list)
+    for comment in comments:
+        view = _comment_view(comment, subject, person, can_comment, moderator)
+        views[comment.id] = view
+        parent = comment.parent_id if comment.parent_id in views else None
+        if parent is not None:
+            view.depth = min(views[parent].depth + 1, MAX_DEPTH)
+        children[(comment.thread_id, parent)].append(view)
+    for view in views.values():
+        view.replies = children.get((view.thread_id, view.id), [])
+    blocks = [ThreadBlock(t.id, t.title, children.get((t.id, None), []),
+                          sum(1 for c in comments if c.thread_id == t.id)) for t in threads]
+    if not blocks or blocks[0].title != "":
+        blocks.insert(0, ThreadBlock(None, "", [], 0))
+    return ThreadView(subject=subject, room=subject.room, threads=blocks, count=len(comments),
+                      can_comment=can_comment, can_moderate=moderator, signed_in=person is not None,
+                      person_id=person.id if person else None, coop_choices=coop_choices(person),
+                      last_event_id=last_event_id, client_id=new_client_id(), anchor=_anchor_for(subject))
+
+
+def new_client_id() -> str:
+    """A fresh id for a form, so that sending it twice posts once."""
+    return f"f-{uuid.uuid4()}"
+
+
+def _comment_view(comment: Comment, subject: Subject, person, can_comment: bool, moderator: bool) -> CommentView:
+    hidden = comment.is_hidden
+    label, href = _anchor_text(comment.anchor, subject)
+    show_hidden_body = hidden and permissions.can_see_hidden_body(person, comment)
+    return CommentView(
+        id=comment.id, thread_id=comment.thread_id, parent_id=comment.parent_id, author=author_label(comment),
+        coop=coop_label(comment), created_at=comment.created_at, edited_at=comment.edited_at,
+        html=hidden_html(comment.hidden_reason) if hidden else body_html(comment),
+        quote=None if hidden else comment.quote, anchor_label=label, anchor_href=href,
+        anchor_section="" if hidden else (comment.anchor or {}).get("section_key", ""),
+        anchor_paragraph=None if hidden else (comment.anchor or {}).get("paragraph"), hidden=hidden,
+        hidden_notice=hidden_notice(comment.hidden_reason) if hidden else "",
+        show_hidden_body=show_hidden_body, hidden_body=body_html(comment) if show_hidden_body else None,
+        can_edit=permissions.can_edit_comment(person, comment, subject), can_reply=can_comment,
+        can_hide=moderator and not hidden, can_unhide=moderator and hidden,
+        last_event_id=comment.last_event_id or 0)
+
+
+@dataclass
+class CommentPage:
+    """A single comment with its subject, for the reply, edit, hide and history pages."""
+
+    comment: Comment
+    subject: Subject
+    view: CommentView
+    body_html: Markup
+    history: list[CommentEdit]
+
+
+def comment_page(comment_id: int, person) -> CommentPage:
+    person = person if getattr(person, "is_authenticated", False) else None
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("There is no such comment.")
+    subject = load_subject(comment.thread.subject_kind, comment.thread.subject_id)
+    if not permissions.can_read(person, subject):
+        raise NotFound("There is no such comment.")
+    view = _comment_view(comment, subject, person, permissions.can_comment(person, subject),
+                         permissions.can_moderate(person))
+    visible = not comment.is_hidden or permissions.can_see_hidden_body(person, comment)
+    history = list(db.session.scalars(select(CommentEdit).where(CommentEdit.comment_id == comment.id)
+                                      .order_by(CommentEdit.id.desc()))) if visible else []
+    return CommentPage(comment, subject, view, body_html(comment) if visible else view.html, history)
+
+
+def redact_for(person, message: dict[str, Any]) -> dict[str, Any]:
+    """A replayed comment event as this person may see it now: a comment hidden since it was
+    posted or edited travels as its steward's notice, unless the person may see hidden words."""
+    if message.get("kind") not in COMMENT_EVENTS or not message.get("comment_id"):
+        return message
+    comment = db.session.get(Comment, message["comment_id"])
+    if comment is None or not comment.is_hidden or permissions.can_see_hidden_body(person, comment):
+        return message
+    return {**message, "html": str(hidden_html(comment.hidden_reason)), "quote": None, "anchor": None,
+            "hidden": True, "hidden_reason": comment.hidden_reason}
