@@ -30,6 +30,8 @@ vendor: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	{ echo '(function () { var module = { exports: {} };'; cat node_modules/diff-match-patch/index.js; \
+	  echo 'window.diff_match_patch = diff_match_patch; })();'; } > $(VENDOR)/diff_match_patch.js
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }

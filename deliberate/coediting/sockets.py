@@ -1,0 +1,104 @@
+"""Socket events for co-editing: thin, the same services as everything else.
+
+``coedit_join`` → {ok, text, version}; ``coedit_sync`` (a sync.ClientSession message) →
+{ok, reply}; ``coedit_save`` → {ok, number}. After a sync that changed the text, the room gets an
+ephemeral ``draft_changed`` (no text: each tab pulls its own patch with its next sync).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from flask_socketio import emit, join_room, leave_room
+
+from ..errors import DomainError
+from ..extensions import db, socketio
+from ..members.models import Cooperative
+from ..realtime.rooms import register_room
+from . import services
+
+
+def _person():
+    return current_user if current_user.is_authenticated else None
+
+
+def _refuse(error: DomainError) -> dict[str, Any]:
+    return {"ok": False, "error": error.message, "code": error.code}
+
+
+def _data(data: Any) -> dict[str, Any]:
+    return data if isinstance(data, dict) else {}
+
+
+@socketio.on("coedit_join")
+def on_join(data: Any):
+    data = _data(data)
+    person = _person()
+    if person is None:
+        return {"ok": False, "error": "Sign in to edit."}
+    try:
+        document, _draft, result = services.join(actor=person, doc_key=data.get("doc"), client_id=data.get("client_id"),
+                                                     resume=bool(data.get("resume")))
+    except DomainError as error:
+        return _refuse(error)
+    try:
+        join_room(document.room)
+    except ValueError:
+        return {"ok": False, "error": "Not connected."}
+    emit("editor_joined", {"doc": document.key, "name": person.name}, to=document.room, include_self=False)
+    return {"ok": True, **result}
+
+
+@socketio.on("coedit_sync")
+def on_sync(data: Any):
+    data = _data(data)
+    person = _person()
+    if person is None:
+        return {"ok": False, "error": "Sign in to edit."}
+    try:
+        coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
+        document, reply, changed, version = services.sync(actor=person, doc_key=data.get("doc"),
+                                                          client_id=str(data.get("client_id") or ""),
+                                                          message=data.get("message"), coop=coop)
+    except DomainError as error:
+        return _refuse(error)
+    if changed:
+        emit("draft_changed", {"doc": document.key, "version": version}, to=document.room, include_self=False)
+    return {"ok": True, "reply": reply, "version": version}
+
+
+@socketio.on("coedit_save")
+def on_save(data: Any):
+    data = _data(data)
+    person = _person()
+    if person is None:
+        return {"ok": False, "error": "Sign in to edit."}
+    try:
+        coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
+        result = services.save(actor=person, doc_key=data.get("doc"), message=data.get("message") or "", coop=coop)
+        number = result.number
+    except DomainError as error:
+        return _refuse(error)
+    return {"ok": True, "number": number}
+
+
+@socketio.on("coedit_leave")
+def on_leave(data: Any):
+    data = _data(data)
+    doc = str(data.get("doc") or "")
+    if ":" in doc:
+        leave_room(f"coedit_{doc}")
+    return {"ok": True}
+
+
+def _reader(kind: str):
+    def can(person, ident: int) -> bool:
+        try:
+            return person is not None and services.can_coedit(person, services.load_document(f"{kind}:{ident}"))
+        except DomainError:
+            return False
+    return can
+
+
+register_room("coedit_section", _reader("section"))
+register_room("coedit_amendment", _reader("amendment"))

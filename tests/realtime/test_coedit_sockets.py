@@ -1,0 +1,60 @@
+"""Co-editing over Socket.IO (test client): join, sync, the others are told, save."""
+import pytest
+
+from deliberate.extensions import socketio
+from deliberate.realtime.sync import ClientSession
+
+
+@pytest.fixture
+def sockets(app, network, login, make_delegate, make_coop):
+    clients = []
+    network["partner"] = make_delegate(coop=make_coop(name="Partner Co-op"), email="partner@example.org")
+
+    def make(role):
+        http = app.test_client()
+        if role != "observer":
+            login(network[role], test_client=http)
+        sock = socketio.test_client(app, flask_test_client=http)
+        sock.get_received()
+        clients.append(sock)
+        return sock
+
+    yield make
+    for sock in clients:
+        if sock.is_connected():
+            sock.disconnect()
+
+
+def test_two_editors_share_a_section(sockets, network):
+    doc = f"section:{network['section'].id}"
+    one, two = sockets("delegate"), sockets("partner")
+    a = one.emit("coedit_join", {"doc": doc, "client_id": "client-one"}, callback=True)
+    b = two.emit("coedit_join", {"doc": doc, "client_id": "client-two"}, callback=True)
+    assert a["ok"] and b["ok"] and a["text"] == network["section"].body
+    assert [m["name"] for m in one.get_received()] == ["editor_joined"]
+    session_a = ClientSession.start(a["text"])
+    ack = one.emit("coedit_sync", {"doc": doc, "client_id": "client-one",
+                                   "message": session_a.make_message(a["text"] + " Together.")}, callback=True)
+    assert ack["ok"]
+    session_a.receive(ack["reply"])
+    assert [m["name"] for m in two.get_received()] == ["draft_changed"]
+    session_b = ClientSession.start(b["text"])
+    ack = two.emit("coedit_sync", {"doc": doc, "client_id": "client-two", "message": session_b.make_message(b["text"])},
+                   callback=True)
+    assert session_b.receive(ack["reply"]) == a["text"] + " Together."
+    saved = two.emit("coedit_save", {"doc": doc, "message": "Wrote it together"}, callback=True)
+    assert saved == {"ok": True, "number": 2}
+
+
+@pytest.mark.parametrize("role", ["observer", "suspended_delegate"])
+def test_who_cannot_edit_is_refused(sockets, network, role):
+    doc = f"section:{network['section'].id}"
+    sock = sockets(role)
+    assert sock.emit("coedit_join", {"doc": doc, "client_id": "client-xyz"}, callback=True)["ok"] is False
+    assert sock.emit("join", {"room": f"coedit_section:{network['section'].id}"}, callback=True)["ok"] is False
+    assert sock.emit("coedit_sync", {"doc": doc, "client_id": "client-xyz", "message": {}}, callback=True)["ok"] is False
+
+
+@pytest.mark.parametrize("payload", [None, "section:1", {"doc": 5}, {"doc": "section:1", "client_id": None}])
+def test_malformed_payloads_get_a_refusal(sockets, payload):
+    assert sockets("delegate").emit("coedit_join", payload, callback=True)["ok"] is False
