@@ -1,0 +1,144 @@
+"""Scale-out: two server processes on two ports, PostgreSQL and a Redis message queue, act as one.
+
+A client connected to each process follows the same standard; a change saved through one
+process reaches the client of the other.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.live_server import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DATABASE = "deliberate_scale_test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _services_available() -> bool:
+    try:
+        import psycopg
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+        psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2).close()
+        return True
+    except Exception:
+        return False
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not _services_available(), reason="needs PostgreSQL and Redis")]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    instance = tmp_path_factory.mktemp("scale")
+    env = {**os.environ, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{DATABASE}",
+           "SOCKETIO_MESSAGE_QUEUE": REDIS, "DELIBERATE_INSTANCE": str(instance),
+           "SECRET_KEY": "a-shared-secret-key-for-both-processes-0123", "RATELIMIT_ENABLED": "false"}
+    flask = [sys.executable, "-m", "flask", "--app", "deliberate"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, check=True, capture_output=True, cwd=ROOT, timeout=120)
+    subprocess.run([*flask, "seed-demo"], env=env, check=True, capture_output=True, cwd=ROOT, timeout=120)
+    processes, urls = [], []
+    for _ in range(2):
+        port = _free_port()
+        process = subprocess.Popen([sys.executable, "-m", "deliberate.serve"], env={**env, "PORT": str(port)},
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        urls.append(f"http://127.0.0.1:{port}")
+    import requests
+
+    for url in urls:
+        wait_until(lambda url=url: _up(requests, url), timeout=30, message=f"{url} to serve")
+    yield urls
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(timeout=10)
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+def _up(requests, url) -> bool:
+    try:
+        return requests.get(url + "/healthz", timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+def _signed_in(url: str, email: str):
+    import requests
+
+    http = requests.Session()
+    page = http.get(url + "/signin").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = http.post(url + "/signin", data={"email": email, "password": "cooperate-together", "csrf_token": token},
+                         allow_redirects=False)
+    assert response.status_code == 302
+    return http
+
+
+def _client(url: str, received: list, http=None):
+    import socketio
+
+    client = socketio.Client(reconnection=False)
+    client.on("section_revised", lambda data: received.append(data))
+    headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())} if http else {}
+    client.connect(url, headers=headers, transports=["websocket"], wait_timeout=10)
+    return client
+
+
+def test_an_event_saved_through_one_process_reaches_a_client_of_the_other(cluster):
+    import requests
+
+    first, second = cluster
+    standard = "platform-co-op-principles"
+    page = requests.get(f"{second}/standards/{standard}").text
+    room = re.search(r'data-live-room="(standard:\d+)"', page).group(1)
+    received_first, received_second = [], []
+    client_first = _client(first, received_first)
+    client_second = _client(second, received_second)
+    try:
+        assert client_first.call("join", {"room": room}, timeout=10)["ok"]
+        assert client_second.call("join", {"room": room}, timeout=10)["ok"]
+
+        # A delegate saves a revision through the first process.
+        http = _signed_in(first, "amara@example.org")
+        form = http.get(f"{first}/standards/{standard}/s/interoperability/edit").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        base = re.search(r'name="base_revision_id" type="hidden" value="(\d+)"', form).group(1)
+        started = time.monotonic()
+        response = http.post(f"{first}/standards/{standard}/s/interoperability/edit", allow_redirects=False, data={
+            "csrf_token": token, "base_revision_id": base, "title": "Interoperability",
+            "body": "Members can take their data and reputation with them, in an open format, at no cost.",
+            "message": "At no cost", "coop": ""})
+        assert response.status_code == 302, response.text[:500]
+
+        wait_until(lambda: received_second, timeout=10, message="the other process's client to get the event")
+        wait_until(lambda: received_first, timeout=10, message="the same process's client to get the event")
+        assert received_second[0]["id"] == received_first[0]["id"]
+        assert received_second[0]["kind"] == "section_revised"
+        assert time.monotonic() - started < 10
+    finally:
+        for client in (client_first, client_second):
+            client.eio.disconnect(abort=True)
