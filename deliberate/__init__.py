@@ -39,6 +39,12 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     check_secret(app.config["SECRET_KEY"], app.config["ENV_NAME"])
+    from .members import passwords
+
+    # Cheaper hashing exists only for the test suite (ENV_NAME "testing"); anything else refuses it.
+    passwords.configure(memory_kib=app.config.get("ARGON2_MEMORY_KIB", passwords.OWASP_MEMORY_KIB),
+                        time_cost=app.config.get("ARGON2_TIME_COST", passwords.OWASP_TIME_COST),
+                        allow_weak=app.config["ENV_NAME"] == "testing")
     if app.config["ENV_NAME"] != "testing" and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -101,16 +107,30 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .discussions import views as discussions
+    from .feeds import views as feeds
+    from .follows import views as follows
+    from .coediting import views as coediting
     from .main import views as main
     from .members import views as members
     from .proposals import views as proposals
+    from .search import views as search
     from .standards import views as standards
+    from .versions import views as versions
+    from .voting import views as votes
 
     app.register_blueprint(main.bp)
     app.register_blueprint(members.auth_bp)
     app.register_blueprint(members.coops_bp)
     app.register_blueprint(standards.bp)
+    app.register_blueprint(votes.bp)
     app.register_blueprint(proposals.bp)
+    app.register_blueprint(coediting.bp)
+    app.register_blueprint(discussions.bp)
+    app.register_blueprint(versions.bp)
+    app.register_blueprint(search.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(follows.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
 

@@ -9,6 +9,10 @@ from .errors import DomainError
 
 
 def register(app: Flask) -> None:
+    from .voting.cli import votes
+
+    app.cli.add_command(votes)
+
     @app.cli.command("create-steward")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

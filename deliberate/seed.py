@@ -122,6 +122,7 @@ def seed() -> None:
         standards.revise_section(actor=person, section=section, title=title, body=body, message=message,
                                  base_revision_id=section.head_revision_id, coop=coops[coop_name])
     seed_amendments(standard.slug)
+    seed_versions(standard.slug)
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
@@ -203,3 +204,86 @@ def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
     propose("lucia@example.org", "The right to be forgotten", "kept anonymised where possible.",
             "kept anonymised where possible, and deleted as soon as the law allows.",
             "Records kept by law are deleted as soon as the law allows.", name="Delete when the law allows")
+
+
+def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
+    """A history of ratified versions, each decided by the member co-ops' votes, so that the
+    changelog tells a story: 1.0 the founding text, 1.1 two amendments adopted by vote, 2.0 a new
+    principle; the standard becomes a candidate after 1.0 and a ratified standard after 2.0."""
+    from datetime import timedelta
+
+    from .database import utcnow
+    from .extensions import db
+    from .members.models import Cooperative, Person
+    from .proposals import services as proposals
+    from .versions import services as versions
+    from .voting import services as voting
+
+    def person(email: str) -> Person:
+        return db.session.scalar(db.select(Person).where(Person.email == email))
+
+    def coop(name: str) -> Cooperative:
+        return db.session.scalar(db.select(Cooperative).where(Cooperative.name == name))
+
+    steward = person("steward@example.org")
+    # Each member co-op's ballot, cast by its delegate (Maya acts for two co-ops, so she names each).
+    electorate = [("amara@example.org", "Kazi Riders"), ("lucia@example.org", "Dades Comunes"),
+                  ("jonas@example.org", "Fairbnb Kollektiv"), ("maya@example.org", "Loom Makers"),
+                  ("maya@example.org", "Open Ledger")]
+
+    def decide(kind: str, subject_id: int, choices: list[str]):
+        vote = voting.open_vote(actor=steward, subject_kind=kind, subject_id=subject_id,
+                                closes_at=utcnow() + timedelta(days=14))
+        for (email, coop_name), choice in zip(electorate, choices):
+            voting.cast_ballot(actor=person(email), vote=vote, coop=coop(coop_name), choice=choice)
+        return voting.close_vote(actor=steward, vote=vote)
+
+    def ratify(summary: str) -> None:
+        version = versions.assemble_version(actor=steward, standard=standards.get_standard(standard_slug),
+                                            summary=summary)
+        decide("version", version.id, ["for", "for", "for", "for", "abstain"])
+
+    def amend(email: str, title: str, old: str, new: str, summary: str, rationale: str, name: str,
+              choice: str = "consent") -> None:
+        section = next(s for s in standards.get_standard(standard_slug).sections if s.title == title)
+        assert old in section.body, (title, old)
+        actor = person(email)
+        amendment = proposals.propose_amendment(
+            actor=actor, standard=standards.get_standard(standard_slug), kind="modify", section=section,
+            summary=summary, rationale=rationale, proposed_title=section.title,
+            proposed_body=section.body.replace(old, new), name=name, coop=actor.acting_coops[0])
+        amendment = proposals.open_amendment(actor=actor, amendment=amendment)
+        decide("amendment", amendment.id, [choice] * 5)
+
+    standard = standards.get_standard(standard_slug)
+    ratify("The founding text, as the member co-ops agreed it at the founding assembly.")
+    decide("maturity", standard.id, ["for", "for", "for", "for", "for"])
+
+    amend("lucia@example.org", "Member ownership", "cannot be sold to outside investors.",
+          "cannot be sold to, or held on behalf of, outside investors.",
+          "Shares cannot be held for outside investors either, not only sold to them.",
+          "A loophole: nominees could hold shares for investors.", "Close the nominee loophole")
+    amend("jonas@example.org", "Interoperability", "in an open format.",
+          "in an open, documented format, at no cost.",
+          "Data and reputation move in a documented open format, free of charge.",
+          "An open format nobody documents is not portable in practice.", "Documented, free export",
+          choice="for")
+    ratify("Ownership cannot be held for outside investors, and members take their data along in a documented "
+           "format at no cost.")
+
+    proposals_standard = standards.get_standard(standard_slug)
+    actor = person("amara@example.org")
+    insertion = proposals.propose_amendment(
+        actor=actor, standard=proposals_standard, kind="insert",
+        summary="A new principle: the co-ops of the network help each other.",
+        rationale="Our riders' co-op would not exist without the help of older co-ops.",
+        proposed_title="Cooperation among co-ops",
+        proposed_body="Co-ops of this network share what they learn, their code and their tools with each other.\n\n"
+                      "They support new platform co-ops as they start, with advice and, where they can, with "
+                      "capital that asks for no control in return.",
+        target_position=len(proposals_standard.sections) + 1, name="Cooperation among co-ops",
+        coop=actor.acting_coops[0])
+    insertion = proposals.open_amendment(actor=actor, amendment=insertion)
+    decide("amendment", insertion.id, ["consent"] * 5)
+    ratify("A new principle: cooperation among co-ops.")
+    decide("maturity", standard.id, ["for", "for", "for", "for", "abstain"])

@@ -29,6 +29,9 @@ BASE_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "SERVER_NAME": "localhost.test",
+    # Cheap hashing keeps the suite fast; tests/unit/test_passwords.py checks the real parameters.
+    "ARGON2_MEMORY_KIB": 256,
+    "ARGON2_TIME_COST": 1,
 }
 
 

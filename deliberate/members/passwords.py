@@ -4,7 +4,20 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16)
+# OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+OWASP_MEMORY_KIB = 19 * 1024
+OWASP_TIME_COST = 2
+
+_hasher = PasswordHasher(time_cost=OWASP_TIME_COST, memory_cost=OWASP_MEMORY_KIB, parallelism=1, hash_len=32,
+                         salt_len=16)
+
+
+def configure(*, memory_kib: int = OWASP_MEMORY_KIB, time_cost: int = OWASP_TIME_COST, allow_weak: bool = False) -> None:
+    """Set the argon2id cost. Below OWASP's minimum only when ``allow_weak`` (the test suite)."""
+    global _hasher
+    if not allow_weak and (memory_kib < OWASP_MEMORY_KIB or time_cost < OWASP_TIME_COST):
+        raise ValueError("argon2id parameters below OWASP's minimum (m=19 MiB, t=2) are refused")
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1, hash_len=32, salt_len=16)
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -27,6 +40,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(stored_hash: str) -> bool:
+    """True when the hash was made with other parameters than the current ones."""
     return _hasher.check_needs_rehash(stored_hash)
 
 

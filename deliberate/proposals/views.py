@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..discussions.queries import thread_view
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
@@ -105,7 +106,7 @@ def show(slug: str, amendment_id: int):
         can_resolve=permissions.can_resolve(person, amendment),
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
         can_adopt=_may_adopt_directly(person, amendment),
-        coauthor_form=CoauthorForm(), note_form=NoteForm())
+        coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person))
 
 
 def _may_adopt_directly(person, amendment) -> bool:

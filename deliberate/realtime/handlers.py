@@ -12,7 +12,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from ..extensions import db, socketio
+from ..extensions import socketio
 from .events import set_publisher
 from .rooms import can_join
 
@@ -54,8 +54,9 @@ def on_leave(data: Any):
 
 
 @socketio.on("disconnect")
-def on_disconnect(*_args):
-    db.session.remove()
+def on_disconnect(*_args) -> None:
+    """Rooms are left by Socket.IO itself; features that track more (presence) extend this."""
+    log.debug("socket %s disconnected", request.sid)
 
 
 def publish(message: dict[str, Any]) -> None:
@@ -68,3 +69,6 @@ def install_publisher() -> None:
 
 
 __all__ = ["ConnectionRefusedError", "install_publisher", "publish"]
+
+from ..discussions import sockets  # noqa: E402,F401
+from ..coediting import sockets as coediting_sockets  # noqa: E402,F401

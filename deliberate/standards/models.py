@@ -84,8 +84,24 @@ class Revision(db.Model):
 
     author: Mapped[Person | None] = relationship(lazy="joined")
     coop: Mapped[Cooperative | None] = relationship(lazy="joined")
+    credits: Mapped[list[RevisionCredit]] = relationship(lazy="selectin", order_by="RevisionCredit.id")
 
 
 @event.listens_for(Revision, "before_update")
 def _revisions_are_immutable(_mapper, _connection, target: Revision) -> None:
     raise ValueError(f"Revision {target.id} is immutable: create a new revision instead")
+
+
+class RevisionCredit(db.Model):
+    """A co-author of a revision that several people wrote together (live co-editing)."""
+
+    __tablename__ = "revision_credits"
+    __table_args__ = (UniqueConstraint("revision_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
+
+    person: Mapped[Person | None] = relationship(lazy="joined")
+    coop: Mapped[Cooperative | None] = relationship(lazy="joined")

@@ -14,7 +14,7 @@ from ..members.services import acting_coop, slugify
 from ..realtime.events import record_event
 from ..text.normalise import normalise
 from . import permissions
-from .models import SECTION_KINDS, Revision, Section, Standard
+from .models import SECTION_KINDS, Revision, RevisionCredit, Section, Standard
 
 # Called inside the transaction whenever a section gets a new head revision, so that amendments
 # made against the old head follow it (deliberate.proposals registers itself here).
@@ -129,11 +129,13 @@ def add_section(*, actor: Person, standard: Standard, title: str, body: str, kin
 
 
 def revise_section(*, actor: Person, section: Section, title: str, body: str, message: str,
-                   base_revision_id: int, coop: Cooperative | None = None) -> Revision:
+                   base_revision_id: int, coop: Cooperative | None = None,
+                   credits: list[tuple[int, int | None]] | None = None) -> Revision:
     """Save a new revision of a section's working draft, attributed to the person and co-op.
 
     ``base_revision_id`` is the revision the editor started from. If someone saved in between,
-    nothing is overwritten: the caller gets a Conflict and can show both texts.
+    nothing is overwritten: the caller gets a Conflict and can show both texts. ``credits`` lists
+    the (person id, co-op id) of everyone else who wrote it with the author (co-editing).
     """
     if not permissions.can_edit_section(actor, section):
         raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
@@ -155,6 +157,9 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         session.add(revision)
         session.flush()
         section.head_revision_id = revision.id
+        for person_id, coop_id in dict(credits or []).items():
+            if person_id != actor.id:
+                session.add(RevisionCredit(revision_id=revision.id, person_id=person_id, coop_id=coop_id))
         session.flush()
         for hook in HEAD_MOVED_HOOKS:
             hook(session, section, revision, actor)

@@ -8,10 +8,14 @@ from wtforms.fields.choices import SelectChoice
 from ..errors import Conflict, DomainError, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
+from ..discussions.queries import thread_view
 from ..members.models import Cooperative
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments
 from ..text.paragraphs import number_paragraphs
+from ..versions import queries as version_queries
+from ..versions.pagecache import observer_page
+from ..versions.permissions import can_assemble
 from . import permissions, services
 from .forms import RevisionForm, SectionForm, StandardForm
 
@@ -42,11 +46,22 @@ def new():
 
 @bp.get("/<slug>")
 def show(slug: str):
-    standard = services.get_standard(slug)
-    paragraphs = {s.id: number_paragraphs(s.body, str(s.position)) for s in standard.sections}
-    return render_template("standards/show.html", standard=standard, sections=standard.sections,
+    """The latest ratified version by default; the working draft with ?draft=1 (or until a version
+    is ratified). Observers are served from the page cache while nothing has changed."""
+    return observer_page(lambda: _show(slug))
+
+
+def _show(slug: str) -> str:
+    standard = version_queries.get_standard(slug)
+    reading = version_queries.reading(standard, draft=request.args.get("draft") == "1")
+    if reading.mode == "version":
+        paragraphs = version_queries.numbered_sections(reading.version)
+    else:
+        paragraphs = {s.id: number_paragraphs(s.body, str(s.position)) for s in reading.sections}
+    return render_template("standards/show.html", standard=standard, sections=reading.sections, reading=reading,
                            paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
-                           can_propose=can_propose(current_user))
+                           can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
+                           thread=thread_view("standard", standard.id, current_user))
 
 
 @bp.route("/<slug>/sections/new", methods=["GET", "POST"])
@@ -79,7 +94,8 @@ def section(slug: str, key: str):
                            paragraphs=number_paragraphs(section.body, str(section.position)),
                            amendments=list_amendments(standard, person, section),
                            can_edit=permissions.can_edit_section(current_user, section) and section.retired_at is None,
-                           can_propose=can_propose(current_user) and section.retired_at is None)
+                           can_propose=can_propose(current_user) and section.retired_at is None,
+                           thread=thread_view("section", section.id, person))
 
 
 @bp.get("/<slug>/s/<key>/r/<int:number>")

@@ -91,7 +91,7 @@ def test_observer_reads_a_standard_through_its_contents_and_permalinks(browser_p
         response = page.request.get(href)
         assert response.status == 200, f"{href} answered {response.status}"
         assert "Edit the draft" not in response.text()  # observers read; only delegates edit
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in")).to_be_visible()
     # The page follows the standard live (Socket.IO over the same server, under the page's CSP).
     wait_for_live_rooms(page)
     expect(page.locator("#live-status")).to_have_text("Live updates on")

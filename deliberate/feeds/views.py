@@ -1,0 +1,108 @@
+"""Atom feeds: ``/feed.atom`` for the network, ``/standards/<slug>/feed.atom`` per standard.
+
+Both list new ratified versions; ``?votes=1`` adds votes opened and closed. Feeds are what an
+observer sees, whoever asks, and answer conditional requests (ETag) so readers poll cheaply.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, request, url_for
+
+from ..standards.models import Standard
+from ..standards.services import get_standard, list_standards
+from . import atom
+from .links import version_number, version_url
+from .queries import FeedItem, feed_items
+
+bp = Blueprint("feeds", __name__)
+
+# Used only when the network has nothing at all yet (Atom requires an updated time).
+_BEGINNING = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def _with_votes() -> bool:
+    return request.args.get("votes", "") in ("1", "true", "yes", "on")
+
+
+def _tag(specific: str) -> str:
+    """Entry and feed ids: stable ``tag:`` URIs under the network's domain name."""
+    config = current_app.config
+    authority = config.get("FEED_TAG_AUTHORITY") or config.get("SERVER_NAME") or request.host
+    return atom.tag_uri(authority.split(":", 1)[0], str(config.get("FEED_TAG_DATE", "2026")), specific)
+
+
+def _author() -> str:
+    return current_app.config.get("NETWORK_NAME") or "Deliberate"
+
+
+def _entry(item: FeedItem) -> atom.Entry:
+    event, standard, vote = item.event, item.standard, item.vote
+    payload = item.payload
+    if event.kind == "version_ratified":
+        number = version_number(payload)
+        # The standard's title as the version records it (titles can change later).
+        named = payload.get("title") if isinstance(payload.get("title"), str) else ""
+        summary = payload.get("summary") if isinstance(payload.get("summary"), str) else ""
+        version = f"version {number}" if number else "a new version"
+        return atom.Entry(
+            id=_tag(f"standard/{standard.id}/version/{payload.get('version_id') or number or event.id}"),
+            title=" ".join(filter(None, [named or standard.title, number, "ratified"])),
+            updated=event.created_at, published=event.created_at, category="version",
+            link=version_url(standard, payload, external=True),
+            summary=summary or f"The member co-ops ratified {version} of {standard.title}.")
+    link = url_for("votes.show", vote_id=vote.id, _external=True)
+    if event.kind == "vote_opened":
+        return atom.Entry(
+            id=_tag(f"vote/{vote.id}/opened"), title=f"Vote opened: {vote.title}", updated=event.created_at,
+            published=event.created_at, link=link, category="vote",
+            summary=f"Member co-ops can vote until {vote.closes_at:%-d %B %Y, %H:%M} UTC.")
+    result = "passed" if payload.get("passed") else "did not pass"
+    return atom.Entry(
+        id=_tag(f"vote/{vote.id}/closed"), title=f"Vote closed: {vote.title} ({result})", updated=event.created_at,
+        published=event.created_at, link=link, category="vote",
+        summary=str(payload.get("explanation") or vote.explanation or ""))
+
+
+def _respond(feed: atom.Feed) -> Response:
+    response = Response(atom.render(feed), content_type=atom.CONTENT_TYPE)
+    response.last_modified = feed.updated
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _updated(items: list[FeedItem], fallback: datetime) -> datetime:
+    return max((i.event.created_at for i in items), default=fallback)
+
+
+@bp.get("/feed.atom")
+def network():
+    votes = _with_votes()
+    items = feed_items(votes=votes)
+    standards = list_standards()
+    fallback = max((s.created_at for s in standards), default=_BEGINNING)
+    return _respond(atom.Feed(
+        id=_tag("network/feed" + ("/with-votes" if votes else "")),
+        title=f"{_author()}: new versions" + (" and votes" if votes else ""),
+        subtitle="Standards ratified by the member co-ops" + (", and the votes deciding them" if votes else "") + ".",
+        updated=_updated(items, fallback), author=_author(), generator="Deliberate",
+        self_link=url_for("feeds.network", votes=1 if votes else None, _external=True),
+        alternate_link=url_for("standards.index", _external=True),
+        entries=[_entry(i) for i in items]))
+
+
+@bp.get("/standards/<slug>/feed.atom")
+def standard(slug: str):
+    found: Standard = get_standard(slug)
+    votes = _with_votes()
+    items = feed_items(standard=found, votes=votes)
+    return _respond(atom.Feed(
+        id=_tag(f"standard/{found.id}/feed" + ("/with-votes" if votes else "")),
+        title=f"{found.title}: new versions" + (" and votes" if votes else ""),
+        subtitle=f"Ratified versions of {found.title}" + (", and the votes on it" if votes else "") + ".",
+        updated=_updated(items, found.created_at), author=_author(), generator="Deliberate",
+        self_link=url_for("feeds.standard", slug=found.slug, votes=1 if votes else None, _external=True),
+        alternate_link=url_for("standards.show", slug=found.slug, _external=True),
+        entries=[_entry(i) for i in items]))

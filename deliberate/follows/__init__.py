@@ -1,0 +1,1 @@
+"""Following standards, and the notifications a person gets about what they follow."""

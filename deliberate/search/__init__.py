@@ -1,0 +1,1 @@
+"""Search across standards, sections, amendments and comments, respecting what the reader may see."""

@@ -1,0 +1,90 @@
+"""A whole-page cache for what observers read most: a standard's public page, its changelog, its
+versions and their downloads.
+
+Every domain change writes a row to the events table in the same transaction (DESIGN.md), so
+the highest event id is a validator for everything a page shows: a page rendered when the
+newest event was N is still right for as long as N is the newest. Pages are cached per path and
+event id, only for observers (nobody signed in, no flashed message waiting), only when the
+render answered 200, and for at most ``TTL`` seconds as a safety net. Signed-in people always
+get a fresh render (their page carries their own forms and permissions).
+
+Per process and per app; several server processes each keep their own, all validated against
+the same table. Off in tests unless ``OBSERVER_PAGE_CACHE`` is set (tests often change rows
+directly, without events).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, request, session
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..realtime.events import Event
+
+TTL = 60.0
+SIZE = 256
+_KEY = "deliberate_observer_pages"
+
+
+class _Store:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pages: OrderedDict[tuple, tuple[float, bytes, list[tuple[str, str]]]] = OrderedDict()
+        self.hits = self.misses = 0
+
+
+def _store() -> _Store:
+    return current_app.extensions.setdefault(_KEY, _Store())
+
+
+def enabled() -> bool:
+    return bool(current_app.config.get("OBSERVER_PAGE_CACHE", not current_app.testing))
+
+
+def _for_observer() -> bool:
+    return (request.method == "GET" and not getattr(current_user, "is_authenticated", False)
+            and "_flashes" not in session)
+
+
+def latest_event_id() -> int:
+    return db.session.scalar(select(func.max(Event.id))) or 0
+
+
+def observer_page(render: Callable[[], Any]) -> Any:
+    """Serve ``render()``'s page from the cache when an observer asks for it and nothing changed
+    since it was rendered; otherwise render it (and keep it, for observers)."""
+    if not enabled() or not _for_observer():
+        return render()
+    store = _store()
+    # The host is part of the key: pages carry absolute links (citation lines, downloads).
+    key = (request.host_url, request.full_path, latest_event_id())
+    now = time.monotonic()
+    with store.lock:
+        found = store.pages.get(key)
+        if found is not None and now - found[0] < TTL:
+            store.pages.move_to_end(key)
+            store.hits += 1
+            return Response(found[1], headers=found[2])
+        store.misses += 1
+    response = current_app.make_response(render())
+    if response.status_code == 200 and not response.direct_passthrough and "_flashes" not in session:
+        body = response.get_data()
+        headers = [(name, value) for name, value in response.headers
+                   if name.lower() not in ("set-cookie", "content-length")]
+        with store.lock:
+            store.pages[key] = (now, body, headers)
+            store.pages.move_to_end(key)
+            while len(store.pages) > SIZE:
+                store.pages.popitem(last=False)
+    return response
+
+
+def stats() -> dict[str, int]:
+    store = _store()
+    return {"hits": store.hits, "misses": store.misses, "pages": len(store.pages)}

@@ -1,0 +1,84 @@
+"""The "admission" subject: the member co-ops vote on admitting an applicant (or returning) co-op."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..database import utcnow
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..members.models import Cooperative
+from ..members.services import COOP_TRANSITIONS
+from ..realtime.events import record_event
+from .policy import preset_for_admission
+from .subjects import SubjectHandler, register_subject
+
+# Co-ops that may be admitted by a vote: applicants, and co-ops that left and want to return.
+ADMISSIBLE = ("applicant", "left")
+
+
+def admit(session: Session, coop_id: int, *, vote_id: int, actor_id: int | None) -> Cooperative:
+    """Make the co-op a member inside the caller's transaction.
+
+    Mirrors members.services.change_coop_status (same transition table, same event), which
+    cannot be called here because it opens its own unit of work.
+    """
+    coop = session.scalar(select(Cooperative).where(Cooperative.id == coop_id).with_for_update()
+                          .execution_options(populate_existing=True))
+    if coop is None:
+        raise NotFound("The co-op no longer exists.")
+    # Only an applicant (or a co-op that left) is admitted: reinstating a suspended co-op is another decision.
+    if coop.status not in ADMISSIBLE or "member" not in COOP_TRANSITIONS.get(coop.status, set()):
+        raise Conflict(f"{coop.name} is {coop.status} now, so the vote could not admit it.")
+    previous = coop.status
+    coop.status = "member"
+    if coop.member_since is None:
+        coop.member_since = utcnow()
+    record_event(session, "coop_status_changed", "network",
+                 {"coop_id": coop.id, "from": previous, "to": "member", "reason": f"Admitted by vote {vote_id}.",
+                  "vote_id": vote_id}, actor_id=actor_id)
+    return coop
+
+
+class AdmissionHandler(SubjectHandler):
+    kind = "admission"
+    label = "Admission of a co-op"
+
+    def load(self, subject_id: int) -> Cooperative:
+        coop = db.session.get(Cooperative, subject_id)
+        if coop is None:
+            raise NotFound("No co-op with that number.")
+        return coop
+
+    def title(self, subject: Cooperative) -> str:
+        return f"Admit {subject.name} as a member"
+
+    def frozen_text(self, subject: Cooperative) -> str:
+        text = (f"Admission of {subject.name} ({subject.kind} co-op, {subject.country}) "
+                f"as a member of the network.")
+        if subject.website:
+            text += f"\n\nWebsite: {subject.website}"
+        if subject.description:
+            text += f"\n\n{subject.description}"
+        return text
+
+    def rule_preset(self, subject: Any) -> str:
+        return preset_for_admission(None)
+
+    def check_can_open(self, subject: Cooperative) -> None:
+        if subject.status not in ADMISSIBLE:
+            raise Conflict(f"{subject.name} is already {subject.status}: there is nothing to admit.")
+
+    def on_close(self, session: Session, subject: Cooperative, vote: Any, outcome: Any) -> str | None:
+        if not outcome.passed:
+            return f"{subject.name} stays {subject.status}."
+        coop = admit(session, subject.id, vote_id=vote.id, actor_id=vote.closed_by_id)
+        return f"{coop.name} is now a member."
+
+    def link(self, subject: Cooperative) -> tuple[str, dict[str, Any]]:
+        return "coops.show", {"slug": subject.slug}
+
+
+HANDLER = register_subject(AdmissionHandler())

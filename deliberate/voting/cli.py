@@ -1,0 +1,54 @@
+"""``flask --app deliberate votes …``: close due votes from cron, export a ballot record."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..errors import DomainError
+
+
+@click.group("votes")
+def votes() -> None:
+    """Votes: close the due ones, export ballot records."""
+
+
+@votes.command("close-due")
+@click.option("--now", "now_text", metavar="ISO-TIME", help="Pretend it is this time (UTC), e.g. 2026-05-01T09:00.")
+@click.option("--remind/--no-remind", default=True, show_default=True,
+              help="Also remind co-ops that have not voted a day before close.")
+def close_due(now_text: str | None, remind: bool) -> None:
+    """Close every open vote whose closing time has passed (safe to run from cron, in parallel)."""
+    from . import services
+
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            raise click.BadParameter("use an ISO time such as 2026-05-01T09:00", param_hint="--now") from None
+        now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    closed = services.close_due_votes(now)
+    click.echo(f"Closed {len(closed)} vote(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
+    if remind:
+        click.echo(f"Sent {services.send_reminders(now)} reminder(s).")
+
+
+@votes.command("export")
+@click.argument("vote_id", type=int)
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Write to this file instead of standard output.")
+def export(vote_id: int, out: Path | None) -> None:
+    """Write a vote's ballot record as JSON lines (check it with `deliberate verify FILE`)."""
+    from . import services
+
+    try:
+        text = services.export_ledger(services.get_vote(vote_id))
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_bytes(text.encode("utf-8"))
+        click.echo(f"Wrote the record of vote {vote_id} to {out}. Check it with: deliberate verify {out}", err=True)

@@ -1,0 +1,67 @@
+"""Close votes on time and send reminders without anyone having to be online.
+
+``start(app)`` runs a daemon thread in the server process that wakes every
+``VOTE_SCHEDULER_SECONDS`` (30 by default; 0 turns it off) and calls :func:`tick`. It never runs
+under tests (``app.testing``): tests call ``tick(app, now=…)`` or the services with a frozen clock.
+Several processes may run it at once: closing locks the vote and skips one already closed, and
+reminders are marked as sent under the same lock. Deployments that prefer cron run
+``flask --app deliberate votes close-due`` instead (and set VOTE_SCHEDULER_SECONDS=0).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SECONDS = 30
+
+
+def interval(app: Flask) -> float:
+    """Seconds between runs: the app's VOTE_SCHEDULER_SECONDS, else the environment's, else 30."""
+    value = app.config.get("VOTE_SCHEDULER_SECONDS", os.environ.get("VOTE_SCHEDULER_SECONDS", DEFAULT_SECONDS))
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        log.warning("VOTE_SCHEDULER_SECONDS=%r is not a number: using %s", value, DEFAULT_SECONDS)
+        return float(DEFAULT_SECONDS)
+
+
+def tick(app: Flask, now: datetime | None = None) -> dict[str, object]:
+    """One run: close the votes that are due, then remind co-ops that have not voted."""
+    from ..extensions import db
+    from . import services
+
+    with app.app_context():
+        try:
+            closed = services.close_due_votes(now)
+            reminders = services.send_reminders(now)
+        finally:
+            db.session.remove()
+    if closed or reminders:
+        log.info("vote scheduler: closed %s, sent %d reminder(s)", closed or "none", reminders)
+    return {"closed": closed, "reminders": reminders}
+
+
+def _run(app: Flask, seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
+        try:
+            tick(app)
+        except Exception:  # keep the thread alive: the next run retries
+            log.exception("vote scheduler run failed")
+
+
+def start(app: Flask) -> threading.Event | None:
+    """Start the scheduler thread; returns an Event that stops it when set (None when disabled)."""
+    seconds = interval(app)
+    if app.testing or seconds <= 0:
+        return None
+    stop = threading.Event()
+    thread = threading.Thread(target=_run, args=(app, seconds, stop), name="vote-scheduler", daemon=True)
+    thread.start()
+    log.info("vote scheduler started: every %g seconds", seconds)
+    return stop

@@ -1,0 +1,816 @@
+"""Voting operations: one function per intention, the actor passed explicitly.
+
+Every write takes the vote's row lock first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's
+write transactions already begin immediately), so the record of one vote is appended to by one
+transaction at a time and its ``seq`` stays contiguous. The counted ballot of a co-op is written
+with an upsert on ``(vote_id, coop_id)``: whatever happens, one row per co-op, the last one wins.
+The result is computed once, at close, by replaying the stored record (``ledger.replay``): what
+is stored is exactly what ``deliberate verify`` recomputes from the export.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import zlib
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ..database import is_postgres, unit_of_work, utcnow
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from ..members.models import Cooperative, Delegation, Person
+from ..members.permissions import is_steward
+from ..realtime.events import EVENTS_LOCK_KEY, record_event
+from ..text.normalise import normalise
+from . import admission  # noqa: F401  (registers the "admission" subject)
+from . import ledger
+from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
+from .rules import CHOICES, PRESETS, BallotInput, Outcome, Rule, RuleError, check_ballot, options_for, percent_text
+from .rules import second_call as second_call_rule
+from .subjects import SubjectHandler, get_handler
+
+log = logging.getLogger(__name__)
+
+MAX_NOTE = 2_000
+MAX_PASSAGE = 2_000
+MAX_ARGUMENT = 5_000
+MAX_REASON = 1_000
+MAX_STATEMENT = 10_000
+MAX_DURATION = timedelta(days=366)
+REMIND_BEFORE = timedelta(days=1)
+SUBJECT_LOCK_KEY = 7_401_203  # PostgreSQL advisory lock namespace: one opening per subject at a time
+
+
+class _System:
+    """The platform acting by itself: the scheduler closing a due vote, a policy opening one."""
+
+    id = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+# Permissions (predicates only) ---------------------------------------------------------------
+
+def can_open_votes(person: Person | None) -> bool:
+    return is_steward(person)
+
+
+def can_manage_votes(person: Person | None) -> bool:
+    """Close early, cancel, resolve objections, write the outcome statement: stewards."""
+    return is_steward(person)
+
+
+# Small helpers -------------------------------------------------------------------------------
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%-d %b %Y, %H:%M} UTC"
+
+
+def _clean(value: str | None, field: str, limit: int, *, required: str = "") -> str:
+    value = normalise(value or "").strip()
+    if required and not value:
+        raise InvalidInput(required, field_errors={field: ["This field is required."]})
+    if len(value) > limit:
+        raise InvalidInput(f"Please keep it under {limit:,} characters.", field_errors={field: [f"At most {limit:,} characters."]})
+    return value
+
+
+def _aware(moment: datetime | None, field: str) -> datetime | None:
+    if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
+        raise InvalidInput("Times must include their time zone.", field_errors={field: ["Give the time in UTC."]})
+    return moment
+
+
+def _actor_id(actor: Any) -> int | None:
+    return None if actor is None or actor is SYSTEM else actor.id
+
+
+def _lock_vote(session: Session, vote_id: int) -> Vote:
+    """Lock the vote's row for this transaction (SQLite: the immediate transaction already does).
+
+    On PostgreSQL the events lock (see realtime.events) is taken first: every transaction that
+    records an event takes it anyway, so taking it before any vote row gives one lock order and
+    no deadlock with a transaction that recorded an event and then cancels a vote.
+    """
+    if is_postgres(session):
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+    vote = session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
+                          .execution_options(populate_existing=True))
+    if vote is None:
+        raise NotFound("No vote with that number.")
+    return vote
+
+
+def _entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
+    return list(session.scalars(select(LedgerEntry.entry).where(LedgerEntry.vote_id == vote.id)
+                                .order_by(LedgerEntry.seq)))
+
+
+def _append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:
+    """Append the next entry to the vote's record (the caller holds the vote's lock)."""
+    last = session.scalar(select(LedgerEntry).where(LedgerEntry.vote_id == vote.id)
+                          .order_by(LedgerEntry.seq.desc()).limit(1))
+    entry = ledger.make_entry(last.entry if last else None, kind, data, at)
+    row = LedgerEntry(vote_id=vote.id, seq=entry["seq"], kind=kind, entry=entry, hash=entry["hash"])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _publish(session: Session, vote: Vote, kind: str, payload: dict[str, Any], actor_id: int | None) -> None:
+    """Record an event for the vote's room, and for its standard's room (or the network) too."""
+    payload = {"vote_id": vote.id, **payload}
+    record_event(session, kind, f"vote:{vote.id}", payload, actor_id=actor_id)
+    if kind in ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated"):
+        wider = f"standard:{vote.standard_id}" if vote.standard_id else "network"
+        record_event(session, kind, wider, payload, actor_id=actor_id)
+
+
+def _turnout(session: Session, vote: Vote) -> dict[str, int]:
+    voted = session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id))
+    size = session.scalar(select(func.count(ElectorateMember.id)).where(ElectorateMember.vote_id == vote.id))
+    return {"turnout": voted or 0, "electorate": size or 0}
+
+
+def _ballot_event(session: Session, vote: Vote, actor: Person) -> None:
+    payload: dict[str, Any] = _turnout(session, vote)
+    if vote.live_totals:
+        payload["totals"] = ledger.replay(_entries(session, vote)).recompute().counts
+    # In a secret vote the event row does not name who cast it: its time would link them to a receipt.
+    _publish(session, vote, "ballot_cast", payload, None if vote.secret else actor.id)
+
+
+# Rules ---------------------------------------------------------------------------------------
+
+def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = None) -> tuple[Rule, str]:
+    """A rule from a preset (or "custom"), with fields set in full or adjusted.
+
+    Overrides that are None or "" keep the preset's value. Returns (rule, preset name);
+    InvalidInput names the field that does not work.
+    """
+    preset = preset or "custom"
+    if preset != "custom" and preset not in PRESETS:
+        raise InvalidInput(f"There is no rule preset called {preset!r}.", field_errors={"rule_preset": ["Choose a preset."]})
+    data: dict[str, Any] = PRESETS[preset].to_dict() if preset != "custom" else {}
+    for name, value in (overrides or {}).items():
+        if value is not None and value != "":
+            data[name] = value
+    try:
+        rule = Rule.from_dict(data)
+    except RuleError as error:
+        field = str(error).split(":", 1)[0] if ":" in str(error) else "rule_preset"
+        raise InvalidInput(f"The rule does not work: {error}.", field_errors={field: [str(error)]}) from None
+    return rule, preset
+
+
+# Opening -------------------------------------------------------------------------------------
+
+def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, closes_at: datetime,
+              rule_preset: str | None = None, rule: Mapping[str, Any] | None = None,
+              opens_at: datetime | None = None, secret: bool | None = None, live_totals: bool | None = None,
+              second_call_quorum: str | None = None, title: str | None = None,
+              weights: Mapping[int, int] | None = None, now: datetime | None = None) -> Vote:
+    """Open a vote on a registered subject: freeze its rule, electorate and text in the record.
+
+    The rule starts from ``rule_preset`` (default: the subject's, from the standard's policy);
+    ``rule`` holds Rule fields (as in Rule.to_dict) that adjust it, or, without a preset, set
+    the rule in full. ``secret``, ``live_totals`` and ``second_call_quorum`` adjust it too; None
+    and "" keep the preset's value. ``weights`` (co-op id -> weight) only for weighted rules.
+    ``actor`` is a steward, or ``SYSTEM`` when a policy opens the vote by itself.
+    """
+    if not (actor is SYSTEM or can_open_votes(actor)):
+        raise PermissionDenied("Only stewards can open a vote.")
+    now = now or utcnow()
+    _aware(closes_at, "closes_at")
+    _aware(opens_at, "opens_at")
+    handler = get_handler(subject_kind)
+    subject = handler.load(subject_id)
+    preset = "custom" if rule and not rule_preset else (rule_preset or handler.rule_preset(subject))
+    rule_obj, preset = build_rule(preset, {**(rule or {}), "secret": secret, "live_totals": live_totals,
+                                           "second_call_quorum": second_call_quorum})
+    opens_at = now if opens_at is None or opens_at < now else opens_at
+    if closes_at is None:
+        raise InvalidInput("Say when the vote closes.", field_errors={"closes_at": ["This field is required."]})
+    if closes_at <= opens_at:
+        raise InvalidInput("The vote must close after it opens.", field_errors={"closes_at": ["Choose a later time."]})
+    if closes_at - opens_at > MAX_DURATION:
+        raise InvalidInput("A vote can stay open for a year at most.", field_errors={"closes_at": ["Choose an earlier time."]})
+    if title is not None:
+        title = " ".join(title.split())[:300]
+    with unit_of_work() as session:
+        if is_postgres(session):
+            session.execute(sql_text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                            {"ns": SUBJECT_LOCK_KEY, "key": (zlib.crc32(subject_kind.encode()) ^ subject_id) & 0x7FFFFFFF})
+        subject = handler.load(subject_id)
+        handler.check_can_open(subject)
+        if session.scalar(select(Vote.id).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id,
+                                                Vote.state == "open")):
+            raise Conflict("A vote on this is already open.")
+        vote = _create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
+                            closes_at=closes_at, actor_id=_actor_id(actor), title=title, weights=weights, now=now)
+    return vote
+
+
+def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule: Rule, preset: str,
+                 opens_at: datetime, closes_at: datetime, actor_id: int | None, title: str | None,
+                 weights: Mapping[int, int] | None, now: datetime, second_call_of_id: int | None = None,
+                 electorate: Sequence[tuple[Cooperative, int]] | None = None) -> Vote:
+    subject_id = getattr(subject, "id")
+    alternatives = handler.alternatives(subject)
+    alternative_ids = [ident for ident, _label in alternatives] if alternatives else None
+    try:
+        options_for(rule, alternative_ids)
+    except RuleError as error:
+        raise InvalidInput(f"This rule cannot decide this question: {error}.",
+                           field_errors={"rule_preset": [str(error)]}) from None
+    if electorate is None:
+        coops = list(session.scalars(select(Cooperative).where(Cooperative.status == "member").order_by(Cooperative.id)))
+        if rule.weighted:
+            missing = [c.name for c in coops if not (weights or {}).get(c.id)]
+            if missing:
+                raise InvalidInput(f"A weighted vote needs a weight for every member co-op; missing: {', '.join(missing)}.")
+            electorate = [(c, int(weights[c.id])) for c in coops]  # type: ignore[index]
+        else:
+            electorate = [(c, 1) for c in coops]
+    if not electorate:
+        raise Conflict("There are no member co-ops to vote yet.")
+    text_voted = handler.frozen_text(subject)
+    key = secrets.token_bytes(32)
+    vote = Vote(subject_kind=handler.kind, subject_id=subject_id, standard_id=handler.standard_id(subject),
+                title=(title or handler.title(subject))[:300], text=text_voted, text_hash=ledger.hash_text(text_voted),
+                rule=rule.to_dict(), rule_preset=preset,
+                alternatives=[[ident, label] for ident, label in alternatives] if alternatives else None,
+                state="open", opens_at=opens_at, closes_at=closes_at, secret_key=key.hex(), opened_by_id=actor_id,
+                second_call_of_id=second_call_of_id, created_at=now)
+    session.add(vote)
+    session.flush()
+    refs = {coop.id: f"coop-{coop.slug}" for coop, _weight in electorate}
+    for coop, weight in electorate:
+        voter = ledger.receipt(key, vote.id, refs[coop.id]) if rule.secret else refs[coop.id]
+        session.add(ElectorateMember(vote_id=vote.id, coop_id=coop.id, weight=weight if rule.weighted else 1, voter=voter))
+    opened = ledger.opened_data(vote.id, {"kind": handler.kind, "id": subject_id}, rule,
+                                {refs[coop.id]: weight for coop, weight in electorate}, alternative_ids,
+                                vote.text_hash, opens_at, closes_at, rule.secret,
+                                secret_key=key if rule.secret else None)
+    _append(session, vote, "opened", opened, now)
+    handler.on_open(session, subject, vote)
+    _publish(session, vote, "vote_opened", {"title": vote.title, "subject_kind": vote.subject_kind,
+                                            "subject_id": vote.subject_id, "closes_at": closes_at.isoformat()}, actor_id)
+    return vote
+
+
+# Ballots -------------------------------------------------------------------------------------
+
+def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative | None) -> ElectorateMember:
+    """The electorate entry of the co-op ``actor`` casts for: explicit when they have several."""
+    if actor is None or actor is SYSTEM or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("Sign in as a delegate of a member co-op to vote.")
+    members = list(session.scalars(
+        select(ElectorateMember).join(Delegation, Delegation.coop_id == ElectorateMember.coop_id)
+        .where(ElectorateMember.vote_id == vote.id, Delegation.person_id == actor.id, Delegation.ended_at.is_(None))
+        .order_by(ElectorateMember.coop_id)))
+    if coop is not None:
+        chosen = [m for m in members if m.coop_id == coop.id]
+        if not chosen:
+            if session.scalar(select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == coop.id,
+                                                          Delegation.ended_at.is_(None))):
+                raise PermissionDenied(f"{coop.name} is not in this vote's electorate: only the co-ops that were "
+                                       f"members when it opened can vote.")
+            raise PermissionDenied("You can only vote for a co-op you are a delegate of.")
+        members = chosen
+    if not members:
+        raise PermissionDenied("Only delegates of the co-ops in this vote's electorate can vote.")
+    eligible = [m for m in members if m.coop.status == "member"]
+    if not eligible:
+        raise PermissionDenied(f"{members[0].coop.name} is {members[0].coop.status}: it cannot vote while it is not a member.")
+    if len(eligible) > 1:
+        raise InvalidInput("Choose which co-op you are voting for.", field_errors={"coop": ["Choose a co-op."]})
+    return eligible[0]
+
+
+def _check_accepting(vote: Vote, now: datetime) -> None:
+    if vote.state == "cancelled":
+        raise Conflict("This vote was cancelled.")
+    if vote.state == "closed":
+        raise Conflict("This vote is closed: ballots can no longer be cast or changed.")
+    if now < vote.opens_at:
+        raise Conflict(f"Voting opens on {_when(vote.opens_at)}.")
+    if now >= vote.closes_at:
+        raise Conflict(f"Voting closed on {_when(vote.closes_at)}.")
+
+
+def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | None
+                    ) -> tuple[str | None, list[str] | None]:
+    method = vote.method
+    if method == "ranked":
+        if choice:
+            raise InvalidInput("Rank the options instead of choosing one.", field_errors={"ranking": ["Rank the options."]})
+        if ranking is None:
+            raise InvalidInput("Rank at least one option, or choose to abstain.",
+                               field_errors={"ranking": ["Rank at least one option."]})
+        ranking = tuple(str(item) for item in ranking)
+        options = options_for(vote.rule_obj, [ident for ident, _label in vote.alternatives or []])
+        try:
+            check_ballot(vote.rule_obj, BallotInput(voter="your co-op", ranking=ranking), options)
+        except RuleError as error:
+            raise InvalidInput(f"That ranking does not work: {str(error).removeprefix('ballot from your co-op: ')}.",
+                               field_errors={"ranking": [str(error)]}) from None
+        return None, list(ranking)
+    if ranking:
+        raise InvalidInput("This vote is not ranked: choose one answer.", field_errors={"choice": ["Choose one."]})
+    if choice == "object":
+        raise InvalidInput("To object, give your co-op's reasons in the objection part of the form.",
+                           field_errors={"argument": ["Say why your co-op objects."]})
+    if choice not in CHOICES[method]:
+        raise InvalidInput("Choose how your co-op votes.", field_errors={"choice": ["Choose one answer."]})
+    return choice, None
+
+
+def _upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str,
+                   entry: LedgerEntry, now: datetime, *, choice: str | None, ranking: list[str] | None,
+                   note: str) -> Ballot:
+    """INSERT … ON CONFLICT (vote_id, coop_id) DO UPDATE: one counted ballot per co-op, the last wins."""
+    table = Ballot.__table__
+    insert = pg_insert if is_postgres(session) else sqlite_insert
+    statement = insert(table).values(
+        vote_id=vote.id, coop_id=member.coop_id, choice=choice, ranking=ranking, note=note, cast_by_id=actor.id,
+        delegate_pseudonym=pseudonym, receipt=member.voter if vote.secret else None, entry_hash=entry.hash,
+        cast_at=now, updated_at=now)
+    replaced = ("choice", "ranking", "note", "cast_by_id", "delegate_pseudonym", "receipt", "entry_hash", "updated_at")
+    statement = statement.on_conflict_do_update(index_elements=[table.c.vote_id, table.c.coop_id],
+                                                set_={name: statement.excluded[name] for name in replaced})
+    ballot_id = session.execute(statement.returning(table.c.id)).scalar_one()
+    return session.get(Ballot, ballot_id, populate_existing=True)
+
+
+def _end_objections(session: Session, vote: Vote, coop_id: int, now: datetime, note: str) -> None:
+    for objection in session.scalars(select(Objection).where(
+            Objection.vote_id == vote.id, Objection.coop_id == coop_id, Objection.kind == "objection",
+            Objection.status.in_(("standing", "upheld")))):
+        objection.status, objection.resolution_note, objection.resolved_at = "withdrawn", note, now
+
+
+def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, choice: str | None = None,
+                ranking: Sequence[str] | None = None, note: str = "", now: datetime | None = None) -> Ballot:
+    """Cast or change a co-op's ballot. Only a delegate of a member co-op of the electorate, while
+    the vote accepts ballots. ``coop`` may be omitted when the delegate acts for only one.
+
+    Consent objections go through :func:`raise_objection` (they need a reason).
+    """
+    now = now or utcnow()
+    with unit_of_work() as session:
+        current = _lock_vote(session, vote.id)
+        member = _voting_member(session, current, actor, coop)
+        _check_accepting(current, now)
+        choice, ranking = _checked_choice(current, choice, ranking)
+        note = _clean(note, "note", MAX_NOTE)
+        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
+        # A secret vote's record carries no free text: a mandate note could name the co-op.
+        recorded_note = None if current.secret else (note or None)
+        entry = _append(session, current, "ballot",
+                        ledger.ballot_data(member.voter, pseudonym, choice, ranking, recorded_note), now)
+        ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
+                                choice=choice, ranking=ranking, note=note)
+        if current.method == "consent":
+            _end_objections(session, current, member.coop_id, now, "Replaced by a new ballot.")
+        _ballot_event(session, current, actor)
+    return ballot
+
+
+# Objections and concerns ---------------------------------------------------------------------
+
+def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = None, argument: str,
+                    passage: str = "", paramount: bool = False, note: str = "",
+                    now: datetime | None = None) -> Objection:
+    """A co-op objects in a consent vote: its ballot becomes a standing objection, which blocks
+    adoption until it is withdrawn or resolved. The argument is required; the passage is the
+    part of the text it concerns."""
+    now = now or utcnow()
+    with unit_of_work() as session:
+        current = _lock_vote(session, vote.id)
+        member = _voting_member(session, current, actor, coop)
+        _check_accepting(current, now)
+        if current.method != "consent":
+            raise Conflict("Objections belong to consent votes. In this vote, vote against instead.")
+        argument = _clean(argument, "argument", MAX_ARGUMENT,
+                          required="Say why your co-op objects: an objection needs its reasons.")
+        passage = _clean(passage, "passage", MAX_PASSAGE)
+        note = _clean(note, "note", MAX_NOTE)
+        if session.scalar(select(Objection.id).where(Objection.vote_id == current.id, Objection.coop_id == member.coop_id,
+                                                     Objection.kind == "objection",
+                                                     Objection.status.in_(("standing", "upheld")))):
+            raise Conflict(f"{member.coop.name} already has an objection standing in this vote. "
+                           f"Withdraw it before raising another.")
+        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
+        entry = _append(session, current, "objection", ledger.objection_data(member.voter, pseudonym, argument), now)
+        _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
+        objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
+                              passage=passage, argument=argument, paramount=bool(paramount), status="standing",
+                              created_at=now)
+        session.add(objection)
+        session.flush()
+        payload: dict[str, Any] = {"objection_id": objection.id, "paramount": objection.paramount}
+        if not current.secret:
+            payload["coop_id"] = member.coop_id
+        _publish(session, current, "objection_raised", payload, None if current.secret else actor.id)
+        _ballot_event(session, current, actor)
+    return objection
+
+
+def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, argument: str,
+                passage: str = "", now: datetime | None = None) -> Objection:
+    """Record a concern that does not block: kept with the vote for the next review."""
+    now = now or utcnow()
+    with unit_of_work() as session:
+        current = _lock_vote(session, vote.id)
+        member = _voting_member(session, current, actor, coop)
+        _check_accepting(current, now)
+        argument = _clean(argument, "argument", MAX_ARGUMENT, required="Describe the concern.")
+        passage = _clean(passage, "passage", MAX_PASSAGE)
+        concern = Objection(vote_id=current.id, coop_id=member.coop_id, kind="concern", raised_by_id=actor.id,
+                            passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
+        session.add(concern)
+        session.flush()
+        payload = {"objection_id": concern.id, **({} if current.secret else {"coop_id": member.coop_id})}
+        _publish(session, current, "concern_logged", payload, None if current.secret else actor.id)
+    return concern
+
+
+def _open_objection(session: Session, objection: Objection) -> tuple[Vote, Objection, ElectorateMember]:
+    current = _lock_vote(session, objection.vote_id)
+    fresh = session.get(Objection, objection.id, populate_existing=True)
+    if fresh is None or fresh.vote_id != current.id:
+        raise NotFound("No such objection.")
+    if fresh.kind != "objection":
+        raise Conflict("Concerns stay in the log; only objections are withdrawn or resolved.")
+    member = session.scalar(select(ElectorateMember).where(ElectorateMember.vote_id == current.id,
+                                                           ElectorateMember.coop_id == fresh.coop_id))
+    return current, fresh, member
+
+
+def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", now: datetime | None = None) -> Objection:
+    """A delegate of the objecting co-op withdraws its objection: it no longer blocks."""
+    now = now or utcnow()
+    with unit_of_work() as session:
+        current, objection, member = _open_objection(session, objection)
+        if actor is SYSTEM or not getattr(actor, "is_authenticated", False) or not session.scalar(
+                select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == objection.coop_id,
+                                            Delegation.ended_at.is_(None))):
+            raise PermissionDenied("Only delegates of the co-op that objected can withdraw its objection.")
+        _check_accepting(current, now)
+        if objection.status not in ("standing", "upheld"):
+            raise Conflict(f"This objection is already {objection.status}.")
+        note = _clean(note, "note", MAX_REASON)
+        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
+        _append(session, current, "objection_resolved",
+                ledger.objection_resolved_data(member.voter, pseudonym, "withdrawn", note or None), now)
+        objection.status, objection.resolution_note = "withdrawn", note
+        objection.resolved_at, objection.resolved_by_id = now, actor.id
+        _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
+                 None if current.secret else actor.id)
+    return objection
+
+
+def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = False, amendment_id: int | None = None,
+                      note: str = "", now: datetime | None = None) -> Objection:
+    """A steward records how an objection ended: resolved (by an amendment, linked by id, or as
+    the note says; it then no longer blocks) or upheld (it stands and blocks)."""
+    if not can_manage_votes(actor):
+        raise PermissionDenied("Only stewards can resolve or uphold an objection.")
+    now = now or utcnow()
+    note = _clean(note, "note", MAX_REASON)
+    with unit_of_work() as session:
+        current, objection, member = _open_objection(session, objection)
+        _check_accepting(current, now)
+        if upheld:
+            if objection.status != "standing":
+                raise Conflict(f"This objection is {objection.status}: only a standing objection can be upheld.")
+            if not note:
+                raise InvalidInput("Say why the objection is upheld.", field_errors={"note": ["This field is required."]})
+            objection.status = "upheld"
+        else:
+            if objection.status not in ("standing", "upheld"):
+                raise Conflict(f"This objection is already {objection.status}.")
+            if amendment_id is None and not note:
+                raise InvalidInput("Name the amendment that resolves the objection, or say how it was resolved.",
+                                   field_errors={"amendment_id": ["Give the amendment's number or a note."]})
+            recorded = " ".join(filter(None, [f"Resolved by amendment {amendment_id}." if amendment_id else "", note]))
+            _append(session, current, "objection_resolved",
+                    ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
+            objection.status, objection.resolved_amendment_id = "resolved", amendment_id
+        objection.resolution_note, objection.resolved_at, objection.resolved_by_id = note, now, actor.id
+        _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": objection.status,
+                                                          "amendment_id": amendment_id}, actor.id)
+    return objection
+
+
+# Closing and cancelling ----------------------------------------------------------------------
+
+def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | None = None) -> Vote:
+    """Close a vote: compute the result once from its record, store it, act on it.
+
+    A steward may close early; the system (``SYSTEM`` or None: the scheduler, the CLI) only once
+    the closing time has passed. Closing a vote that is no longer open does nothing.
+    """
+    return _close(actor, vote.id, now)[0]
+
+
+def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
+    system = actor is None or actor is SYSTEM
+    if not system and not can_manage_votes(actor):
+        raise PermissionDenied("Only stewards can close a vote early.")
+    now = now or utcnow()
+    with unit_of_work() as session:
+        vote = _lock_vote(session, vote_id)
+        if vote.state != "open":
+            return vote, False
+        if system and now < vote.closes_at:
+            raise Conflict(f"This vote closes on {_when(vote.closes_at)}; it is not due yet.")
+        outcome = ledger.replay(_entries(session, vote)).recompute()
+        _append(session, vote, "closed", ledger.closed_data(outcome), now)
+        vote.closed_at, vote.closed_by_id = now, _actor_id(actor)
+        vote.result, vote.explanation, vote.passed = outcome.to_dict(), outcome.explanation, outcome.passed
+        handler = get_handler(vote.subject_kind)
+        subject = _load_subject(handler, vote)
+        rule = vote.rule_obj
+        second = None
+        if subject is None:
+            effect = "What was voted on no longer exists, so the result could not be carried out."
+        elif outcome.failed_only_on_quorum and rule.second_call_quorum is not None and vote.second_call_of_id is None:
+            electorate = [(m.coop, m.weight) for m in session.scalars(
+                select(ElectorateMember).where(ElectorateMember.vote_id == vote.id).order_by(ElectorateMember.coop_id))]
+            second = _create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
+                                  opens_at=now, closes_at=now + (vote.closes_at - vote.opens_at),
+                                  actor_id=vote.closed_by_id, title=f"Second call: {vote.title}", weights=None,
+                                  now=now, second_call_of_id=vote.id, electorate=electorate)
+            handler.on_second_call(session, subject, vote, second)
+            effect = (f"Only the quorum failed, so the question is called a second time (vote {second.id}), "
+                      f"with quorum {percent_text(rule.second_call_quorum)}.")
+        else:
+            effect = _act_on(session, handler, subject, vote, outcome)
+        vote.effect_note = effect
+        vote.state = "closed"
+        _publish(session, vote, "vote_closed", {"passed": outcome.passed, "explanation": outcome.explanation,
+                                                "second_call_id": second.id if second else None}, _actor_id(actor))
+    return vote, True
+
+
+def _load_subject(handler: SubjectHandler, vote: Vote) -> Any:
+    """The vote's subject, or None if it has disappeared (closing and cancelling must still work)."""
+    try:
+        return handler.load(vote.subject_id)
+    except NotFound:
+        log.warning("vote %s: its subject %s:%s no longer exists", vote.id, vote.subject_kind, vote.subject_id)
+        return None
+
+
+def _act_on(session: Session, handler: SubjectHandler, subject: Any, vote: Vote, outcome: Outcome) -> str:
+    """Run the subject's on_close in a savepoint: if it refuses, the vote still closes with its result."""
+    pending = session.info.setdefault("pending_events", [])
+    mark = len(pending)
+    try:
+        with session.begin_nested():
+            return handler.on_close(session, subject, vote, outcome) or ""
+    except DomainError as error:
+        del pending[mark:]  # events of the rolled-back part must not be published
+        log.warning("vote %s closed but its result could not be carried out: %s", vote.id, error.message)
+        return f"The result could not be carried out: {error.message}"
+
+
+def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None = None) -> Vote:
+    """A steward cancels an open vote, e.g. because the text must change (a new vote is then
+    opened on the new text). Its record stays published, without a result."""
+    if not can_manage_votes(actor):
+        raise PermissionDenied("Only stewards can cancel a vote.")
+    reason = _clean(reason, "reason", MAX_REASON, required="Say why the vote is cancelled: everyone will see it.")
+    now = now or utcnow()
+    with unit_of_work() as session:
+        current = _lock_vote(session, vote.id)
+        if current.state != "open":
+            raise Conflict(f"This vote is already {current.state}.")
+        handler = get_handler(current.subject_kind)
+        subject = _load_subject(handler, current)
+        if subject is not None:
+            handler.on_cancel(session, subject, current)
+        current.cancel_reason, current.closed_at, current.closed_by_id = reason, now, actor.id
+        current.state = "cancelled"
+        _publish(session, current, "vote_cancelled", {"reason": reason}, actor.id)
+    return current
+
+
+def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int, reason: str,
+                            actor_id: int | None = None, now: datetime | None = None) -> list[int]:
+    """Inside the caller's transaction: cancel the open votes on a subject (e.g. an amendment that
+    became conflicted). The subject's on_cancel is not called: the caller changes the subject."""
+    now = now or utcnow()
+    cancelled = []
+    for vote_id in list(session.scalars(select(Vote.id).where(Vote.subject_kind == subject_kind,
+                                                               Vote.subject_id == subject_id, Vote.state == "open"))):
+        vote = _lock_vote(session, vote_id)
+        if vote.state != "open":
+            continue
+        vote.cancel_reason, vote.closed_at, vote.closed_by_id = reason[:MAX_REASON], now, actor_id
+        vote.state = "cancelled"
+        _publish(session, vote, "vote_cancelled", {"reason": vote.cancel_reason}, actor_id)
+        cancelled.append(vote_id)
+    return cancelled
+
+
+def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: date | None = None) -> Vote:
+    """After close, a steward states what the network makes of the outcome and when to review it."""
+    if not can_manage_votes(actor):
+        raise PermissionDenied("Only stewards can write the outcome statement.")
+    statement = _clean(text, "text", MAX_STATEMENT, required="Write the outcome statement.")
+    if review_date is not None and not isinstance(review_date, date):
+        raise InvalidInput("The review date is not a date.", field_errors={"review_date": ["Use a date."]})
+    now = utcnow()
+    with unit_of_work() as session:
+        current = _lock_vote(session, vote.id)
+        if current.state != "closed":
+            raise Conflict("An outcome statement is written once the vote has closed.")
+        if review_date is not None and review_date < current.closed_at.date():
+            raise InvalidInput("The review date should come after the vote closed.",
+                               field_errors={"review_date": ["Choose a later date."]})
+        current.outcome_statement, current.review_date = statement, review_date
+        current.statement_by_id, current.statement_at = actor.id, now
+        _publish(session, current, "vote_outcome_stated",
+                 {"review_date": review_date.isoformat() if review_date else None}, actor.id)
+    return current
+
+
+# Scheduled work ------------------------------------------------------------------------------
+
+def close_due_votes(now: datetime | None = None) -> list[int]:
+    """Close every open vote whose closing time has passed (each in its own transaction).
+    Safe to run in several processes at once: a vote already closed is skipped. Returns the ids
+    this call closed."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(Vote.id).where(Vote.state == "open", Vote.closes_at <= now)
+                                  .order_by(Vote.closes_at, Vote.id)))
+    closed = []
+    for vote_id in due:
+        try:
+            _vote, did_close = _close(SYSTEM, vote_id, now)
+        except DomainError as error:
+            log.warning("could not close vote %s: %s", vote_id, error.message)
+            continue
+        except Exception:  # one vote's failure must not keep the others open; the next run retries
+            log.exception("could not close vote %s", vote_id)
+            continue
+        if did_close:
+            closed.append(vote_id)
+    return closed
+
+
+def send_reminders(now: datetime | None = None, before: timedelta = REMIND_BEFORE) -> int:
+    """A day before close, remind the delegates of co-ops that have not voted (once per vote),
+    with an event to each person's own room. Returns how many reminders were recorded."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(Vote.id).where(
+        Vote.state == "open", Vote.reminders_sent_at.is_(None), Vote.opens_at <= now,
+        Vote.closes_at > now, Vote.closes_at <= now + before)))
+    sent = 0
+    for vote_id in due:
+        with unit_of_work() as session:
+            vote = _lock_vote(session, vote_id)
+            if vote.state != "open" or vote.reminders_sent_at is not None:
+                continue
+            voted = select(Ballot.coop_id).where(Ballot.vote_id == vote.id)
+            rows = session.execute(
+                select(Delegation.person_id, ElectorateMember.coop_id)
+                .join(Delegation, Delegation.coop_id == ElectorateMember.coop_id)
+                .join(Cooperative, Cooperative.id == ElectorateMember.coop_id)
+                .where(ElectorateMember.vote_id == vote.id, ElectorateMember.coop_id.not_in(voted),
+                       Delegation.ended_at.is_(None), Cooperative.status == "member")
+                .order_by(Delegation.person_id, ElectorateMember.coop_id)).all()
+            for person_id, coop_id in rows:
+                record_event(session, "vote_reminder", f"user:{person_id}",
+                             {"vote_id": vote.id, "coop_id": coop_id, "title": vote.title,
+                              "closes_at": vote.closes_at.isoformat()})
+                sent += 1
+            vote.reminders_sent_at = now
+    return sent
+
+
+# Reading -------------------------------------------------------------------------------------
+
+def get_vote(vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound("No vote with that number.")
+    return vote
+
+
+def list_votes() -> dict[str, list[Vote]]:
+    """Open votes (closing soonest first), then closed and cancelled ones (latest first)."""
+    votes = list(db.session.scalars(select(Vote).order_by(Vote.id.desc())))
+    return {
+        "open": sorted((v for v in votes if v.state == "open"), key=lambda v: (v.closes_at, v.id)),
+        "closed": sorted((v for v in votes if v.state == "closed"), key=lambda v: v.closed_at, reverse=True),
+        "cancelled": [v for v in votes if v.state == "cancelled"],
+    }
+
+
+def votes_on(subject_kind: str, subject_id: int) -> list[Vote]:
+    return list(db.session.scalars(select(Vote).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id)
+                                   .order_by(Vote.id)))
+
+
+def second_call_of(vote: Vote) -> Vote | None:
+    """The vote that called this one's question a second time, if any."""
+    return db.session.scalar(select(Vote).where(Vote.second_call_of_id == vote.id))
+
+
+def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
+    """Vote id -> number of co-ops that have voted."""
+    ids = [v.id for v in votes]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Ballot.vote_id, func.count(Ballot.id)).where(Ballot.vote_id.in_(ids))
+                              .group_by(Ballot.vote_id)).all()
+    return {**dict.fromkeys(ids, 0), **{vote_id: count for vote_id, count in rows}}
+
+
+def turnout(vote: Vote) -> dict[str, int]:
+    return _turnout(db.session, vote)
+
+
+def electorate(vote: Vote) -> list[ElectorateMember]:
+    return list(db.session.scalars(select(ElectorateMember).where(ElectorateMember.vote_id == vote.id)
+                                   .order_by(ElectorateMember.coop_id)))
+
+
+def ballots(vote: Vote) -> list[Ballot]:
+    return list(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.coop_id)))
+
+
+def objections(vote: Vote) -> list[Objection]:
+    return list(db.session.scalars(select(Objection).where(Objection.vote_id == vote.id).order_by(Objection.id)))
+
+
+def get_objection(vote: Vote, objection_id: int) -> Objection:
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.vote_id != vote.id:
+        raise NotFound("No such objection in this vote.")
+    return objection
+
+
+def ledger_entries(vote: Vote) -> list[dict[str, Any]]:
+    return _entries(db.session, vote)
+
+
+def export_ledger(vote: Vote) -> str:
+    """The vote's record as JSON lines, exactly as stored (what ``deliberate verify`` checks)."""
+    return ledger.dumps_jsonl(ledger_entries(vote))
+
+
+def running_outcome(vote: Vote) -> Outcome:
+    """What the record gives right now (the stored result once closed)."""
+    if vote.result is not None:
+        return Outcome.from_dict(vote.result)
+    return ledger.replay(ledger_entries(vote)).recompute()
+
+
+def voting_members(person: Person | None, vote: Vote) -> list[ElectorateMember]:
+    """The electorate entries of the co-ops ``person`` is an active delegate of (any status)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    coop_ids = {d.coop_id for d in person.active_delegations}
+    return [m for m in electorate(vote) if m.coop_id in coop_ids]
+
+
+def waiting_for(person: Person | None, now: datetime | None = None) -> list[tuple[Vote, Cooperative]]:
+    """Open votes accepting ballots in which a co-op ``person`` acts for has not voted yet."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    coop_ids = [c.id for c in person.acting_coops]
+    if not coop_ids:
+        return []
+    now = now or utcnow()
+    voted = select(Ballot.id).where(Ballot.vote_id == ElectorateMember.vote_id, Ballot.coop_id == ElectorateMember.coop_id)
+    rows = db.session.execute(
+        select(Vote, Cooperative).join(ElectorateMember, ElectorateMember.vote_id == Vote.id)
+        .join(Cooperative, Cooperative.id == ElectorateMember.coop_id)
+        .where(Vote.state == "open", Vote.opens_at <= now, Vote.closes_at > now,
+               ElectorateMember.coop_id.in_(coop_ids), ~voted.exists())
+        .order_by(Vote.closes_at, Vote.id, Cooperative.name)).all()
+    return [(vote, coop) for vote, coop in rows]
+
+
+def admissible_coops() -> list[Cooperative]:
+    """Applicant co-ops with no open admission vote (for the stewards' list)."""
+    open_on = select(Vote.subject_id).where(Vote.subject_kind == "admission", Vote.state == "open")
+    return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(admission.ADMISSIBLE),
+                                                             Cooperative.id.not_in(open_on))
+                                   .order_by(Cooperative.name)))

@@ -1,0 +1,366 @@
+"""Vote pages: the list, a vote with its ballot form and result, the record download, and the
+stewards' forms. Thin: parse, call one service, translate; the page's figures are computed here
+once and passed to the templates, which never query, tally or check permissions."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..database import utcnow
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..extensions import db
+from ..forms import show_errors
+from ..members.models import Cooperative
+from ..realtime.rooms import register_room
+from . import charts, ledger, services
+from .forms import BallotForm, CancelForm, CloseForm, ConcernForm, OpenVoteForm, ResolveForm, StatementForm, WithdrawForm
+from .models import CHOICE_LABELS, Vote
+from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
+from .subjects import get_handler, parse_subject
+
+bp = Blueprint("votes", __name__, url_prefix="/votes")
+
+register_room("vote", lambda person, ident: db.session.get(Vote, ident) is not None)
+
+
+def _subject(vote: Vote) -> tuple[Any, str | None, str]:
+    """(subject or None, its URL or None, what kind of question it is)."""
+    handler = get_handler(vote.subject_kind)
+    try:
+        subject = handler.load(vote.subject_id)
+    except NotFound:
+        return None, None, handler.label
+    endpoint, values = handler.link(subject)
+    return subject, url_for(endpoint, **values), handler.label
+
+
+@bp.get("/")
+def index():
+    listing = services.list_votes()
+    shown = listing["open"] + listing["closed"] + listing["cancelled"]
+    return render_template("votes/index.html", listing=listing, turnouts=services.turnouts(listing["open"]),
+                           subjects={v.id: _subject(v) for v in shown},
+                           waiting=services.waiting_for(current_user),
+                           admissible=services.admissible_coops() if services.can_open_votes(current_user) else [])
+
+
+# Opening -------------------------------------------------------------------------------------
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not services.can_open_votes(current_user):
+        raise PermissionDenied("Only stewards can open a vote.")
+    form = OpenVoteForm()
+    status = 200
+    subject = handler = None
+    if request.method == "GET":
+        form.subject.data = request.args.get("subject", "")
+        form.closes_at.data = (utcnow() + timedelta(days=14)).replace(tzinfo=None, second=0, microsecond=0)
+    try:
+        if form.subject.data:
+            kind, subject_id = parse_subject(form.subject.data)
+            handler = get_handler(kind)
+            subject = handler.load(subject_id)
+            if request.method == "GET":
+                form.rule_preset.data = handler.rule_preset(subject)
+    except DomainError as error:
+        show_errors(form, error)
+        status = error.status if request.method == "POST" else 200
+        subject = handler = None
+    if request.method == "POST":
+        status = 422
+        if subject is not None and form.validate_on_submit():
+            overrides = {"quorum": form.quorum.data, "method": form.method.data, "threshold": form.threshold.data,
+                         "quorum_count": form.quorum_count.data, "threshold_basis": form.threshold_basis.data}
+            try:
+                vote = services.open_vote(
+                    actor=current_user, subject_kind=handler.kind, subject_id=subject.id,
+                    rule_preset=form.rule_preset.data, rule=overrides,
+                    opens_at=_utc(form.opens_at.data), closes_at=_utc(form.closes_at.data),
+                    secret=form.secret.data, live_totals=form.live_totals.data,
+                    second_call_quorum=form.second_call_quorum.data or None, title=form.title.data or None)
+            except DomainError as error:
+                show_errors(form, error)
+                status = error.status
+            else:
+                flash("The vote is open. Member co-ops can now vote.", "success")
+                return redirect(url_for(".show", vote_id=vote.id))
+    preview = None
+    if subject is not None:
+        endpoint, values = handler.link(subject)
+        preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
+                   "url": url_for(endpoint, **values)}
+    return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=PRESET_LABELS,
+                           admissible=services.admissible_coops()), status
+
+
+# The vote page -------------------------------------------------------------------------------
+
+def _ranking_text(vote: Vote, ranking: list[str] | None) -> str:
+    if not ranking:
+        return "Abstained (ranked nothing)"
+    labels = {**vote.alternative_labels, STATUS_QUO: "The status quo"}
+    return " › ".join(labels.get(item, item) for item in ranking)
+
+
+def _options(vote: Vote) -> list[tuple[str, str]]:
+    return [(ident, label) for ident, label in vote.alternatives or []] + [(STATUS_QUO, "Keep the text as it is (the status quo)")]
+
+
+def _ballot_form(vote: Vote, mine: list, form: BallotForm | None = None) -> BallotForm:
+    form = form or BallotForm(formdata=None)
+    form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in mine if m.coop.status == "member"]
+    form.choice.choices = [SelectChoice(c, CHOICE_LABELS[c]) for c in CHOICES[vote.method]]
+    return form
+
+
+def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None = None,
+                 ranks: dict[str, str] | None = None):
+    forms = forms or {}
+    now = utcnow()
+    subject, subject_url, subject_label = _subject(vote)
+    rule = vote.rule_obj
+    turnout = services.turnout(vote)
+    closed = vote.state == "closed"
+    outcome = vote.outcome if closed else (services.running_outcome(vote) if vote.state == "open" and vote.live_totals else None)
+    labels = {**vote.alternative_labels, STATUS_QUO: "The status quo"}
+    chart = rows = None
+    if outcome is not None:
+        rows = charts.outcome_rows(vote.method, outcome.counts, outcome.details, electorate_size=outcome.electorate_size,
+                                   turnout=outcome.turnout, labels=labels)
+        title = "The result" if closed else "Running totals"
+        chart = charts.bar_chart(rows, title=f"{title} of vote {vote.id}", description=charts.describe_rows(rows),
+                                 chart_id=f"vote-{vote.id}-chart")
+    electorate = services.electorate(vote)
+    ballots = services.ballots(vote)
+    by_coop = {b.coop_id: b for b in ballots}
+    mine = services.voting_members(current_user, vote)
+    my_ballots = [(m, by_coop.get(m.coop_id)) for m in mine]
+    can_cast = vote.accepts_ballots_at(now) and any(m.coop.status == "member" for m in mine)
+    if ranks is None:
+        current = next((b for _m, b in my_ballots if b is not None), None) if len(mine) == 1 else None
+        ranks = {ident: str(i + 1) for i, ident in enumerate(current.ranking or [])} if current and current.ranking else {}
+    my_coop_ids = {m.coop_id for m in mine}
+    ballot_form = _ballot_form(vote, mine, forms.get("ballot"))
+    if "ballot" not in forms and len(mine) == 1 and by_coop.get(mine[0].coop_id):
+        # Show the co-op's current ballot, ready to be changed.
+        ballot_form.choice.data = by_coop[mine[0].coop_id].choice
+        ballot_form.note.data = by_coop[mine[0].coop_id].note
+    steward = services.can_manage_votes(current_user)
+    entries = services.ledger_entries(vote)
+    recorded = services.objections(vote)
+    return render_template(
+        "votes/show.html", vote=vote, rule=rule, rule_text=rule.describe(),
+        preset_label=PRESET_LABELS.get(vote.rule_preset, "a rule set in full"),
+        adjusted=vote.rule_preset in PRESETS and PRESETS[vote.rule_preset] != rule,
+        subject=subject, subject_url=subject_url, subject_label=subject_label, turnout=turnout, outcome=outcome,
+        closed=closed, chart=chart, winner_label=labels.get(outcome.winner) if closed and outcome and outcome.winner else "", rows=rows, result_word=ledger.result_word(outcome) if closed and outcome else "",
+        electorate=electorate, by_coop=by_coop, show_ballots=closed and not vote.secret,
+        my_ballots=my_ballots, can_cast=can_cast, accepting=vote.accepts_ballots_at(now), now=now,
+        ballot_form=ballot_form, ranks=ranks, options=_options(vote),
+        concern_form=forms.get("concern") or ConcernForm(formdata=None),
+        objections=[o for o in recorded if o.kind == "objection"],
+        objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"},
+        concerns=[o for o in recorded if o.kind == "concern"],
+        my_coop_ids=my_coop_ids, steward=steward, choice_labels=CHOICE_LABELS, ranking_text=_ranking_text,
+        close_form=forms.get("close") or CloseForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
+        statement_form=forms.get("statement") or _statement_form(vote),
+        resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
+        withdraw_form=WithdrawForm(formdata=None),
+        second_call=services.second_call_of(vote),
+        head=entries[-1]["hash"] if entries else None, entry_count=len(entries),
+        can_download=vote.state != "open",
+    ), status
+
+
+def _statement_form(vote: Vote) -> StatementForm:
+    form = StatementForm(formdata=None)
+    form.text.data, form.review_date.data = vote.outcome_statement, vote.review_date
+    return form
+
+
+@bp.get("/<int:vote_id>")
+def show(vote_id: int):
+    return _render_vote(services.get_vote(vote_id))
+
+
+def _chosen_coop(value: str | None) -> Cooperative | None:
+    if not value:
+        return None
+    try:
+        coop = db.session.get(Cooperative, int(value))
+    except ValueError:
+        coop = None
+    if coop is None:
+        raise InvalidInput("Choose the co-op you are voting for.", field_errors={"coop": ["Choose a co-op."]})
+    return coop
+
+
+def _ranks_from_form(vote: Vote) -> dict[str, str]:
+    """The numbers chosen next to each option (kept to re-render the form)."""
+    ranks: dict[str, str] = {}
+    for index, (ident, _label) in enumerate(_options(vote)):
+        value = (request.form.get(f"rank-{index}") or "").strip()
+        if value:
+            ranks[ident] = value
+    return ranks
+
+
+def _ranking(vote: Vote, ranks: dict[str, str]) -> list[str]:
+    """The ranking the numbers give, most preferred first."""
+    numbers: dict[str, int] = {}
+    for ident, value in ranks.items():
+        if not value.isdigit() or not 1 <= int(value) <= len(_options(vote)):
+            raise InvalidInput("Use the numbers in the lists to rank the options.", field_errors={"ranking": ["Invalid rank."]})
+        numbers[ident] = int(value)
+    if len(set(numbers.values())) != len(numbers):
+        raise InvalidInput("Give each option you rank a different number.",
+                           field_errors={"ranking": ["Two options have the same rank."]})
+    return sorted(numbers, key=numbers.get)
+
+
+@bp.post("/<int:vote_id>/ballot")
+@login_required
+def cast(vote_id: int):
+    vote = services.get_vote(vote_id)
+    form = _ballot_form(vote, services.voting_members(current_user, vote), BallotForm())
+    ranks = _ranks_from_form(vote) if vote.method == "ranked" else {}
+    try:
+        if not form.validate():
+            raise InvalidInput("Please check the form.")
+        coop = _chosen_coop(form.coop.data)
+        if form.choice.data == "object":
+            services.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
+                                     passage=form.passage.data, paramount=form.paramount.data, note=form.note.data)
+        else:
+            ranking = None
+            if vote.method == "ranked":
+                ranking = _ranking(vote, ranks)
+                if not ranking:
+                    ranking = [] if form.abstain.data else None
+            services.cast_ballot(actor=current_user, vote=vote, coop=coop, choice=form.choice.data or None,
+                                 ranking=ranking, note=form.note.data)
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as error:
+        show_errors(form, error)
+        return _render_vote(vote, status=error.status, forms={"ballot": form}, ranks=ranks)
+    flash("Your co-op's ballot is recorded. You can change it until the vote closes.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#your-ballot")
+
+
+@bp.post("/<int:vote_id>/concerns")
+@login_required
+def concern(vote_id: int):
+    vote = services.get_vote(vote_id)
+    form = ConcernForm()
+    form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in services.voting_members(current_user, vote)]
+    try:
+        services.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
+                             argument=form.argument.data, passage=form.passage.data)
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as error:
+        show_errors(form, error)
+        return _render_vote(vote, status=error.status, forms={"concern": form})
+    flash("Your concern is recorded for the next review.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#concerns")
+
+
+@bp.post("/<int:vote_id>/objections/<int:objection_id>/withdraw")
+@login_required
+def withdraw(vote_id: int, objection_id: int):
+    vote = services.get_vote(vote_id)
+    objection = services.get_objection(vote, objection_id)
+    form = WithdrawForm()
+    services.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
+    flash("The objection is withdrawn.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#objections")
+
+
+@bp.post("/<int:vote_id>/objections/<int:objection_id>/resolve")
+@login_required
+def resolve(vote_id: int, objection_id: int):
+    vote = services.get_vote(vote_id)
+    objection = services.get_objection(vote, objection_id)
+    if not services.can_manage_votes(current_user):
+        raise PermissionDenied("Only stewards can resolve or uphold an objection.")
+    form = ResolveForm()
+    try:
+        services.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
+                                   amendment_id=form.amendment_id.data,
+                                   note=form.note.data or "")
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as error:
+        show_errors(form, error)
+        return _render_vote(vote, status=error.status, forms={"resolve": form, "resolve_for": objection.id})
+    flash("The objection's outcome is recorded.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#objections")
+
+
+@bp.post("/<int:vote_id>/close")
+@login_required
+def close(vote_id: int):
+    vote = services.get_vote(vote_id)
+    if not services.can_manage_votes(current_user):
+        raise PermissionDenied("Only stewards can close a vote early.")
+    if vote.state != "open":
+        raise Conflict(f"This vote is already {vote.state}.")
+    vote = services.close_vote(actor=current_user, vote=vote)
+    flash("The vote is closed and its result is recorded.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#result")
+
+
+@bp.post("/<int:vote_id>/cancel")
+@login_required
+def cancel(vote_id: int):
+    vote = services.get_vote(vote_id)
+    form = CancelForm()
+    try:
+        services.cancel_vote(actor=current_user, vote=vote, reason=form.reason.data or "")
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as error:
+        show_errors(form, error)
+        return _render_vote(vote, status=error.status, forms={"cancel": form})
+    flash("The vote is cancelled.", "success")
+    return redirect(url_for(".show", vote_id=vote.id))
+
+
+@bp.post("/<int:vote_id>/statement")
+@login_required
+def statement(vote_id: int):
+    vote = services.get_vote(vote_id)
+    form = StatementForm()
+    try:
+        if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
+            raise InvalidInput("The review date is not a date.", field_errors={"review_date": ["Use a date."]})
+        services.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
+                                       review_date=form.review_date.data)
+    except (PermissionDenied, NotFound):
+        raise
+    except DomainError as error:
+        show_errors(form, error)
+        return _render_vote(vote, status=error.status, forms={"statement": form})
+    flash("The outcome statement is published.", "success")
+    return redirect(url_for(".show", vote_id=vote.id) + "#statement")
+
+
+@bp.get("/<int:vote_id>/record.jsonl")
+def record(vote_id: int):
+    vote = services.get_vote(vote_id)
+    if vote.state == "open":
+        raise Conflict("The ballot record is published when the vote closes.")
+    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
+    return response
