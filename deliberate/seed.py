@@ -204,6 +204,7 @@ def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
     propose("lucia@example.org", "The right to be forgotten", "kept anonymised where possible.",
             "kept anonymised where possible, and deleted as soon as the law allows.",
             "Records kept by law are deleted as soon as the law allows.", name="Delete when the law allows")
+    seed_discussions(standard_slug)
 
 
 def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
@@ -287,3 +288,49 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
     decide("amendment", insertion.id, ["consent"] * 5)
     ratify("A new principle: cooperation among co-ops.")
     decide("maturity", standard.id, ["for", "for", "for", "for", "abstain"])
+
+
+def seed_discussions(standard_slug: str = "platform-co-op-principles") -> None:
+    """Lively threads on the demo's amendments and principles, with replies and a quote."""
+    from .discussions import services as discussions
+    from .extensions import db
+    from .members.models import Person
+    from .proposals.models import Amendment
+
+    def person(email: str) -> Person:
+        return db.session.scalar(db.select(Person).where(Person.email == email))
+
+    def amendment(name: str) -> Amendment:
+        return db.session.scalar(db.select(Amendment).where(Amendment.title == name))
+
+    def say(email, kind, ident, body, parent=None, quote=None):
+        actor = person(email)
+        return discussions.post_comment(actor=actor, subject_kind=kind, subject_id=ident, body=body, parent_id=parent,
+                                        quote=quote, coop=actor.acting_coops[0] if actor.acting_coops else None)
+
+    consent = amendment("No sharing without consent")
+    first = say("lucia@example.org", "amendment", consent.id,
+                "Yes. In our data co-op, *giving* data to a research partner needed the same vote as selling it.")
+    say("maya@example.org", "amendment", consent.id,
+        "Exactly: the harm is the same whether money changes hands or not.", parent=first.id)
+    say("jonas@example.org", "amendment", consent.id,
+        "Should we say what counts as *consent*? A yearly checkbox is not enough for us.")
+
+    union = amendment("Union-agreed floor")
+    say("maya@example.org", "amendment", union.id,
+        "The yearly review was adopted first, so this now conflicts. I will rewrite it on top: "
+        "a floor agreed with the union **and** reviewed every year.")
+    say("amara@example.org", "amendment", union.id,
+        "Riders in Nairobi have no union yet; can it say *or with the workers' own assembly*?")
+
+    languages = amendment("In members' languages")
+    meeting = amendment("A yearly explanation meeting")
+    say("jonas@example.org", "amendment", languages.id, "Both are good; languages matter most to our hosts abroad.")
+    say("amara@example.org", "amendment", meeting.id,
+        "A meeting reaches people who do not read reports. Why not both, in a later amendment?")
+
+    standard = standards.get_standard(standard_slug)
+    rights = next(s for s in standard.sections if s.title == "The right to be forgotten")
+    say("lucia@example.org", "section", rights.id,
+        "How long must records be kept by law in each country? A table in the guidance would help.",
+        quote="Records the co-op must keep by law")

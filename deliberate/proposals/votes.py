@@ -152,3 +152,16 @@ class _Ungrouped:
 _AS_SINGLE = AmendmentHandler()
 register_subject(_AS_SINGLE)
 register_subject(GroupHandler())
+
+
+def _cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
+    """The text under vote must change: its vote (and its group's) is cancelled, never left open."""
+    from ..voting.services import cancel_votes_on_subject
+
+    reason = f"{amendment.reference} became conflicted: its text must be brought up to date."
+    cancel_votes_on_subject(session, "amendment", amendment.id, reason)
+    if amendment.group_id is not None:
+        cancel_votes_on_subject(session, "group", amendment.group_id, reason)
+
+
+adoption.VOTE_CONFLICT_HOOKS.append(_cancel_votes_on_conflict)
