@@ -43,12 +43,15 @@ test: $(VENV)/.installed-dev vendor chromium services
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
+# Two workers: one per core. Each has its own SQLite files and its own PostgreSQL database.
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
+
 test-sqlite:
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The database-facing layers again, on PostgreSQL.
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser" tests/integration tests/web tests/realtime
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime
 
 bench: $(VENV)/.installed-dev vendor services
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -20,6 +20,25 @@ os.environ.setdefault("DELIBERATE_INSTANCE", str(_RUN_DIR / "instance"))
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
+# Under pytest-xdist each worker gets its own PostgreSQL database (test_gw0, test_gw1, …).
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if ON_POSTGRES and WORKER:
+    base, _, name = DATABASE_URL.rpartition("/")
+    DATABASE_URL = f"{base}/{name}_{WORKER}"
+
+
+def _ensure_database(url: str) -> None:
+    """Create the worker's PostgreSQL database if it does not exist yet."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 TEST_PASSWORD = "a long test password"
 
 BASE_CONFIG = {
@@ -58,6 +77,7 @@ def database_template():
 
         from deliberate.config import normalise_database_url
 
+        _ensure_database(normalise_database_url(DATABASE_URL))
         engine = create_engine(normalise_database_url(DATABASE_URL))
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
