@@ -14,6 +14,13 @@
     if (status) { status.textContent = rooms.length ? "Live updates on" : ""; }
   });
   socket.on("disconnect", function () { if (status) { status.textContent = "Reconnecting…"; } });
+  // Turnout on an open vote's page is always live (the totals only if the vote shows them).
+  socket.on("ballot_cast", function (event) {
+    var turnout = document.getElementById("vote-turnout");
+    if (turnout && typeof event.turnout === "number") {
+      turnout.firstElementChild.textContent = event.turnout + " of " + event.electorate;
+    }
+  });
   socket.on("section_revised", function (event) {
     if (status) { status.textContent = "A section was just revised: reload to see it."; }
     document.dispatchEvent(new CustomEvent("deliberate:event", { detail: event }));
