@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from deliberate import ROOT
+from deliberate.database import include_object
 from deliberate.extensions import db
 
 
@@ -16,6 +17,7 @@ def test_single_migration_head():
 
 def test_migrations_match_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True,
+                                                                  "include_object": include_object})
         differences = compare_metadata(context, db.metadata)
     assert differences == []

@@ -43,6 +43,9 @@
         else if (!ack.ok) { say(ack.error); return; }
         else {
           var before = area.value;
+          // Merge the server's edits into what is in the box now, including anything typed
+          // while this message was on its way (it goes out with the next one).
+          session.text = area.value;
           setText(session.receive(ack.reply));
           if (before !== area.value || status.textContent.indexOf("All changes") !== 0) { say("All changes are shared."); }
         }
