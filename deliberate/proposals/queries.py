@@ -106,6 +106,25 @@ class BlamePassage:
     text: str
     revision: Revision
     amendment: Amendment | None
+    vote: object | None = None  # the vote that adopted the amendment, if a vote did
+
+
+def adopting_votes(amendments: dict[int, Amendment]) -> dict[int, object]:
+    """amendment id -> the closed, passed vote that adopted it (on it alone or on its group)."""
+    from ..voting.models import Vote
+
+    if not amendments:
+        return {}
+    groups = {a.group_id: a.id for a in amendments.values() if a.group_id}
+    query = select(Vote).where(Vote.state == "closed", Vote.passed.is_(True),
+                               ((Vote.subject_kind == "amendment") & Vote.subject_id.in_(list(amendments)))
+                               | ((Vote.subject_kind == "group") & Vote.subject_id.in_(list(groups) or [0])))
+    found = {}
+    for vote in db.session.scalars(query):
+        amendment_id = vote.subject_id if vote.subject_kind == "amendment" else groups.get(vote.subject_id)
+        if amendment_id in amendments and amendments[amendment_id].state == "adopted":
+            found[amendment_id] = vote
+    return found
 
 
 def provenance(section: Section, number: int | None = None) -> tuple[Revision, list[BlamePassage]]:
@@ -119,6 +138,7 @@ def provenance(section: Section, number: int | None = None) -> tuple[Revision, l
     amendment_ids = {r.amendment_id for r in revisions if r.amendment_id}
     amendments = {a.id: a for a in db.session.scalars(select(Amendment).where(Amendment.id.in_(amendment_ids)))} \
         if amendment_ids else {}
+    votes = adopting_votes(amendments)
     passages = blame([{"id": r.id, "text": r.body} for r in revisions])
     merged: list[BlamePassage] = []
     for passage in passages:
@@ -126,7 +146,8 @@ def provenance(section: Section, number: int | None = None) -> tuple[Revision, l
         if merged and merged[-1].revision.id == revision.id:
             merged[-1].text += passage.text
         else:
-            merged.append(BlamePassage(passage.text, revision, amendments.get(revision.amendment_id)))
+            merged.append(BlamePassage(passage.text, revision, amendments.get(revision.amendment_id),
+                                       votes.get(revision.amendment_id)))
     return revisions[-1], merged
 
 

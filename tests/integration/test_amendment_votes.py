@@ -78,3 +78,16 @@ def test_a_vote_is_cancelled_when_its_text_becomes_conflicted(setup):
     assert state(voted) == "conflicted"
     db.session.expire_all()
     assert db.session.get(Vote, vote.id).state == "cancelled"
+
+
+def test_provenance_names_the_vote_that_adopted_a_passage(setup):
+    from deliberate.proposals import queries
+
+    amendment = opened(setup, TEXT.replace("at any time.", "at any time, free of charge."))
+    vote = vote_on(setup, "amendment", amendment.id)
+    for delegate in setup["delegates"]:
+        voting.cast_ballot(actor=delegate, vote=vote, choice="for")
+    voting.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
+    _revision, passages = queries.provenance(standards.get_standard(setup["standard"].slug).sections[0])
+    adopted = [p for p in passages if p.amendment is not None]
+    assert adopted and adopted[0].vote.id == vote.id and "free of charge" in adopted[0].text
