@@ -123,6 +123,7 @@ def seed() -> None:
                                  base_revision_id=section.head_revision_id, coop=coops[coop_name])
     seed_amendments(standard.slug)
     seed_versions(standard.slug)
+    seed_votes(standard.slug)
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
@@ -334,3 +335,59 @@ def seed_discussions(standard_slug: str = "platform-co-op-principles") -> None:
     say("lucia@example.org", "section", rights.id,
         "How long must records be kept by law in each country? A table in the guidance would help.",
         quote="Records the co-op must keep by law")
+
+
+def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
+    """Open and closed votes of every method, with ballots, an objection and an outcome statement."""
+    from datetime import date, timedelta
+
+    from .database import utcnow
+    from .extensions import db
+    from .members.models import Cooperative, Person
+    from .proposals.models import Amendment, CompetingGroup
+    from .voting import services as voting
+
+    def person(email: str) -> Person:
+        return db.session.scalar(db.select(Person).where(Person.email == email))
+
+    def coop(name: str) -> Cooperative:
+        return db.session.scalar(db.select(Cooperative).where(Cooperative.name == name))
+
+    steward = person("steward@example.org")
+    week = utcnow() + timedelta(days=7)
+
+    # Ranked choice between the competing amendments, decided: the status quo was always an option.
+    group = db.session.scalar(db.select(CompetingGroup).where(CompetingGroup.title == "How should the co-op explain itself?"))
+    refs = [a.reference for a in group.amendments]
+    vote = voting.open_vote(actor=steward, subject_kind="group", subject_id=group.id, rule_preset="ranked",
+                            closes_at=week)
+    rankings = {"Kazi Riders": [refs[1], refs[0], "status_quo"], "Dades Comunes": [refs[0], refs[1], "status_quo"],
+                "Fairbnb Kollektiv": [refs[0], "status_quo", refs[1]], "Loom Makers": [refs[0], refs[1], "status_quo"]}
+    voters = {"Kazi Riders": "amara@example.org", "Dades Comunes": "lucia@example.org",
+              "Fairbnb Kollektiv": "jonas@example.org", "Loom Makers": "maya@example.org"}
+    for name, ranking in rankings.items():
+        voting.cast_ballot(actor=person(voters[name]), vote=vote, coop=coop(name), ranking=ranking)
+    vote = voting.close_vote(actor=steward, vote=vote)
+    voting.add_outcome_statement(actor=steward, vote=vote, review_date=date.today() + timedelta(days=365),
+                                 text="Publications will come in the members' languages. The yearly meeting was "
+                                      "popular too: Kazi Riders will propose it again as a separate principle.")
+
+    # Consent, still open, with a standing objection and a logged concern.
+    consent = db.session.scalar(db.select(Amendment).where(Amendment.title == "No sharing without consent"))
+    vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=consent.id, rule_preset="consent",
+                            closes_at=week)
+    voting.cast_ballot(actor=person("lucia@example.org"), vote=vote, coop=coop("Dades Comunes"), choice="consent",
+                       note="Agreed at our members' meeting of 12 November.")
+    voting.cast_ballot(actor=person("amara@example.org"), vote=vote, coop=coop("Kazi Riders"), choice="stand_aside")
+    voting.raise_objection(actor=person("jonas@example.org"), vote=vote, coop=coop("Fairbnb Kollektiv"),
+                           passage="without the members' consent",
+                           argument="Consent must be specific and renewable; as written, a single yearly checkbox "
+                                    "would satisfy it.")
+    voting.log_concern(actor=person("maya@example.org"), vote=vote, coop=coop("Loom Makers"),
+                       argument="Small co-ops will need a template consent form.")
+
+    # Admission of an applicant co-op by simple majority, open.
+    vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=coop("Coop Courses").id,
+                            rule_preset="simple-majority", closes_at=week)
+    voting.cast_ballot(actor=person("amara@example.org"), vote=vote, coop=coop("Kazi Riders"), choice="for")
+    voting.cast_ballot(actor=person("maya@example.org"), vote=vote, coop=coop("Open Ledger"), choice="abstain")

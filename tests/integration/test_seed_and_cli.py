@@ -64,3 +64,15 @@ def test_the_demo_has_amendments_in_every_state(app):
     assert {"draft", "open", "adopted", "conflicted"} <= states
     assert any(a.group_id for a in db.session.scalars(select(Amendment)))
     assert any(a.head.reason == "rebased" for a in db.session.scalars(select(Amendment)))
+
+
+def test_the_demo_has_votes_of_every_method_open_and_closed(app):
+    from deliberate.voting.models import Objection, Vote
+
+    app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    votes = list(db.session.scalars(select(Vote)))
+    methods = {v.rule["method"] for v in votes}
+    assert {"majority", "consent", "ranked"} <= methods
+    assert {"open", "closed"} <= {v.state for v in votes}
+    assert any(v.outcome_statement for v in votes)
+    assert db.session.scalar(select(func.count(Objection.id))) >= 1
