@@ -58,3 +58,27 @@ def test_two_delegates_edit_one_section_at_once(new_page, wait_for_live_rooms, m
     assert revision.body == expected and revision.author_id == bob.id
     assert [c.person_id for c in revision.credits] == [alice.id]
     second.screenshot(path="docs/screenshots/coedit.png", full_page=True)
+
+
+def test_a_comment_posted_in_one_browser_appears_in_the_other(new_page, wait_for_live_rooms, make_coop, make_delegate,
+                                                              make_standard):
+    from playwright.sync_api import expect
+
+    alice = make_delegate(coop=make_coop(name="Kazi Riders"), email="alice@kazi.example", name="Alice")
+    bob = make_delegate(coop=make_coop(name="Dades Comunes"), email="bob@dades.example", name="Bob")
+    standard = make_standard(title="Platform Co-op Principles", sections=[("Member ownership", TEXT)])
+    section = standard.sections[0]
+    pages = []
+    for person in (alice, bob):
+        page = new_page()
+        sign_in(page, person.email)
+        page.goto(f"/standards/{standard.slug}/s/{section.key}")
+        wait_for_live_rooms(page)
+        pages.append(page)
+    first, second = pages
+    second.evaluate("() => { window.stillTheSamePage = true; }")
+    first.locator("#comment-body").fill("Should *equal* mean one share per member?")
+    first.get_by_role("button", name="Post comment").first.click()
+    expect(second.get_by_text("Should equal mean one share per member?")).to_be_visible(timeout=8000)
+    expect(second.locator("em", has_text="equal")).to_be_visible()
+    assert second.evaluate("() => window.stillTheSamePage === true")  # no reload: it arrived live
