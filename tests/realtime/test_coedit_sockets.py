@@ -58,3 +58,30 @@ def test_who_cannot_edit_is_refused(sockets, network, role):
 @pytest.mark.parametrize("payload", [None, "section:1", {"doc": 5}, {"doc": "section:1", "client_id": None}])
 def test_malformed_payloads_get_a_refusal(sockets, payload):
     assert sockets("delegate").emit("coedit_join", payload, callback=True)["ok"] is False
+
+
+def test_coauthors_edit_an_amendments_text_together(sockets, network, app, login):
+    from deliberate.extensions import db
+    from deliberate.proposals import services as proposals
+    from deliberate.proposals.models import Amendment
+
+    s = network["section"]
+    amendment = proposals.propose_amendment(actor=network["delegate"], standard=network["standard"], kind="modify",
+                                            section=s, summary="Plainer.", proposed_title=s.title,
+                                            proposed_body="Members own it.")
+    proposals.add_coauthor(actor=network["delegate"], amendment=amendment, email="partner@example.org")
+    doc = f"amendment:{amendment.id}"
+    one, two = sockets("delegate"), sockets("partner")
+    a = one.emit("coedit_join", {"doc": doc, "client_id": "client-one"}, callback=True)
+    assert a["ok"] and two.emit("coedit_join", {"doc": doc, "client_id": "client-two"}, callback=True)["ok"]
+    session = ClientSession.start(a["text"])
+    ack = one.emit("coedit_sync", {"doc": doc, "client_id": "client-one",
+                                   "message": session.make_message("Members own and run it.")}, callback=True)
+    session.receive(ack["reply"])
+    assert two.emit("coedit_save", {"doc": doc, "message": "Together"}, callback=True) == {"ok": True, "number": 2}
+    db.session.expire_all()
+    assert db.session.get(Amendment, amendment.id).head.proposed_body == "Members own and run it."
+    page = app.test_client()
+    login(network["delegate"], test_client=page)
+    assert page.get(f"/standards/{network['standard'].slug}/amendments/{amendment.id}/together").status_code == 200
+    assert app.test_client().get(f"/standards/{network['standard'].slug}/amendments/{amendment.id}/together").status_code == 302
