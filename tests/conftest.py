@@ -13,6 +13,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests judge correctness, never speed: a loaded CI machine must not fail them on time.
+settings.register_profile("deliberate", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("deliberate")
 
 # The instance folder (generated secret key, SQLite files) of the test run, never the repo's.
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="deliberate-tests-"))
