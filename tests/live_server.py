@@ -24,7 +24,6 @@ class _QuietRequestHandler(WSGIRequestHandler):
     """No access log line per request (errors are still logged)."""
 
     def log_request(self, *args, **kwargs) -> None:
-        pass
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 5.0, interval: float = 0.02,
