@@ -24,6 +24,7 @@ class _QuietRequestHandler(WSGIRequestHandler):
     """No access log line per request (errors are still logged)."""
 
     def log_request(self, *args, **kwargs) -> None:
+        """Say nothing: the tests read their own output, not an access log."""
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 5.0, interval: float = 0.02,
