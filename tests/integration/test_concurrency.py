@@ -1,5 +1,4 @@
 """Concurrent writers: SQLite in WAL with immediate write transactions, PostgreSQL with row locks."""
-import threading
 
 from sqlalchemy import func, select
 
@@ -10,31 +9,7 @@ from deliberate.members.models import Cooperative, Person
 from deliberate.standards import services as standards
 from deliberate.standards.models import Revision, Section
 
-WRITERS = 20
-
-
-def run_together(app, work):
-    """Run ``work(i)`` in WRITERS threads released at the same moment; return results and errors."""
-    barrier = threading.Barrier(WRITERS)
-    results, errors = [None] * WRITERS, []
-
-    def target(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[i] = work(i)
-            except Exception as error:  # collected and asserted on below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    db.session.rollback()  # end this thread's read snapshot to see what the writers committed
-    return results, errors
+from tests.concurrency import WRITERS, run_together
 
 
 def test_twenty_concurrent_writers_all_succeed(app, steward):

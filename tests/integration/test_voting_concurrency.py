@@ -1,7 +1,6 @@
 """One counted ballot per co-op, and a contiguous record, under concurrent submissions."""
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -11,33 +10,9 @@ from deliberate.members.models import Cooperative, Person
 from deliberate.voting import ledger, services
 from deliberate.voting.models import Ballot, LedgerEntry, Vote
 
-WRITERS = 20
+from tests.concurrency import WRITERS, run_together
 T0 = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
 CHOICES = ("for", "against", "abstain")
-
-
-def run_together(app, work):
-    """Run ``work(i)`` in WRITERS threads released at the same moment; return results and errors."""
-    barrier = threading.Barrier(WRITERS)
-    results, errors = [None] * WRITERS, []
-
-    def target(i):
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                results[i] = work(i)
-            except Exception as error:  # collected and asserted on below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    db.session.rollback()  # end this thread's read snapshot to see what the writers committed
-    return results, errors
 
 
 def _open(steward, make_coop):
