@@ -62,7 +62,8 @@ def _instance_secret(path: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     from .database import configure_engine, include_object
-    from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+    from .i18n import select_locale
     from .members.services import load_person
 
     db.init_app(app)
@@ -71,6 +72,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
                     include_object=include_object)
     csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +27,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 # Threading mode is explicit: auto-detection would try eventlet first.
 socketio = SocketIO(async_mode="threading")
