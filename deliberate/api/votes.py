@@ -1,0 +1,162 @@
+"""API: votes — rule, electorate, turnout, result, ballots, objections and the ballot record; cast
+or change your co-op's ballot, object and withdraw an objection (``vote`` scope).
+
+The writes call the same services as the vote page (deliberate/voting/services.py)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_babel import gettext as _
+
+from ..database import utcnow
+from ..errors import Conflict, PermissionDenied
+from ..extensions import db
+from ..standards.models import Standard
+from ..voting import services
+from ..voting.models import Ballot, Objection, Vote
+from . import present
+from .auth import current_person
+from .blueprint import bp
+from .helpers import coop_from, listing
+from .openapi import PAGE_PARAMS, Param, operation, path_id, page
+from .schemas import ref
+
+VOTE = path_id("vote_id", "The vote's number.")
+OBJECTION = path_id("objection_id", "The objection's id.")
+STATE = Param("state", "query", {"type": "string", "enum": ["open", "closed", "cancelled"]}, "Only votes in this state.")
+
+
+def _standard_slugs(votes: list[Vote]) -> dict[int, str]:
+    ids = {v.standard_id for v in votes if v.standard_id}
+    return {s.id: s.slug for s in db.session.query(Standard).filter(Standard.id.in_(ids))} if ids else {}
+
+
+@operation(bp, "GET", "/votes", summary="List votes", tag="Votes", params=(STATE, *PAGE_PARAMS),
+           response=(200, page("VoteSummary"), "A page of votes, newest first."))
+def list_votes(query: dict[str, Any]):
+    """Every vote, newest first, with its state, turnout and (once closed) whether it passed."""
+    listing_ = services.list_votes()
+    votes = sorted((v for group in listing_.values() for v in group), key=lambda v: v.id, reverse=True)
+    if query.get("state"):
+        votes = [v for v in votes if v.state == query["state"]]
+    turnouts = services.turnouts(votes)
+    electorates = {v.id: len(services.electorate(v)) for v in votes}
+    slugs = _standard_slugs(votes)
+    return listing(votes, lambda v: present.vote_summary(
+        v, {"turnout": turnouts.get(v.id, 0), "electorate": electorates[v.id]}, slugs.get(v.standard_id)),
+        key=lambda v: v.id, query=query, descending=True)
+
+
+@operation(bp, "GET", "/votes/{vote_id}", summary="Get a vote", tag="Votes", params=(VOTE,),
+           response=(200, ref("Vote"), "The vote: rule, electorate, turnout and result."))
+def get_vote(vote_id: int):
+    """A vote's rule (fixed when it opened), the exact text voted on and its hash, the electorate,
+    the turnout, and the result once closed (running totals only where the rule shows them). With a
+    token: `your_coops` gives each co-op you are a delegate of in this vote, its ballot and, in a secret
+    vote, its receipt."""
+    vote = services.get_vote(vote_id)
+    person = current_person()
+    running = None
+    if vote.state == "open" and vote.live_totals:
+        running = dict(services.running_outcome(vote).counts)
+    ballots = {b.coop_id: b for b in services.ballots(vote)} if person is not None else {}
+    now = utcnow()
+    yours = [present.your_coop(vote, m, ballots.get(m.coop_id),
+                               vote.accepts_ballots_at(now) and m.coop.status == "member")
+             for m in services.voting_members(person, vote)]
+    slug = _standard_slugs([vote]).get(vote.standard_id)
+    return present.vote(vote, turnout=services.turnout(vote), standard_slug=slug, electorate=services.electorate(vote),
+                        rule_text=vote.rule_obj.describe(), running=running, yours=yours)
+
+
+@operation(bp, "GET", "/votes/{vote_id}/ballots", summary="List a closed vote's ballots", tag="Votes",
+           params=(VOTE, *PAGE_PARAMS), errors=(409,),
+           response=(200, page("Ballot"), "A page of ballots (one per co-op that voted), by co-op."))
+def list_ballots(vote_id: int, query: dict[str, Any]):
+    """Who voted what: published when a public vote closes (409 before). A secret vote never shows
+    it (403): only its totals and turnout, and each co-op's receipt in the ballot record."""
+    vote = services.get_vote(vote_id)
+    if vote.secret:
+        raise PermissionDenied(_("This is a secret ballot: only totals and turnout are shown."))
+    if vote.state != "closed":
+        raise Conflict(_("Who voted what is shown when the vote closes."))
+    return listing(services.ballots(vote), present.ballot, key=lambda b: b.coop_id,
+                   query=query)
+
+
+@operation(bp, "GET", "/votes/{vote_id}/record", summary="Download the ballot record", tag="Votes",
+           params=(VOTE,), errors=(409,), content_type="application/x-ndjson",
+           response=(200, {"type": "string"}, "The hash-chained record as JSON lines, exactly as stored: "
+                                               "check it with `deliberate verify`."))
+def ballot_record(vote_id: int):
+    """The vote's append-only record (published once it is closed or cancelled; 409 while open)."""
+    vote = services.get_vote(vote_id)
+    if vote.state == "open":
+        raise Conflict(_("The ballot record is published when the vote closes."))
+    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
+    return response
+
+
+@operation(bp, "GET", "/votes/{vote_id}/objections", summary="List objections and concerns", tag="Votes",
+           params=(VOTE, *PAGE_PARAMS), response=(200, page("Objection"), "A page of objections and concerns."))
+def list_objections(vote_id: int, query: dict[str, Any]):
+    """Objections (consent votes) and concerns, with their arguments and how they ended. In a secret
+    vote the co-op is named only to its own delegates."""
+    vote = services.get_vote(vote_id)
+    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
+    return listing(services.objections(vote), lambda o: present.objection(o, vote, mine), key=lambda o: o.id,
+                   query=query)
+
+
+@operation(bp, "PUT", "/votes/{vote_id}/ballot", summary="Cast or change your co-op's ballot", tag="Votes",
+           scope="vote", token="required", params=(VOTE,), body="NewBallot", errors=(409,),
+           response=(200, ref("YourBallot"), "Your co-op's counted ballot (the last one cast counts)."),
+           example={"choice": "for", "note": "Decided at our general assembly of 3 November."})
+def cast_ballot(vote_id: int, body: dict[str, Any]):
+    """Cast your co-op's ballot, or replace it, while the vote is open: `choice` for majority,
+    supermajority and consent votes, `ranking` for ranked ones. `coop` is needed if you are a
+    delegate of several co-ops in the electorate."""
+    vote = services.get_vote(vote_id)
+    person = current_person()
+    ballot = services.cast_ballot(actor=person, vote=vote, coop=coop_from(body), choice=body.get("choice"),
+                                  ranking=body.get("ranking"), note=body.get("note", ""))
+    return _your_ballot(vote, ballot.coop_id)
+
+
+def _your_ballot(vote: Vote, coop_id: int) -> dict[str, Any]:
+    vote = db.session.get(Vote, vote.id, populate_existing=True)
+    member = next(m for m in services.electorate(vote) if m.coop_id == coop_id)
+    ballot = db.session.scalar(db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.coop_id == coop_id)
+                               .execution_options(populate_existing=True))
+    return present.your_coop(vote, member, ballot, vote.accepts_ballots_at(utcnow()) and member.coop.status == "member")
+
+
+@operation(bp, "POST", "/votes/{vote_id}/objections", summary="Object (consent votes)", tag="Votes", scope="vote",
+           token="required", params=(VOTE,), body="NewObjection", errors=(409,),
+           response=(201, ref("Objection"), "The standing objection: it blocks until withdrawn or resolved."),
+           example={"argument": "Clause 2 would exclude our freelance members.", "passage": "employees only"})
+def raise_objection(vote_id: int, body: dict[str, Any]):
+    """Your co-op objects in a consent vote: its ballot becomes an objection, with its reasons."""
+    vote = services.get_vote(vote_id)
+    objection = services.raise_objection(actor=current_person(), vote=vote, coop=coop_from(body),
+                                         argument=body["argument"], passage=body.get("passage", ""),
+                                         paramount=bool(body.get("paramount", False)), note=body.get("note", ""))
+    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
+    return present.objection(db.session.get(Objection, objection.id), vote, mine), 201
+
+
+@operation(bp, "POST", "/votes/{vote_id}/objections/{objection_id}/withdraw", summary="Withdraw an objection",
+           tag="Votes", scope="vote", token="required", params=(VOTE, OBJECTION), body="Note", body_required=False,
+           errors=(409,), response=(200, ref("Objection"), "The objection, withdrawn: it no longer blocks."),
+           example={"note": "Resolved by amendment 14."})
+def withdraw_objection(vote_id: int, objection_id: int, body: dict[str, Any]):
+    """A delegate of the objecting co-op withdraws its objection while the vote is open."""
+    vote = services.get_vote(vote_id)
+    objection = services.get_objection(vote, objection_id)
+    objection = services.withdraw_objection(actor=current_person(), objection=objection, note=body.get("note", ""))
+    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
+    if objection is None:
+        raise NotFound(_("No such objection."))
+    return present.objection(db.session.get(Objection, objection.id), vote, mine)
