@@ -11,6 +11,9 @@ def main() -> None:
     from .voting import scheduler
 
     scheduler.start(app)  # closes votes on time and sends reminders
+    from .webhooks import delivery
+
+    delivery.start(app)  # sends webhook deliveries, retrying failures
     print(f" * Deliberate is serving on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
     # The Werkzeug server runs in threading mode here, one process: the embedded default.
     socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True,
