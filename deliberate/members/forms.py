@@ -1,48 +1,96 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import COOP_KINDS
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class JoinForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired(), Length(max=120)],
-                       description="Shown next to what you write and the ballots you cast for your co-op.")
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Choose a password", validators=[DataRequired(), Length(min=10, max=200)],
-                             description="At least 10 characters. A few words together make a good password.")
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
+                       description=_l("Shown next to what you write and the ballots you cast for your co-op."))
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(min=10, max=200)],
+                             description=_l("At least 10 characters. A few words together make a good password."))
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=200)],
-                             description="At least 10 characters.")
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)],
+                             description=_l("At least 10 characters."))
 
 
 class CoopForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=160)])
-    country = StringField("Country code", validators=[DataRequired(), Length(max=60)],
-                          description="Two letters, for example ES, KE or US.")
-    kind = SelectField("Kind of co-op", choices=[SelectChoice(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
-    website = StringField("Website", validators=[Optional(), Length(max=300)])
-    description = TextAreaField("About the co-op", validators=[Optional(), Length(max=2000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    country = StringField(_l("Country code"), validators=[DataRequired(), Length(max=60)],
+                          description=_l("Two letters, for example ES, KE or US."))
+    kind = SelectField(_l("Kind of co-op"), choices=[SelectChoice(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
+    description = TextAreaField(_l("About the co-op"), validators=[Optional(), Length(max=2000)])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Their email (optional)", validators=[Optional(), Length(max=254)],
-                       description="If given, only this address can use the link.")
+    email = EmailField(_l("Their email (optional)"), validators=[Optional(), Length(max=254)],
+                       description=_l("If given, only this address can use the link."))
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("New status", choices=[])
-    reason = StringField("Reason (shown publicly)", validators=[Optional(), Length(max=500)])
+    status = SelectField(_l("New status"), choices=[])
+    reason = StringField(_l("Reason (shown publicly)"), validators=[Optional(), Length(max=500)])
+
+
+# Account changes and rights ------------------------------------------------------------------
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                                 description=_l("At least 10 characters. Saving signs you out on every other device."))
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+
+
+class EmptyForm(FlaskForm):
+    """A button that only needs its CSRF token."""
+
+
+COMMENT_CHOICES = [
+    SelectChoice("anonymise", _l("Keep my comments, without my name (replies stay meaningful)")),
+    SelectChoice("remove", _l("Remove my comments' words (each one then reads \"removed at the author's request\")")),
+]
+
+THEIR_COMMENT_CHOICES = [
+    SelectChoice("anonymise", _l("Keep their comments, without their name")),
+    SelectChoice("remove", _l("Remove their comments' words (each one then reads \"removed at the author's request\")")),
+]
+
+
+class EraseSelfForm(FlaskForm):
+    comments = RadioField(_l("Your comments"), choices=COMMENT_CHOICES, default="anonymise",
+                          validators=[DataRequired()])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("To make sure it is you."))
+    understood = BooleanField(_l("I understand that this cannot be undone"), validators=[DataRequired()])
+
+
+class StewardEraseForm(FlaskForm):
+    reason = SelectField(_l("Reason"), choices=[])
+    comments = RadioField(_l("Their comments"), choices=THEIR_COMMENT_CHOICES, default="anonymise", validators=[DataRequired()])
+    understood = BooleanField(_l("I have checked this is the person who asked, and this cannot be undone"),
+                              validators=[DataRequired()])

@@ -26,9 +26,18 @@ class Person(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the person is erased (right to be forgotten): the row stays only so that its id is
+    # never given to someone else; every personal field is emptied (deliberate/members/erasure.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Interface language picked by the person ("en", "es"); None follows the browser.
+    locale: Mapped[str | None] = mapped_column(String(16))
 
     delegations: Mapped[list[Delegation]] = relationship(back_populates="person", lazy="selectin",
                                                           order_by="Delegation.id")
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -1,8 +1,12 @@
 """Password hashing with argon2id at OWASP's recommended minimum (m=19 MiB, t=2, p=1)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ..translatable import N_
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 OWASP_MEMORY_KIB = 19 * 1024
@@ -44,12 +48,16 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-def password_problem(password: str) -> str | None:
-    """A plain-language reason the password is not acceptable, or None."""
+def password_problem(password: str, translate: Callable[[str], str] = str) -> str | None:
+    """A plain-language reason the password is not acceptable, or None.
+
+    ``translate`` turns the marked English sentence into the reader's language (services pass gettext).
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words together make a good password."
+        return translate(N_("Use at least %(count)s characters. A few words together make a good password.")) % {
+            "count": MIN_PASSWORD_LENGTH}
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+        return translate(N_("Use at most %(count)s characters.")) % {"count": MAX_PASSWORD_LENGTH}
     if password.strip() == "" or len(set(password)) < 4:
-        return "That password is too easy to guess."
+        return translate(N_("That password is too easy to guess."))
     return None

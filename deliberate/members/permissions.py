@@ -24,3 +24,15 @@ def can_invite_delegate(person: Person | None, coop: Cooperative) -> bool:
     if is_steward(person):
         return coop.status in ("applicant", "member")
     return coop.status == "member" and is_delegate_of(person, coop)
+
+
+def can_erase_people(person: Person | None) -> bool:
+    """Erase someone else's account on their request: stewards."""
+    return is_steward(person)
+
+
+def can_read_audit_log(person: Person | None) -> bool:
+    """The log of steward actions: signed-in delegates and stewards (observers read the statement)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return person.is_steward or bool(person.coops)

@@ -7,7 +7,10 @@ under its section name. Hooks must not commit.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,3 +36,40 @@ def exports(section: str) -> Callable[[ExportHook], ExportHook]:
         EXPORT_HOOKS[section] = hook
         return hook
     return register
+
+
+# What the erasure in progress asked for -------------------------------------------------------
+# Hooks keep their one-argument signature; the few that depend on the person's choices (the
+# discussions package: remove or keep their comments) read them here.
+
+@dataclass(frozen=True)
+class ErasureRequest:
+    """One erasure: whose, by whom ("self" or "steward"), and whether their comments go."""
+
+    person_id: int
+    by: str
+    remove_comments: bool
+
+
+_current: ContextVar[ErasureRequest | None] = ContextVar("deliberate_erasure", default=None)
+
+
+def current_erasure() -> ErasureRequest | None:
+    """The erasure being carried out, inside an erasure hook; None elsewhere."""
+    return _current.get()
+
+
+def removes_comments() -> bool:
+    """True when the person erased chose to have their comments' words removed."""
+    request = _current.get()
+    return bool(request and request.remove_comments)
+
+
+@contextmanager
+def erasing(request: ErasureRequest) -> Iterator[ErasureRequest]:
+    """Make ``request`` visible to the hooks while they run."""
+    token = _current.set(request)
+    try:
+        yield request
+    finally:
+        _current.reset(token)

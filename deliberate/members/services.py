@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import unit_of_work, utcnow
@@ -50,22 +51,22 @@ def slugify(text: str) -> str:
 def normalise_email(email: str) -> str:
     email = (email or "").strip()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput("Please enter a valid email address.", field_errors={"email": ["Not a valid email address."]})
-    local, _, domain = email.rpartition("@")
+        raise InvalidInput(_("Please enter a valid email address."), field_errors={"email": [_("Not a valid email address.")]})
+    local, _at, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
 def _check_name(name: str, field: str = "name", limit: int = 120) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise InvalidInput("Please fill in the name.", field_errors={field: ["This field is required."]})
+        raise InvalidInput(_("Please fill in the name."), field_errors={field: [_("This field is required.")]})
     if len(name) > limit:
-        raise InvalidInput(f"Please keep it under {limit} characters.", field_errors={field: [f"At most {limit} characters."]})
+        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=limit), field_errors={field: [_("At most %(limit)s characters.", limit=limit)]})
     return name
 
 
 def _check_password(password: str) -> None:
-    problem = password_problem(password or "")
+    problem = password_problem(password or "", translate=_)
     if problem:
         raise InvalidInput(problem, field_errors={"password": [problem]})
 
@@ -79,7 +80,7 @@ def create_steward(*, email: str, name: str, password: str) -> Person:
     _check_password(password)
     with unit_of_work() as session:
         if session.scalar(select(Person).where(func.lower(Person.email) == email.lower())):
-            raise Conflict("An account with that email already exists.")
+            raise Conflict(_("An account with that email already exists."))
         person = Person(email=email, name=name, password_hash=hash_password(password), is_steward=True)
         session.add(person)
         session.flush()
@@ -113,9 +114,9 @@ def acting_coop(actor: Person, coop: Cooperative | None) -> Cooperative | None:
             return None
         if len(acting) == 1:
             return acting[0]
-        raise InvalidInput("Choose which co-op you are acting for.", field_errors={"coop": ["Choose a co-op."]})
+        raise InvalidInput(_("Choose which co-op you are acting for."), field_errors={"coop": [_("Choose a co-op.")]})
     if coop.id not in {c.id for c in acting}:
-        raise PermissionDenied("You can only act for a member co-op you are a delegate of.")
+        raise PermissionDenied(_("You can only act for a member co-op you are a delegate of."))
     return coop
 
 
@@ -126,24 +127,24 @@ def register_coop(*, actor: Person, name: str, country: str, kind: str, descript
                   website: str = "") -> Cooperative:
     """A steward registers a co-op; it starts as an applicant."""
     if not permissions.can_manage_coops(actor):
-        raise PermissionDenied("Only stewards can register co-ops.")
+        raise PermissionDenied(_("Only stewards can register co-ops."))
     name = _check_name(name, limit=160)
     country = (country or "").strip().upper()
     errors: dict[str, list[str]] = {}
     if not re.fullmatch(r"[A-Z]{2}", country):
-        errors["country"] = ["Use the two-letter country code, for example ES or KE."]
+        errors["country"] = [_("Use the two-letter country code, for example ES or KE.")]
     if kind not in COOP_KINDS:
-        errors["kind"] = [f"Choose one of: {', '.join(COOP_KINDS)}."]
+        errors["kind"] = [_("Choose one of: %(kinds)s.", kinds=", ".join(COOP_KINDS))]
     if len(description or "") > 2000:
-        errors["description"] = ["At most 2000 characters."]
+        errors["description"] = [_("At most %(limit)s characters.", limit=2000)]
     website = (website or "").strip()
     if website and not re.match(r"^https?://[^\s]+$", website):
-        errors["website"] = ["Use a full address starting with https://"]
+        errors["website"] = [_("Use a full address starting with https://")]
     if errors:
-        raise InvalidInput("Please correct the highlighted fields.", field_errors=errors)
+        raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
     with unit_of_work() as session:
         if session.scalar(select(Cooperative).where(func.lower(Cooperative.name) == name.lower())):
-            raise Conflict("A co-op with that name is already registered.", field_errors={"name": ["Already registered."]})
+            raise Conflict(_("A co-op with that name is already registered."), field_errors={"name": [_("Already registered.")]})
         base = slugify(name)
         slug, n = base, 2
         while session.scalar(select(Cooperative.id).where(Cooperative.slug == slug)):
@@ -159,11 +160,11 @@ def register_coop(*, actor: Person, name: str, country: str, kind: str, descript
 def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason: str = "") -> Cooperative:
     """Admit, suspend, reinstate or record the departure of a co-op."""
     if not permissions.can_manage_coops(actor):
-        raise PermissionDenied("Only stewards can change a co-op's status.")
+        raise PermissionDenied(_("Only stewards can change a co-op's status."))
     if status not in COOP_STATUSES:
-        raise InvalidInput(f"Unknown status {status!r}.")
+        raise InvalidInput(_("Unknown status %(status)r.", status=status))
     if status not in COOP_TRANSITIONS[coop.status]:
-        raise Conflict(f"A co-op that is {coop.status} cannot become {status}.")
+        raise Conflict(_("A co-op that is %(status)s cannot become %(status2)s.", status=coop.status, status2=status))
     with unit_of_work() as session:
         coop = session.merge(coop)
         previous = coop.status
@@ -179,7 +180,7 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
 def get_coop(slug: str) -> Cooperative:
     coop = db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
     if coop is None:
-        raise NotFound("No co-op by that name.")
+        raise NotFound(_("No co-op by that name."))
     return coop
 
 
@@ -188,7 +189,7 @@ def get_coop(slug: str) -> Cooperative:
 def invite_delegate(*, actor: Person, coop: Cooperative, email: str = "", days: int = 14) -> tuple[Invitation, str]:
     """Create a single-use invitation link for a new delegate of ``coop``; returns it and its token."""
     if not permissions.can_invite_delegate(actor, coop):
-        raise PermissionDenied("You cannot invite delegates for this co-op.")
+        raise PermissionDenied(_("You cannot invite delegates for this co-op."))
     email = normalise_email(email) if email else None
     token, hashed = new_token()
     with unit_of_work() as session:
@@ -205,13 +206,13 @@ def find_invitation(token: str) -> Invitation:
     """The open invitation for ``token``; refuses used and expired ones with a clear reason."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
     if invitation is None:
-        raise NotFound("This invitation link is not valid. Ask whoever invited you for a new one.")
+        raise NotFound(_("This invitation link is not valid. Ask whoever invited you for a new one."))
     if invitation.used_at is not None:
-        raise Gone("This invitation has already been used. If that was you, sign in instead.")
+        raise Gone(_("This invitation has already been used. If that was you, sign in instead."))
     if invitation.expires_at <= utcnow():
-        raise Gone("This invitation has expired. Ask whoever invited you for a new one.")
+        raise Gone(_("This invitation has expired. Ask whoever invited you for a new one."))
     if invitation.coop.status not in ("applicant", "member"):
-        raise Gone("This co-op cannot take new delegates right now.")
+        raise Gone(_("This co-op cannot take new delegates right now."))
     return invitation
 
 
@@ -224,8 +225,8 @@ def accept_invitation(*, token: str, name: str, email: str, password: str, actor
         name = _check_name(name)
         _check_password(password)
         if invitation.email and invitation.email.lower() != email.lower():
-            raise InvalidInput("This invitation was sent to another email address.",
-                               field_errors={"email": ["Use the address the invitation was sent to."]})
+            raise InvalidInput(_("This invitation was sent to another email address."),
+                               field_errors={"email": [_("Use the address the invitation was sent to.")]})
     with unit_of_work() as session:
         # Claim the invitation with a conditional update so that two simultaneous uses cannot both win.
         claimed = session.execute(
@@ -234,11 +235,11 @@ def accept_invitation(*, token: str, name: str, email: str, password: str, actor
             .values(used_at=utcnow())
         ).rowcount
         if claimed != 1:
-            raise Gone("This invitation has already been used.")
+            raise Gone(_("This invitation has already been used."))
         if actor is None:
             if session.scalar(select(Person.id).where(func.lower(Person.email) == email.lower())):
-                raise Conflict("An account with that email already exists. Sign in, then open the link again.",
-                               field_errors={"email": ["Already registered: sign in instead."]})
+                raise Conflict(_("An account with that email already exists. Sign in, then open the link again."),
+                               field_errors={"email": [_("Already registered: sign in instead.")]})
             person = Person(email=email, name=name, password_hash=hash_password(password))
             session.add(person)
             session.flush()
@@ -280,7 +281,7 @@ def reset_password(*, token: str, password: str) -> Person:
     """Set a new password from a reset token; signs the person out of every other session."""
     reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == token_hash(token or "")))
     if reset is None or reset.used_at is not None or reset.expires_at <= utcnow():
-        raise Gone("This reset link is not valid any more. Ask for a new one.")
+        raise Gone(_("This reset link is not valid any more. Ask for a new one."))
     _check_password(password)
     with unit_of_work() as session:
         claimed = session.execute(
@@ -289,7 +290,7 @@ def reset_password(*, token: str, password: str) -> Person:
             .values(used_at=utcnow())
         ).rowcount
         if claimed != 1:
-            raise Gone("This reset link has already been used.")
+            raise Gone(_("This reset link has already been used."))
         person = session.get(Person, reset.person_id)
         person.password_hash = hash_password(password)
         person.session_version += 1

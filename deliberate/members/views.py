@@ -1,7 +1,10 @@
 """Sign-in, invitations, password reset, the account page, and the co-op directory."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -9,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from ..errors import DomainError, PermissionDenied
 from ..extensions import db, limiter
 from ..forms import show_errors
+from ..i18n import status_label
 from ..main.views import is_safe_next
 from . import permissions, services
-from .forms import CoopForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
+from .fresh import forget_fresh, mark_fresh
+from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
 from .models import COOP_STATUSES, Cooperative
 
 auth_bp = Blueprint("auth", __name__)
@@ -31,10 +36,11 @@ def login():
     if form.validate_on_submit():
         person = services.authenticate(email=form.email.data, password=form.password.data)
         if person is None:
-            flash("That email and password do not match an account. Check them, or reset your password.", "error")
+            flash(_("That email and password do not match an account. Check them, or reset your password."), "error")
         else:
             login_user(person, remember=form.remember.data)
-            flash(f"Welcome, {person.name}.", "success")
+            mark_fresh()
+            flash(_("Welcome, %(person)s.", person=person.name), "success")
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.index"))
     return render_template("auth/signin.html", form=form), (422 if form.errors or request.method == "POST" else 200)
@@ -42,8 +48,9 @@ def login():
 
 @auth_bp.post("/signout")
 def logout():
+    forget_fresh()
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
@@ -55,7 +62,7 @@ def join(token: str):
         form.email.data = invitation.email
     if current_user.is_authenticated and request.method == "POST":
         services.accept_invitation(token=token, name="", email="", password="", actor=current_user)
-        flash(f"You are now a delegate of {invitation.coop.name}.", "success")
+        flash(_("You are now a delegate of %(coop)s.", coop=invitation.coop.name), "success")
         return redirect(url_for("auth.account"))
     if not current_user.is_authenticated and form.validate_on_submit():
         try:
@@ -65,21 +72,36 @@ def join(token: str):
             show_errors(form, error)
         else:
             login_user(person)
-            flash(f"Welcome! You are now a delegate of {invitation.coop.name}.", "success")
+            mark_fresh()
+            flash(_("Welcome! You are now a delegate of %(coop)s.", coop=invitation.coop.name), "success")
             return redirect(url_for("auth.account"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/join.html", form=form, invitation=invitation), status
 
 
+def _reset_limit() -> str:
+    return current_app.config.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour")
+
+
+def _reset_email_limit() -> str:
+    return current_app.config.get("PASSWORD_RESET_EMAIL_RATE_LIMIT", "3 per hour;10 per day")
+
+
+def _reset_email_key() -> str:
+    """Count reset requests per address (hashed: the limiter's storage never holds emails)."""
+    email = (request.form.get("email") or "").strip().lower()
+    return "reset-email:" + hashlib.sha256(email.encode()).hexdigest()
+
+
 @auth_bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_email_limit, key_func=_reset_email_key, methods=["POST"])
 def forgot():
     form = ForgotForm()
     if form.validate_on_submit():
         services.request_password_reset(email=form.email.data,
                                         minutes=current_app.config["PASSWORD_RESET_MINUTES"])
-        flash("If an account uses that address, a reset link has been issued. On this installation the link "
-              "is written to the server log: ask your network's secretariat for it.", "info")
+        flash(_("If an account uses that address, a reset link has been issued. On this installation the link is written to the server log: ask your network's secretariat for it."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -94,7 +116,7 @@ def reset(token: str):
             show_errors(form, error)
         else:
             logout_user()
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(_("Your password is changed. Please sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), (422 if request.method == "POST" else 200)
 
@@ -102,7 +124,7 @@ def reset(token: str):
 @auth_bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", person=current_user)
+    return render_template("auth/account.html", person=current_user, signout_form=EmptyForm())
 
 
 # Co-ops --------------------------------------------------------------------------------------
@@ -120,7 +142,7 @@ def index():
 @login_required
 def new():
     if not permissions.can_manage_coops(current_user):
-        raise PermissionDenied("Only stewards can register co-ops.")
+        raise PermissionDenied(_("Only stewards can register co-ops."))
     form = CoopForm()
     if form.validate_on_submit():
         try:
@@ -130,7 +152,7 @@ def new():
         except DomainError as error:
             show_errors(form, error)
         else:
-            flash(f"{coop.name} is registered as an applicant.", "success")
+            flash(_("%(coop)s is registered as an applicant.", coop=coop.name), "success")
             return redirect(url_for("coops.show", slug=coop.slug))
     return render_template("coops/new.html", form=form), (422 if request.method == "POST" else 200)
 
@@ -152,6 +174,7 @@ def show(slug: str):
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,
                            can_manage=permissions.can_manage_coops(current_user),
+                           can_erase=permissions.can_erase_people(current_user),
                            can_invite=permissions.can_invite_delegate(current_user, coop))
 
 
@@ -160,14 +183,14 @@ def show(slug: str):
 def change_status(slug: str):
     coop = _visible_coop(slug)
     if not permissions.can_manage_coops(current_user):
-        raise PermissionDenied("Only stewards can change a co-op's status.")
+        raise PermissionDenied(_("Only stewards can change a co-op's status."))
     form = StatusForm()
     form.status.choices = [SelectChoice(s, s) for s in COOP_STATUSES]
     if not form.validate_on_submit():
-        flash("Please choose a status.", "error")
+        flash(_("Please choose a status."), "error")
         return redirect(url_for("coops.show", slug=slug))
     services.change_coop_status(actor=current_user, coop=coop, status=form.status.data, reason=form.reason.data or "")
-    flash(f"{coop.name} is now {form.status.data}.", "success")
+    flash(_("%(coop)s is now %(status)s.", coop=coop.name, status=status_label(form.status.data)), "success")
     return redirect(url_for("coops.show", slug=slug))
 
 
@@ -176,7 +199,7 @@ def change_status(slug: str):
 def invite(slug: str):
     coop = _visible_coop(slug)
     if not permissions.can_invite_delegate(current_user, coop):
-        raise PermissionDenied("You cannot invite delegates for this co-op.")
+        raise PermissionDenied(_("You cannot invite delegates for this co-op."))
     form = InviteForm()
     link = None
     if form.validate_on_submit():
@@ -191,3 +214,6 @@ def invite(slug: str):
                                    invitation=invitation)
     return render_template("coops/invite.html", coop=coop, form=form, link=link,
                            invitation=None), (422 if request.method == "POST" else 200)
+
+
+from . import account_views as _account_views  # noqa: E402,F401  (account and rights routes on auth_bp)

@@ -4,6 +4,7 @@ Revision ID: i8rights0001
 Revises: i7webhooks01
 Create Date: 2026-11-26 12:40:00
 
+The audit log reads the existing events table; erasure needs only two timestamps.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,8 +19,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('erased_at', deliberate.database.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('removed_at', deliberate.database.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_column('removed_at')
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_column('erased_at')
