@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -59,16 +60,54 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
+# The last resort when even the error page cannot be rendered (e.g. the database is down and
+# the layout needs it): plain, static, and still without any detail of what failed.
+_BARE_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>500</title></head>"
+             "<body><main><h1>Something went wrong</h1><p>Please try again in a moment.</p></main></body></html>")
+
+
 def _render(status: int, code: str, message: str, field_errors: dict | None = None):
     if wants_json():
         body = {"code": code, "message": message}
         if field_errors:
             body["fields"] = field_errors
         return jsonify(body), status
+    if status >= 500:
+        try:
+            return render_template("errors/error.html", status=status, message=message), status
+        except Exception:  # noqa: BLE001 - whatever broke the page must not break the refusal
+            log.exception("The error page itself failed")
+            return _BARE_500, status, {"Content-Type": "text/html; charset=utf-8"}
     return render_template("errors/error.html", status=status, message=message), status
 
 
+def _rollback() -> None:
+    """Leave no half-done transaction behind a failure (the next request must start clean)."""
+    from .extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001
+        log.exception("Rollback after an unexpected error failed")
+
+
+def socket_refusal(error: Exception) -> dict:
+    """The acknowledgement a socket client gets when its event fails: never a traceback."""
+    if isinstance(error, DomainError):
+        reply = {"ok": False, "error": error.message, "code": error.code}
+        if error.field_errors:
+            reply["fields"] = error.field_errors
+        return reply
+    _rollback()
+    log.error("Unhandled error in socket event %s", getattr(request, "event", {}).get("message", "?"),
+              exc_info=(type(error), error, error.__traceback__))
+    return {"ok": False, "code": "server_error",
+            "error": _("Something went wrong on our side. Please try again in a moment.")}
+
+
 def register_error_handlers(app: Flask) -> None:
+    from .extensions import socketio
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         return _render(error.status, error.code, error.message, error.field_errors)
@@ -76,12 +115,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         messages = {
-            400: "The request could not be understood. If you were sending a form, reload the page and try again.",
-            403: "You do not have permission to do that.",
-            404: "We could not find that page.",
-            405: "That action is not available here.",
-            413: "What you sent is too large.",
-            429: "Too many attempts. Please wait a moment and try again.",
+            400: _("The request could not be understood. If you were sending a form, reload the page and try again."),
+            403: _("You do not have permission to do that."),
+            404: _("We could not find that page."),
+            405: _("That action is not available here."),
+            413: _("What you sent is too large. Shorten it, or split it into parts, and send it again."),
+            429: _("Too many attempts. Please wait a moment and try again. If you were writing, go back:"
+                   " your text is still in the form."),
         }
         code = (error.name or "error").lower().replace(" ", "_")
         response = _render(error.code or 500, code, messages.get(error.code, error.description or "Error"))
@@ -91,4 +131,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception):
         # Never show a stack trace to users; the log keeps it for the operators.
         log.exception("Unhandled error on %s %s", request.method, request.path)
-        return _render(500, "server_error", "Something went wrong on our side. Please try again in a moment.")
+        _rollback()
+        return _render(500, "server_error", _("Something went wrong on our side. Please try again in a moment."))
+
+    # Socket events: a refusal or a crash in any handler is acknowledged as {ok: false, error}.
+    socketio.on_error_default(socket_refusal)
