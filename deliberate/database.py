@@ -5,12 +5,19 @@ when their transaction *begins* (``BEGIN IMMEDIATE``) rather than on their first
 writers queue behind ``busy_timeout`` instead of failing with "database is locked" when a
 deferred reader tries to upgrade. Only transactions opened through :func:`unit_of_work` are
 immediate, so page views keep reading concurrently.
+
+Within one server process, writers to SQLite also queue on a lock of their own before ``BEGIN
+IMMEDIATE``: SQLite's busy handler polls with sleeps of up to 100 ms and serves waiters in no
+order, so under a burst of writes some waited seconds (bench/load.py); a lock hands over at once
+and in turn. ``busy_timeout`` still arbitrates between processes (CLI commands, a second server).
 """
 from __future__ import annotations
 
 import contextvars
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -21,12 +28,15 @@ from sqlalchemy.orm import Session
 from .extensions import db
 
 _immediate = contextvars.ContextVar("deliberate_immediate_write", default=False)
+# One writer at a time per SQLite engine in this process (re-entrant: a unit of work may nest).
+_sqlite_writers: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def configure_engine(engine: Engine) -> None:
     """Install the SQLite pragmas and begin hooks on ``engine`` (no-op for other databases)."""
     if engine.dialect.name != "sqlite":
         return
+    _sqlite_writers[engine] = threading.RLock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
@@ -57,15 +67,17 @@ def unit_of_work() -> Iterator[Session]:
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("unit_of_work() entered with unflushed changes: services are the only writers")
         session.commit()
-    token = _immediate.set(True)
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        _immediate.reset(token)
+    writers = _sqlite_writers.get(session.get_bind())
+    with writers if writers is not None else nullcontext():
+        token = _immediate.set(True)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            _immediate.reset(token)
 
 
 def is_postgres(session: Session | None = None) -> bool:

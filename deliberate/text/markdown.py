@@ -38,9 +38,19 @@ def _parser() -> MarkdownIt:
     return md
 
 
+CACHED_TEXT_LIMIT = 10_000  # characters; with 1024 entries the cache stays under ~25 MB
+
+
 def render(text: str) -> Markup:
     """Render member-written Markdown to safe HTML."""
-    return Markup(_parser().render(text or ""))
+    text = text or ""
+    return Markup(_render(text) if len(text) <= CACHED_TEXT_LIMIT else _parser().render(text))
+
+
+@lru_cache(maxsize=1024)
+def _render(text: str) -> str:
+    # The same words always render the same: a page of comments is parsed once, not per request.
+    return _parser().render(text)
 
 
 def render_inline(text: str) -> Markup:
