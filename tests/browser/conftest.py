@@ -16,8 +16,9 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# Waits (navigation, expect) fail after this long: a journey step never takes seconds.
-TIMEOUT_MS = 5_000
+# Waits (navigation, expect) fail after this long. A journey step takes well under a second, but a
+# loaded machine (parallel workers on two cores) can stall a page load for several seconds.
+TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(config, items):

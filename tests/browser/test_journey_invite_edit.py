@@ -38,7 +38,7 @@ def test_invited_delegate_joins_and_revises_a_section(browser_page, wait_for_liv
     page.get_by_role("button", name="Create my account").click()
 
     expect(page).to_have_url(re.compile(r"/account$"))
-    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your account", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=coop.name)).to_be_visible()
 
     # They read the standard and follow the section's permalink.

@@ -1,7 +1,8 @@
 // Live co-editing page: a DiffSync.ClientSession over the page's Socket.IO connection.
 (function () {
   "use strict";
-  var root = document.getElementById("coedit");
+  var t = window.t, tn = window.tn;  // i18n.js: the page's language
+var root = document.getElementById("coedit");
   if (!root || !window.DiffSync || typeof window.io !== "function") { return; }
   var doc = root.getAttribute("data-doc");
   var area = document.getElementById("coedit-text");
@@ -39,7 +40,7 @@
     socket().timeout(5000).emit("coedit_sync", { doc: doc, client_id: clientId, message: message, coop_id: coop() },
       function (err, ack) {
         inFlight = false;
-        if (err) { say("The connection is slow; your text is kept and will be sent again."); again = true; }
+        if (err) { say(t("The connection is slow; your text is kept and will be sent again.")); again = true; }
         else if (!ack.ok) { say(ack.error); return; }
         else {
           var before = area.value;
@@ -47,7 +48,7 @@
           // while this message was on its way (it goes out with the next one).
           session.text = area.value;
           setText(session.receive(ack.reply));
-          if (before !== area.value || status.textContent.indexOf("All changes") !== 0) { say("All changes are shared."); }
+          if (before !== area.value || status.textContent !== t("All changes are shared.")) { say(t("All changes are shared.")); }
         }
         if (again) { again = false; schedule(150); }
       });
@@ -61,7 +62,7 @@
   function join() {
     // After a reconnect the server resumes this tab's stored session: nothing typed is lost.
     socket().emit("coedit_join", { doc: doc, client_id: clientId, resume: session !== null }, function (ack) {
-      if (!ack || !ack.ok) { say(ack ? ack.error : "Could not start editing."); return; }
+      if (!ack || !ack.ok) { say(ack ? ack.error : t("Could not start editing.")); return; }
       if (session === null) {
         session = new window.DiffSync.ClientSession(ack.text);
         area.value = ack.text;
@@ -72,7 +73,7 @@
         area.value = window.DiffSync.merge(shadow, typed, ack.text);
       }
       area.disabled = false;
-      say("Editing together. Changes are shared as you type.");
+      say(t("Editing together. Changes are shared as you type."));
       schedule(50);
     });
   }
@@ -92,7 +93,7 @@
       var message = document.getElementById("coedit-message").value;
       setTimeout(function () {
         socket().emit("coedit_save", { doc: doc, message: message, coop_id: coop() }, function (ack) {
-          saved.textContent = ack.ok ? "Saved as revision " + ack.number + "." : ack.error;
+          saved.textContent = ack.ok ? t("Saved as revision %(number)s.", { number: ack.number }) : ack.error;
         });
       }, 400);
     });

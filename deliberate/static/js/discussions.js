@@ -4,7 +4,8 @@
 // Everything here is optional: the page and its forms work without JavaScript.
 (function () {
   "use strict";
-  var root = document.querySelector("[data-discussion]");
+  var t = window.t, tn = window.tn;  // i18n.js: the page's language
+var root = document.querySelector("[data-discussion]");
   var socket = window.deliberateSocket;
   if (!root || !socket) { return; }
 
@@ -114,9 +115,9 @@
     var quote = el("blockquote", "comment-quote");
     if (event.anchor && event.anchor.paragraph) {
       var label = "¶" + event.anchor.paragraph;
-      var meta = el("p", "meta", "Quoting ");
+      var meta = el("p", "meta", t("Quoting") + " ");
       meta.appendChild(link(subjectKind === "standard" && event.anchor.section_key ? "#" + event.anchor.section_key : "#p" + event.anchor.paragraph,
-        subjectKind === "standard" && event.anchor.section_key ? label + " in " + event.anchor.section_key : label));
+        subjectKind === "standard" && event.anchor.section_key ? t("%(label)s in %(section)s", { label: label, section: event.anchor.section_key }) : label));
       quote.appendChild(meta);
     }
     quote.appendChild(el("p", null, event.quote));
@@ -133,7 +134,7 @@
     var edited = item.querySelector(".comment-edited");
     if (edited && event.edited_at && !edited.firstChild) {
       edited.appendChild(document.createTextNode("· "));
-      edited.appendChild(link(commentUrl + event.comment_id + "/history", "edited"));
+      edited.appendChild(link(commentUrl + event.comment_id + "/history", t("edited")));
     }
     var actions = item.querySelector(".comment-actions");
     if (actions && event.hidden) {
@@ -156,7 +157,7 @@
     meta.appendChild(author);
     if (event.coop_name) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "comment-coop", "(" + event.coop_name + ")")); }
     meta.appendChild(document.createTextNode(" · "));
-    var when = el("time", null, "just now");
+    var when = el("time", null, t("just now"));
     when.setAttribute("datetime", event.created_at || "");
     var permalink = link("#" + item.id, "");
     permalink.appendChild(when);
@@ -167,16 +168,16 @@
     article.appendChild(el("div", "comment-body prose"));
     var actions = el("p", "meta comment-actions");
     if (canComment && !event.hidden) {
-      var reply = link(commentUrl + event.comment_id + "/reply", "Reply", " to " + event.author_name);
+      var reply = link(commentUrl + event.comment_id + "/reply", t("Reply"), " " + t("to %(name)s", { name: event.author_name }));
       reply.setAttribute("data-reply-to", String(event.comment_id));
       actions.appendChild(reply);
       if (personId && event.author_id === personId) {
         actions.appendChild(document.createTextNode(" "));
-        actions.appendChild(link(commentUrl + event.comment_id + "/edit", "Edit", " your comment"));
+        actions.appendChild(link(commentUrl + event.comment_id + "/edit", t("Edit"), " " + t("your comment")));
       }
       if (root.getAttribute("data-can-moderate") === "true") {
         actions.appendChild(document.createTextNode(" "));
-        actions.appendChild(link(commentUrl + event.comment_id + "/hide", "Hide…"));
+        actions.appendChild(link(commentUrl + event.comment_id + "/hide", t("Hide…")));
       }
     }
     article.appendChild(actions);
@@ -192,7 +193,7 @@
     var counter = root.querySelector("[data-comment-count]");
     if (!counter) { return; }
     var n = (parseInt(counter.textContent.replace(/\D/g, ""), 10) || 0) + delta;
-    counter.textContent = "(" + n + " comment" + (n === 1 ? "" : "s") + ")";
+    counter.textContent = tn("(%(n)s comment)", "(%(n)s comments)", n);
   }
 
   function ours(event) {
@@ -248,7 +249,7 @@
     if (!para || root.contains(para)) { return; }
     var author = item.querySelector(".comment-author");
     var marker = el("p", "meta quote-marker");
-    marker.appendChild(link("#" + item.id, "Comment by " + (author ? author.textContent : "a delegate")));
+    marker.appendChild(link("#" + item.id, t("Comment by %(name)s", { name: author ? author.textContent : t("a delegate") })));
     (para.querySelector(".para-text") || para).appendChild(marker);
   }
   Array.prototype.forEach.call(root.querySelectorAll("[data-anchor-paragraph]"), function (item) { markPassage(item, null); });
@@ -262,8 +263,8 @@
     typers.forEach(function (entry) { if (entry.block === block) { names.push(entry.name); } });
     var line = block.querySelector("[data-typing]");
     if (!line) { return; }
-    line.textContent = names.length === 0 ? "" : names.length === 1 ? names[0] + " is typing…"
-      : names.slice(0, -1).join(", ") + " and " + names[names.length - 1] + " are typing…";
+    line.textContent = names.length === 0 ? "" : names.length === 1 ? t("%(name)s is typing…", { name: names[0] })
+      : t("%(names)s and %(last)s are typing…", { names: names.slice(0, -1).join(", "), last: names[names.length - 1] });
   }
 
   function clearTyping(block, who) {
@@ -304,9 +305,9 @@
     if (!state || state.room !== room) { return; }
     var line = root.querySelector("[data-presence]");
     if (!line) { return; }
-    var names = state.people.map(function (p) { return p.id === personId ? "you" : p.name; });
-    if (state.visitors) { names.push(state.visitors === 1 ? "1 visitor" : state.visitors + " visitors"); }
-    line.textContent = names.length ? "Reading now: " + names.join(", ") + "." : "";
+    var names = state.people.map(function (p) { return p.id === personId ? t("you") : p.name; });
+    if (state.visitors) { names.push(tn("%(n)s visitor", "%(n)s visitors", state.visitors)); }
+    line.textContent = names.length ? t("Reading now: %(names)s.", { names: names.join(", ") }) : "";
   });
 
   // Posting over the socket, with the form as the fallback ------------------------------------
@@ -348,7 +349,7 @@
       e.preventDefault();
       var status = form.querySelector("[data-form-status]");
       form.setAttribute("data-sending", "true");
-      if (status) { status.textContent = "Posting…"; }
+      if (status) { status.textContent = t("Posting…"); }
       socket.timeout(POST_TIMEOUT).emit("post_comment", payload, function (err, ack) {
         if (err) {
           // No acknowledgement: send the same comment (same client id) through the form.
@@ -358,11 +359,11 @@
         form.removeAttribute("data-sending");
         if (ack && ack.ok) {
           resetForm(form);
-          if (status) { status.textContent = "Posted."; }
+          if (status) { status.textContent = t("Posted."); }
           var item = document.getElementById("comment-" + ack.comment_id);
           if (item) { item.scrollIntoView({ block: "nearest" }); }
         } else if (status) {
-          status.textContent = (ack && ack.error) || "Your comment could not be posted. Please try again.";
+          status.textContent = (ack && ack.error) || t("Your comment could not be posted. Please try again.");
         }
       });
     });
@@ -377,8 +378,8 @@
     var author = document.getElementById("comment-" + id + "-by");
     mainForm.querySelector("[data-field=parent_id]").value = id;
     var replying = mainForm.querySelector("[data-replying]");
-    replying.textContent = "Replying to " + (author ? author.textContent : "a comment") + ". ";
-    var cancel = el("button", "link-button", "Cancel reply");
+    replying.textContent = t("Replying to %(name)s.", { name: author ? author.textContent : t("a comment") }) + " ";
+    var cancel = el("button", "link-button", t("Cancel reply"));
     cancel.type = "button";
     cancel.addEventListener("click", function () {
       mainForm.querySelector("[data-field=parent_id]").value = "";
@@ -392,7 +393,7 @@
 
   // "Quote in a comment": select words in the text, press the button beside them -------------
 
-  var quoteButton = el("button", "button small quote-button", "Quote in a comment");
+  var quoteButton = el("button", "button small quote-button", t("Quote in a comment"));
   quoteButton.type = "button";
   var picked = null;
 

@@ -2,7 +2,8 @@
 // Reading works without it; later features (threads, co-editing) build on this connection.
 (function () {
   "use strict";
-  if (typeof window.io !== "function") { return; }
+  var t = window.t, tn = window.tn;  // i18n.js: the page's language
+if (typeof window.io !== "function") { return; }
   var status = document.getElementById("live-status");
   var rooms = Array.prototype.map.call(document.querySelectorAll("[data-live-room]"), function (el) {
     return el.getAttribute("data-live-room");
@@ -11,18 +12,18 @@
   window.deliberateSocket = socket;
   socket.on("connect", function () {
     rooms.forEach(function (room) { socket.emit("join", { room: room }); });
-    if (status) { status.textContent = rooms.length ? "Live updates on" : ""; }
+    if (status) { status.textContent = rooms.length ? t("Live updates on") : ""; }
   });
-  socket.on("disconnect", function () { if (status) { status.textContent = "Reconnecting…"; } });
+  socket.on("disconnect", function () { if (status) { status.textContent = t("Reconnecting…"); } });
   // Turnout on an open vote's page is always live (the totals only if the vote shows them).
   socket.on("ballot_cast", function (event) {
     var turnout = document.getElementById("vote-turnout");
     if (turnout && typeof event.turnout === "number") {
-      turnout.firstElementChild.textContent = event.turnout + " of " + event.electorate;
+      turnout.firstElementChild.textContent = t("%(turnout)s of %(electorate)s", { turnout: event.turnout, electorate: event.electorate });
     }
   });
   socket.on("section_revised", function (event) {
-    if (status) { status.textContent = "A section was just revised: reload to see it."; }
+    if (status) { status.textContent = t("A section was just revised: reload to see it."); }
     document.dispatchEvent(new CustomEvent("deliberate:event", { detail: event }));
   });
 })();

@@ -1,0 +1,52 @@
+// Small screens: a table wider than the page scrolls inside its own box, never the whole page.
+// Each table in the main content is wrapped in a labelled region; when it does overflow, the region
+// joins the Tab order so that keyboard users can scroll it too (WCAG 2.1.1).
+(function () {
+  "use strict";
+  var say = typeof window.t === "function" ? window.t : function (text) { return text; };
+  var regions = [];
+
+  function labelFor(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    var labelled = table.getAttribute("aria-labelledby");
+    var heading = labelled && document.getElementById(labelled);
+    if (!heading) {
+      var section = table.closest("section[aria-labelledby]");
+      heading = section && document.getElementById(section.getAttribute("aria-labelledby"));
+    }
+    return heading ? heading.textContent.trim() : say("Table");
+  }
+
+  function wrap(table) {
+    var region = table.parentElement;
+    // A template may already wrap its table (class "table-scroll"): use that box.
+    if (!region || !region.classList.contains("table-scroll")) {
+      region = document.createElement("div");
+      region.className = "table-scroll";
+      table.parentNode.insertBefore(region, table);
+      region.appendChild(table);
+    }
+    if (!region.hasAttribute("role")) { region.setAttribute("role", "region"); }
+    if (!region.hasAttribute("aria-label") && !region.hasAttribute("aria-labelledby")) {
+      region.setAttribute("aria-label", labelFor(table));
+    }
+    regions.push(region);
+  }
+
+  function update() {
+    regions.forEach(function (region) {
+      if (region.scrollWidth > region.clientWidth) {
+        region.setAttribute("tabindex", "0");
+      } else {
+        region.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  var main = document.getElementById("main");
+  if (!main) { return; }
+  Array.prototype.forEach.call(main.querySelectorAll("table"), wrap);
+  update();
+  window.addEventListener("resize", update);
+})();
