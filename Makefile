@@ -6,9 +6,9 @@ FLASK := $(BIN)/flask --app deliberate
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := deliberate/static/vendor
 
-.PHONY: run test test-sqlite test-postgres bench lock services chromium vendor clean
+.PHONY: run test test-sqlite test-postgres bench lock services chromium vendor clean translations compile-translations
 
-run: $(VENV)/.installed vendor
+run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(BIN)/python -m deliberate.serve
@@ -33,13 +33,27 @@ vendor: node_modules/.package-lock.json
 	{ echo '(function () { var module = { exports: {} };'; cat node_modules/diff-match-patch/index.js; \
 	  echo 'window.diff_match_patch = diff_match_patch; })();'; } > $(VENDOR)/diff_match_patch.js
 
+# Interface translations (docs/translating.md). `translations` re-extracts every string into messages.pot
+# and merges new ones into each language's .po; `compile-translations` builds the .mo files the app reads.
+BABEL := $(BIN)/pybabel
+TRANSLATIONS := deliberate/translations
+EXTRACT := $(BABEL) extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file --sort-by-file \
+	--no-wrap --project Deliberate --copyright-holder "Deliberate contributors" --msgid-bugs-address "" -o messages.pot .
+
+translations: $(VENV)/.installed
+	$(EXTRACT)
+	$(BABEL) update -i messages.pot -d $(TRANSLATIONS) --no-wrap --no-fuzzy-matching --ignore-obsolete
+
+compile-translations: $(VENV)/.installed
+	$(BABEL) compile -d $(TRANSLATIONS) --statistics
+
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 services:
 	@bash scripts/services.sh
 
-test: $(VENV)/.installed-dev vendor chromium services
+test: $(VENV)/.installed-dev vendor chromium services compile-translations
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -51,7 +65,7 @@ test-sqlite:
 
 # The database-facing layers again, on PostgreSQL.
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime tests/reliability
 
 bench: $(VENV)/.installed-dev vendor services
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

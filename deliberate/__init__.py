@@ -61,6 +61,8 @@ def _instance_secret(path: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from .database import configure_engine, include_object
     from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from .i18n import select_locale
@@ -77,10 +79,12 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_person)
+
+    from . import limits
 
     # Socket handlers must be imported before init_app, or a second app built in tests loses them.
     from .realtime import handlers  # noqa: F401
@@ -91,28 +95,48 @@ def register_extensions(app: Flask) -> None:
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
         manage_session=False,
+        max_http_buffer_size=limits.SOCKET_MESSAGE_BYTES,
     )
     handlers.install_publisher()
     _register_security_headers(app)
 
 
+# Sent on every response (pages, JSON, static files, errors); see docs/security.md.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=()")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _register_security_headers(app: Flask) -> None:
+    from flask import request
+
+    production = app.config["ENV_NAME"] == "production"
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        )
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        # Over https (directly or behind a proxy that says so), or always in production, where
+        # plain http must never be used: browsers then refuse to downgrade for a year.
+        if production or request.is_secure:
+            headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
 
 def register_blueprints(app: Flask) -> None:
     from .discussions import views as discussions
     from .feeds import views as feeds
+    from .main import language
     from .follows import views as follows
     from .coediting import views as coediting
     from .main import views as main
@@ -121,9 +145,15 @@ def register_blueprints(app: Flask) -> None:
     from .search import views as search
     from .standards import views as standards
     from .versions import views as versions
+    from .transparency import views as transparency
     from .voting import views as votes
+    from .webhooks import views as webhooks
+    from .api import pages as api_pages
+    from .api import views as api
+    from .extensions import csrf
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(language.bp)
     app.register_blueprint(members.auth_bp)
     app.register_blueprint(members.coops_bp)
     app.register_blueprint(standards.bp)
@@ -135,8 +165,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(follows.bp)
+    app.register_blueprint(transparency.bp)
+    app.register_blueprint(webhooks.bp)
+    # The API authenticates by bearer token only (never the session cookie): no CSRF to protect.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api_pages.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
+    from .members.presenting import person_label
+
+    app.jinja_env.globals["person_label"] = person_label
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,5 +1,7 @@
-"""Command-line tasks: ``flask --app deliberate create-steward``, ``seed-demo``."""
+"""Command-line tasks: ``flask --app deliberate create-steward``, ``seed-demo``, ``backup``."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -12,6 +14,9 @@ def register(app: Flask) -> None:
     from .voting.cli import votes
 
     app.cli.add_command(votes)
+    from .webhooks.cli import webhooks
+
+    app.cli.add_command(webhooks)
 
     @app.cli.command("create-steward")
     @click.option("--email", prompt=True)
@@ -26,6 +31,19 @@ def register(app: Flask) -> None:
         except DomainError as error:
             raise click.ClickException(error.message) from error
         click.echo(f"Steward {person.name} <{person.email}> created. Sign in at /signin.")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+    def backup(path: Path, force: bool) -> None:
+        """Copy the live SQLite database into PATH (consistent, while the server runs)."""
+        from .backup import BackupError, backup_sqlite, sqlite_path
+
+        try:
+            report = backup_sqlite(sqlite_path(app.config["SQLALCHEMY_DATABASE_URI"]), path, force=force)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(report.summary())
 
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only seed when the database has no standards yet.")

@@ -58,6 +58,9 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "RATELIMIT_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # The JSON API: per token (or per address without one); bodies above API_MAX_BODY_BYTES get 413.
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute;10000 per hour"),
+        "API_MAX_BODY_BYTES": int(environ.get("API_MAX_BODY_BYTES", 256 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), production),
@@ -74,6 +77,14 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "SOCKETIO_CORS_ORIGINS": [o for o in environ.get("SOCKETIO_CORS_ORIGINS", "").split(",") if o],
         "SERVER_HOST": environ.get("HOST", "127.0.0.1"),
         "SERVER_PORT": int(environ.get("PORT", 5000)),
+        # Webhooks (docs/webhooks.md). Private/loopback receivers only outside production (SSRF).
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "").rstrip("/"),
+        "WEBHOOK_ALLOW_PRIVATE_HOSTS": _flag(environ.get("WEBHOOK_ALLOW_PRIVATE_HOSTS"), not production),
+        "WEBHOOK_TIMEOUT_SECONDS": float(environ.get("WEBHOOK_TIMEOUT_SECONDS", 5)),
+        "WEBHOOK_RETRY_SCHEDULE": environ.get("WEBHOOK_RETRY_SCHEDULE", "1m,5m,30m,2h,12h"),
+        "WEBHOOK_AUTO_DISABLE_AFTER": int(environ.get("WEBHOOK_AUTO_DISABLE_AFTER", 5)),
+        "WEBHOOK_WORKER_SECONDS": float(environ.get("WEBHOOK_WORKER_SECONDS", 10)),
+        "WEBHOOK_LOG_DAYS": int(environ.get("WEBHOOK_LOG_DAYS", 30)),
     }
     if "SECRET_KEY" in environ:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]

@@ -1,26 +1,200 @@
-"""Interface languages: which one a request is served in.
+"""Interface languages: which one a request is served in, and dates and numbers in that language.
 
 Member texts (principles, amendments, comments) stay in the language they were written in; only the
 interface is translated. The choice, in order: the signed-in person's saved language, the one picked
 on this browser (session), then the browser's Accept-Language, then English.
+
+Outside a request (CLI, background jobs, tests calling services directly) the default language is
+used, so that services may call ``gettext`` anywhere.
 """
 from __future__ import annotations
 
-from flask import current_app, request, session
+from datetime import date, datetime
+
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+
+from .errors import InvalidInput
 
 DEFAULT_LOCALE = "en"
 # Code -> the language's own name, as shown in the language picker.
 LANGUAGES = {"en": "English", "es": "Español"}
 
+# How dates read in each language. English keeps the day-month-year order the site has always used
+# ("26 November 2026"); other languages use their CLDR "long" date ("26 de noviembre de 2026").
+_DATE_PATTERNS = {"en": "d MMMM y"}
+_DATETIME_PATTERNS = {"en": "d MMM y, HH:mm", "es": "d MMM y, HH:mm"}
+
 
 def select_locale() -> str:
+    """The language of this request (Flask-Babel's locale selector)."""
+    if not has_request_context():
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     saved = getattr(current_user, "locale", None) if current_user and current_user.is_authenticated else None
     if saved in LANGUAGES:
         return saved
     picked = session.get("locale")
     if picked in LANGUAGES:
         return picked
-    if request:
-        return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
+
+
+def current_locale() -> str:
+    """The language of this response, as a short code for ``<html lang>``."""
+    locale = get_locale()
+    return locale.language if locale else DEFAULT_LOCALE
+
+
+def check_locale(code: str | None) -> str | None:
+    """``None`` (follow the browser) or a supported language code; anything else is refused."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    if code not in LANGUAGES:
+        raise InvalidInput(_("That language is not available."), field_errors={"locale": [_("Choose a language from the list.")]})
+    return code
+
+
+def save_locale(*, actor, locale: str | None) -> None:
+    """Remember ``actor``'s interface language on their account (``None``: follow the browser)."""
+    from .database import unit_of_work
+    from .members.models import Person
+
+    locale = check_locale(locale)
+    with unit_of_work() as session_:
+        person = session_.get(Person, actor.id)
+        person.locale = locale
+
+
+# -- Dates and numbers, in the current language (template filters) ------------------------------
+
+def format_datetime(value: datetime | None) -> str:
+    """A moment, e.g. "26 Nov 2026, 14:30 UTC" / "26 nov 2026, 14:30 UTC". Times are shown in UTC."""
+    if not value:
+        return ""
+    pattern = _DATETIME_PATTERNS.get(current_locale(), "medium")
+    return f"{babel_format_datetime(value, pattern)} UTC"
+
+
+def format_date(value: date | datetime | None) -> str:
+    """A day, e.g. "26 November 2026" / "26 de noviembre de 2026"."""
+    if not value:
+        return ""
+    return babel_format_date(value, _DATE_PATTERNS.get(current_locale(), "long"))
+
+
+def format_number(value) -> str:
+    """An integer or decimal with the language's separators ("12,345" / "12.345")."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def format_percentage(value, digits: int = 0) -> str:
+    """A fraction (0.5) as a percentage ("50%" / "50 %")."""
+    if value is None:
+        return ""
+    pattern = get_locale().percent_formats[None].pattern  # e.g. "#,##0%" (en), "#,##0 %" (es)
+    if digits:
+        pattern = pattern.replace("0%", "0." + "0" * digits + "%").replace("0 %", "0." + "0" * digits + " %")
+    return format_percent(value, format=pattern)
+
+
+# -- Strings the browser scripts show (rendered into a JSON block by base.html) -------------------
+
+# Keyed by the English text, which the scripts keep as their fallback.
+_JS_STRINGS = {
+    "The connection is slow; your text is kept and will be sent again.":
+        _l("The connection is slow; your text is kept and will be sent again."),
+    "All changes are shared.": _l("All changes are shared."),
+    "Could not start editing.": _l("Could not start editing."),
+    "Editing together. Changes are shared as you type.": _l("Editing together. Changes are shared as you type."),
+    "Saved as revision %(number)s.": _l("Saved as revision %(number)s."),
+    "Comment by %(name)s": _l("Comment by %(name)s"),
+    "a delegate": _l("a delegate"),
+    "%(name)s is typing…": _l("%(name)s is typing…"),
+    "Reading now: %(names)s.": _l("Reading now: %(names)s."),
+    "Posting…": _l("Posting…"),
+    "Posted.": _l("Posted."),
+    "Your comment could not be posted. Please try again.": _l("Your comment could not be posted. Please try again."),
+    "a comment": _l("a comment"),
+    "Cancel reply": _l("Cancel reply"),
+    "Quote in a comment": _l("Quote in a comment"),
+    "Live updates on": _l("Live updates on"),
+    "Reconnecting…": _l("Reconnecting…"),
+    "%(turnout)s of %(electorate)s": _l("%(turnout)s of %(electorate)s"),
+    "A section was just revised: reload to see it.": _l("A section was just revised: reload to see it."),
+    "Quoting": _l("Quoting"),
+    "%(label)s in %(section)s": _l("%(label)s in %(section)s"),
+    "edited": _l("edited"),
+    "just now": _l("just now"),
+    "Reply": _l("Reply"),
+    "to %(name)s": _l("to %(name)s"),
+    "Edit": _l("Edit"),
+    "your comment": _l("your comment"),
+    "Hide…": _l("Hide…"),
+    "%(names)s and %(last)s are typing…": _l("%(names)s and %(last)s are typing…"),
+    "you": _l("you"),
+    "Replying to %(name)s.": _l("Replying to %(name)s."),
+}
+def js_strings() -> dict:
+    """The scripts' strings in the current language: ``{english: translation}``.
+
+    Plurals map the English singular to [form for 1, form for other counts]: enough for English and Spanish
+    (both have two forms); a language with more forms would need the count rules in i18n.js too.
+    """
+    strings: dict = {key: str(value) for key, value in _JS_STRINGS.items()}
+    strings["(%(n)s comment)"] = [ngettext("(%(n)s comment)", "(%(n)s comments)", 1, n="%(n)s"),
+                                  ngettext("(%(n)s comment)", "(%(n)s comments)", 2, n="%(n)s")]
+    strings["%(n)s visitor"] = [ngettext("%(n)s visitor", "%(n)s visitors", 1, n="%(n)s"),
+                                ngettext("%(n)s visitor", "%(n)s visitors", 2, n="%(n)s")]
+    return strings
+
+
+# -- Stored codes (states, statuses, kinds) as words in the current language ----------------------
+
+# The database and the API keep the English codes; pages show these labels. One label per code,
+# whatever the model (e.g. "draft" is both a maturity and an amendment state).
+_CODE_LABELS = {
+    # maturities, version states
+    "draft": _l("draft"), "candidate": _l("candidate"), "ratified": _l("ratified"), "failed": _l("failed"),
+    # section kinds
+    "principle": _l("principle"), "guidance": _l("guidance"), "editorial": _l("editorial"),
+    # co-op kinds and statuses
+    "worker": _l("worker"), "platform": _l("platform"), "data": _l("data"), "consumer": _l("consumer"),
+    "multi-stakeholder": _l("multi-stakeholder"), "other": _l("other"),
+    "applicant": _l("applicant"), "member": _l("member"), "suspended": _l("suspended"), "left": _l("left"),
+    # amendment states and kinds
+    "open": _l("open"), "voting": _l("voting"), "adopted": _l("adopted"), "rejected": _l("rejected"),
+    "withdrawn": _l("withdrawn"), "superseded": _l("superseded"), "conflicted": _l("conflicted"),
+    "modify": _l("modify"), "retitle": _l("retitle"), "insert": _l("insert"), "delete": _l("delete"),
+    "move": _l("move"),
+    # vote states, objection statuses
+    "closed": _l("closed"), "cancelled": _l("cancelled"),
+    "standing": _l("standing"), "resolved": _l("resolved"), "upheld": _l("upheld"), "logged": _l("logged"),
+    # how a section compares between two moments
+    "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"), "unchanged": _l("unchanged"),
+    "moved": _l("moved"), "retitled": _l("retitled"),
+    # deliveries
+    "pending": _l("pending"), "delivered": _l("delivered"),
+    # why an amendment has a new draft (prefixed: the words differ from the states above)
+    "draft:created": _l("created"), "draft:edited": _l("edited"), "draft:rebased": _l("updated automatically"),
+    "draft:resolved": _l("conflict resolved"),
+}
+
+
+def status_label(code) -> str:
+    """The word for a stored code (``"adopted"`` -> "adoptada"); unknown values are shown as they are."""
+    label = _CODE_LABELS.get(code) if isinstance(code, str) else None
+    return str(label) if label is not None else ("" if code is None else str(code))
+
+
+def translated(mapping) -> dict:
+    """``{key: gettext(label)}`` for a mapping whose labels were marked with ``N_`` in a pure module."""
+    return {key: _(label) for key, label in mapping.items()}

@@ -149,10 +149,11 @@ def app(database_url, app_config):
     @app.before_request
     def _forget_the_previous_requests_user():
         # Test requests share the app context this fixture pushes, and with it ``g``: make each
-        # request load its user afresh, as it does in production.
+        # request load its user (and its session's CSRF token) afresh, as it does in production.
         from flask import g
 
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)
 
     ctx = app.app_context()
     ctx.push()

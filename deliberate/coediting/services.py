@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import unit_of_work, utcnow
@@ -52,13 +54,13 @@ class Document:
 
 
 def load_document(doc_key: str) -> Document:
-    match = _DOC.match(doc_key or "")
+    match = _DOC.match(doc_key) if isinstance(doc_key, str) else None
     if not match:
-        raise InvalidInput("Say which text to edit, like section:5.")
+        raise InvalidInput(_("Say which text to edit, like section:5."))
     model = Section if match.group(1) == "section" else Amendment
     obj = db.session.get(model, int(match.group(2)))
     if obj is None:
-        raise NotFound("That text does not exist.")
+        raise NotFound(_("That text does not exist."))
     return Document(match.group(1), obj)
 
 
@@ -70,7 +72,7 @@ def can_coedit(person, document: Document) -> bool:
 
 def _check(actor, document: Document) -> None:
     if not can_coedit(actor, document):
-        raise PermissionDenied("You cannot edit this text together with others.")
+        raise PermissionDenied(_("You cannot edit this text together with others."))
 
 
 def _draft(session, document: Document, lock: bool = False) -> SharedDraft:
@@ -95,7 +97,7 @@ def join(*, actor: Person, doc_key: str, client_id: str, resume: bool = False) -
     Returns the document, its live draft and what the tab needs: the text and whether it resumed.
     """
     if not _CLIENT.match(client_id or ""):
-        raise InvalidInput("A client id of 8 to 64 letters, digits, - or _ is needed.")
+        raise InvalidInput(_("A client id of 8 to 64 letters, digits, - or _ is needed."))
     document = load_document(doc_key)
     _check(actor, document)
     with unit_of_work() as session:
@@ -103,7 +105,7 @@ def join(*, actor: Person, doc_key: str, client_id: str, resume: bool = False) -
         row = session.scalar(select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
                                                        SyncSession.client_id == client_id))
         if row is not None and row.person_id != actor.id:
-            raise PermissionDenied("That client id belongs to someone else.")
+            raise PermissionDenied(_("That client id belongs to someone else."))
         resumed = row is not None and resume
         if not resumed:
             state = ServerSession.start(draft.text).to_dict()
@@ -122,21 +124,21 @@ def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
     document = load_document(doc_key)
     _check(actor, document)
     if not isinstance(message, dict):
-        raise InvalidInput("The sync message must be an object.")
+        raise InvalidInput(_("The sync message must be an object."))
     with unit_of_work() as session:
         draft = _draft(session, document, lock=True)
         row = session.scalar(select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
                                                        SyncSession.client_id == client_id))
         if row is None or row.person_id != actor.id:
-            raise Conflict("This editing session has ended: reload the page to continue.")
+            raise Conflict(_("This editing session has ended: reload the page to continue."))
         try:
             text, server, reply = server_receive(draft.text, ServerSession.from_dict(row.state), message)
         except RejoinRequired as error:
-            raise Conflict("This editing session cannot continue: reload the page.") from error
+            raise Conflict(_("This editing session cannot continue: reload the page.")) from error
         except SyncError as error:
-            raise InvalidInput(f"Malformed sync message: {error}") from error
+            raise InvalidInput(_("Malformed sync message: %(error)s", error=error)) from error
         if len(text) > MAX_TEXT:
-            raise InvalidInput(f"The text would be longer than {MAX_TEXT:,} characters.")
+            raise InvalidInput(_("The text would be longer than %(MAX_TEXT)s characters.", MAX_TEXT=format_decimal(MAX_TEXT)))
         changed = text != draft.text
         if changed:
             draft.text, draft.version, draft.updated_at = text, draft.version + 1, utcnow()
@@ -155,7 +157,7 @@ def save(*, actor: Person, doc_key: str, message: str, coop: Cooperative | None 
     _check(actor, document)
     draft = db.session.scalar(select(SharedDraft).where(SharedDraft.doc_key == document.key))
     if draft is None:
-        raise NotFound("Nobody is editing this text.")
+        raise NotFound(_("Nobody is editing this text."))
     text, base_id = normalise(draft.text), draft.base_id
     credits = [(int(person), coop_id) for person, coop_id in (draft.contributors or {}).items()]
     coop = acting_coop(actor, coop)
@@ -177,3 +179,6 @@ def save(*, actor: Person, doc_key: str, message: str, coop: Cooperative | None 
         live = session.scalar(select(SharedDraft).where(SharedDraft.doc_key == document.key).with_for_update())
         live.base_id, live.contributors = new_base, {}
     return result
+
+
+from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

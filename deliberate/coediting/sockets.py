@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
 from ..errors import DomainError
 from ..extensions import db, socketio
+from ..realtime.ratelimit import rate_limited
 from ..members.models import Cooperative
 from ..realtime.rooms import register_room
 from . import services
@@ -31,11 +33,12 @@ def _data(data: Any) -> dict[str, Any]:
 
 
 @socketio.on("coedit_join")
+@rate_limited("read")
 def on_join(data: Any):
     data = _data(data)
     person = _person()
     if person is None:
-        return {"ok": False, "error": "Sign in to edit."}
+        return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
         document, _draft, result = services.join(actor=person, doc_key=data.get("doc"), client_id=data.get("client_id"),
                                                      resume=bool(data.get("resume")))
@@ -44,17 +47,18 @@ def on_join(data: Any):
     try:
         join_room(document.room)
     except ValueError:
-        return {"ok": False, "error": "Not connected."}
+        return {"ok": False, "error": _("Not connected.")}
     emit("editor_joined", {"doc": document.key, "name": person.name}, to=document.room, include_self=False)
     return {"ok": True, **result}
 
 
 @socketio.on("coedit_sync")
+@rate_limited("sync")
 def on_sync(data: Any):
     data = _data(data)
     person = _person()
     if person is None:
-        return {"ok": False, "error": "Sign in to edit."}
+        return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
         coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
         document, reply, changed, version = services.sync(actor=person, doc_key=data.get("doc"),
@@ -68,11 +72,12 @@ def on_sync(data: Any):
 
 
 @socketio.on("coedit_save")
+@rate_limited("write")
 def on_save(data: Any):
     data = _data(data)
     person = _person()
     if person is None:
-        return {"ok": False, "error": "Sign in to edit."}
+        return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
         coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
         result = services.save(actor=person, doc_key=data.get("doc"), message=data.get("message") or "", coop=coop)
@@ -83,6 +88,7 @@ def on_save(data: Any):
 
 
 @socketio.on("coedit_leave")
+@rate_limited("read")
 def on_leave(data: Any):
     data = _data(data)
     doc = str(data.get("doc") or "")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import PermissionDenied
@@ -19,7 +20,7 @@ def section_editor(slug: str, key: str):
     section = standards.get_section(standard, key)
     document = services.Document("section", section)
     if not services.can_coedit(current_user, document):
-        raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
     return render_template("coediting/editor.html", standard=standard, section=section, document=document,
                            coops=current_user.acting_coops, title=section.title, text=section.body,
                            back=url_for("standards.section", slug=slug, key=key),
@@ -33,7 +34,7 @@ def amendment_editor(slug: str, amendment_id: int):
     amendment = amendments.get_amendment(standard, amendment_id, current_user)
     document = services.Document("amendment", amendment)
     if not services.can_coedit(current_user, document):
-        raise PermissionDenied("Only the amendment's authors can edit its text, and only before it goes to a vote.")
+        raise PermissionDenied(_("Only the amendment's authors can edit its text, and only before it goes to a vote."))
     return render_template("coediting/editor.html", standard=standard, section=None, amendment=amendment,
                            document=document, coops=current_user.acting_coops,
                            title=f"{amendment.reference} · {amendment.title}", text=amendment.head.proposed_body,

@@ -12,15 +12,16 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import limits
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..members.models import Cooperative, Person
 
 SUBJECT_KINDS = ("standard", "section", "amendment", "vote")
-BODY_LIMIT = 10_000
-QUOTE_LIMIT = 1_000
-REASON_LIMIT = 500
-TITLE_LIMIT = 200
+BODY_LIMIT = limits.COMMENT_BODY
+QUOTE_LIMIT = limits.QUOTE
+REASON_LIMIT = limits.REASON
+TITLE_LIMIT = limits.TITLE
 CLIENT_ID_LIMIT = 64
 
 
@@ -72,6 +73,8 @@ class Comment(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     hidden_reason: Mapped[str | None] = mapped_column(String(REASON_LIMIT))
+    # Set when the author, erasing their account, chose to remove their words (body emptied).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The event that announced it (a retried post acknowledges with the same id) and the latest
     # event about it (clients ignore a replayed event older than what they already show).
     posted_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))

@@ -69,3 +69,14 @@ def reset() -> None:
     """Forget everyone (tests)."""
     with _lock:
         _rooms.clear()
+
+
+def forget_person(person_id: int) -> None:
+    """Drop a person from every room (their account is being erased): no name stays in memory."""
+    with _lock:
+        for room in list(_rooms):
+            readers = _rooms[room]
+            for sid in [sid for sid, reader in readers.items() if reader.person_id == person_id]:
+                del readers[sid]
+            if not readers:
+                del _rooms[room]

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from ..members.presenting import is_gone, person_label
 from ..text.markdown import render
 from .models import Comment
 from .subjects import Subject
@@ -17,25 +19,33 @@ COMMENT_EVENTS = ("comment_posted", "comment_edited", "comment_hidden", "comment
 
 
 def author_label(comment: Comment) -> str:
-    """"Ana Pérez", or "a former delegate" once the person is erased."""
-    return comment.author.name if comment.author is not None else "a former delegate"
+    """"Ana Pérez", or "a former delegate of Kazi Riders" once the person is erased."""
+    return person_label(comment.author, comment.coop, with_coop=False)
 
 
 def coop_label(comment: Comment) -> str:
+    if is_gone(comment.author):
+        return ""  # already in the author's label: "a former delegate of X"
     if comment.coop is not None:
         return comment.coop.name
-    return "steward" if comment.author is not None and comment.author.is_steward else ""
+    return _("steward") if comment.author is not None and comment.author.is_steward else ""
 
 
 def hidden_notice(reason: str | None) -> str:
-    return f"Hidden by a steward: {reason or 'no reason recorded'}"
+    return _("Hidden by a steward: %(reason)s", reason=reason or _("no reason recorded"))
 
 
 def hidden_html(reason: str | None) -> Markup:
     return Markup('<p class="hidden-notice">{}</p>').format(escape(hidden_notice(reason)))
 
 
+def removed_html() -> Markup:
+    return Markup('<p class="removed-notice">{}</p>').format(_("Removed at the author's request."))
+
+
 def body_html(comment: Comment) -> Markup:
+    if comment.removed_at is not None:
+        return removed_html()
     return render(comment.body)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -136,7 +137,7 @@ def thread_view(subject_kind: str, subject_id: int, person) -> ThreadView:
     last_event_id = latest_event_id()  # first: whatever commits after this is replayed, never missed
     subject = load_subject(subject_kind, subject_id)
     if not permissions.can_read(person, subject):
-        raise NotFound("There is nothing to discuss here.")
+        raise NotFound(_("There is nothing to discuss here."))
     threads = list(db.session.scalars(select(Thread).where(Thread.subject_kind == subject.kind,
                                                            Thread.subject_id == subject.id)
                                       .order_by(Thread.title != "", Thread.id)))
@@ -203,10 +204,10 @@ def comment_page(comment_id: int, person) -> CommentPage:
     person = person if getattr(person, "is_authenticated", False) else None
     comment = db.session.get(Comment, comment_id)
     if comment is None:
-        raise NotFound("There is no such comment.")
+        raise NotFound(_("There is no such comment."))
     subject = load_subject(comment.thread.subject_kind, comment.thread.subject_id)
     if not permissions.can_read(person, subject):
-        raise NotFound("There is no such comment.")
+        raise NotFound(_("There is no such comment."))
     view = _comment_view(comment, subject, person, permissions.can_comment(person, subject),
                          permissions.can_moderate(person))
     visible = not comment.is_hidden or permissions.can_see_hidden_body(person, comment)

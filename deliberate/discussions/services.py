@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -38,10 +40,10 @@ _ANCHOR_INTS = ("revision_id", "draft_id", "paragraph")
 def clean_body(body: Any) -> str:
     body = normalise(body if isinstance(body, str) else "")
     if not body:
-        raise InvalidInput("Please write your comment.", field_errors={"body": ["This field is required."]})
+        raise InvalidInput(_("Please write your comment."), field_errors={"body": [_("This field is required.")]})
     if len(body) > BODY_LIMIT:
-        raise InvalidInput(f"A comment is at most {BODY_LIMIT:,} characters; this one has {len(body):,}.",
-                           field_errors={"body": [f"At most {BODY_LIMIT:,} characters."]})
+        raise InvalidInput(_("A comment is at most %(BODY_LIMIT)s characters; this one has %(count)s.", BODY_LIMIT=format_decimal(BODY_LIMIT), count=format_decimal(len(body))),
+                           field_errors={"body": [_("At most %(BODY_LIMIT)s characters.", BODY_LIMIT=format_decimal(BODY_LIMIT))]})
     return body
 
 
@@ -50,8 +52,8 @@ def clean_quote(quote: Any) -> str | None:
     if not quote:
         return None
     if len(quote) > QUOTE_LIMIT:
-        raise InvalidInput(f"Quote at most {QUOTE_LIMIT:,} characters of the text.",
-                           field_errors={"quote": [f"At most {QUOTE_LIMIT:,} characters."]})
+        raise InvalidInput(_("Quote at most %(QUOTE_LIMIT)s characters of the text.", QUOTE_LIMIT=format_decimal(QUOTE_LIMIT)),
+                           field_errors={"quote": [_("At most %(QUOTE_LIMIT)s characters.", QUOTE_LIMIT=format_decimal(QUOTE_LIMIT))]})
     return quote
 
 
@@ -59,28 +61,28 @@ def clean_client_id(client_id: Any) -> str | None:
     if client_id is None or client_id == "":
         return None
     if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
-        raise InvalidInput("The page sent a malformed comment id. Please reload and try again.")
+        raise InvalidInput(_("The page sent a malformed comment id. Please reload and try again."))
     return client_id
 
 
 def _clean_reason(reason: Any) -> str:
     reason = " ".join(reason.split()) if isinstance(reason, str) else ""
     if not reason:
-        raise InvalidInput("Say publicly why the comment is hidden.",
-                           field_errors={"reason": ["This field is required."]})
+        raise InvalidInput(_("Say publicly why the comment is hidden."),
+                           field_errors={"reason": [_("This field is required.")]})
     if len(reason) > REASON_LIMIT:
-        raise InvalidInput(f"Keep the reason under {REASON_LIMIT} characters.",
-                           field_errors={"reason": [f"At most {REASON_LIMIT} characters."]})
+        raise InvalidInput(_("Keep the reason under %(REASON_LIMIT)s characters.", REASON_LIMIT=REASON_LIMIT),
+                           field_errors={"reason": [_("At most %(REASON_LIMIT)s characters.", REASON_LIMIT=REASON_LIMIT)]})
     return reason
 
 
 def _clean_title(title: Any) -> str:
     title = " ".join(title.split()) if isinstance(title, str) else ""
     if not title:
-        raise InvalidInput("Give the new topic a title.", field_errors={"title": ["This field is required."]})
+        raise InvalidInput(_("Give the new topic a title."), field_errors={"title": [_("This field is required.")]})
     if len(title) > TITLE_LIMIT:
-        raise InvalidInput(f"Titles are at most {TITLE_LIMIT} characters.",
-                           field_errors={"title": [f"At most {TITLE_LIMIT} characters."]})
+        raise InvalidInput(_("Titles are at most %(TITLE_LIMIT)s characters.", TITLE_LIMIT=TITLE_LIMIT),
+                           field_errors={"title": [_("At most %(TITLE_LIMIT)s characters.", TITLE_LIMIT=TITLE_LIMIT)]})
     return title
 
 
@@ -105,7 +107,7 @@ def clean_anchor(session: Session, anchor: Any, subject: Subject, quote: str | N
     if anchor in (None, "", {}):
         return None
     if not isinstance(anchor, dict):
-        raise InvalidInput("The quoted place is not understood.")
+        raise InvalidInput(_("The quoted place is not understood."))
     values: dict[str, int] = {}
     for name in _ANCHOR_INTS:
         value = anchor.get(name)
@@ -114,7 +116,7 @@ def clean_anchor(session: Session, anchor: Any, subject: Subject, quote: str | N
         if isinstance(value, str) and value.isdigit():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**12:
-            raise InvalidInput("The quoted place is not understood.")
+            raise InvalidInput(_("The quoted place is not understood."))
         values[name] = value
     clean: dict[str, Any] = {}
     source = None
@@ -129,13 +131,13 @@ def clean_anchor(session: Session, anchor: Any, subject: Subject, quote: str | N
             revision = section.head if section is not None else None
         if section is None or revision is None or section.standard_id != subject.standard_id or (
                 subject.kind == "section" and section.id != subject.id):
-            raise InvalidInput("The quoted passage is not from this text.")
+            raise InvalidInput(_("The quoted passage is not from this text."))
         clean.update(section_key=section.key, revision_id=revision.id)
         source = revision.body
     elif subject.kind == "amendment" and "draft_id" in values:
         draft = session.get(AmendmentDraft, values["draft_id"])
         if draft is None or draft.amendment_id != subject.id:
-            raise InvalidInput("The quoted passage is not from this amendment.")
+            raise InvalidInput(_("The quoted passage is not from this amendment."))
         clean["draft_id"] = draft.id
         source = draft.proposed_body
     if "paragraph" in values and values["paragraph"] <= 10_000:
@@ -167,7 +169,7 @@ def _thread_for(session: Session, subject: Subject, actor: Person, thread_id: in
     if thread_id is not None:
         thread = session.get(Thread, thread_id)
         if thread is None or (thread.subject_kind, thread.subject_id) != (subject.kind, subject.id):
-            raise NotFound("That topic is not part of this discussion.")
+            raise NotFound(_("That topic is not part of this discussion."))
         return thread
     return _default_thread(session, subject, actor)
 
@@ -182,7 +184,7 @@ def _optional_id(value: Any, what: str) -> int | None:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"The {what} is not understood.")
+        raise InvalidInput(_("The %(what)s is not understood.", what=what))
     return value
 
 
@@ -198,7 +200,7 @@ def _by_client_id(session: Session, actor: Person, client_id: str | None) -> Com
 def _same_post(comment: Comment, subject_kind: Any, subject_id: Any) -> Comment:
     """A retry: the comment already made with this client id, if it was made on this subject."""
     if (comment.thread.subject_kind, comment.thread.subject_id) != (subject_kind, subject_id):
-        raise Conflict("This comment id was already used for another comment. Please reload and try again.")
+        raise Conflict(_("This comment id was already used for another comment. Please reload and try again."))
     return comment
 
 
@@ -211,15 +213,15 @@ def post_comment(*, actor: Person | None, subject_kind: str, subject_id: int, bo
     client_id = clean_client_id(client_id)
     subject = load_subject(subject_kind, subject_id)
     if not permissions.can_read(actor, subject):
-        raise NotFound("There is nothing to discuss here.")
+        raise NotFound(_("There is nothing to discuss here."))
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("Please sign in to take part in the discussion.")
+        raise PermissionDenied(_("Please sign in to take part in the discussion."))
     if client_id is not None:
         existing = _by_client_id(db.session, actor, client_id)
         if existing is not None:
             return _same_post(existing, subject.kind, subject.id)
     if not permissions.can_comment(actor, subject):
-        raise PermissionDenied("Only delegates of member co-ops and stewards can take part in discussions.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can take part in discussions."))
     coop = acting_coop(actor, coop)
     body, quote = clean_body(body), clean_quote(quote)
     parent_id, thread_id = _optional_id(parent_id, "reply"), _optional_id(thread_id, "topic")
@@ -231,7 +233,7 @@ def post_comment(*, actor: Person | None, subject_kind: str, subject_id: int, bo
             parent = session.get(Comment, parent_id) if parent_id is not None else None
             if parent_id is not None and (parent is None or (parent.thread.subject_kind, parent.thread.subject_id)
                                           != (subject.kind, subject.id)):
-                raise NotFound("The comment you are replying to is not part of this discussion.")
+                raise NotFound(_("The comment you are replying to is not part of this discussion."))
             thread = _thread_for(session, subject, actor, thread_id, parent)
             comment = Comment(thread_id=thread.id, parent_id=parent_id, author_id=actor.id,
                               coop_id=coop.id if coop else None, body=body, quote=quote,
@@ -256,9 +258,9 @@ def start_thread(*, actor: Person | None, subject_kind: str, subject_id: int, ti
     client_id = clean_client_id(client_id)
     subject = load_subject(subject_kind, subject_id)
     if not permissions.can_read(actor, subject):
-        raise NotFound("There is nothing to discuss here.")
+        raise NotFound(_("There is nothing to discuss here."))
     if not permissions.can_start_thread(actor, subject):
-        raise PermissionDenied("Only delegates of member co-ops and stewards can start a topic.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can start a topic."))
     if client_id is not None and (existing := _by_client_id(db.session, actor, client_id)) is not None:
         return _same_post(existing, subject.kind, subject.id)
     coop = acting_coop(actor, coop)
@@ -270,8 +272,8 @@ def start_thread(*, actor: Person | None, subject_kind: str, subject_id: int, ti
         existing = _by_client_id(db.session, actor, client_id)
         if existing is not None:
             return _same_post(existing, subject.kind, subject.id)
-        raise Conflict("There is already a topic with this title here.",
-                       field_errors={"title": ["Already used here."]}) from None
+        raise Conflict(_("There is already a topic with this title here."),
+                       field_errors={"title": [_("Already used here.")]}) from None
 
 
 def _start_thread(actor: Person, subject: Subject, title: str, body: str, quote: str | None, anchor: Any,
@@ -282,8 +284,8 @@ def _start_thread(actor: Person, subject: Subject, title: str, body: str, quote:
         taken = session.scalar(select(Thread.id).where(Thread.subject_kind == subject.kind,
                                                        Thread.subject_id == subject.id, Thread.title == title))
         if taken is not None:
-            raise Conflict("There is already a topic with this title here.",
-                           field_errors={"title": ["Already used here."]})
+            raise Conflict(_("There is already a topic with this title here."),
+                           field_errors={"title": [_("Already used here.")]})
         thread = Thread(subject_kind=subject.kind, subject_id=subject.id, standard_id=subject.standard_id,
                         title=title, created_by_id=actor.id, created_at=utcnow())
         session.add(thread)
@@ -318,10 +320,10 @@ def _load_for_update(session: Session, comment_id: Any, actor) -> tuple[Comment,
         comment = session.scalars(select(Comment).where(Comment.id == comment_id)
                                   .execution_options(populate_existing=True)).first()
     if comment is None:
-        raise NotFound("There is no such comment.")
+        raise NotFound(_("There is no such comment."))
     subject = _subject_of(comment.thread)
     if not permissions.can_read(actor, subject):
-        raise NotFound("There is no such comment.")
+        raise NotFound(_("There is no such comment."))
     return comment, subject
 
 
@@ -330,7 +332,7 @@ def edit_comment(*, actor: Person | None, comment_id: int, body: str) -> Comment
     with unit_of_work() as session:
         comment, subject = _load_for_update(session, comment_id, actor)
         if not permissions.can_edit_comment(actor, comment, subject):
-            raise PermissionDenied("Only the comment's author can change it (and not once a steward has hidden it).")
+            raise PermissionDenied(_("Only the comment's author can change it (and not once a steward has hidden it)."))
         body = clean_body(body)
         if comment.body == body:
             return comment
@@ -346,12 +348,12 @@ def edit_comment(*, actor: Person | None, comment_id: int, body: str) -> Comment
 def hide_comment(*, actor: Person | None, comment_id: int, reason: str) -> Comment:
     """A steward hides a comment with a public reason; it is never silently deleted."""
     if not permissions.can_moderate(actor):
-        raise PermissionDenied("Only stewards can hide comments.")
+        raise PermissionDenied(_("Only stewards can hide comments."))
     reason = _clean_reason(reason)
     with unit_of_work() as session:
         comment, subject = _load_for_update(session, comment_id, actor)
         if comment.is_hidden:
-            raise Conflict("This comment is already hidden.")
+            raise Conflict(_("This comment is already hidden."))
         comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = utcnow(), actor.id, reason
         session.flush()
         _announce(session, "comment_hidden", comment, subject, actor)
@@ -361,12 +363,15 @@ def hide_comment(*, actor: Person | None, comment_id: int, reason: str) -> Comme
 def unhide_comment(*, actor: Person | None, comment_id: int) -> Comment:
     """A steward shows a hidden comment again (the hiding stays in the event record)."""
     if not permissions.can_moderate(actor):
-        raise PermissionDenied("Only stewards can show hidden comments again.")
+        raise PermissionDenied(_("Only stewards can show hidden comments again."))
     with unit_of_work() as session:
         comment, subject = _load_for_update(session, comment_id, actor)
         if not comment.is_hidden:
-            raise Conflict("This comment is not hidden.")
+            raise Conflict(_("This comment is not hidden."))
         comment.hidden_at = comment.hidden_by_id = comment.hidden_reason = None
         session.flush()
         _announce(session, "comment_unhidden", comment, subject, actor)
     return comment
+
+
+from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

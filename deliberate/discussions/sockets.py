@@ -14,11 +14,13 @@ import logging
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from ..errors import DomainError, InvalidInput
 from ..extensions import db, socketio
+from ..realtime.ratelimit import rate_limited
 from ..members.models import Cooperative
 # The realtime layer's handlers first, whoever imports this module first: the "disconnect"
 # handler below must be registered after (so instead of, and calling) the realtime one.
@@ -46,7 +48,7 @@ def _refusal(error: DomainError) -> dict[str, Any]:
 
 def _payload(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise InvalidInput("Send the details as an object.")
+        raise InvalidInput(_("Send the details as an object."))
     return data
 
 
@@ -54,13 +56,13 @@ def _id(value: Any, what: str, required: bool = False) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**12:
-        raise InvalidInput(f"Give the {what} as a number.")
+        raise InvalidInput(_("Give the %(what)s as a number.", what=what))
     return value
 
 
 def _text(value: Any, what: str) -> str | None:
     if value is not None and not isinstance(value, str):
-        raise InvalidInput(f"Give the {what} as text.")
+        raise InvalidInput(_("Give the %(what)s as text.", what=what))
     return value
 
 
@@ -70,7 +72,7 @@ def _coop(value: Any) -> Cooperative | None:
         return None
     coop = db.session.get(Cooperative, coop_id)
     if coop is None:
-        raise InvalidInput("Choose a co-op from the list.")
+        raise InvalidInput(_("Choose a co-op from the list."))
     return coop
 
 
@@ -86,16 +88,17 @@ def _handled(handler):
 
 
 @socketio.on("post_comment")
+@rate_limited("write")
 @_handled
 def on_post_comment(data: dict[str, Any]):
     anchor = data.get("anchor")
     if anchor is not None and not isinstance(anchor, dict):
-        raise InvalidInput("The quoted place is not understood.")
+        raise InvalidInput(_("The quoted place is not understood."))
     comment = services.post_comment(
         actor=_person(), subject_kind=_text(data.get("subject_kind"), "subject") or "",
         subject_id=_id(data.get("subject_id"), "subject", required=True), body=_text(data.get("body"), "comment"),
         parent_id=_id(data.get("parent_id"), "reply"), quote=_text(data.get("quote"), "quote"), anchor=anchor,
-        client_id=_text(data.get("client_id"), "client id"), coop=_coop(data.get("coop_id")),
+        client_id=_text(data.get("client_id"), _("client id")), coop=_coop(data.get("coop_id")),
         thread_id=_id(data.get("thread_id"), "topic"))
     # Sent after the commit: what is acknowledged is durable (a retry gets this same answer).
     return {"ok": True, "comment_id": comment.id, "event_id": comment.posted_event_id,
@@ -103,6 +106,7 @@ def on_post_comment(data: dict[str, Any]):
 
 
 @socketio.on("edit_comment")
+@rate_limited("write")
 @_handled
 def on_edit_comment(data: dict[str, Any]):
     comment = services.edit_comment(actor=_person(), comment_id=_id(data.get("comment_id"), "comment", required=True),
@@ -111,6 +115,7 @@ def on_edit_comment(data: dict[str, Any]):
 
 
 @socketio.on("typing")
+@rate_limited("signal")
 @_handled
 def on_typing(data: dict[str, Any]):
     """Someone is writing in a thread: tell the others on the page, store nothing."""
@@ -119,13 +124,13 @@ def on_typing(data: dict[str, Any]):
     if thread_id is not None:
         thread = db.session.get(Thread, thread_id)
         if thread is None:
-            raise InvalidInput("There is no such topic.")
+            raise InvalidInput(_("There is no such topic."))
         subject = load_subject(thread.subject_kind, thread.subject_id)
     else:
         subject = load_subject(_text(data.get("subject_kind"), "subject"),
                                _id(data.get("subject_id"), "subject", required=True))
     if not permissions.can_comment(person, subject):
-        return {"ok": False, "error": "Only people who may comment here can be shown as typing.", "code": "forbidden"}
+        return {"ok": False, "error": _("Only people who may comment here can be shown as typing."), "code": "forbidden"}
     emit("typing_started", {"thread_id": thread_id, "subject_kind": subject.kind, "subject_id": subject.id,
                             "person_id": person.id, "name": person.name},
          to=subject.room, include_self=False)
@@ -135,17 +140,18 @@ def on_typing(data: dict[str, Any]):
 def _presence_room(data: dict[str, Any]) -> str:
     room = data.get("room")
     if not isinstance(room, str) or len(room) > 64 or room.split(":", 1)[0] not in presence.PRESENCE_KINDS:
-        raise InvalidInput("Give the page's room, e.g. standard:1.")
+        raise InvalidInput(_("Give the page's room, e.g. standard:1."))
     return room
 
 
 @socketio.on("announce_presence")
+@rate_limited("signal")
 @_handled
 def on_announce_presence(data: dict[str, Any]):
     room = _presence_room(data)
     person = _person()
     if not can_join(person, room):
-        return {"ok": False, "error": "You cannot follow this here.", "code": "forbidden"}
+        return {"ok": False, "error": _("You cannot follow this here."), "code": "forbidden"}
     join_room(room)
     presence.enter(room, request.sid, presence.Reader(person.id if person else None, person.name if person else ""))
     state = presence.snapshot(room)
@@ -154,6 +160,7 @@ def on_announce_presence(data: dict[str, Any]):
 
 
 @socketio.on("end_presence")
+@rate_limited("signal")
 @_handled
 def on_end_presence(data: dict[str, Any]):
     room = _presence_room(data)
@@ -163,6 +170,7 @@ def on_end_presence(data: dict[str, Any]):
 
 
 @socketio.on("catch_up")
+@rate_limited("read")
 @_handled
 def on_catch_up(data: dict[str, Any]):
     """Replay, in order and under their own names, the events after ``last_event_id`` in the
@@ -171,10 +179,10 @@ def on_catch_up(data: dict[str, Any]):
     person = _person()
     last = data.get("last_event_id", 0)
     if isinstance(last, bool) or not isinstance(last, int) or last < 0:
-        raise InvalidInput("Give last_event_id as a number (0 if you have seen nothing).")
+        raise InvalidInput(_("Give last_event_id as a number (0 if you have seen nothing)."))
     asked = data.get("rooms")
     if not isinstance(asked, list) or len(asked) > MAX_ROOMS or not all(isinstance(r, str) for r in asked):
-        raise InvalidInput(f"Give the rooms to catch up on as a list (at most {MAX_ROOMS}).")
+        raise InvalidInput(_("Give the rooms to catch up on as a list (at most %(MAX_ROOMS)s).", MAX_ROOMS=MAX_ROOMS))
     allowed, refused = set(), []
     for room in dict.fromkeys(asked):
         if len(room) <= 64 and can_join(person, room):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import NotFound
@@ -55,10 +56,10 @@ def load_subject(kind: str, ident: Any) -> Subject:
     """The subject, or NotFound for an unknown kind or id."""
     entry = _KINDS.get(kind) if isinstance(kind, str) else None
     if entry is None or isinstance(ident, bool) or not isinstance(ident, int) or ident < 1:
-        raise NotFound("There is nothing to discuss here.")
+        raise NotFound(_("There is nothing to discuss here."))
     subject = entry.load(ident)
     if subject is None:
-        raise NotFound("There is nothing to discuss here.")
+        raise NotFound(_("There is nothing to discuss here."))
     return subject
 
 

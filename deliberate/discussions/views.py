@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..extensions import db
+from ..extensions import db, limiter
 from ..forms import show_errors
 from ..main.views import is_safe_next
 from ..members.models import Cooperative
@@ -53,7 +54,7 @@ def _chosen_coop(value: str | None) -> Cooperative | None:
         return None
     coop = db.session.get(Cooperative, int(value)) if value.isdigit() else None
     if coop is None:
-        raise InvalidInput("Choose a co-op from the list.", field_errors={"coop": ["Choose a co-op."]})
+        raise InvalidInput(_("Choose a co-op from the list."), field_errors={"coop": [_("Choose a co-op.")]})
     return coop
 
 
@@ -65,7 +66,7 @@ def _anchor(value: str | None) -> dict[str, Any] | None:
     except ValueError:
         anchor = None
     if not isinstance(anchor, dict):
-        raise InvalidInput("The quoted place is not understood; quote the passage again.")
+        raise InvalidInput(_("The quoted place is not understood; quote the passage again."))
     return anchor
 
 
@@ -82,8 +83,21 @@ def subject(kind: str, subject_id: int):
                            back=None if kind == "vote" else page_url(thread.subject).split("#", 1)[0])
 
 
+def _comment_limit() -> str:
+    return current_app.config.get("COMMENT_RATE_LIMIT", "20 per minute;200 per hour")
+
+
+def _per_person() -> str:
+    return f"person:{current_user.id}" if current_user.is_authenticated else (request.remote_addr or "")
+
+
+# Posting is limited per person (sockets have their own limit: deliberate/realtime/ratelimit.py).
+comment_limit = limiter.shared_limit(_comment_limit, scope="comments", key_func=_per_person, methods=["POST"])
+
+
 @bp.post("/<kind>/<int:subject_id>/comments")
 @login_required
+@comment_limit
 def comments(kind: str, subject_id: int):
     subject = load_subject(kind, subject_id)
     form = CommentForm()
@@ -99,12 +113,13 @@ def comments(kind: str, subject_id: int):
     except (InvalidInput, Conflict) as error:
         show_errors(form, error)
         return _compose(form, subject, status=error.status)
-    flash("Your comment is posted.", "success")
+    flash(_("Your comment is posted."), "success")
     return redirect(page_url(subject, comment.id, form.next.data))
 
 
 @bp.post("/<kind>/<int:subject_id>/threads")
 @login_required
+@comment_limit
 def threads(kind: str, subject_id: int):
     subject = load_subject(kind, subject_id)
     form = ThreadForm()
@@ -119,7 +134,7 @@ def threads(kind: str, subject_id: int):
     except (InvalidInput, Conflict) as error:
         show_errors(form, error)
         return _compose(form, subject, status=error.status, topic=True)
-    flash("Your topic is started.", "success")
+    flash(_("Your topic is started."), "success")
     return redirect(page_url(subject, comment.id, form.next.data))
 
 
@@ -134,7 +149,7 @@ def permalink(comment_id: int):
 def reply(comment_id: int):
     page = queries.comment_page(comment_id, current_user)
     if not page.view.can_reply:
-        raise PermissionDenied("Only delegates of member co-ops and stewards can take part in discussions.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can take part in discussions."))
     form = CommentForm(parent_id=str(comment_id), client_id=queries.new_client_id())
     _coop_field(form)
     return _compose(form, page.subject, parent=page)
@@ -142,13 +157,14 @@ def reply(comment_id: int):
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
+@comment_limit
 def edit(comment_id: int):
     page = queries.comment_page(comment_id, current_user)
     form = EditCommentForm()
     status = 200
     if request.method == "GET":
         if not page.view.can_edit:
-            raise PermissionDenied("Only the comment's author can change it (and not once a steward has hidden it).")
+            raise PermissionDenied(_("Only the comment's author can change it (and not once a steward has hidden it)."))
         form.body.data = page.comment.body
     elif form.validate_on_submit():
         try:
@@ -157,7 +173,7 @@ def edit(comment_id: int):
             show_errors(form, error)
             status = error.status
         else:
-            flash("Saved. The earlier wording is kept in the comment's history.", "success")
+            flash(_("Saved. The earlier wording is kept in the comment's history."), "success")
             return redirect(page_url(page.subject, comment_id))
     else:
         status = 400
@@ -173,7 +189,7 @@ def hide(comment_id: int):
     status = 200
     if request.method == "GET":
         if not page.view.can_hide:
-            raise PermissionDenied("Only stewards can hide comments, and this one may be hidden already.")
+            raise PermissionDenied(_("Only stewards can hide comments, and this one may be hidden already."))
     elif form.validate_on_submit():
         try:
             services.hide_comment(actor=current_user, comment_id=comment_id, reason=form.reason.data)
@@ -181,7 +197,7 @@ def hide(comment_id: int):
             show_errors(form, error)
             status = error.status
         else:
-            flash("The comment is hidden; everyone sees your reason in its place.", "success")
+            flash(_("The comment is hidden; everyone sees your reason in its place."), "success")
             return redirect(page_url(page.subject, comment_id))
     else:
         status = 400
@@ -194,14 +210,14 @@ def hide(comment_id: int):
 def unhide(comment_id: int):
     page = queries.comment_page(comment_id, current_user)
     if not ConfirmForm().validate_on_submit():
-        flash("The form expired. Please try again.", "error")
+        flash(_("The form expired. Please try again."), "error")
     else:
         try:
             services.unhide_comment(actor=current_user, comment_id=comment_id)
         except Conflict as error:
             flash(error.message, "error")
         else:
-            flash("The comment is shown again.", "success")
+            flash(_("The comment is shown again."), "success")
     return redirect(page_url(page.subject, comment_id))
 
 

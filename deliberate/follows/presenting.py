@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -64,50 +65,52 @@ def _vote_url(event: Event, ctx: _Context) -> str:
 def _amendment(event: Event, ctx: _Context) -> tuple[str, str]:
     amendment = ctx.amendments.get(event.payload.get("amendment_id"))
     if amendment is None:
-        return "an amendment", url_for("standards.index")
+        return _("an amendment"), url_for("standards.index")
     return (f"{amendment.reference} “{amendment.title}”",
             url_for("amendments.show", slug=amendment.standard.slug, amendment_id=amendment.id))
 
 
 def _amendment_opened(event, ctx):
     label, url = _amendment(event, ctx)
-    return f"New amendment open for discussion: {label}", url
+    return _("New amendment open for discussion: %(amendment)s", amendment=label), url
 
 
 def _vote_opened(event, ctx):
-    return f"Vote opened: {_vote_title(event, ctx)}", _vote_url(event, ctx)
+    return _("Vote opened: %(title)s", title=_vote_title(event, ctx)), _vote_url(event, ctx)
 
 
 def _vote_closed(event, ctx):
-    result = "passed" if event.payload.get("passed") else "did not pass"
-    return f"Vote closed: {_vote_title(event, ctx)} ({result})", _vote_url(event, ctx)
+    if event.payload.get("passed"):
+        return _("Vote closed: %(title)s (passed)", title=_vote_title(event, ctx)), _vote_url(event, ctx)
+    return _("Vote closed: %(title)s (did not pass)", title=_vote_title(event, ctx)), _vote_url(event, ctx)
 
 
 def _vote_cancelled(event, ctx):
-    return f"Vote cancelled: {_vote_title(event, ctx)}", _vote_url(event, ctx)
+    return _("Vote cancelled: %(title)s", title=_vote_title(event, ctx)), _vote_url(event, ctx)
 
 
 def _version_ratified(event, ctx):
     standard = ctx.standards.get(_scope_standard(event) or event.payload.get("standard_id"))
     if standard is None:
-        return "A new version was ratified", url_for("standards.index")
+        return _("A new version was ratified"), url_for("standards.index")
     number = version_number(event.payload)
-    return (f"New version ratified: {standard.title}{' ' + number if number else ''}",
+    return (_("New version ratified: %(title)s", title=standard.title + (" " + number if number else "")),
             version_url(standard, event.payload))
 
 
 def _vote_reminder(event, ctx):
-    return f"Your co-op has not voted yet on {_vote_title(event, ctx)}; it closes within a day", _vote_url(event, ctx)
+    return (_("Your co-op has not voted yet on %(title)s; it closes within a day", title=_vote_title(event, ctx)),
+            _vote_url(event, ctx))
 
 
 def _coauthor_added(event, ctx):
     label, url = _amendment(event, ctx)
-    return f"You were added as a co-author of {label}", url
+    return _("You were added as a co-author of %(amendment)s", amendment=label), url
 
 
 def _amendment_conflicted(event, ctx):
     label, url = _amendment(event, ctx)
-    return f"Your amendment {label} needs your attention: the text it changes has changed", url
+    return _("Your amendment %(amendment)s needs your attention: the text it changes has changed", amendment=label), url
 
 
 WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
@@ -136,7 +139,7 @@ def notices(box: Inbox) -> list[Notice]:
         result.append(Notice(event.kind, text, url, event.created_at, box.is_new(event),
                              standard.title if standard else ""))
     for soon in box.closing:
-        result.append(Notice("vote_closing", f"Closes within a day: {soon.vote.title}",
+        result.append(Notice("vote_closing", _("Closes within a day: %(title)s", title=soon.vote.title),
                              url_for("votes.show", vote_id=soon.vote.id), soon.at, soon.is_new,
                              getattr(ctx.standards.get(soon.vote.standard_id), "title", "")))
     return sorted(result, key=lambda n: n.at, reverse=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -35,7 +36,7 @@ def _ensure_marker(session: Session, person_id: int, last_seen: int, now: dateti
 def follow_standard(*, actor: Person, standard: Standard, now: datetime | None = None) -> Follow:
     """Start following ``standard``; following it again changes nothing."""
     if not permissions.can_follow(actor, standard):
-        raise PermissionDenied("Sign in to follow a standard.")
+        raise PermissionDenied(_("Sign in to follow a standard."))
     now = now or utcnow()
     with unit_of_work() as session:
         since = latest_event_id(session)
@@ -57,7 +58,7 @@ def follow_standard(*, actor: Person, standard: Standard, now: datetime | None =
 def unfollow_standard(*, actor: Person, standard: Standard) -> None:
     """Stop following ``standard`` (nothing happens if the person was not following it)."""
     if not permissions.can_see_notifications(actor):
-        raise PermissionDenied("Sign in to manage what you follow.")
+        raise PermissionDenied(_("Sign in to manage what you follow."))
     with unit_of_work() as session:
         removed = session.execute(delete(Follow).where(Follow.person_id == actor.id,
                                                        Follow.standard_id == standard.id)
@@ -73,7 +74,7 @@ def mark_seen(*, actor: Person, up_to_event_id: int, now: datetime | None = None
     The marker never moves back: a page opened earlier and reloaded later cannot un-see news.
     """
     if not permissions.can_see_notifications(actor):
-        raise PermissionDenied("Sign in to see your notifications.")
+        raise PermissionDenied(_("Sign in to see your notifications."))
     now = now or utcnow()
     with unit_of_work() as session:
         _ensure_marker(session, actor.id, 0, now)
@@ -82,3 +83,6 @@ def mark_seen(*, actor: Person, up_to_event_id: int, now: datetime | None = None
         marker.last_seen_event_id = max(marker.last_seen_event_id, int(up_to_event_id))
         marker.seen_at = max(marker.seen_at, now)
     return marker
+
+
+from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..database import utcnow
@@ -74,8 +75,7 @@ def _back(standard) -> str:
 def follow(slug: str):
     standard = get_standard(slug)
     services.follow_standard(actor=current_user, standard=standard)
-    flash(f"You are following {standard.title}: new amendments, votes and versions will appear in your "
-          "notifications.", "success")
+    flash(_("You are following %(title)s: new amendments, votes and versions will appear in your notifications.", title=standard.title), "success")
     return redirect(_back(standard))
 
 
@@ -84,7 +84,7 @@ def follow(slug: str):
 def unfollow(slug: str):
     standard = get_standard(slug)
     services.unfollow_standard(actor=current_user, standard=standard)
-    flash(f"You no longer follow {standard.title}.", "success")
+    flash(_("You no longer follow %(title)s.", title=standard.title), "success")
     return redirect(_back(standard))
 
 

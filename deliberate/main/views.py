@@ -1,12 +1,13 @@
 """Home page, the plain-language guide, and helpers every template shares."""
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..i18n import (LANGUAGES, current_locale, format_date, format_datetime, format_number, format_percentage, js_strings,
+                    status_label)
 from ..members.permissions import is_steward
 from ..standards.services import list_standards
 from ..text.markdown import render, render_inline
@@ -14,9 +15,18 @@ from ..text.markdown import render, render_inline
 bp = Blueprint("main", __name__)
 
 
+def role_of(person) -> str:
+    """Which guidance a person sees: "steward", "delegate" (acts for a member co-op) or "observer"."""
+    if is_steward(person):
+        return "steward"
+    if getattr(person, "is_authenticated", False) and person.acting_coops:
+        return "delegate"
+    return "observer"
+
+
 @bp.get("/")
 def index():
-    return render_template("main/index.html", standards=list_standards())
+    return render_template("main/index.html", standards=list_standards(), role=role_of(current_user))
 
 
 @bp.get("/how-it-works")
@@ -42,14 +52,6 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
-def format_datetime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M UTC") -> str:
-    return value.strftime(fmt) if value else ""
-
-
-def format_date(value: datetime | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
-
-
 def field_attrs(field, autofocus: bool = False) -> dict:
     """Accessible attributes for a form field: its help and error text, and whether it is invalid."""
     described = [f"{field.id}-help"] if field.description else []
@@ -70,8 +72,13 @@ def template_globals() -> dict:
         "field_attrs": field_attrs,
         "is_steward": lambda: is_steward(current_user),
         "current_path": lambda: request.full_path.rstrip("?"),
+        "languages": LANGUAGES,
+        "current_locale": current_locale,
+        "js_strings": js_strings,
+        "status_label": status_label,
     }
 
 
 def template_filters() -> dict:
-    return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date}
+    return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date,
+            "number": format_number, "percent": format_percentage}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import unit_of_work, utcnow
@@ -116,12 +117,12 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     """Write an open or voted amendment into the standard, inside the caller's transaction."""
     head = amendment.head
     if amendment.state not in ("open", "voting"):
-        raise Conflict(f"An amendment that is {amendment.state} cannot be adopted.")
+        raise Conflict(_("An amendment that is %(state)s cannot be adopted.", state=amendment.state))
     revision = None
     if amendment.kind in ("modify", "retitle"):
         section = _lock_section(session, amendment.section_id)
         if section.head_revision_id != head.base_revision_id:
-            raise Conflict("The section changed since this amendment was last brought up to date.")
+            raise Conflict(_("The section changed since this amendment was last brought up to date."))
         revision = _new_revision(session, section, amendment, head.proposed_title, head.proposed_body)
     elif amendment.kind == "insert":
         section = _insert_section(session, amendment)
@@ -129,7 +130,7 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     elif amendment.kind == "delete":
         section = _lock_section(session, amendment.section_id)
         if section.head_revision_id != head.base_revision_id:
-            raise Conflict("The section changed since its removal was proposed.")
+            raise Conflict(_("The section changed since its removal was proposed."))
         section.retired_at = utcnow()
         _compact(session, section.standard_id)
     elif amendment.kind == "move":
@@ -158,11 +159,11 @@ def reject_amendment(session, amendment: Amendment, actor: Person | None, note: 
 def start_vote(session, amendment: Amendment, actor: Person | None) -> None:
     """The amendment's text is frozen for a vote."""
     if amendment.state != "open":
-        raise Conflict(f"Only open amendments can go to a vote; this one is {amendment.state}.")
+        raise Conflict(_("Only open amendments can go to a vote; this one is %(state)s.", state=amendment.state))
     if amendment.section_id is not None and amendment.kind != "insert":
         section = session.get(Section, amendment.section_id)
         if section.head_revision_id != amendment.head.base_revision_id:
-            raise Conflict("This amendment is not up to date with the section's text.")
+            raise Conflict(_("This amendment is not up to date with the section's text."))
     transition(session, amendment, "start_vote", actor)
 
 
@@ -178,7 +179,7 @@ def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Am
     kind = amendment.section.kind if amendment.section is not None else "principle"
     allowed = steward_may_adopt(amendment.standard.policy or {}, kind)
     if not permissions.can_adopt_directly(actor, amendment, allowed):
-        raise PermissionDenied("This amendment must be decided by a vote of the co-ops.")
+        raise PermissionDenied(_("This amendment must be decided by a vote of the co-ops."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         apply_amendment(session, amendment, actor, note or "Adopted by a steward under the standard's policy.")

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -9,48 +10,48 @@ BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, 
 
 
 class AmendmentForm(FlaskForm):
-    kind = SelectField("What kind of change?", choices=[SelectChoice(k, KIND_LABELS[k]) for k in AMENDMENT_KINDS
+    kind = SelectField(_l("What kind of change?"), choices=[SelectChoice(k, _l(KIND_LABELS[k])) for k in AMENDMENT_KINDS
                                                        if k != "retitle"])
-    section = SelectField("Which section?", choices=[], validate_choice=False)
-    name = StringField("A short name for your amendment (optional)", validators=[Optional(), Length(max=200)],
-                       description='For example "Living wage as the floor".')
-    summary = TextAreaField("What changes for co-ops, in plain words", validators=[DataRequired(), Length(max=600)],
-                            description="One or two sentences that anyone can understand. Shown before the exact changes.")
-    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField("Proposed text", validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
-    target_position = IntegerField("Place in the standard (1 is first)", validators=[Optional()])
-    rationale = TextAreaField("Why? (rationale)", validators=[Optional(), Length(max=20_000)],
-                              description="The reasons and evidence behind the change. Markdown is allowed.")
-    coop = SelectField("Proposed on behalf of", choices=[], validate_choice=False)
+    section = SelectField(_l("Which section?"), choices=[], validate_choice=False)
+    name = StringField(_l("A short name for your amendment (optional)"), validators=[Optional(), Length(max=200)],
+                       description=_l('For example "Living wage as the floor".'))
+    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=600)],
+                            description=_l("One or two sentences that anyone can understand. Shown before the exact changes."))
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    target_position = IntegerField(_l("Place in the standard (1 is first)"), validators=[Optional()])
+    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=20_000)],
+                              description=_l("The reasons and evidence behind the change. Markdown is allowed."))
+    coop = SelectField(_l("Proposed on behalf of"), choices=[], validate_choice=False)
     base_revision_id = HiddenField()
 
 
 class EditAmendmentForm(FlaskForm):
-    name = StringField("Short name", validators=[Optional(), Length(max=200)])
-    summary = TextAreaField("What changes for co-ops, in plain words", validators=[DataRequired(), Length(max=600)])
-    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField("Proposed text", validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
-    target_position = IntegerField("Place in the standard (1 is first)", validators=[Optional()])
-    rationale = TextAreaField("Why? (rationale)", validators=[Optional(), Length(max=20_000)])
-    coop = SelectField("Acting for", choices=[], validate_choice=False)
+    name = StringField(_l("Short name"), validators=[Optional(), Length(max=200)])
+    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=600)])
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    target_position = IntegerField(_l("Place in the standard (1 is first)"), validators=[Optional()])
+    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=20_000)])
+    coop = SelectField(_l("Acting for"), choices=[], validate_choice=False)
     expected_draft_id = HiddenField()
 
 
 class ResolveForm(FlaskForm):
-    proposed_title = StringField("Section title", validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField("Your text, rewritten against the current one", validators=[Optional(), Length(max=100_000)],
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
+    proposed_body = TextAreaField(_l("Your text, rewritten against the current one"), validators=[Optional(), Length(max=100_000)],
                                   description=BODY_HELP)
-    note = StringField("What did you change to resolve it?", validators=[Optional(), Length(max=500)])
+    note = StringField(_l("What did you change to resolve it?"), validators=[Optional(), Length(max=500)])
 
 
 class CoauthorForm(FlaskForm):
-    email = StringField("Co-author's email", validators=[DataRequired(), Length(max=254)],
-                        description="A delegate of a member co-op. They will be credited and can edit with you.")
+    email = StringField(_l("Co-author's email"), validators=[DataRequired(), Length(max=254)],
+                        description=_l("A delegate of a member co-op. They will be credited and can edit with you."))
 
 
 class NoteForm(FlaskForm):
-    note = StringField("Note (optional, shown publicly)", validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Note (optional, shown publicly)"), validators=[Optional(), Length(max=500)])
 
 
 class GroupForm(FlaskForm):
-    title = StringField("Name of the group", validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Name of the group"), validators=[Optional(), Length(max=200)])

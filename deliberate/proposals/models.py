@@ -10,10 +10,11 @@ from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..standards.models import Revision, Section, Standard
+from ..translatable import N_
 
 AMENDMENT_KINDS = ("modify", "retitle", "insert", "delete", "move")
-KIND_LABELS = {"modify": "Change the text", "retitle": "Change the title", "insert": "Add a new section",
-               "delete": "Remove a section", "move": "Move a section"}
+KIND_LABELS = {"modify": N_("Change the text"), "retitle": N_("Change the title"), "insert": N_("Add a new section"),
+               "delete": N_("Remove a section"), "move": N_("Move a section")}
 
 
 class CompetingGroup(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import NotFound
@@ -19,7 +20,7 @@ from .permissions import can_read
 def get_amendment(standard: Standard, amendment_id: int, person) -> Amendment:
     amendment = db.session.get(Amendment, amendment_id)
     if amendment is None or amendment.standard_id != standard.id or not can_read(person, amendment):
-        raise NotFound("There is no such amendment (drafts are visible only to their authors).")
+        raise NotFound(_("There is no such amendment (drafts are visible only to their authors)."))
     return amendment
 
 
@@ -133,7 +134,7 @@ def provenance(section: Section, number: int | None = None) -> tuple[Revision, l
     if number is not None:
         revisions = [r for r in revisions if r.number <= number]
         if not revisions or revisions[-1].number != number:
-            raise NotFound("No such revision of this section.")
+            raise NotFound(_("No such revision of this section."))
     by_id = {r.id: r for r in revisions}
     amendment_ids = {r.amendment_id for r in revisions if r.amendment_id}
     amendments = {a.id: a for a in db.session.scalars(select(Amendment).where(Amendment.id.in_(amendment_ids)))} \

@@ -5,6 +5,8 @@ only writers of amendments, and each public function is one unit of work.
 """
 from __future__ import annotations
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import unit_of_work, utcnow
@@ -82,19 +84,19 @@ def add_draft(session, amendment: Amendment, *, base_revision_id: int | None, ti
 def _clean_summary(summary: str) -> str:
     summary = normalise(summary or "")
     if not summary:
-        raise InvalidInput("Please say in plain words what this changes for co-ops.",
-                           field_errors={"summary": ["This field is required."]})
+        raise InvalidInput(_("Please say in plain words what this changes for co-ops."),
+                           field_errors={"summary": [_("This field is required.")]})
     if len(summary) > MAX_SUMMARY:
-        raise InvalidInput(f"Keep the summary under {MAX_SUMMARY} characters.",
-                           field_errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
+        raise InvalidInput(_("Keep the summary under %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY),
+                           field_errors={"summary": [_("At most %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY)]})
     return summary
 
 
 def _clean_rationale(rationale: str) -> str:
     rationale = normalise(rationale or "")
     if len(rationale) > MAX_RATIONALE:
-        raise InvalidInput(f"Keep the rationale under {MAX_RATIONALE:,} characters.",
-                           field_errors={"rationale": [f"At most {MAX_RATIONALE:,} characters."]})
+        raise InvalidInput(_("Keep the rationale under %(MAX_RATIONALE)s characters.", MAX_RATIONALE=format_decimal(MAX_RATIONALE)),
+                           field_errors={"rationale": [_("At most %(MAX_RATIONALE)s characters.", MAX_RATIONALE=format_decimal(MAX_RATIONALE))]})
     return rationale
 
 
@@ -107,10 +109,10 @@ def _check_position(position, count: int, field: str = "target_position") -> int
     try:
         position = int(position)
     except (TypeError, ValueError):
-        raise InvalidInput("Choose where the section goes.", field_errors={field: ["Choose a position."]}) from None
+        raise InvalidInput(_("Choose where the section goes."), field_errors={field: [_("Choose a position.")]}) from None
     if not 1 <= position <= count:
-        raise InvalidInput(f"The position must be between 1 and {count}.",
-                           field_errors={field: [f"Between 1 and {count}."]})
+        raise InvalidInput(_("The position must be between 1 and %(count)s.", count=count),
+                           field_errors={field: [_("Between 1 and %(count)s.", count=count)]})
     return position
 
 
@@ -118,30 +120,28 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
               position, base_revision_id: int | None) -> tuple[str, str, str, int | None, int | None]:
     """Validate a proposal against the current text; returns (kind, title, body, position, base id)."""
     if kind not in AMENDMENT_KINDS:
-        raise InvalidInput("Choose what kind of change this is.", field_errors={"kind": ["Unknown kind."]})
+        raise InvalidInput(_("Choose what kind of change this is."), field_errors={"kind": [_("Unknown kind.")]})
     active = _active_sections(session, standard.id)
     if kind == "insert":
         return kind, clean_title(title, "proposed_title"), clean_body(body), _check_position(position, len(active) + 1), None
     if section is None or section.standard_id != standard.id:
-        raise NotFound("Choose the section this amendment changes.")
+        raise NotFound(_("Choose the section this amendment changes."))
     if section.retired_at is not None:
-        raise Conflict("This section has been removed from the standard.")
+        raise Conflict(_("This section has been removed from the standard."))
     head = section.head
     if base_revision_id is not None and base_revision_id != head.id:
-        raise Conflict("The section changed while you were writing (someone's change was adopted). "
-                       "Your text is kept below: look at the new wording and propose again.")
+        raise Conflict(_("The section changed while you were writing (someone's change was adopted). Your text is kept below: look at the new wording and propose again."))
     if kind == "delete":
         return kind, head.title, head.body, None, head.id
     if kind == "move":
         position = _check_position(position, len(active))
         if position == section.position:
-            raise InvalidInput("The section is already in that place.", field_errors={"target_position": ["Choose another place."]})
+            raise InvalidInput(_("The section is already in that place."), field_errors={"target_position": [_("Choose another place.")]})
         return kind, head.title, head.body, position, head.id
     title, body = clean_title(title, "proposed_title"), clean_body(body)
     if title == head.title and body == head.body:
-        raise InvalidInput("This amendment changes nothing: the text is the same as the current one "
-                           "(differences in spaces or line endings do not count).",
-                           field_errors={"proposed_body": ["Change the text, or the title."]})
+        raise InvalidInput(_("This amendment changes nothing: the text is the same as the current one (differences in spaces or line endings do not count)."),
+                           field_errors={"proposed_body": [_("Change the text, or the title.")]})
     kind = "retitle" if body == head.body else "modify"
     return kind, title, body, None, head.id
 
@@ -154,7 +154,7 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
                       name: str = "", coop: Cooperative | None = None) -> Amendment:
     """Start a draft amendment against the section's current revision (its base)."""
     if not permissions.can_propose(actor):
-        raise PermissionDenied("Only delegates of member co-ops can propose amendments.")
+        raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
     coop = acting_coop(actor, coop)
     summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
     with unit_of_work() as session:
@@ -187,23 +187,22 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                    target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
     """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
     if not permissions.can_edit(actor, amendment):
-        raise PermissionDenied("Only the amendment's authors can change it, and only before it goes to a vote.")
+        raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
     summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         if amendment.head_draft_id != expected_draft_id:
-            raise Conflict("A co-author saved a newer version while you were editing. Your text is kept below: "
-                           "compare and save again.")
+            raise Conflict(_("A co-author saved a newer version while you were editing. Your text is kept below: compare and save again."))
         if not permissions.can_edit(actor, amendment):
-            raise Conflict(f"This amendment is {amendment.state} now and can no longer be changed.")
+            raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=amendment.state))
         head = amendment.head
         if amendment.kind in ("modify", "retitle"):
             base = head.base
             title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
             if title == base.title and body == base.body:
-                raise InvalidInput("This amendment would change nothing.",
-                                   field_errors={"proposed_body": ["Change the text, or the title."]})
+                raise InvalidInput(_("This amendment would change nothing."),
+                                   field_errors={"proposed_body": [_("Change the text, or the title.")]})
             amendment.kind = "retitle" if body == base.body else "modify"
             position = None
         elif amendment.kind == "insert":
@@ -229,14 +228,14 @@ def _locked(session, amendment_id: int) -> Amendment:
     session.execute(select(Amendment.id).where(Amendment.id == amendment_id).with_for_update())
     amendment = session.get(Amendment, amendment_id, populate_existing=True)
     if amendment is None:
-        raise NotFound("No such amendment.")
+        raise NotFound(_("No such amendment."))
     return amendment
 
 
 def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
     """Publish a draft for discussion."""
     if not permissions.can_open(actor, amendment):
-        raise PermissionDenied("Only the amendment's authors can open it for discussion.")
+        raise PermissionDenied(_("Only the amendment's authors can open it for discussion."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "open", actor)
@@ -246,7 +245,7 @@ def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
 
 def withdraw_amendment(*, actor: Person, amendment: Amendment, note: str = "") -> Amendment:
     if not permissions.can_withdraw(actor, amendment):
-        raise PermissionDenied("Only the amendment's authors can withdraw it, and not during a vote.")
+        raise PermissionDenied(_("Only the amendment's authors can withdraw it, and not during a vote."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "withdraw", actor, note)
@@ -256,13 +255,13 @@ def withdraw_amendment(*, actor: Person, amendment: Amendment, note: str = "") -
 def add_coauthor(*, actor: Person, amendment: Amendment, email: str) -> Coauthor:
     """The proposer credits a delegate (usually of another co-op) as co-author."""
     if not permissions.can_add_coauthor(actor, amendment):
-        raise PermissionDenied("Only the proposer can invite co-authors.")
+        raise PermissionDenied(_("Only the proposer can invite co-authors."))
     person = db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
     if person is None or not person.acting_coops:
-        raise InvalidInput("There is no delegate of a member co-op with that email.",
-                           field_errors={"email": ["Not a delegate's address."]})
+        raise InvalidInput(_("There is no delegate of a member co-op with that email."),
+                           field_errors={"email": [_("Not a delegate's address.")]})
     if person.id == amendment.author_id or any(c.person_id == person.id for c in amendment.coauthors):
-        raise Conflict(f"{person.name} is already an author of this amendment.")
+        raise Conflict(_("%(person)s is already an author of this amendment.", person=person.name))
     with unit_of_work() as session:
         coauthor = Coauthor(amendment_id=amendment.id, person_id=person.id, coop_id=person.acting_coops[0].id)
         session.add(coauthor)
@@ -276,18 +275,17 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
                      note: str = "") -> AmendmentDraft:
     """A person rewrites a conflicted amendment against the current text; it may go on."""
     if not permissions.can_resolve(actor, amendment):
-        raise PermissionDenied("Only the amendment's authors (or a steward) can resolve its conflict.")
+        raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         if amendment.state != "conflicted":
-            raise Conflict("This amendment is not in conflict any more.")
+            raise Conflict(_("This amendment is not in conflict any more."))
         section = session.get(Section, amendment.section_id)
         head = section.head
         if amendment.kind in ("modify", "retitle"):
             title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
             if title == head.title and body == head.body:
-                raise InvalidInput("The resolved text is the same as the current text: withdraw the amendment "
-                                   "instead if it is no longer needed.", field_errors={"proposed_body": ["No change left."]})
+                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment instead if it is no longer needed."), field_errors={"proposed_body": [_("No change left.")]})
             amendment.kind = "retitle" if body == head.body else "modify"
         else:
             title, body = head.title, head.body
@@ -301,19 +299,19 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
 def group_competing(*, actor: Person, amendments: list[Amendment], title: str = "") -> CompetingGroup:
     """Group amendments to the same section so that they are decided together (ranked choice)."""
     if not permissions.can_group(actor):
-        raise PermissionDenied("Only stewards can group competing amendments.")
+        raise PermissionDenied(_("Only stewards can group competing amendments."))
     if len(amendments) < 2:
-        raise InvalidInput("Choose at least two amendments to group.", field_errors={"amendments": ["Choose two or more."]})
+        raise InvalidInput(_("Choose at least two amendments to group."), field_errors={"amendments": [_("Choose two or more.")]})
     with unit_of_work() as session:
         loaded = [_locked(session, a.id) for a in amendments]
         sections = {(a.standard_id, a.section_id) for a in loaded}
         if len(sections) != 1 or None in {a.section_id for a in loaded}:
-            raise InvalidInput("Competing amendments must change the same section.")
+            raise InvalidInput(_("Competing amendments must change the same section."))
         for a in loaded:
             if a.state not in ("open", "conflicted"):
-                raise Conflict(f"{a.reference} is {a.state}: only open amendments can compete.")
+                raise Conflict(_("%(reference)s is %(state)s: only open amendments can compete.", reference=a.reference, state=a.state))
             if a.group_id is not None:
-                raise Conflict(f"{a.reference} is already in a group.")
+                raise Conflict(_("%(reference)s is already in a group.", reference=a.reference))
         standard_id, section_id = sections.pop()
         section = session.get(Section, section_id)
         group = CompetingGroup(standard_id=standard_id, section_id=section_id,
@@ -328,3 +326,4 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
     return group
 
 
+from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)

@@ -5,6 +5,8 @@ only says which actions exist in which state and where they lead.
 """
 from __future__ import annotations
 
+from ..translatable import N_
+
 STATES = ("draft", "open", "voting", "adopted", "rejected", "withdrawn", "superseded", "conflicted")
 FINAL_STATES = frozenset({"adopted", "rejected", "withdrawn", "superseded"})
 # States in which the proposed text may still change (and so must follow its base).
@@ -30,22 +32,22 @@ ACTIONS = tuple(sorted({action for actions in TRANSITIONS.values() for action in
 
 # Plain-language names, shown on buttons and in the timeline.
 ACTION_LABELS = {
-    "edit": "edited", "open": "opened for discussion", "start_vote": "put to a vote", "adopt": "adopted",
-    "reject": "rejected", "withdraw": "withdrawn", "conflict": "marked as conflicting",
-    "rebase": "brought up to date", "supersede": "superseded", "resolve": "conflict resolved",
-    "cancel_vote": "vote cancelled",
+    "edit": N_("edited"), "open": N_("opened for discussion"), "start_vote": N_("put to a vote"), "adopt": N_("adopted"),
+    "reject": N_("rejected"), "withdraw": N_("withdrawn"), "conflict": N_("marked as conflicting"),
+    "rebase": N_("brought up to date"), "supersede": N_("superseded"), "resolve": N_("conflict resolved"),
+    "cancel_vote": N_("vote cancelled"),
 }
 
 STATE_HELP = {
-    "draft": "Being written by its authors; only they and the stewards can see it.",
-    "open": "Open for discussion. It can be improved until it is put to a vote.",
-    "voting": "The co-ops are voting on this exact text.",
-    "adopted": "Adopted: the text of the standard now includes this change.",
-    "rejected": "The vote did not pass; the text stays as it was.",
-    "withdrawn": "Withdrawn by its authors.",
-    "superseded": "Another amendment to the same passage was adopted instead.",
-    "conflicted": "The text changed underneath this amendment in the same place. "
-                  "An author must bring it up to date before it can go to a vote.",
+    "draft": N_("Being written by its authors; only they and the stewards can see it."),
+    "open": N_("Open for discussion. It can be improved until it is put to a vote."),
+    "voting": N_("The co-ops are voting on this exact text."),
+    "adopted": N_("Adopted: the text of the standard now includes this change."),
+    "rejected": N_("The vote did not pass; the text stays as it was."),
+    "withdrawn": N_("Withdrawn by its authors."),
+    "superseded": N_("Another amendment to the same passage was adopted instead."),
+    "conflicted": N_("The text changed underneath this amendment in the same place. "
+                  "An author must bring it up to date before it can go to a vote."),
 }
 
 

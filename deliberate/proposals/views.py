@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -11,12 +12,13 @@ from ..discussions.queries import thread_view
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
+from ..i18n import translated
 from ..members.models import Cooperative
 from ..standards import services as standards
 from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
+from ..translatable import N_
 from .states import ACTION_LABELS, STATE_HELP
-
 bp = Blueprint("amendments", __name__, url_prefix="/standards/<slug>")
 
 
@@ -36,7 +38,7 @@ def _chosen_coop(value: str | None) -> Cooperative | None:
     try:
         return db.session.get(Cooperative, int(value))
     except ValueError:
-        raise InvalidInput("Choose a co-op from the list.") from None
+        raise InvalidInput(_("Choose a co-op from the list.")) from None
 
 
 @bp.get("/amendments")
@@ -52,7 +54,7 @@ def index(slug: str):
 def new(slug: str):
     standard = standards.get_standard(slug)
     if not permissions.can_propose(current_user):
-        raise PermissionDenied("Only delegates of member co-ops can propose amendments.")
+        raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
     form = AmendmentForm()
     form.section.choices = [SelectChoice(s.key, f"{s.position}. {s.title}") for s in standard.sections]
     _coop_choices(form.coop)
@@ -79,7 +81,7 @@ def new(slug: str):
             show_errors(form, error)
             status = error.status
         else:
-            flash("Your amendment is saved as a draft. Read it over, then open it for discussion.", "success")
+            flash(_("Your amendment is saved as a draft. Read it over, then open it for discussion."), "success")
             return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
     else:
         status = 422
@@ -98,8 +100,8 @@ def show(slug: str, amendment_id: int):
     return render_template(
         "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts,
         change=queries.amendment_change(amendment, shown), timeline=queries.timeline(amendment),
-        group=queries.group_of(amendment), view=request.args.get("view", "inline"), state_help=STATE_HELP,
-        action_labels={**ACTION_LABELS, "propose": "proposed"},
+        group=queries.group_of(amendment), view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),
+        action_labels=translated({**ACTION_LABELS, "propose": N_("proposed")}),
         rebased=[d for d in drafts if d.reason == "rebased"],
         can_edit=permissions.can_edit(person, amendment), can_open=permissions.can_open(person, amendment),
         can_withdraw=permissions.can_withdraw(person, amendment),
@@ -122,7 +124,7 @@ def edit(slug: str, amendment_id: int):
     standard = standards.get_standard(slug)
     amendment = queries.get_amendment(standard, amendment_id, current_user)
     if not permissions.can_edit(current_user, amendment):
-        raise PermissionDenied("Only the amendment's authors can change it, and only before it goes to a vote.")
+        raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     form = EditAmendmentForm()
     _coop_choices(form.coop)
     status = 200
@@ -143,10 +145,10 @@ def edit(slug: str, amendment_id: int):
             show_errors(form, error)
             status = error.status
         except ValueError:
-            flash("The form was incomplete. Please try again.", "error")
+            flash(_("The form was incomplete. Please try again."), "error")
             status = 422
         else:
-            flash("Saved. The previous wording is kept in the amendment's history.", "success")
+            flash(_("Saved. The previous wording is kept in the amendment's history."), "success")
             return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
     else:
         status = 422
@@ -158,7 +160,7 @@ def _action(slug: str, amendment_id: int, act, done: str):
     amendment = queries.get_amendment(standard, amendment_id, current_user)
     form = NoteForm()
     if not form.validate_on_submit():
-        flash("The note is too long.", "error")
+        flash(_("The note is too long."), "error")
     else:
         act(amendment, form.note.data or "")
         flash(done, "success")
@@ -169,7 +171,7 @@ def _action(slug: str, amendment_id: int, act, done: str):
 @login_required
 def open_(slug: str, amendment_id: int):
     return _action(slug, amendment_id, lambda a, note: services.open_amendment(actor=current_user, amendment=a),
-                   "The amendment is open for discussion. Everyone can now read it.")
+                   _("The amendment is open for discussion. Everyone can now read it."))
 
 
 @bp.post("/amendments/<int:amendment_id>/withdraw")
@@ -177,7 +179,7 @@ def open_(slug: str, amendment_id: int):
 def withdraw(slug: str, amendment_id: int):
     return _action(slug, amendment_id,
                    lambda a, note: services.withdraw_amendment(actor=current_user, amendment=a, note=note),
-                   "The amendment is withdrawn.")
+                   _("The amendment is withdrawn."))
 
 
 @bp.post("/amendments/<int:amendment_id>/adopt")
@@ -185,7 +187,7 @@ def withdraw(slug: str, amendment_id: int):
 def adopt(slug: str, amendment_id: int):
     return _action(slug, amendment_id,
                    lambda a, note: adoption.adopt_directly(actor=current_user, amendment=a, note=note),
-                   "The amendment is adopted: the section has a new revision.")
+                   _("The amendment is adopted: the section has a new revision."))
 
 
 @bp.post("/amendments/<int:amendment_id>/coauthors")
@@ -196,9 +198,9 @@ def add_coauthor(slug: str, amendment_id: int):
     form = CoauthorForm()
     if form.validate_on_submit():
         coauthor = services.add_coauthor(actor=current_user, amendment=amendment, email=form.email.data)
-        flash(f"{coauthor.person.name} is now a co-author.", "success")
+        flash(_("%(person)s is now a co-author.", person=coauthor.person.name), "success")
     else:
-        flash("Give the co-author's email.", "error")
+        flash(_("Give the co-author's email."), "error")
     return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment_id))
 
 
@@ -208,7 +210,7 @@ def resolve(slug: str, amendment_id: int):
     standard = standards.get_standard(slug)
     amendment = queries.get_amendment(standard, amendment_id, current_user)
     if not permissions.can_resolve(current_user, amendment):
-        raise PermissionDenied("Only the amendment's authors (or a steward) can resolve its conflict.")
+        raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
     form = ResolveForm()
     view = queries.three_way_view(amendment)
     status = 200
@@ -223,7 +225,7 @@ def resolve(slug: str, amendment_id: int):
             show_errors(form, error)
             status = error.status
         else:
-            flash("Resolved: the amendment now builds on the current text.", "success")
+            flash(_("Resolved: the amendment now builds on the current text."), "success")
             return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment_id))
     else:
         status = 422
@@ -236,7 +238,7 @@ def resolve(slug: str, amendment_id: int):
 def group(slug: str):
     standard = standards.get_standard(slug)
     if not permissions.can_group(current_user):
-        raise PermissionDenied("Only stewards can group competing amendments.")
+        raise PermissionDenied(_("Only stewards can group competing amendments."))
     candidates = [a for a in queries.list_amendments(standard, current_user)
                   if a.state in ("open", "conflicted") and a.group_id is None and a.section_id]
     form = GroupForm()
@@ -250,7 +252,7 @@ def group(slug: str):
             show_errors(form, error)
             status = error.status
         else:
-            flash(f"Grouped {len(chosen)} competing amendments: they will be decided together.", "success")
+            flash(_("Grouped %(count)s competing amendments: they will be decided together.", count=len(chosen)), "success")
             return redirect(url_for("amendments.index", slug=slug, _anchor=f"group-{created.id}"))
     return render_template("amendments/group.html", standard=standard, form=form, candidates=candidates), status
 
@@ -298,7 +300,7 @@ def _int_arg(name: str, default):
     if value is None or value == "":
         return default
     if not value.isdigit():
-        raise InvalidInput(f"“{name}” must be a revision number.")
+        raise InvalidInput(_("“%(name)s” must be a revision number.", name=name))
     return int(value)
 
 
@@ -309,7 +311,7 @@ def _moment_arg(name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"“{value}” is not a date. Use the form 2026-11-26 or 2026-11-26T14:30.") from None
+        raise InvalidInput(_("“%(value)s” is not a date. Use the form 2026-11-26 or 2026-11-26T14:30.", value=value)) from None
     if len(value) == 10:  # a bare date means the end of that day
         moment = moment.replace(hour=23, minute=59, second=59)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

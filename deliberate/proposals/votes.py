@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,12 +28,12 @@ def _live(group: CompetingGroup) -> list[Amendment]:
 
 class AmendmentHandler(SubjectHandler):
     kind = "amendment"
-    label = "Amendment"
+    label = _l("Amendment")
 
     def load(self, subject_id: int) -> Amendment:
         amendment = db.session.get(Amendment, subject_id)
         if amendment is None:
-            raise NotFound("No amendment with that number.")
+            raise NotFound(_("No amendment with that number."))
         return amendment
 
     def title(self, subject: Amendment) -> str:
@@ -50,12 +52,12 @@ class AmendmentHandler(SubjectHandler):
 
     def check_can_open(self, subject: Amendment) -> None:
         if subject.group_id is not None and subject.state in LIVE_STATES:
-            raise Conflict(f"{subject.reference} competes with other amendments: open a vote on its group instead.")
+            raise Conflict(_("%(reference)s competes with other amendments: open a vote on its group instead.", reference=subject.reference))
         if subject.state != "open":
-            raise Conflict(f"{subject.reference} is {subject.state}: only open amendments can be put to a vote.")
+            raise Conflict(_("%(reference)s is %(state)s: only open amendments can be put to a vote.", reference=subject.reference, state=subject.state))
         if subject.kind not in ("insert",) and subject.section is not None \
                 and subject.section.head_revision_id != subject.head.base_revision_id:
-            raise Conflict(f"{subject.reference} is not up to date with the section's text.")
+            raise Conflict(_("%(reference)s is not up to date with the section's text.", reference=subject.reference))
 
     def on_open(self, session: Session, subject: Amendment, vote: Any) -> None:
         adoption.start_vote(session, session.get(Amendment, subject.id), None)
@@ -79,12 +81,12 @@ class AmendmentHandler(SubjectHandler):
 
 class GroupHandler(SubjectHandler):
     kind = "group"
-    label = "Competing amendments"
+    label = _l("Competing amendments")
 
     def load(self, subject_id: int) -> CompetingGroup:
         group = db.session.get(CompetingGroup, subject_id)
         if group is None:
-            raise NotFound("No group of amendments with that number.")
+            raise NotFound(_("No group of amendments with that number."))
         return group
 
     def title(self, subject: CompetingGroup) -> str:
@@ -108,7 +110,7 @@ class GroupHandler(SubjectHandler):
     def check_can_open(self, subject: CompetingGroup) -> None:
         live = _live(subject)
         if len(live) < 2:
-            raise Conflict("Fewer than two of these amendments are still open: vote on the remaining one alone.")
+            raise Conflict(_("Fewer than two of these amendments are still open: vote on the remaining one alone."))
         for amendment in live:
             AmendmentHandler.check_can_open(_AS_SINGLE, _Ungrouped(amendment))
 

@@ -9,11 +9,13 @@ import logging
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from ..extensions import socketio
 from .events import set_publisher
+from .ratelimit import rate_limited
 from .rooms import can_join
 
 log = logging.getLogger(__name__)
@@ -30,22 +32,24 @@ def on_connect(auth: dict[str, Any] | None = None):
 
 
 @socketio.on("join")
+@rate_limited("read")
 def on_join(data: Any):
     room = data.get("room") if isinstance(data, dict) else None
     if not isinstance(room, str) or len(room) > 64:
-        return {"ok": False, "error": "Give the room to join, e.g. standard:1."}
+        return {"ok": False, "error": _("Give the room to join, e.g. standard:1."), "code": "invalid_input"}
     person = current_user if current_user.is_authenticated else None
     if not can_join(person, room):
         log.info("socket %s refused room %s", request.sid, room)
-        return {"ok": False, "error": "You cannot follow this here."}
+        return {"ok": False, "error": _("You cannot follow this here."), "code": "forbidden"}
     try:
         join_room(room)
     except ValueError:  # the socket disconnected before its join was handled
-        return {"ok": False, "error": "Not connected."}
+        return {"ok": False, "error": _("Not connected.")}
     return {"ok": True, "room": room}
 
 
 @socketio.on("leave")
+@rate_limited("read")
 def on_leave(data: Any):
     room = data.get("room") if isinstance(data, dict) else None
     if isinstance(room, str):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..database import unit_of_work
@@ -22,8 +23,8 @@ def _leave_the_full_text_index_to_the_migration(state) -> None:
     if migrate is not None:
         migrate.configure_args.setdefault("include_name", include_name)
 
-KIND_LABELS = {"standard": "Standards", "section": "Sections", "amendment": "Amendments", "comment": "Comments"}
-HIT_LABELS = {"standard": "Standard", "section": "Section", "amendment": "Amendment", "comment": "Comment"}
+KIND_LABELS = {"standard": _l("Standards"), "section": _l("Sections"), "amendment": _l("Amendments"), "comment": _l("Comments")}
+HIT_LABELS = {"standard": _l("Standard"), "section": _l("Section"), "amendment": _l("Amendment"), "comment": _l("Comment")}
 
 
 def hit_url(hit: Hit) -> str:

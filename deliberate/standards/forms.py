@@ -1,32 +1,34 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .models import SECTION_KINDS
+from .. import limits
 
 
 class StandardForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)],
-                        description='For example "Member Data Rights".')
-    summary = TextAreaField("What is this standard for?", validators=[Optional(), Length(max=4000)],
-                            description="A few sentences in plain words. Markdown is allowed.")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=limits.TITLE)],
+                        description=_l('For example "Member Data Rights".'))
+    summary = TextAreaField(_l("What is this standard for?"), validators=[Optional(), Length(max=limits.SUMMARY)],
+                            description=_l("A few sentences in plain words. Markdown is allowed."))
 
 
 class SectionForm(FlaskForm):
-    title = StringField("Section title", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=[SelectChoice(k, k.capitalize()) for k in SECTION_KINDS])
-    body = TextAreaField("Text", validators=[Optional(), Length(max=100_000)],
-                         description="Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists.")
-    position = IntegerField("Position", validators=[Optional()])
+    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=limits.TITLE)])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, k.capitalize()) for k in SECTION_KINDS])
+    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=limits.SECTION_BODY)],
+                         description=_l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."))
+    position = IntegerField(_l("Position"), validators=[Optional()])
 
 
 class RevisionForm(FlaskForm):
-    title = StringField("Section title", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Text", validators=[Optional(), Length(max=100_000)],
-                         description="Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists.")
-    message = StringField("What did you change, and why?", validators=[DataRequired(), Length(max=500)],
-                          description='For example "Clarify that members own their data".')
-    coop = SelectField("Acting for", choices=[], validate_choice=False,
-                       description="Your edit is credited to you and to this co-op.")
+    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=limits.TITLE)])
+    body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=limits.SECTION_BODY)],
+                         description=_l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."))
+    message = StringField(_l("What did you change, and why?"), validators=[DataRequired(), Length(max=limits.MESSAGE)],
+                          description=_l('For example "Clarify that members own their data".'))
+    coop = SelectField(_l("Acting for"), choices=[], validate_choice=False,
+                       description=_l("Your edit is credited to you and to this co-op."))
     base_revision_id = HiddenField()

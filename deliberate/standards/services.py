@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import limits
 from ..database import unit_of_work
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -20,35 +23,35 @@ from .models import SECTION_KINDS, Revision, RevisionCredit, Section, Standard
 # made against the old head follow it (deliberate.proposals registers itself here).
 HEAD_MOVED_HOOKS: list = []
 
-MAX_TITLE = 200
-MAX_BODY = 100_000
-MAX_MESSAGE = 500
-MAX_SUMMARY = 4_000
+MAX_TITLE = limits.TITLE
+MAX_BODY = limits.SECTION_BODY
+MAX_MESSAGE = limits.MESSAGE
+MAX_SUMMARY = limits.SUMMARY
 
 
 def clean_title(title: str, field: str = "title") -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise InvalidInput("Please give a title.", field_errors={field: ["This field is required."]})
+        raise InvalidInput(_("Please give a title."), field_errors={field: [_("This field is required.")]})
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f"Titles are at most {MAX_TITLE} characters.", field_errors={field: [f"At most {MAX_TITLE} characters."]})
+        raise InvalidInput(_("Titles are at most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE), field_errors={field: [_("At most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE)]})
     return title
 
 
 def clean_body(body: str) -> str:
     body = normalise(body or "")
     if len(body) > MAX_BODY:
-        raise InvalidInput(f"A section's text is at most {MAX_BODY:,} characters; this one has {len(body):,}.",
-                           field_errors={"body": [f"At most {MAX_BODY:,} characters."]})
+        raise InvalidInput(_("A section's text is at most %(MAX_BODY)s characters; this one has %(count)s.", MAX_BODY=format_decimal(MAX_BODY), count=format_decimal(len(body))),
+                           field_errors={"body": [_("At most %(MAX_BODY)s characters.", MAX_BODY=format_decimal(MAX_BODY))]})
     return body
 
 
 def _clean_message(message: str) -> str:
     message = " ".join((message or "").split())
     if not message:
-        raise InvalidInput("Please say briefly what you changed and why.", field_errors={"message": ["This field is required."]})
+        raise InvalidInput(_("Please say briefly what you changed and why."), field_errors={"message": [_("This field is required.")]})
     if len(message) > MAX_MESSAGE:
-        raise InvalidInput(f"Keep the message under {MAX_MESSAGE} characters.", field_errors={"message": [f"At most {MAX_MESSAGE} characters."]})
+        raise InvalidInput(_("Keep the message under %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE), field_errors={"message": [_("At most %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE)]})
     return message
 
 
@@ -64,15 +67,15 @@ def create_standard(*, actor: Person, title: str, summary: str = "",
                     sections: list[tuple[str, str]] | None = None) -> Standard:
     """A steward starts a standard, optionally with its first sections (title, Markdown body)."""
     if not permissions.can_create_standard(actor):
-        raise PermissionDenied("Only stewards can start a new standard.")
+        raise PermissionDenied(_("Only stewards can start a new standard."))
     title = clean_title(title)
     summary = normalise(summary or "")
     if len(summary) > MAX_SUMMARY:
-        raise InvalidInput("The summary is too long.", field_errors={"summary": [f"At most {MAX_SUMMARY} characters."]})
+        raise InvalidInput(_("The summary is too long."), field_errors={"summary": [_("At most %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY)]})
     cleaned = [(clean_title(t), clean_body(b)) for t, b in (sections or [])]
     with unit_of_work() as session:
         if session.scalar(select(Standard.id).where(func.lower(Standard.title) == title.lower())):
-            raise Conflict("A standard with that title already exists.", field_errors={"title": ["Already taken."]})
+            raise Conflict(_("A standard with that title already exists."), field_errors={"title": [_("Already taken.")]})
         base = slugify(title)
         slug, n = base, 2
         while session.scalar(select(Standard.id).where(Standard.slug == slug)):
@@ -107,10 +110,10 @@ def add_section(*, actor: Person, standard: Standard, title: str, body: str, kin
                 position: int | None = None) -> Section:
     """A steward adds a section at the end (or at ``position``, moving later ones down)."""
     if not permissions.can_create_standard(actor):
-        raise PermissionDenied("Only stewards can add sections directly; delegates propose them as amendments.")
+        raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
     title, body = clean_title(title), clean_body(body)
     if kind not in SECTION_KINDS:
-        raise InvalidInput("Unknown kind of section.", field_errors={"kind": [f"One of {', '.join(SECTION_KINDS)}."]})
+        raise InvalidInput(_("Unknown kind of section."), field_errors={"kind": [_("One of %(SECTION_KINDS)s.", SECTION_KINDS=', '.join(SECTION_KINDS))]})
     with unit_of_work() as session:
         standard = session.merge(standard)
         existing = list(session.scalars(select(Section).where(Section.standard_id == standard.id).order_by(Section.position)))
@@ -138,7 +141,7 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
     the (person id, co-op id) of everyone else who wrote it with the author (co-editing).
     """
     if not permissions.can_edit_section(actor, section):
-        raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
     coop = acting_coop(actor, coop)
     title, body, message = clean_title(title), clean_body(body), _clean_message(message)
     with unit_of_work() as session:
@@ -148,10 +151,9 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         section = session.get(Section, section.id, populate_existing=True)
         head = section.head
         if head is None or head.id != base_revision_id:
-            raise Conflict("Someone saved a newer version of this section while you were editing. "
-                           "Your text is kept below: compare it with the latest and save again.")
+            raise Conflict(_("Someone saved a newer version of this section while you were editing. Your text is kept below: compare it with the latest and save again."))
         if head.title == title and head.body == body:
-            raise InvalidInput("Nothing changed: the text is the same as the current version.")
+            raise InvalidInput(_("Nothing changed: the text is the same as the current version."))
         revision = Revision(section_id=section.id, number=head.number + 1, parent_id=head.id, title=title,
                             body=body, message=message, author_id=actor.id, coop_id=coop.id if coop else None)
         session.add(revision)
@@ -181,14 +183,14 @@ def get_standard(slug: str) -> Standard:
         .options(selectinload(Standard.sections))
     )
     if standard is None:
-        raise NotFound("There is no standard at this address.")
+        raise NotFound(_("There is no standard at this address."))
     return standard
 
 
 def get_section(standard: Standard, key: str) -> Section:
     section = db.session.scalar(select(Section).where(Section.standard_id == standard.id, Section.key == key))
     if section is None:
-        raise NotFound("This section does not exist (it may have been renamed: see the table of contents).")
+        raise NotFound(_("This section does not exist (it may have been renamed: see the table of contents)."))
     return section
 
 
@@ -200,7 +202,8 @@ def section_history(section: Section) -> list[Revision]:
 def get_revision(section: Section, number: int) -> Revision:
     revision = db.session.scalar(select(Revision).where(Revision.section_id == section.id, Revision.number == number))
     if revision is None:
-        raise NotFound("No such revision of this section.")
+        raise NotFound(_("No such revision of this section."))
     return revision
 
 
+from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)

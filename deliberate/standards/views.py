@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -31,7 +32,7 @@ def index():
 @login_required
 def new():
     if not permissions.can_create_standard(current_user):
-        raise PermissionDenied("Only stewards can start a new standard.")
+        raise PermissionDenied(_("Only stewards can start a new standard."))
     form = StandardForm()
     if form.validate_on_submit():
         try:
@@ -39,7 +40,7 @@ def new():
         except DomainError as error:
             show_errors(form, error)
         else:
-            flash("The standard is created. Add its first section.", "success")
+            flash(_("The standard is created. Add its first section."), "success")
             return redirect(url_for("standards.new_section", slug=standard.slug))
     return render_template("standards/new.html", form=form), (422 if request.method == "POST" else 200)
 
@@ -69,7 +70,7 @@ def _show(slug: str) -> str:
 def new_section(slug: str):
     standard = services.get_standard(slug)
     if not permissions.can_create_standard(current_user):
-        raise PermissionDenied("Only stewards can add sections directly; delegates propose them as amendments.")
+        raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
     form = SectionForm()
     if form.validate_on_submit():
         try:
@@ -78,7 +79,7 @@ def new_section(slug: str):
         except DomainError as error:
             show_errors(form, error)
         else:
-            flash("Section added.", "success")
+            flash(_("Section added."), "success")
             return redirect(url_for("standards.section", slug=slug, key=section.key))
     return render_template("standards/new_section.html", standard=standard, form=form), (
         422 if request.method == "POST" else 200)
@@ -112,7 +113,7 @@ def edit_section(slug: str, key: str):
     standard = services.get_standard(slug)
     section = services.get_section(standard, key)
     if not permissions.can_edit_section(current_user, section):
-        raise PermissionDenied("Only delegates of member co-ops and stewards can edit the draft.")
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
     form = RevisionForm()
     acting = current_user.acting_coops
     form.coop.choices = [SelectChoice(str(c.id), c.name) for c in acting]
@@ -140,9 +141,9 @@ def edit_section(slug: str, key: str):
             show_errors(form, error)
             status = error.status
         except ValueError:
-            flash("The form was incomplete. Please try again.", "error")
+            flash(_("The form was incomplete. Please try again."), "error")
         else:
-            flash(f"Saved as revision {revision.number}.", "success")
+            flash(_("Saved as revision %(number)s.", number=revision.number), "success")
             return redirect(url_for("standards.section", slug=slug, key=key))
     return render_template("standards/edit_section.html", standard=standard, section=section, form=form,
                            conflict=conflict), status

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 
 from deliberate.text.diff import word_diff
 
+from ..translatable import N_
+
 LEVELS = ("patch", "minor", "major")
-LEVEL_LABELS = {"initial": "first version", "major": "major", "minor": "minor", "patch": "patch"}
+LEVEL_LABELS = {"initial": N_("first version"), "major": N_("major"), "minor": N_("minor"), "patch": N_("patch")}
 FIRST = "1.0"
 STATUSES = ("added", "removed", "changed", "moved")
 

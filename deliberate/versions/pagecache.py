@@ -14,14 +14,17 @@ directly, without events).
 """
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, g, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -63,16 +66,17 @@ def observer_page(render: Callable[[], Any]) -> Any:
         return render()
     store = _store()
     # The host is part of the key: pages carry absolute links (citation lines, downloads).
-    key = (request.host_url, request.full_path, latest_event_id())
+    # So is the language: the same path is rendered in each interface language.
+    key = (request.host_url, request.full_path, str(get_locale()), latest_event_id())
     now = time.monotonic()
     with store.lock:
         found = store.pages.get(key)
         if found is not None and now - found[0] < TTL:
             store.pages.move_to_end(key)
             store.hits += 1
-            return Response(found[1], headers=found[2])
+            return _with_token(Response(found[1], headers=found[2]))
         store.misses += 1
-    response = current_app.make_response(render())
+    response = _render_without_token(render)
     if response.status_code == 200 and not response.direct_passthrough and "_flashes" not in session:
         body = response.get_data()
         headers = [(name, value) for name, value in response.headers
@@ -82,6 +86,32 @@ def observer_page(render: Callable[[], Any]) -> Any:
             store.pages.move_to_end(key)
             while len(store.pages) > SIZE:
                 store.pages.popitem(last=False)
+    return _with_token(response)
+
+
+# Pages carry a CSRF token (the language picker in the footer, the meta tag the scripts read), and
+# a token belongs to one browser's session: a cached page must never hand one visitor's token to
+# the next. So the page is rendered with a placeholder, kept that way, and each response gets the
+# token of the session it is sent to.
+_PLACEHOLDER = "csrf-placeholder-" + secrets.token_hex(16)
+
+
+def _render_without_token(render: Callable[[], Any]) -> Response:
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    setattr(g, field, _PLACEHOLDER)
+    try:
+        return current_app.make_response(render())
+    finally:
+        g.pop(field, None)
+
+
+def _with_token(response: Response) -> Response:
+    if response.direct_passthrough:
+        return response
+    body = response.get_data()
+    placeholder = _PLACEHOLDER.encode()
+    if placeholder in body:
+        response.set_data(body.replace(placeholder, generate_csrf().encode()))
     return response
 
 

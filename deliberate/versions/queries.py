@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -32,7 +33,7 @@ def get_standard(slug: str) -> Standard:
     """The standard alone (its working sections are not loaded: version pages do not need them)."""
     standard = db.session.scalar(select(Standard).where(Standard.slug == slug))
     if standard is None:
-        raise NotFound("There is no standard at this address.")
+        raise NotFound(_("There is no standard at this address."))
     return standard
 
 
@@ -45,21 +46,21 @@ def latest_ratified(standard: Standard) -> Version | None:
 def get_version(standard: Standard, number: str, attempt: int | None = None) -> Version:
     """The version with this number: the ratified one, else its latest attempt (or the given one)."""
     if not numbering.is_number(number):
-        raise NotFound("There is no version with that number.")
+        raise NotFound(_("There is no version with that number."))
     query = select(Version).where(Version.standard_id == standard.id, Version.number == number) \
         .options(selectinload(Version.sections))
     if attempt is not None:
         query = query.where(Version.attempt == attempt)
     candidates = list(db.session.scalars(query.order_by(Version.attempt.desc())))
     if not candidates:
-        raise NotFound(f"“{standard.title}” has no version {number}.")
+        raise NotFound(_("“%(title)s” has no version %(number)s.", title=standard.title, number=number))
     return next((v for v in candidates if v.state == "ratified"), candidates[0])
 
 
 def get_version_by_id(version_id: int) -> Version:
     version = db.session.get(Version, version_id)
     if version is None:
-        raise NotFound("No such version.")
+        raise NotFound(_("No such version."))
     return version
 
 
@@ -282,7 +283,7 @@ def _side(standard: Standard, ref: str) -> tuple[Version | None, list[dict[str, 
     if ref == DRAFT:
         return None, services.working_snapshot(db.session, standard.id)
     if not numbering.is_number(ref):
-        raise InvalidInput(f"“{ref}” is not a version number (like 1.0) or “draft”.")
+        raise InvalidInput(_("“%(ref)s” is not a version number (like 1.0) or “draft”.", ref=ref))
     version = get_version(standard, ref)
     return version, [{"key": s.key, "kind": s.kind, "title": s.title, "body": s.body} for s in version.sections]
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -117,13 +119,13 @@ def plan(session: Session, standard: Standard, level: str | None = None) -> Plan
     result = Plan(standard=standard, previous=previous, snapshot=snapshot, changes=changes, numbering=None,
                   amendments=unreleased_amendments(session, standard.id), diff=diff)
     if not snapshot:
-        result.problem = "The standard has no sections yet: there is nothing to ratify."
+        result.problem = _("The standard has no sections yet: there is nothing to ratify.")
         return result
     try:
         result.numbering = numbering.next_number(previous.number if previous else None, changes, level or None)
     except numbering.NumberingError as error:
         if previous is not None and not changes:
-            result.problem = f"Nothing changed since version {previous.number}."
+            result.problem = _("Nothing changed since version %(number)s.", number=previous.number)
         else:
             result.problem = str(error)
         return result
@@ -138,10 +140,10 @@ def plan(session: Session, standard: Standard, level: str | None = None) -> Plan
 def _clean(value: str | None, name: str, limit: int, required: str = "") -> str:
     value = normalise(value or "")
     if required and not value:
-        raise InvalidInput(required, field_errors={name: ["This field is required."]})
+        raise InvalidInput(required, field_errors={name: [_("This field is required.")]})
     if len(value) > limit:
-        raise InvalidInput(f"Please keep it under {limit:,} characters.",
-                           field_errors={name: [f"At most {limit:,} characters."]})
+        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)),
+                           field_errors={name: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
     return value
 
 
@@ -149,7 +151,7 @@ def _lock_standard(session: Session, standard_id: int) -> Standard:
     standard = session.scalar(select(Standard).where(Standard.id == standard_id).with_for_update()
                               .execution_options(populate_existing=True))
     if standard is None:
-        raise NotFound("There is no such standard.")
+        raise NotFound(_("There is no such standard."))
     return standard
 
 
@@ -161,18 +163,17 @@ def assemble_version(*, actor: Person, standard: Standard, summary: str, level: 
     One candidate at a time per standard; the co-ops then decide it by the vote the standard's
     policy names (``open_ratification_vote``)."""
     if not permissions.can_assemble(actor):
-        raise PermissionDenied("Only stewards can assemble a version for ratification.")
-    summary = _clean(summary, "summary", MAX_SUMMARY, "Say in a few words what this version changes.")
+        raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
+    summary = _clean(summary, "summary", MAX_SUMMARY, _("Say in a few words what this version changes."))
     if level not in (None, "", *numbering.LEVELS):
-        raise InvalidInput("Choose major, minor or patch (or let the changes decide).",
-                           field_errors={"level": ["Not a level."]})
+        raise InvalidInput(_("Choose major, minor or patch (or let the changes decide)."),
+                           field_errors={"level": [_("Not a level.")]})
     now = now or utcnow()
     with unit_of_work() as session:
         standard = _lock_standard(session, standard.id)
         pending = pending_candidate(session, standard.id)
         if pending is not None:
-            raise Conflict(f"Version {pending.number} is already a candidate: it must be decided (or withdrawn) "
-                           f"before another is assembled.")
+            raise Conflict(_("Version %(number)s is already a candidate: it must be decided (or withdrawn) before another is assembled.", number=pending.number))
         result = plan(session, standard, level)
         if result.problem:
             raise Conflict(result.problem)
@@ -200,19 +201,19 @@ def withdraw_candidate(*, actor: Person, version: Version, reason: str, now: dat
     """A steward withdraws a candidate that is not under vote (e.g. to include more amendments):
     it is kept, marked failed with the reason, and a new candidate may be assembled."""
     if not permissions.can_withdraw(actor):
-        raise PermissionDenied("Only stewards can withdraw a candidate.")
-    reason = _clean(reason, "reason", MAX_NOTE, "Say why the candidate is withdrawn: everyone will see it.")
+        raise PermissionDenied(_("Only stewards can withdraw a candidate."))
+    reason = _clean(reason, "reason", MAX_NOTE, _("Say why the candidate is withdrawn: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:
         _lock_standard(session, version.standard_id)
         current = session.get(Version, version.id, populate_existing=True)
         if current is None:
-            raise NotFound("No such version.")
+            raise NotFound(_("No such version."))
         if current.state != "candidate":
-            raise Conflict(f"Version {current.number} is {current.state}: only a candidate can be withdrawn.")
+            raise Conflict(_("Version %(number)s is %(state)s: only a candidate can be withdrawn.", number=current.number, state=current.state))
         if session.scalar(select(Vote.id).where(Vote.subject_kind == "version", Vote.subject_id == current.id,
                                                 Vote.state == "open")):
-            raise Conflict("Its ratification vote is open: cancel the vote first.")
+            raise Conflict(_("Its ratification vote is open: cancel the vote first."))
         current.state, current.failed_at = "failed", now
         current.decision_note = f"Withdrawn by a steward: {reason}"
         record_event(session, "version_withdrawn", f"standard:{current.standard_id}",
@@ -235,18 +236,17 @@ def open_ratification_vote(*, actor: Person, version: Version, closes_at: dateti
 def check_can_decide(session: Session, version: Version) -> None:
     """Raise Conflict if ``version`` cannot be put to (or decided by) a vote now."""
     if version.state != "candidate":
-        raise Conflict(f"Version {version.number} is {version.state}: only a candidate can be voted on.")
+        raise Conflict(_("Version %(number)s is %(state)s: only a candidate can be voted on.", number=version.number, state=version.state))
     latest = latest_ratified(session, version.standard_id)
     if (latest.id if latest else None) != version.previous_id:
-        raise Conflict(f"Version {latest.number} was ratified after this candidate was assembled: "
-                       f"assemble a new candidate.")
+        raise Conflict(_("Version %(number)s was ratified after this candidate was assembled: assemble a new candidate.", number=latest.number))
 
 
 def _record_head(session: Session, vote: Vote) -> str:
     head = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.vote_id == vote.id)
                           .order_by(LedgerEntry.seq.desc()).limit(1))
     if head is None:
-        raise Conflict(f"Vote {vote.id} has no ballot record.")
+        raise Conflict(_("Vote %(id)s has no ballot record.", id=vote.id))
     return head
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
@@ -36,18 +38,18 @@ def version_text(version: Version) -> str:
     """The canonical text of a version (exactly what its content hash covers)."""
     text = document.render(version.title, version.number, version.sections)
     if document.content_hash(text) != version.content_hash:
-        raise Conflict(f"The text of version {version.number} does not match its content hash.")
+        raise Conflict(_("The text of version %(number)s does not match its content hash.", number=version.number))
     return text
 
 
 class VersionHandler(SubjectHandler):
     kind = "version"
-    label = "Ratification of a version"
+    label = _l("Ratification of a version")
 
     def load(self, subject_id: int) -> Version:
         version = db.session.get(Version, subject_id)
         if version is None:
-            raise NotFound("No version with that number.")
+            raise NotFound(_("No version with that number."))
         return version
 
     def title(self, subject: Version) -> str:
@@ -97,7 +99,7 @@ def maturity_move(standard: Standard) -> tuple[str, str]:
     """(from, to) of the next maturity step; Conflict if there is none."""
     target = MATURITY_STEPS.get(standard.maturity)
     if target is None:
-        raise Conflict(f"“{standard.title}” is already {standard.maturity}: its maturity has no further step.")
+        raise Conflict(_("“%(title)s” is already %(maturity)s: its maturity has no further step.", title=standard.title, maturity=standard.maturity))
     return standard.maturity, target
 
 
@@ -109,7 +111,7 @@ def maturity_text(standard: Standard, latest: Version | None) -> str:
              f"{MATURITY_MEANING[after]}."]
     if after == "ratified":
         if latest is None:
-            raise Conflict("A standard becomes ratified on a ratified text: ratify a version first.")
+            raise Conflict(_("A standard becomes ratified on a ratified text: ratify a version first."))
         lines += ["", f"Its text is version {latest.number}, ratified on {latest.ratified_at:%Y-%m-%d} "
                       f"(sha256 {latest.content_hash}), and the versions ratified after it."]
     return "\n".join(lines) + "\n"
@@ -117,12 +119,12 @@ def maturity_text(standard: Standard, latest: Version | None) -> str:
 
 class MaturityHandler(SubjectHandler):
     kind = "maturity"
-    label = "Maturity of a standard"
+    label = _l("Maturity of a standard")
 
     def load(self, subject_id: int) -> Standard:
         standard = db.session.get(Standard, subject_id)
         if standard is None:
-            raise NotFound("No standard with that number.")
+            raise NotFound(_("No standard with that number."))
         return standard
 
     def title(self, subject: Standard) -> str:
@@ -148,7 +150,7 @@ class MaturityHandler(SubjectHandler):
         first_line = (vote.text or "").split("\n", 1)[0]
         before, after = maturity_move(standard)
         if first_line != f"Maturity of {standard.slug}: {before} -> {after}":
-            raise Conflict(f"“{standard.title}” is {standard.maturity} now, not what this vote was about.")
+            raise Conflict(_("“%(title)s” is %(maturity)s now, not what this vote was about.", title=standard.title, maturity=standard.maturity))
         standard.maturity = after
         record_event(session, "maturity_changed", f"standard:{standard.id}",
                      {"standard_id": standard.id, "from": before, "to": after, "vote_id": vote.id},

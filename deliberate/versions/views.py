@@ -8,9 +8,11 @@ import json
 import re
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from ..i18n import translated
 from ..extensions import db
 from ..forms import show_errors
 from ..voting.services import can_open_votes
@@ -30,7 +32,7 @@ def _attempt() -> int | None:
     if value is None or value == "":
         return None
     if not value.isdigit():
-        raise InvalidInput("“attempt” must be a number.")
+        raise InvalidInput(_("“attempt” must be a number."))
     return int(value)
 
 
@@ -55,7 +57,7 @@ def show(slug: str, ref: str):
 def _show(slug: str, ref: str):
     match = _REF.fullmatch(ref)
     if not match:
-        raise NotFound("There is no version with that number.")
+        raise NotFound(_("There is no version with that number."))
     number, extension = match.groups()
     standard = queries.get_standard(slug)
     page = queries.version_page(standard, queries.get_version(standard, number, _attempt()))
@@ -79,7 +81,7 @@ def _show(slug: str, ref: str):
         return response
     steward = permissions.can_assemble(current_user)
     return render_template("versions/show.html", page=page, citation=citation, urls=urls, paragraphs=paragraphs,
-                           level_labels=LEVEL_LABELS, can_open_vote=can_open_votes(current_user),
+                           level_labels=translated(LEVEL_LABELS), can_open_vote=can_open_votes(current_user),
                            withdraw_form=WithdrawForm() if steward and page.version.state == "candidate" else None)
 
 
@@ -92,7 +94,7 @@ def _changelog(slug: str) -> str:
     standard = queries.get_standard(slug)
     log = queries.changelog(standard)
     steward = can_open_votes(current_user)
-    return render_template("versions/changelog.html", standard=standard, log=log, level_labels=LEVEL_LABELS,
+    return render_template("versions/changelog.html", standard=standard, log=log, level_labels=translated(LEVEL_LABELS),
                            can_assemble=permissions.can_assemble(current_user) and log.pending is None,
                            maturity_next=subjects.MATURITY_STEPS.get(standard.maturity) if steward else None,
                            can_open_vote=steward)
@@ -121,7 +123,7 @@ def _compare(slug: str) -> str:
 @login_required
 def assemble(slug: str):
     if not permissions.can_assemble(current_user):
-        raise PermissionDenied("Only stewards can assemble a version for ratification.")
+        raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
     standard = queries.get_standard(slug)
     form = AssembleForm()
     status = 200
@@ -135,26 +137,26 @@ def assemble(slug: str):
                 show_errors(form, error)
                 status = error.status
             else:
-                flash(f"Version {version.number} is assembled. Open its ratification vote when the co-ops are ready.",
+                flash(_("Version %(number)s is assembled. Open its ratification vote when the co-ops are ready.", number=version.number),
                       "success")
                 return redirect(url_for(".show", slug=slug, ref=version.number, attempt=version.attempt))
     plan = services.plan(db.session, standard, form.level.data or None)
     return render_template("versions/new.html", standard=standard, form=form, plan=plan,
-                           pending=queries.pending_candidate(standard), level_labels=LEVEL_LABELS), status
+                           pending=queries.pending_candidate(standard), level_labels=translated(LEVEL_LABELS)), status
 
 
 @bp.post("/versions/<int:version_id>/withdraw")
 @login_required
 def withdraw(slug: str, version_id: int):
     if not permissions.can_withdraw(current_user):
-        raise PermissionDenied("Only stewards can withdraw a candidate.")
+        raise PermissionDenied(_("Only stewards can withdraw a candidate."))
     standard = queries.get_standard(slug)
     version = queries.get_version_by_id(version_id)
     if version.standard_id != standard.id:
-        raise NotFound("No such version of this standard.")
+        raise NotFound(_("No such version of this standard."))
     form = WithdrawForm()
     if not form.validate_on_submit():
-        raise InvalidInput("The form expired or was incomplete. Please send it again.")
+        raise InvalidInput(_("The form expired or was incomplete. Please send it again."))
     services.withdraw_candidate(actor=current_user, version=version, reason=form.reason.data or "")
-    flash(f"Candidate {version.number} is withdrawn.", "success")
+    flash(_("Candidate %(number)s is withdrawn.", number=version.number), "success")
     return redirect(url_for(".changelog", slug=slug))

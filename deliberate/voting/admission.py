@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,10 +30,10 @@ def admit(session: Session, coop_id: int, *, vote_id: int, actor_id: int | None)
     coop = session.scalar(select(Cooperative).where(Cooperative.id == coop_id).with_for_update()
                           .execution_options(populate_existing=True))
     if coop is None:
-        raise NotFound("The co-op no longer exists.")
+        raise NotFound(_("The co-op no longer exists."))
     # Only an applicant (or a co-op that left) is admitted: reinstating a suspended co-op is another decision.
     if coop.status not in ADMISSIBLE or "member" not in COOP_TRANSITIONS.get(coop.status, set()):
-        raise Conflict(f"{coop.name} is {coop.status} now, so the vote could not admit it.")
+        raise Conflict(_("%(coop)s is %(status)s now, so the vote could not admit it.", coop=coop.name, status=coop.status))
     previous = coop.status
     coop.status = "member"
     if coop.member_since is None:
@@ -44,12 +46,12 @@ def admit(session: Session, coop_id: int, *, vote_id: int, actor_id: int | None)
 
 class AdmissionHandler(SubjectHandler):
     kind = "admission"
-    label = "Admission of a co-op"
+    label = _l("Admission of a co-op")
 
     def load(self, subject_id: int) -> Cooperative:
         coop = db.session.get(Cooperative, subject_id)
         if coop is None:
-            raise NotFound("No co-op with that number.")
+            raise NotFound(_("No co-op with that number."))
         return coop
 
     def title(self, subject: Cooperative) -> str:
@@ -69,7 +71,7 @@ class AdmissionHandler(SubjectHandler):
 
     def check_can_open(self, subject: Cooperative) -> None:
         if subject.status not in ADMISSIBLE:
-            raise Conflict(f"{subject.name} is already {subject.status}: there is nothing to admit.")
+            raise Conflict(_("%(subject)s is already %(status)s: there is nothing to admit.", subject=subject.name, status=subject.status))
 
     def on_close(self, session: Session, subject: Cooperative, vote: Any, outcome: Any) -> str | None:
         if not outcome.passed:

@@ -6,14 +6,14 @@ labels and values, never alone, and work in print and for colour-blind readers.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
 
 from markupsafe import Markup
 
+from ..translatable import N_
 from .rules import STATUS_QUO
-
 # Blue, orange, grey, purple, light grey: distinguishable with the common colour-vision deficiencies.
 PALETTE = {"for": "#1f5fa8", "consent": "#1f5fa8", "against": "#b35806", "object": "#b35806",
            "abstain": "#6b6b6b", "stand_aside": "#6b6b6b", "object_resolved": "#7b3294",
@@ -26,17 +26,22 @@ ROW_HEIGHT = 34
 
 def outcome_rows(method: str, counts: Mapping[str, int], details: Mapping[str, Any], *,
                  electorate_size: int, turnout: int,
-                 labels: Mapping[str, str] | None = None) -> list[tuple[str, int, str]]:
-    """(label, value, colour key) for each bar of a result, ending with those who did not take part."""
+                 labels: Mapping[str, str] | None = None,
+                 translate: Callable[[str], str] = str) -> list[tuple[str, int, str]]:
+    """(label, value, colour key) for each bar of a result, ending with those who did not take part.
+
+    ``translate`` turns the marked English labels into the reader's language (the web layer passes gettext).
+    """
     labels = labels or {}
+    t = translate
     if method in ("majority", "supermajority"):
-        rows = [("For", counts.get("for", 0), "for"), ("Against", counts.get("against", 0), "against"),
-                ("Abstained", counts.get("abstain", 0), "abstain")]
+        rows = [(t(N_("For")), counts.get("for", 0), "for"), (t(N_("Against")), counts.get("against", 0), "against"),
+                (t(N_("Abstained")), counts.get("abstain", 0), "abstain")]
     elif method == "consent":
-        rows = [("Consented", counts.get("consent", 0), "consent"),
-                ("Stood aside", counts.get("stand_aside", 0), "stand_aside"),
-                ("Objections standing", counts.get("object", 0), "object"),
-                ("Objections resolved or withdrawn", counts.get("object_resolved", 0), "object_resolved")]
+        rows = [(t(N_("Consented")), counts.get("consent", 0), "consent"),
+                (t(N_("Stood aside")), counts.get("stand_aside", 0), "stand_aside"),
+                (t(N_("Objections standing")), counts.get("object", 0), "object"),
+                (t(N_("Objections resolved or withdrawn")), counts.get("object_resolved", 0), "object_resolved")]
     else:
         pairwise = details.get("pairwise", {})
         rows = []
@@ -44,10 +49,11 @@ def outcome_rows(method: str, counts: Mapping[str, int], details: Mapping[str, A
             if option == STATUS_QUO:
                 continue
             name = labels.get(option, option)
-            rows.append((f"{name} over the status quo", pairwise.get(option, {}).get(STATUS_QUO, 0), "ranked"))
-            rows.append((f"Status quo over {name}", pairwise.get(STATUS_QUO, {}).get(option, 0), "sq"))
-        rows.append(("Abstained", counts.get("abstain", 0), "abstain"))
-    rows.append(("Did not take part", max(electorate_size - turnout, 0), "absent"))
+            rows.append((t(N_("%(name)s over the status quo")) % {"name": name},
+                         pairwise.get(option, {}).get(STATUS_QUO, 0), "ranked"))
+            rows.append((t(N_("Status quo over %(name)s")) % {"name": name}, pairwise.get(STATUS_QUO, {}).get(option, 0), "sq"))
+        rows.append((t(N_("Abstained")), counts.get("abstain", 0), "abstain"))
+    rows.append((t(N_("Did not take part")), max(electorate_size - turnout, 0), "absent"))
     return rows
 
 

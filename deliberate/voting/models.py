@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..members.models import Cooperative, Person
+from ..translatable import N_
 from .rules import Outcome, Rule
 
 VOTE_STATES = ("open", "closed", "cancelled")
@@ -24,8 +25,8 @@ OBJECTION_KINDS = ("objection", "concern")
 OBJECTION_STATUSES = ("standing", "withdrawn", "resolved", "upheld", "logged")
 
 CHOICE_LABELS = {
-    "for": "For", "against": "Against", "abstain": "Abstain",
-    "consent": "Consent", "stand_aside": "Stand aside", "object": "Object",
+    "for": N_("For"), "against": N_("Against"), "abstain": N_("Abstain"),
+    "consent": N_("Consent"), "stand_aside": N_("Stand aside"), "object": N_("Object"),
 }
 
 # What may still be written on a vote after it has closed or been cancelled.

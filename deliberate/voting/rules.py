@@ -19,6 +19,8 @@ from fractions import Fraction
 from itertools import compress
 from typing import Any, cast
 
+from ..translatable import N_
+
 METHODS = ("majority", "supermajority", "consent", "ranked")
 BASES = ("cast", "electorate")
 STATUS_QUO = "status_quo"
@@ -258,12 +260,12 @@ PRESETS: dict[str, Rule] = {
     "ranked": Rule("ranked", quorum=Fraction(1, 2)),
 }
 PRESET_LABELS: dict[str, str] = {
-    "simple-majority": "Simple majority, quorum 50%",
-    "two-thirds": "2/3 supermajority, quorum 60%",
-    "three-quarters": "3/4 supermajority, quorum 60%",
-    "unanimity": "Unanimity of votes cast, quorum 50%",
-    "consent": "Consent, quorum 50%",
-    "ranked": "Ranked choice (Schulze), quorum 50%",
+    "simple-majority": N_("Simple majority, quorum 50%"),
+    "two-thirds": N_("2/3 supermajority, quorum 60%"),
+    "three-quarters": N_("3/4 supermajority, quorum 60%"),
+    "unanimity": N_("Unanimity of votes cast, quorum 50%"),
+    "consent": N_("Consent, quorum 50%"),
+    "ranked": N_("Ranked choice (Schulze), quorum 50%"),
 }
 
 

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..database import is_postgres, unit_of_work, utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..i18n import format_datetime
 from ..members.models import Cooperative, Delegation, Person
 from ..members.permissions import is_steward
 from ..realtime.events import EVENTS_LOCK_KEY, record_event
@@ -74,21 +77,22 @@ def can_manage_votes(person: Person | None) -> bool:
 # Small helpers -------------------------------------------------------------------------------
 
 def _when(moment: datetime) -> str:
-    return f"{moment:%-d %b %Y, %H:%M} UTC"
+    """A moment for a message, in the reader's language ("26 Nov 2026, 14:30 UTC")."""
+    return format_datetime(moment)
 
 
 def _clean(value: str | None, field: str, limit: int, *, required: str = "") -> str:
     value = normalise(value or "").strip()
     if required and not value:
-        raise InvalidInput(required, field_errors={field: ["This field is required."]})
+        raise InvalidInput(required, field_errors={field: [_("This field is required.")]})
     if len(value) > limit:
-        raise InvalidInput(f"Please keep it under {limit:,} characters.", field_errors={field: [f"At most {limit:,} characters."]})
+        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)), field_errors={field: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
     return value
 
 
 def _aware(moment: datetime | None, field: str) -> datetime | None:
     if moment is not None and (moment.tzinfo is None or moment.utcoffset() is None):
-        raise InvalidInput("Times must include their time zone.", field_errors={field: ["Give the time in UTC."]})
+        raise InvalidInput(_("Times must include their time zone."), field_errors={field: [_("Give the time in UTC.")]})
     return moment
 
 
@@ -108,7 +112,7 @@ def _lock_vote(session: Session, vote_id: int) -> Vote:
     vote = session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
                           .execution_options(populate_existing=True))
     if vote is None:
-        raise NotFound("No vote with that number.")
+        raise NotFound(_("No vote with that number."))
     return vote
 
 
@@ -161,7 +165,7 @@ def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = 
     """
     preset = preset or "custom"
     if preset != "custom" and preset not in PRESETS:
-        raise InvalidInput(f"There is no rule preset called {preset!r}.", field_errors={"rule_preset": ["Choose a preset."]})
+        raise InvalidInput(_("There is no rule preset called %(preset)r.", preset=preset), field_errors={"rule_preset": [_("Choose a preset.")]})
     data: dict[str, Any] = PRESETS[preset].to_dict() if preset != "custom" else {}
     for name, value in (overrides or {}).items():
         if value is not None and value != "":
@@ -170,7 +174,7 @@ def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = 
         rule = Rule.from_dict(data)
     except RuleError as error:
         field = str(error).split(":", 1)[0] if ":" in str(error) else "rule_preset"
-        raise InvalidInput(f"The rule does not work: {error}.", field_errors={field: [str(error)]}) from None
+        raise InvalidInput(_("The rule does not work: %(error)s.", error=error), field_errors={field: [str(error)]}) from None
     return rule, preset
 
 
@@ -190,7 +194,7 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     ``actor`` is a steward, or ``SYSTEM`` when a policy opens the vote by itself.
     """
     if not (actor is SYSTEM or can_open_votes(actor)):
-        raise PermissionDenied("Only stewards can open a vote.")
+        raise PermissionDenied(_("Only stewards can open a vote."))
     now = now or utcnow()
     _aware(closes_at, "closes_at")
     _aware(opens_at, "opens_at")
@@ -201,11 +205,11 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
                                            "second_call_quorum": second_call_quorum})
     opens_at = now if opens_at is None or opens_at < now else opens_at
     if closes_at is None:
-        raise InvalidInput("Say when the vote closes.", field_errors={"closes_at": ["This field is required."]})
+        raise InvalidInput(_("Say when the vote closes."), field_errors={"closes_at": [_("This field is required.")]})
     if closes_at <= opens_at:
-        raise InvalidInput("The vote must close after it opens.", field_errors={"closes_at": ["Choose a later time."]})
+        raise InvalidInput(_("The vote must close after it opens."), field_errors={"closes_at": [_("Choose a later time.")]})
     if closes_at - opens_at > MAX_DURATION:
-        raise InvalidInput("A vote can stay open for a year at most.", field_errors={"closes_at": ["Choose an earlier time."]})
+        raise InvalidInput(_("A vote can stay open for a year at most."), field_errors={"closes_at": [_("Choose an earlier time.")]})
     if title is not None:
         title = " ".join(title.split())[:300]
     with unit_of_work() as session:
@@ -216,7 +220,7 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
         handler.check_can_open(subject)
         if session.scalar(select(Vote.id).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id,
                                                 Vote.state == "open")):
-            raise Conflict("A vote on this is already open.")
+            raise Conflict(_("A vote on this is already open."))
         vote = _create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
                             closes_at=closes_at, actor_id=_actor_id(actor), title=title, weights=weights, now=now)
     return vote
@@ -232,19 +236,19 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
     try:
         options_for(rule, alternative_ids)
     except RuleError as error:
-        raise InvalidInput(f"This rule cannot decide this question: {error}.",
+        raise InvalidInput(_("This rule cannot decide this question: %(error)s.", error=error),
                            field_errors={"rule_preset": [str(error)]}) from None
     if electorate is None:
         coops = list(session.scalars(select(Cooperative).where(Cooperative.status == "member").order_by(Cooperative.id)))
         if rule.weighted:
             missing = [c.name for c in coops if not (weights or {}).get(c.id)]
             if missing:
-                raise InvalidInput(f"A weighted vote needs a weight for every member co-op; missing: {', '.join(missing)}.")
+                raise InvalidInput(_("A weighted vote needs a weight for every member co-op; missing: %(missing)s.", missing=', '.join(missing)))
             electorate = [(c, int(weights[c.id])) for c in coops]  # type: ignore[index]
         else:
             electorate = [(c, 1) for c in coops]
     if not electorate:
-        raise Conflict("There are no member co-ops to vote yet.")
+        raise Conflict(_("There are no member co-ops to vote yet."))
     text_voted = handler.frozen_text(subject)
     key = secrets.token_bytes(32)
     vote = Vote(subject_kind=handler.kind, subject_id=subject_id, standard_id=handler.standard_id(subject),
@@ -275,7 +279,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
 def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative | None) -> ElectorateMember:
     """The electorate entry of the co-op ``actor`` casts for: explicit when they have several."""
     if actor is None or actor is SYSTEM or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied("Sign in as a delegate of a member co-op to vote.")
+        raise PermissionDenied(_("Sign in as a delegate of a member co-op to vote."))
     members = list(session.scalars(
         select(ElectorateMember).join(Delegation, Delegation.coop_id == ElectorateMember.coop_id)
         .where(ElectorateMember.vote_id == vote.id, Delegation.person_id == actor.id, Delegation.ended_at.is_(None))
@@ -285,29 +289,28 @@ def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative |
         if not chosen:
             if session.scalar(select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == coop.id,
                                                           Delegation.ended_at.is_(None))):
-                raise PermissionDenied(f"{coop.name} is not in this vote's electorate: only the co-ops that were "
-                                       f"members when it opened can vote.")
-            raise PermissionDenied("You can only vote for a co-op you are a delegate of.")
+                raise PermissionDenied(_("%(coop)s is not in this vote's electorate: only the co-ops that were members when it opened can vote.", coop=coop.name))
+            raise PermissionDenied(_("You can only vote for a co-op you are a delegate of."))
         members = chosen
     if not members:
-        raise PermissionDenied("Only delegates of the co-ops in this vote's electorate can vote.")
+        raise PermissionDenied(_("Only delegates of the co-ops in this vote's electorate can vote."))
     eligible = [m for m in members if m.coop.status == "member"]
     if not eligible:
-        raise PermissionDenied(f"{members[0].coop.name} is {members[0].coop.status}: it cannot vote while it is not a member.")
+        raise PermissionDenied(_("%(coop)s is %(status)s: it cannot vote while it is not a member.", coop=members[0].coop.name, status=members[0].coop.status))
     if len(eligible) > 1:
-        raise InvalidInput("Choose which co-op you are voting for.", field_errors={"coop": ["Choose a co-op."]})
+        raise InvalidInput(_("Choose which co-op you are voting for."), field_errors={"coop": [_("Choose a co-op.")]})
     return eligible[0]
 
 
 def _check_accepting(vote: Vote, now: datetime) -> None:
     if vote.state == "cancelled":
-        raise Conflict("This vote was cancelled.")
+        raise Conflict(_("This vote was cancelled."))
     if vote.state == "closed":
-        raise Conflict("This vote is closed: ballots can no longer be cast or changed.")
+        raise Conflict(_("This vote is closed: ballots can no longer be cast or changed."))
     if now < vote.opens_at:
-        raise Conflict(f"Voting opens on {_when(vote.opens_at)}.")
+        raise Conflict(_("Voting opens on %(value)s.", value=_when(vote.opens_at)))
     if now >= vote.closes_at:
-        raise Conflict(f"Voting closed on {_when(vote.closes_at)}.")
+        raise Conflict(_("Voting closed on %(value)s.", value=_when(vote.closes_at)))
 
 
 def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | None
@@ -315,25 +318,25 @@ def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | Non
     method = vote.method
     if method == "ranked":
         if choice:
-            raise InvalidInput("Rank the options instead of choosing one.", field_errors={"ranking": ["Rank the options."]})
+            raise InvalidInput(_("Rank the options instead of choosing one."), field_errors={"ranking": [_("Rank the options.")]})
         if ranking is None:
-            raise InvalidInput("Rank at least one option, or choose to abstain.",
-                               field_errors={"ranking": ["Rank at least one option."]})
+            raise InvalidInput(_("Rank at least one option, or choose to abstain."),
+                               field_errors={"ranking": [_("Rank at least one option.")]})
         ranking = tuple(str(item) for item in ranking)
         options = options_for(vote.rule_obj, [ident for ident, _label in vote.alternatives or []])
         try:
             check_ballot(vote.rule_obj, BallotInput(voter="your co-op", ranking=ranking), options)
         except RuleError as error:
-            raise InvalidInput(f"That ranking does not work: {str(error).removeprefix('ballot from your co-op: ')}.",
+            raise InvalidInput(_("That ranking does not work: %(value)s.", value=str(error).removeprefix('ballot from your co-op: ')),
                                field_errors={"ranking": [str(error)]}) from None
         return None, list(ranking)
     if ranking:
-        raise InvalidInput("This vote is not ranked: choose one answer.", field_errors={"choice": ["Choose one."]})
+        raise InvalidInput(_("This vote is not ranked: choose one answer."), field_errors={"choice": [_("Choose one.")]})
     if choice == "object":
-        raise InvalidInput("To object, give your co-op's reasons in the objection part of the form.",
-                           field_errors={"argument": ["Say why your co-op objects."]})
+        raise InvalidInput(_("To object, give your co-op's reasons in the objection part of the form."),
+                           field_errors={"argument": [_("Say why your co-op objects.")]})
     if choice not in CHOICES[method]:
-        raise InvalidInput("Choose how your co-op votes.", field_errors={"choice": ["Choose one answer."]})
+        raise InvalidInput(_("Choose how your co-op votes."), field_errors={"choice": [_("Choose one answer.")]})
     return choice, None
 
 
@@ -402,16 +405,15 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         if current.method != "consent":
-            raise Conflict("Objections belong to consent votes. In this vote, vote against instead.")
+            raise Conflict(_("Objections belong to consent votes. In this vote, vote against instead."))
         argument = _clean(argument, "argument", MAX_ARGUMENT,
-                          required="Say why your co-op objects: an objection needs its reasons.")
+                          required=_("Say why your co-op objects: an objection needs its reasons."))
         passage = _clean(passage, "passage", MAX_PASSAGE)
         note = _clean(note, "note", MAX_NOTE)
         if session.scalar(select(Objection.id).where(Objection.vote_id == current.id, Objection.coop_id == member.coop_id,
                                                      Objection.kind == "objection",
                                                      Objection.status.in_(("standing", "upheld")))):
-            raise Conflict(f"{member.coop.name} already has an objection standing in this vote. "
-                           f"Withdraw it before raising another.")
+            raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
         pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
         entry = _append(session, current, "objection", ledger.objection_data(member.voter, pseudonym, argument), now)
         _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
@@ -436,7 +438,7 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
         current = _lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
-        argument = _clean(argument, "argument", MAX_ARGUMENT, required="Describe the concern.")
+        argument = _clean(argument, "argument", MAX_ARGUMENT, required=_("Describe the concern."))
         passage = _clean(passage, "passage", MAX_PASSAGE)
         concern = Objection(vote_id=current.id, coop_id=member.coop_id, kind="concern", raised_by_id=actor.id,
                             passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
@@ -451,9 +453,9 @@ def _open_objection(session: Session, objection: Objection) -> tuple[Vote, Objec
     current = _lock_vote(session, objection.vote_id)
     fresh = session.get(Objection, objection.id, populate_existing=True)
     if fresh is None or fresh.vote_id != current.id:
-        raise NotFound("No such objection.")
+        raise NotFound(_("No such objection."))
     if fresh.kind != "objection":
-        raise Conflict("Concerns stay in the log; only objections are withdrawn or resolved.")
+        raise Conflict(_("Concerns stay in the log; only objections are withdrawn or resolved."))
     member = session.scalar(select(ElectorateMember).where(ElectorateMember.vote_id == current.id,
                                                            ElectorateMember.coop_id == fresh.coop_id))
     return current, fresh, member
@@ -467,10 +469,10 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
         if actor is SYSTEM or not getattr(actor, "is_authenticated", False) or not session.scalar(
                 select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == objection.coop_id,
                                             Delegation.ended_at.is_(None))):
-            raise PermissionDenied("Only delegates of the co-op that objected can withdraw its objection.")
+            raise PermissionDenied(_("Only delegates of the co-op that objected can withdraw its objection."))
         _check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
-            raise Conflict(f"This objection is already {objection.status}.")
+            raise Conflict(_("This objection is already %(status)s.", status=objection.status))
         note = _clean(note, "note", MAX_REASON)
         pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
         _append(session, current, "objection_resolved",
@@ -487,7 +489,7 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
     """A steward records how an objection ended: resolved (by an amendment, linked by id, or as
     the note says; it then no longer blocks) or upheld (it stands and blocks)."""
     if not can_manage_votes(actor):
-        raise PermissionDenied("Only stewards can resolve or uphold an objection.")
+        raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     now = now or utcnow()
     note = _clean(note, "note", MAX_REASON)
     with unit_of_work() as session:
@@ -495,16 +497,16 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
         _check_accepting(current, now)
         if upheld:
             if objection.status != "standing":
-                raise Conflict(f"This objection is {objection.status}: only a standing objection can be upheld.")
+                raise Conflict(_("This objection is %(status)s: only a standing objection can be upheld.", status=objection.status))
             if not note:
-                raise InvalidInput("Say why the objection is upheld.", field_errors={"note": ["This field is required."]})
+                raise InvalidInput(_("Say why the objection is upheld."), field_errors={"note": [_("This field is required.")]})
             objection.status = "upheld"
         else:
             if objection.status not in ("standing", "upheld"):
-                raise Conflict(f"This objection is already {objection.status}.")
+                raise Conflict(_("This objection is already %(status)s.", status=objection.status))
             if amendment_id is None and not note:
-                raise InvalidInput("Name the amendment that resolves the objection, or say how it was resolved.",
-                                   field_errors={"amendment_id": ["Give the amendment's number or a note."]})
+                raise InvalidInput(_("Name the amendment that resolves the objection, or say how it was resolved."),
+                                   field_errors={"amendment_id": [_("Give the amendment's number or a note.")]})
             recorded = " ".join(filter(None, [f"Resolved by amendment {amendment_id}." if amendment_id else "", note]))
             _append(session, current, "objection_resolved",
                     ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
@@ -529,14 +531,14 @@ def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | No
 def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
     system = actor is None or actor is SYSTEM
     if not system and not can_manage_votes(actor):
-        raise PermissionDenied("Only stewards can close a vote early.")
+        raise PermissionDenied(_("Only stewards can close a vote early."))
     now = now or utcnow()
     with unit_of_work() as session:
         vote = _lock_vote(session, vote_id)
         if vote.state != "open":
             return vote, False
         if system and now < vote.closes_at:
-            raise Conflict(f"This vote closes on {_when(vote.closes_at)}; it is not due yet.")
+            raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=_when(vote.closes_at)))
         outcome = ledger.replay(_entries(session, vote)).recompute()
         _append(session, vote, "closed", ledger.closed_data(outcome), now)
         vote.closed_at, vote.closed_by_id = now, _actor_id(actor)
@@ -592,13 +594,13 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
     """A steward cancels an open vote, e.g. because the text must change (a new vote is then
     opened on the new text). Its record stays published, without a result."""
     if not can_manage_votes(actor):
-        raise PermissionDenied("Only stewards can cancel a vote.")
-    reason = _clean(reason, "reason", MAX_REASON, required="Say why the vote is cancelled: everyone will see it.")
+        raise PermissionDenied(_("Only stewards can cancel a vote."))
+    reason = _clean(reason, "reason", MAX_REASON, required=_("Say why the vote is cancelled: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:
         current = _lock_vote(session, vote.id)
         if current.state != "open":
-            raise Conflict(f"This vote is already {current.state}.")
+            raise Conflict(_("This vote is already %(state)s.", state=current.state))
         handler = get_handler(current.subject_kind)
         subject = _load_subject(handler, current)
         if subject is not None:
@@ -630,18 +632,18 @@ def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int
 def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: date | None = None) -> Vote:
     """After close, a steward states what the network makes of the outcome and when to review it."""
     if not can_manage_votes(actor):
-        raise PermissionDenied("Only stewards can write the outcome statement.")
-    statement = _clean(text, "text", MAX_STATEMENT, required="Write the outcome statement.")
+        raise PermissionDenied(_("Only stewards can write the outcome statement."))
+    statement = _clean(text, "text", MAX_STATEMENT, required=_("Write the outcome statement."))
     if review_date is not None and not isinstance(review_date, date):
-        raise InvalidInput("The review date is not a date.", field_errors={"review_date": ["Use a date."]})
+        raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
     now = utcnow()
     with unit_of_work() as session:
         current = _lock_vote(session, vote.id)
         if current.state != "closed":
-            raise Conflict("An outcome statement is written once the vote has closed.")
+            raise Conflict(_("An outcome statement is written once the vote has closed."))
         if review_date is not None and review_date < current.closed_at.date():
-            raise InvalidInput("The review date should come after the vote closed.",
-                               field_errors={"review_date": ["Choose a later date."]})
+            raise InvalidInput(_("The review date should come after the vote closed."),
+                               field_errors={"review_date": [_("Choose a later date.")]})
         current.outcome_statement, current.review_date = statement, review_date
         current.statement_by_id, current.statement_at = actor.id, now
         _publish(session, current, "vote_outcome_stated",
@@ -708,7 +710,7 @@ def send_reminders(now: datetime | None = None, before: timedelta = REMIND_BEFOR
 def get_vote(vote_id: int) -> Vote:
     vote = db.session.get(Vote, vote_id)
     if vote is None:
-        raise NotFound("No vote with that number.")
+        raise NotFound(_("No vote with that number."))
     return vote
 
 
@@ -762,7 +764,7 @@ def objections(vote: Vote) -> list[Objection]:
 def get_objection(vote: Vote, objection_id: int) -> Objection:
     objection = db.session.get(Objection, objection_id)
     if objection is None or objection.vote_id != vote.id:
-        raise NotFound("No such objection in this vote.")
+        raise NotFound(_("No such objection in this vote."))
     return objection
 
 
@@ -814,3 +816,6 @@ def admissible_coops() -> list[Cooperative]:
     return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(admission.ADMISSIBLE),
                                                              Cooperative.id.not_in(open_on))
                                    .order_by(Cooperative.name)))
+
+
+from . import rights as _rights  # noqa: E402,F401  (registers the data export hooks)

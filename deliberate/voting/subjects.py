@@ -21,6 +21,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..errors import InvalidInput, NotFound
@@ -101,7 +102,7 @@ def get_handler(kind: str) -> SubjectHandler:
     try:
         return _HANDLERS[kind]
     except KeyError:
-        raise NotFound(f"Votes on “{kind}” are not available.") from None
+        raise NotFound(_("Votes on “%(kind)s” are not available.", kind=kind)) from None
 
 
 def registered_kinds() -> list[str]:
@@ -112,6 +113,6 @@ def parse_subject(text: str | None) -> tuple[str, int]:
     """Parse "kind:id" (as in /votes/new?subject=admission:4); InvalidInput if malformed."""
     match = _SUBJECT.match((text or "").strip())
     if not match:
-        raise InvalidInput("Say what the vote is about, like admission:4.",
-                           field_errors={"subject": ["Expected kind:id, like admission:4."]})
+        raise InvalidInput(_("Say what the vote is about, like admission:4."),
+                           field_errors={"subject": [_("Expected kind:id, like admission:4.")]})
     return match.group(1), int(match.group(2))

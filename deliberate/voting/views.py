@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -14,6 +15,7 @@ from ..database import utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
+from ..i18n import translated
 from ..members.models import Cooperative
 from ..realtime.rooms import register_room
 from . import charts, ledger, services
@@ -21,6 +23,7 @@ from .forms import BallotForm, CancelForm, CloseForm, ConcernForm, OpenVoteForm,
 from .models import CHOICE_LABELS, Vote
 from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
 from .subjects import get_handler, parse_subject
+from .wording import describe_rule
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
 
@@ -58,7 +61,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 @login_required
 def new():
     if not services.can_open_votes(current_user):
-        raise PermissionDenied("Only stewards can open a vote.")
+        raise PermissionDenied(_("Only stewards can open a vote."))
     form = OpenVoteForm()
     status = 200
     subject = handler = None
@@ -92,14 +95,14 @@ def new():
                 show_errors(form, error)
                 status = error.status
             else:
-                flash("The vote is open. Member co-ops can now vote.", "success")
+                flash(_("The vote is open. Member co-ops can now vote."), "success")
                 return redirect(url_for(".show", vote_id=vote.id))
     preview = None
     if subject is not None:
         endpoint, values = handler.link(subject)
         preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
                    "url": url_for(endpoint, **values)}
-    return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=PRESET_LABELS,
+    return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=translated(PRESET_LABELS),
                            admissible=services.admissible_coops()), status
 
 
@@ -107,19 +110,19 @@ def new():
 
 def _ranking_text(vote: Vote, ranking: list[str] | None) -> str:
     if not ranking:
-        return "Abstained (ranked nothing)"
-    labels = {**vote.alternative_labels, STATUS_QUO: "The status quo"}
+        return _("Abstained (ranked nothing)")
+    labels = {**vote.alternative_labels, STATUS_QUO: _("The status quo")}
     return " › ".join(labels.get(item, item) for item in ranking)
 
 
 def _options(vote: Vote) -> list[tuple[str, str]]:
-    return [(ident, label) for ident, label in vote.alternatives or []] + [(STATUS_QUO, "Keep the text as it is (the status quo)")]
+    return [(ident, label) for ident, label in vote.alternatives or []] + [(STATUS_QUO, _("Keep the text as it is (the status quo)"))]
 
 
 def _ballot_form(vote: Vote, mine: list, form: BallotForm | None = None) -> BallotForm:
     form = form or BallotForm(formdata=None)
     form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in mine if m.coop.status == "member"]
-    form.choice.choices = [SelectChoice(c, CHOICE_LABELS[c]) for c in CHOICES[vote.method]]
+    form.choice.choices = [SelectChoice(c, _(CHOICE_LABELS[c])) for c in CHOICES[vote.method]]
     return form
 
 
@@ -132,13 +135,14 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
     turnout = services.turnout(vote)
     closed = vote.state == "closed"
     outcome = vote.outcome if closed else (services.running_outcome(vote) if vote.state == "open" and vote.live_totals else None)
-    labels = {**vote.alternative_labels, STATUS_QUO: "The status quo"}
+    labels = {**vote.alternative_labels, STATUS_QUO: _("The status quo")}
     chart = rows = None
     if outcome is not None:
         rows = charts.outcome_rows(vote.method, outcome.counts, outcome.details, electorate_size=outcome.electorate_size,
-                                   turnout=outcome.turnout, labels=labels)
-        title = "The result" if closed else "Running totals"
-        chart = charts.bar_chart(rows, title=f"{title} of vote {vote.id}", description=charts.describe_rows(rows),
+                                   turnout=outcome.turnout, labels=labels, translate=_)
+        title = (_("The result of vote %(id)s", id=vote.id) if closed
+                 else _("Running totals of vote %(id)s", id=vote.id))
+        chart = charts.bar_chart(rows, title=title, description=charts.describe_rows(rows),
                                  chart_id=f"vote-{vote.id}-chart")
     electorate = services.electorate(vote)
     ballots = services.ballots(vote)
@@ -159,8 +163,8 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
     entries = services.ledger_entries(vote)
     recorded = services.objections(vote)
     return render_template(
-        "votes/show.html", vote=vote, rule=rule, rule_text=rule.describe(),
-        preset_label=PRESET_LABELS.get(vote.rule_preset, "a rule set in full"),
+        "votes/show.html", vote=vote, rule=rule, rule_text=describe_rule(rule),
+        preset_label=_(PRESET_LABELS[vote.rule_preset]) if vote.rule_preset in PRESET_LABELS else _("a rule set in full"),
         adjusted=vote.rule_preset in PRESETS and PRESETS[vote.rule_preset] != rule,
         subject=subject, subject_url=subject_url, subject_label=subject_label, turnout=turnout, outcome=outcome,
         closed=closed, chart=chart, winner_label=labels.get(outcome.winner) if closed and outcome and outcome.winner else "", rows=rows, result_word=ledger.result_word(outcome) if closed and outcome else "",
@@ -171,7 +175,7 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         objections=[o for o in recorded if o.kind == "objection"],
         objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"},
         concerns=[o for o in recorded if o.kind == "concern"],
-        my_coop_ids=my_coop_ids, steward=steward, choice_labels=CHOICE_LABELS, ranking_text=_ranking_text,
+        my_coop_ids=my_coop_ids, steward=steward, choice_labels=translated(CHOICE_LABELS), ranking_text=_ranking_text,
         close_form=forms.get("close") or CloseForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
@@ -201,7 +205,7 @@ def _chosen_coop(value: str | None) -> Cooperative | None:
     except ValueError:
         coop = None
     if coop is None:
-        raise InvalidInput("Choose the co-op you are voting for.", field_errors={"coop": ["Choose a co-op."]})
+        raise InvalidInput(_("Choose the co-op you are voting for."), field_errors={"coop": [_("Choose a co-op.")]})
     return coop
 
 
@@ -220,11 +224,11 @@ def _ranking(vote: Vote, ranks: dict[str, str]) -> list[str]:
     numbers: dict[str, int] = {}
     for ident, value in ranks.items():
         if not value.isdigit() or not 1 <= int(value) <= len(_options(vote)):
-            raise InvalidInput("Use the numbers in the lists to rank the options.", field_errors={"ranking": ["Invalid rank."]})
+            raise InvalidInput(_("Use the numbers in the lists to rank the options."), field_errors={"ranking": [_("Invalid rank.")]})
         numbers[ident] = int(value)
     if len(set(numbers.values())) != len(numbers):
-        raise InvalidInput("Give each option you rank a different number.",
-                           field_errors={"ranking": ["Two options have the same rank."]})
+        raise InvalidInput(_("Give each option you rank a different number."),
+                           field_errors={"ranking": [_("Two options have the same rank.")]})
     return sorted(numbers, key=numbers.get)
 
 
@@ -236,7 +240,7 @@ def cast(vote_id: int):
     ranks = _ranks_from_form(vote) if vote.method == "ranked" else {}
     try:
         if not form.validate():
-            raise InvalidInput("Please check the form.")
+            raise InvalidInput(_("Please check the form."))
         coop = _chosen_coop(form.coop.data)
         if form.choice.data == "object":
             services.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
@@ -254,7 +258,7 @@ def cast(vote_id: int):
     except DomainError as error:
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"ballot": form}, ranks=ranks)
-    flash("Your co-op's ballot is recorded. You can change it until the vote closes.", "success")
+    flash(_("Your co-op's ballot is recorded. You can change it until the vote closes."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#your-ballot")
 
 
@@ -272,7 +276,7 @@ def concern(vote_id: int):
     except DomainError as error:
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"concern": form})
-    flash("Your concern is recorded for the next review.", "success")
+    flash(_("Your concern is recorded for the next review."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#concerns")
 
 
@@ -283,7 +287,7 @@ def withdraw(vote_id: int, objection_id: int):
     objection = services.get_objection(vote, objection_id)
     form = WithdrawForm()
     services.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
-    flash("The objection is withdrawn.", "success")
+    flash(_("The objection is withdrawn."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#objections")
 
 
@@ -293,7 +297,7 @@ def resolve(vote_id: int, objection_id: int):
     vote = services.get_vote(vote_id)
     objection = services.get_objection(vote, objection_id)
     if not services.can_manage_votes(current_user):
-        raise PermissionDenied("Only stewards can resolve or uphold an objection.")
+        raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     form = ResolveForm()
     try:
         services.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
@@ -304,7 +308,7 @@ def resolve(vote_id: int, objection_id: int):
     except DomainError as error:
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"resolve": form, "resolve_for": objection.id})
-    flash("The objection's outcome is recorded.", "success")
+    flash(_("The objection's outcome is recorded."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#objections")
 
 
@@ -313,11 +317,11 @@ def resolve(vote_id: int, objection_id: int):
 def close(vote_id: int):
     vote = services.get_vote(vote_id)
     if not services.can_manage_votes(current_user):
-        raise PermissionDenied("Only stewards can close a vote early.")
+        raise PermissionDenied(_("Only stewards can close a vote early."))
     if vote.state != "open":
-        raise Conflict(f"This vote is already {vote.state}.")
+        raise Conflict(_("This vote is already %(state)s.", state=vote.state))
     vote = services.close_vote(actor=current_user, vote=vote)
-    flash("The vote is closed and its result is recorded.", "success")
+    flash(_("The vote is closed and its result is recorded."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#result")
 
 
@@ -333,7 +337,7 @@ def cancel(vote_id: int):
     except DomainError as error:
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"cancel": form})
-    flash("The vote is cancelled.", "success")
+    flash(_("The vote is cancelled."), "success")
     return redirect(url_for(".show", vote_id=vote.id))
 
 
@@ -344,7 +348,7 @@ def statement(vote_id: int):
     form = StatementForm()
     try:
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
-            raise InvalidInput("The review date is not a date.", field_errors={"review_date": ["Use a date."]})
+            raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
         services.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
                                        review_date=form.review_date.data)
     except (PermissionDenied, NotFound):
@@ -352,7 +356,7 @@ def statement(vote_id: int):
     except DomainError as error:
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"statement": form})
-    flash("The outcome statement is published.", "success")
+    flash(_("The outcome statement is published."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#statement")
 
 
@@ -360,7 +364,7 @@ def statement(vote_id: int):
 def record(vote_id: int):
     vote = services.get_vote(vote_id)
     if vote.state == "open":
-        raise Conflict("The ballot record is published when the vote closes.")
+        raise Conflict(_("The ballot record is published when the vote closes."))
     response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
     return response

@@ -18,8 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('locale', sa.String(length=16), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_column('locale')

@@ -274,3 +274,24 @@ class TestObserverPageCache:
         assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
         assert "default-src 'none'" in second.headers["Content-Security-Policy"]
         assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("app_config", [{"OBSERVER_PAGE_CACHE": True, "WTF_CSRF_ENABLED": True}])
+def test_each_observer_gets_their_own_csrf_token_from_a_cached_page(app, network, ratified):
+    import re
+
+    path = f"/standards/{network['standard'].slug}"
+    first, second = app.test_client(), app.test_client()
+
+    def token(client):
+        page = client.get(path).get_data(as_text=True)
+        assert "csrf-placeholder" not in page
+        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    first_token, second_token = token(first), token(second)  # the second page comes from the cache
+    assert first_token != second_token
+    # Each token works for its own browser (the footer's language picker), not for the other.
+    assert second.post("/language", data={"locale": "es", "next": "/",
+                                          "csrf_token": first_token}).status_code == 400
+    assert second.post("/language", data={"locale": "es", "next": "/",
+                                          "csrf_token": second_token}).status_code == 302
