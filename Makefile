@@ -58,7 +58,7 @@ test: $(VENV)/.installed-dev vendor chromium services compile-translations
 	$(MAKE) test-postgres
 
 # Two workers: one per core. Each has its own SQLite files and its own PostgreSQL database.
-PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
 
 test-sqlite:
 	$(PYTEST)
