@@ -58,6 +58,7 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "RATELIMIT_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "COMMENT_RATE_LIMIT": environ.get("COMMENT_RATE_LIMIT", "20 per minute;200 per hour"),
         # The JSON API: per token (or per address without one); bodies above API_MAX_BODY_BYTES get 413.
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute;10000 per hour"),
         "API_MAX_BODY_BYTES": int(environ.get("API_MAX_BODY_BYTES", 256 * 1024)),
