@@ -68,7 +68,7 @@ test-postgres:
 	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime tests/reliability
 
 bench: $(VENV)/.installed-dev vendor services
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@status=0; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
 lock:
 	$(PYTHON) -m venv /tmp/deliberate-lock && /tmp/deliberate-lock/bin/pip install -q -r requirements.in
