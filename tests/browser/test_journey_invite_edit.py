@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.support import axe_violations, describe_violation
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,29 +99,6 @@ def test_observer_reads_a_standard_through_its_contents_and_permalinks(browser_p
     expect(page.locator("#live-status")).to_have_text("Live updates on")
 
 
-def _axe_violations(page) -> list[dict]:
-    """Run axe-core on the page; the violations in a small JSON-able form."""
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=str(AXE))
-    return page.evaluate("""async () => {
-        const results = await axe.run(document);
-        return results.violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
-            nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary})),
-        }));
-    }""")
-
-
-def _describe(url: str, violation: dict) -> str:
-    lines = [f"{url}: [{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})"]
-    for node in violation["nodes"][:5]:
-        summary = " ".join(node["summary"].split()) if node["summary"] else ""
-        lines.append(f"    at {node['target']}: {summary}")
-    if len(violation["nodes"]) > 5:
-        lines.append(f"    … and {len(violation['nodes']) - 5} more")
-    return "\n".join(lines)
-
-
 def test_main_pages_have_no_serious_accessibility_violations(new_page, wait_for_live_rooms, steward, make_coop,
                                                              make_standard):
     if not AXE.exists():
@@ -139,7 +118,7 @@ def test_main_pages_have_no_serious_accessibility_violations(new_page, wait_for_
         response = page.goto(url)
         assert response is not None and response.status == 200, f"{url} answered {response and response.status}"
         wait_for_live_rooms(page)
-        problems += [_describe(url, v) for v in _axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+        problems += [describe_violation(url, v) for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
 
     assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(problems)
 
