@@ -1,6 +1,7 @@
 """Command-line tasks: ``flask --app deliberate create-steward``, ``seed-demo``, ``backup``."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -8,6 +9,27 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from .errors import DomainError
+
+
+class UtcTime(click.ParamType):
+    """An ISO time on the command line, read as UTC when it names no zone."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                self.fail("use an ISO time such as 2026-05-01T09:00", param, ctx)
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+# ``--now`` for the commands cron runs (closing votes, sending webhooks): tests and dry runs pretend.
+now_option = click.option("--now", type=UtcTime(), default=None,
+                          help="Pretend it is this time (UTC), e.g. 2026-05-01T09:00.")
 
 
 def register(app: Flask) -> None:

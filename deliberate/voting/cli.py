@@ -1,11 +1,12 @@
 """``flask --app deliberate votes …``: close due votes from cron, export a ballot record."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from ..cli import now_option
 from ..errors import DomainError
 
 
@@ -15,20 +16,13 @@ def votes() -> None:
 
 
 @votes.command("close-due")
-@click.option("--now", "now_text", metavar="ISO-TIME", help="Pretend it is this time (UTC), e.g. 2026-05-01T09:00.")
+@now_option
 @click.option("--remind/--no-remind", default=True, show_default=True,
               help="Also remind co-ops that have not voted a day before close.")
-def close_due(now_text: str | None, remind: bool) -> None:
+def close_due(now: datetime | None, remind: bool) -> None:
     """Close every open vote whose closing time has passed (safe to run from cron, in parallel)."""
     from . import services
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter("use an ISO time such as 2026-05-01T09:00", param_hint="--now") from None
-        now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
     closed = services.close_due_votes(now)
     click.echo(f"Closed {len(closed)} vote(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
     if remind:

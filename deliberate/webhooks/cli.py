@@ -1,9 +1,11 @@
 """``flask --app deliberate webhooks deliver``: one delivery pass, for cron and tests."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import click
+
+from ..cli import now_option
 
 
 @click.group("webhooks")
@@ -12,19 +14,12 @@ def webhooks() -> None:
 
 
 @webhooks.command("deliver")
-@click.option("--now", "now_text", metavar="ISO-TIME", help="Pretend it is this time (UTC), e.g. 2026-05-01T09:00.")
+@now_option
 @click.option("--limit", default=200, show_default=True, help="Send at most this many deliveries in this pass.")
-def deliver(now_text: str | None, limit: int) -> None:
+def deliver(now: datetime | None, limit: int) -> None:
     """Send every due delivery once, then drop log entries older than WEBHOOK_LOG_DAYS (safe from cron)."""
     from .delivery import deliver_due, prune
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter("use an ISO time such as 2026-05-01T09:00", param_hint="--now") from None
-        now = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
     try:
         report = deliver_due(now, limit=limit)
     except ValueError as error:  # a malformed WEBHOOK_RETRY_SCHEDULE
