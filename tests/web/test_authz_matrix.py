@@ -20,7 +20,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, DATABASE_URL, ON_POSTGRES, TEST_PASSWORD
+from tests.conftest import BASE_CONFIG, DATABASE_URL, EMPTY, ON_POSTGRES, TEST_PASSWORD, restore_postgres, snapshot_postgres
 
 ROLES = ("observer", "delegate", "other_delegate", "suspended_delegate", "steward")
 SIGNIN = "signin"  # a 302 to the sign-in page, with the page asked for as ``next``
@@ -132,12 +132,22 @@ def build_world() -> dict:
 
 @pytest.fixture(scope="module")
 def world_file(database_template, tmp_path_factory):
-    """On SQLite, the world is built once per module and copied for each test (it is slow to build)."""
-    if ON_POSTGRES:
-        return None
+    """The world is built once per module and copied for each test (it is slow to build): as a
+    database file on SQLite, as a snapshot of its rows on PostgreSQL."""
     from deliberate import create_app
     from deliberate.extensions import db
 
+    if ON_POSTGRES:
+        from deliberate.config import normalise_database_url
+
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
+        with app.app_context():
+            restore_postgres(EMPTY)
+            world = build_world()
+            snapshot = snapshot_postgres()
+            db.session.remove()
+            db.engine.dispose()
+        return snapshot, world
     path = tmp_path_factory.mktemp("world") / "world.sqlite3"
     shutil.copyfile(database_template, path)
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
@@ -150,7 +160,7 @@ def world_file(database_template, tmp_path_factory):
 
 @pytest.fixture
 def database_url(world_file, database_template, tmp_path):
-    if world_file is None:
+    if ON_POSTGRES:
         from deliberate.config import normalise_database_url
 
         return normalise_database_url(DATABASE_URL)
@@ -161,7 +171,9 @@ def database_url(world_file, database_template, tmp_path):
 
 @pytest.fixture
 def world(app, world_file):
-    return build_world() if world_file is None else world_file[1]
+    if ON_POSTGRES:
+        restore_postgres(world_file[0])
+    return world_file[1]
 
 
 TABLE: dict[str, Route] = {
