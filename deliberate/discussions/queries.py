@@ -6,7 +6,7 @@ subject with each comment's HTML, labels and ``can_*`` flags already decided.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,10 @@ from .subjects import Subject, load_subject
 
 # Replies deeper than this are shown at this depth (still replies, just not indented further).
 MAX_DEPTH = 4
+# On a subject's own page (a standard, a principle, an amendment) each thread shows its most
+# recently active conversations, so the page stays quick to read and to serve however long the
+# discussion grows; the discussion page (discussions.subject) shows every comment.
+RECENT = 20
 
 
 @dataclass
@@ -63,6 +67,7 @@ class ThreadBlock:
     title: str
     comments: list[CommentView]
     count: int
+    earlier: int = 0  # comments of this thread left out of a recent-only view
 
     @property
     def is_default(self) -> bool:
@@ -131,18 +136,70 @@ def coop_choices(person) -> list[tuple[str, str]]:
     return choices
 
 
-def thread_view(subject_kind: str, subject_id: int, person) -> ThreadView:
-    """The threads of a subject, with every comment the person may see rendered and flagged."""
+def recent_window(comments: list[tuple[int, int | None, int]], limit: int) -> set[int]:
+    """The comments to show when each thread shows only its ``limit`` most recently active
+    conversations, from ``(id, parent_id, thread_id)`` in id order.
+
+    A conversation is a top-level comment with every reply under it; its activity is its newest
+    comment, so a reply to an old comment brings the whole conversation back into view. A reply
+    whose parent is unknown starts a conversation of its own (as :func:`thread_view` shows it).
+    """
+    root: dict[int, int] = {}
+    newest: dict[int, int] = {}
+    thread_of: dict[int, int] = {}
+    for comment_id, parent_id, thread_id in comments:
+        top = root.get(parent_id, comment_id) if parent_id is not None else comment_id
+        root[comment_id] = top
+        newest[top] = max(newest.get(top, 0), comment_id)
+        thread_of.setdefault(top, thread_id)
+    conversations: dict[int, list[int]] = defaultdict(list)
+    for top, thread_id in thread_of.items():
+        conversations[thread_id].append(top)
+    kept: set[int] = set()
+    for tops in conversations.values():
+        kept.update(sorted(tops, key=newest.__getitem__, reverse=True)[:limit])
+    return {comment_id for comment_id, top in root.items() if top in kept}
+
+
+def _threads_of(subject: Subject) -> list[Thread]:
+    return list(db.session.scalars(select(Thread).where(Thread.subject_kind == subject.kind,
+                                                        Thread.subject_id == subject.id)
+                                   .order_by(Thread.title != "", Thread.id)))
+
+
+def _comment_outline(threads: list[Thread]) -> list[tuple[int, int | None, int]]:
+    if not threads:
+        return []
+    return [tuple(row) for row in db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.thread_id)
+        .where(Comment.thread_id.in_([t.id for t in threads])).order_by(Comment.id))]
+
+
+def shown_on_subject_page(subject: Subject, comment_id: int) -> bool:
+    """Whether the subject's own page (which shows recent conversations) shows this comment."""
+    return comment_id in recent_window(_comment_outline(_threads_of(subject)), RECENT)
+
+
+def thread_view(subject_kind: str, subject_id: int, person, *, recent: int | None = None) -> ThreadView:
+    """The threads of a subject, with every comment the person may see rendered and flagged;
+    with ``recent``, only each thread's ``recent`` most recently active conversations (the
+    others are counted in ``ThreadBlock.earlier``)."""
     person = person if getattr(person, "is_authenticated", False) else None
     last_event_id = latest_event_id()  # first: whatever commits after this is replayed, never missed
     subject = load_subject(subject_kind, subject_id)
     if not permissions.can_read(person, subject):
         raise NotFound(_("There is nothing to discuss here."))
-    threads = list(db.session.scalars(select(Thread).where(Thread.subject_kind == subject.kind,
-                                                           Thread.subject_id == subject.id)
-                                      .order_by(Thread.title != "", Thread.id)))
-    comments = list(db.session.scalars(select(Comment).where(Comment.thread_id.in_([t.id for t in threads]))
-                                       .order_by(Comment.id))) if threads else []
+    threads = _threads_of(subject)
+    outline = _comment_outline(threads)
+    totals = Counter(thread_id for _id, _parent, thread_id in outline)
+    if not outline:
+        comments = []
+    elif recent is None:
+        comments = list(db.session.scalars(select(Comment).where(Comment.thread_id.in_([t.id for t in threads]))
+                                           .order_by(Comment.id)))
+    else:
+        shown = recent_window(outline, recent)
+        comments = list(db.session.scalars(select(Comment).where(Comment.id.in_(shown)).order_by(Comment.id)))
     can_comment = permissions.can_comment(person, subject)
     moderator = permissions.can_moderate(person)
     views: dict[int, CommentView] = {}
@@ -156,11 +213,12 @@ def thread_view(subject_kind: str, subject_id: int, person) -> ThreadView:
         children[(comment.thread_id, parent)].append(view)
     for view in views.values():
         view.replies = children.get((view.thread_id, view.id), [])
-    blocks = [ThreadBlock(t.id, t.title, children.get((t.id, None), []),
-                          sum(1 for c in comments if c.thread_id == t.id)) for t in threads]
+    shown_per_thread = Counter(comment.thread_id for comment in comments)
+    blocks = [ThreadBlock(t.id, t.title, children.get((t.id, None), []), totals[t.id],
+                          earlier=totals[t.id] - shown_per_thread[t.id]) for t in threads]
     if not blocks or blocks[0].title != "":
         blocks.insert(0, ThreadBlock(None, "", [], 0))
-    return ThreadView(subject=subject, room=subject.room, threads=blocks, count=len(comments),
+    return ThreadView(subject=subject, room=subject.room, threads=blocks, count=len(outline),
                       can_comment=can_comment, can_moderate=moderator, signed_in=person is not None,
                       person_id=person.id if person else None, coop_choices=coop_choices(person),
                       last_event_id=last_event_id, client_id=new_client_id(), anchor=_anchor_for(subject))

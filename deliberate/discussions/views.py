@@ -30,6 +30,10 @@ def _person():
     return current_user if current_user.is_authenticated else None
 
 
+# Subjects whose own page shows their discussion (its recent conversations: queries.RECENT).
+PAGES_WITH_DISCUSSION = ("standard", "section", "amendment")
+
+
 def page_url(subject: Subject, comment_id: int | None = None, next_url: str | None = None) -> str:
     """Where a subject's discussion is read: its own page, at the comment (or the discussion)."""
     anchor = f"comment-{comment_id}" if comment_id else "discussion"
@@ -141,6 +145,10 @@ def threads(kind: str, subject_id: int):
 @bp.get("/comments/<int:comment_id>")
 def permalink(comment_id: int):
     page = queries.comment_page(comment_id, _person())
+    if page.subject.kind in PAGES_WITH_DISCUSSION and not queries.shown_on_subject_page(page.subject, comment_id):
+        # An older conversation than the subject's page shows: the whole discussion has it.
+        return redirect(url_for("discussions.subject", kind=page.subject.kind, subject_id=page.subject.id,
+                                _anchor=f"comment-{comment_id}"))
     return redirect(page_url(page.subject, comment_id))
 
 

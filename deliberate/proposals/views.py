@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from ..discussions.queries import thread_view
+from ..discussions.queries import RECENT, thread_view
 from ..errors import DomainError, InvalidInput, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
@@ -108,7 +108,7 @@ def show(slug: str, amendment_id: int):
         can_resolve=permissions.can_resolve(person, amendment),
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
         can_adopt=_may_adopt_directly(person, amendment),
-        coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person))
+        coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT))
 
 
 def _may_adopt_directly(person, amendment) -> bool:

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from ..errors import Conflict, DomainError, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
-from ..discussions.queries import thread_view
+from ..discussions.queries import RECENT, thread_view
 from ..members.models import Cooperative
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments
@@ -49,7 +49,7 @@ def new():
 def show(slug: str):
     """The latest ratified version by default; the working draft with ?draft=1 (or until a version
     is ratified). Observers are served from the page cache while nothing has changed."""
-    return observer_page(lambda: _show(slug))
+    return observer_page(lambda: _show(slug), standard=slug)
 
 
 def _show(slug: str) -> str:
@@ -62,7 +62,7 @@ def _show(slug: str) -> str:
     return render_template("standards/show.html", standard=standard, sections=reading.sections, reading=reading,
                            paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
                            can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
-                           thread=thread_view("standard", standard.id, current_user))
+                           thread=thread_view("standard", standard.id, current_user, recent=RECENT))
 
 
 @bp.route("/<slug>/sections/new", methods=["GET", "POST"])
@@ -96,7 +96,7 @@ def section(slug: str, key: str):
                            amendments=list_amendments(standard, person, section),
                            can_edit=permissions.can_edit_section(current_user, section) and section.retired_at is None,
                            can_propose=can_propose(current_user) and section.retired_at is None,
-                           thread=thread_view("section", section.id, person))
+                           thread=thread_view("section", section.id, person, recent=RECENT))
 
 
 @bp.get("/<slug>/s/<key>/r/<int:number>")
