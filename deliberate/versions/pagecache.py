@@ -3,7 +3,12 @@ versions and their downloads.
 
 Every domain change writes a row to the events table in the same transaction (DESIGN.md), so
 the highest event id is a validator for everything a page shows: a page rendered when the
-newest event was N is still right for as long as N is the newest. Pages are cached per path and
+newest event was N is still right for as long as N is the newest. A standard's pages need only
+the events that can change them: those of the standard's own room (its sections, amendments'
+lifecycle, versions, votes opening and closing, its discussion), of the network (co-ops joining
+and changing status) and of the stewards' room (erasures, new co-ops). Ballots, objections and
+comments on a vote, comments on an amendment and personal events (follows, notifications) never
+show on those pages, so a busy vote elsewhere no longer empties the cache. Pages are cached per path and
 event id, only for observers (nobody signed in, no flashed message waiting), only when the
 render answered 200, and for at most ``TTL`` seconds as a safety net. Signed-in people always
 get a fresh render (their page carries their own forms and permissions).
@@ -25,7 +30,7 @@ from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select
 
 from ..extensions import db
 from ..realtime.events import Event
@@ -59,15 +64,43 @@ def latest_event_id() -> int:
     return db.session.scalar(select(func.max(Event.id))) or 0
 
 
-def observer_page(render: Callable[[], Any]) -> Any:
+# The rooms whose events can change a standard's pages, besides the standard's own.
+_SHARED_SCOPES = ("network", "stewards")
+
+
+def latest_standard_event_id(slug: str) -> int | None:
+    """The newest event that can change a page of the standard ``slug`` (None: no such standard).
+
+    One query: the standard's id, and the newest event id of each room that matters, each found
+    through the index on ``scope`` whatever the number of events in other rooms."""
+    from ..standards.models import Standard
+
+    standard_id = select(Standard.id).where(Standard.slug == slug).scalar_subquery()
+    own_scope = literal("standard:") + cast(standard_id, String)
+
+    def newest(scope) -> Any:
+        return select(Event.id).where(Event.scope == scope).order_by(Event.id.desc()).limit(1).scalar_subquery()
+
+    found, *newest_ids = db.session.execute(
+        select(standard_id, newest(own_scope), *(newest(scope) for scope in _SHARED_SCOPES))).one()
+    if found is None:
+        return None
+    return max((value or 0) for value in newest_ids)
+
+
+def observer_page(render: Callable[[], Any], *, standard: str | None = None) -> Any:
     """Serve ``render()``'s page from the cache when an observer asks for it and nothing changed
-    since it was rendered; otherwise render it (and keep it, for observers)."""
+    since it was rendered; otherwise render it (and keep it, for observers). ``standard`` is the
+    slug of the standard the page shows: only that standard's events then invalidate it."""
     if not enabled() or not _for_observer():
+        return render()
+    validator = latest_standard_event_id(standard) if standard is not None else latest_event_id()
+    if validator is None:  # no such standard: its view answers (404), nothing to keep
         return render()
     store = _store()
     # The host is part of the key: pages carry absolute links (citation lines, downloads).
     # So is the language: the same path is rendered in each interface language.
-    key = (request.host_url, request.full_path, str(get_locale()), latest_event_id())
+    key = (request.host_url, request.full_path, str(get_locale()), validator)
     now = time.monotonic()
     with store.lock:
         found = store.pages.get(key)

@@ -51,7 +51,7 @@ def _version_urls(page: queries.VersionPage) -> dict[str, str]:
 
 @bp.get("/v/<ref>")
 def show(slug: str, ref: str):
-    return observer_page(lambda: _show(slug, ref))
+    return observer_page(lambda: _show(slug, ref), standard=slug)
 
 
 def _show(slug: str, ref: str):
@@ -87,7 +87,7 @@ def _show(slug: str, ref: str):
 
 @bp.get("/changelog")
 def changelog(slug: str):
-    return observer_page(lambda: _changelog(slug))
+    return observer_page(lambda: _changelog(slug), standard=slug)
 
 
 def _changelog(slug: str) -> str:
@@ -110,7 +110,7 @@ def changelog_jsonl(slug: str):
 
 @bp.get("/versions/compare")
 def compare(slug: str):
-    return observer_page(lambda: _compare(slug))
+    return observer_page(lambda: _compare(slug), standard=slug)
 
 
 def _compare(slug: str) -> str:

@@ -84,5 +84,6 @@ class TestCachedForObservers:
             db.session.remove()
             with counting() as statements:
                 assert client.get(path).status_code == 200
-            assert [s for s in statements if s.strip() != "BEGIN"] == \
-                ["SELECT max(events.id) AS max_1 \nFROM events"], (path, statements)
+            # The one query: the newest event of the rooms that can change the standard's pages.
+            reads = [s for s in statements if s.strip() != "BEGIN"]
+            assert len(reads) == 1 and "FROM events" in reads[0], (path, statements)

@@ -267,6 +267,33 @@ class TestObserverPageCache:
         delegate = login(network["delegate"], test_client=app.test_client())
         assert "behind the services" in delegate.get(f"/standards/{slug}").get_data(as_text=True)
 
+    def test_only_events_that_can_change_a_standards_pages_renew_them(self, app, client, network, ratified):
+        """Ballots and comments on a vote about something else leave the standard's cached pages
+        alone; a comment on the standard renews them at once."""
+        from deliberate.discussions import services as discussions
+        from deliberate.versions import pagecache
+
+        slug = network["standard"].slug
+        paths = [f"/standards/{slug}", f"/standards/{slug}/changelog", f"/standards/{slug}/v/1.0"]
+
+        def stats():
+            with app.test_request_context():
+                return pagecache.stats()
+
+        vote = voting.open_vote(actor=network["steward"], subject_kind="admission",
+                                subject_id=network["applicant"].id, closes_at=utcnow() + timedelta(days=7))
+        pages = {path: client.get(path).get_data(as_text=True) for path in paths}
+        before = stats()
+        voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
+        discussions.post_comment(actor=network["delegate"], subject_kind="vote", subject_id=vote.id,
+                                 body="Our members met them: they are ready.")
+        assert {path: client.get(path).get_data(as_text=True) for path in paths} == pages
+        assert stats()["hits"] == before["hits"] + len(paths)
+        discussions.post_comment(actor=network["delegate"], subject_kind="standard",
+                                 subject_id=network["standard"].id, body="A word on the whole standard.")
+        assert "A word on the whole standard." in client.get(paths[0]).get_data(as_text=True)
+        assert stats()["misses"] == before["misses"] + 1
+
     def test_downloads_keep_their_headers_when_cached(self, client, network, ratified):
         path = f"/standards/{network['standard'].slug}/v/1.0.html"
         first, second = client.get(path), client.get(path)
