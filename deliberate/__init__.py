@@ -65,7 +65,7 @@ def register_extensions(app: Flask) -> None:
 
     from .database import configure_engine, include_object
     from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
-    from .i18n import select_locale
+    from .i18n import install_template_gettext, select_locale
     from .members.services import load_person
 
     db.init_app(app)
@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
+    install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

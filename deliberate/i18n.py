@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -43,6 +43,38 @@ def select_locale() -> str:
     if picked in LANGUAGES:
         return picked
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
+
+
+def request_translations():
+    """The current language's catalogue, looked up once per request and language.
+
+    Flask-Babel finds the catalogue afresh at every ``gettext`` (through ``g``, the domain, the
+    locale and its cache), which a page pays a few hundred times. This keeps it beside the locale
+    Flask-Babel chose for the request, and looks again whenever that locale changes (``refresh``,
+    ``force_locale``), so the answer is always Flask-Babel's own.
+    """
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    cached = getattr(state, "deliberate_translations", None)
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")  # get_translations made it on the first call of the request
+    if state is not None:
+        state.deliberate_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def install_template_gettext(app) -> None:
+    """Templates' ``_`` and ``ngettext`` (Jinja's i18n extension, installed by Flask-Babel) read
+    the catalogue of :func:`request_translations`."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: request_translations().ugettext(message),
+        ngettext=lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: request_translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: request_translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
 
 
 def current_locale() -> str:
@@ -143,12 +175,25 @@ _JS_STRINGS = {
     "you": _l("you"),
     "Replying to %(name)s.": _l("Replying to %(name)s."),
 }
+
+_JS_BY_LOCALE: dict[str, dict] = {}
+
+
 def js_strings() -> dict:
-    """The scripts' strings in the current language: ``{english: translation}``.
+    """The scripts' strings in the current language: ``{english: translation}`` (made once per
+    language: every page carries them, and the catalogues do not change while the app runs;
+    the dict is shared, so never change it).
 
     Plurals map the English singular to [form for 1, form for other counts]: enough for English and Spanish
     (both have two forms); a language with more forms would need the count rules in i18n.js too.
     """
+    language = str(get_locale())
+    if language not in _JS_BY_LOCALE:
+        _JS_BY_LOCALE[language] = _js_strings_now()
+    return _JS_BY_LOCALE[language]
+
+
+def _js_strings_now() -> dict:
     strings: dict = {key: str(value) for key, value in _JS_STRINGS.items()}
     strings["(%(n)s comment)"] = [ngettext("(%(n)s comment)", "(%(n)s comments)", 1, n="%(n)s"),
                                   ngettext("(%(n)s comment)", "(%(n)s comments)", 2, n="%(n)s")]
