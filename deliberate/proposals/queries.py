@@ -128,6 +128,16 @@ def adopting_votes(amendments: dict[int, Amendment]) -> dict[int, object]:
     return found
 
 
+def votes_on(amendment: Amendment) -> list:
+    """The votes on the amendment, alone or with its competing group, newest first."""
+    from ..voting.models import Vote
+
+    about = (Vote.subject_kind == "amendment") & (Vote.subject_id == amendment.id)
+    if amendment.group_id:
+        about = about | ((Vote.subject_kind == "group") & (Vote.subject_id == amendment.group_id))
+    return list(db.session.scalars(select(Vote).where(about).order_by(Vote.id.desc())))
+
+
 def provenance(section: Section, number: int | None = None) -> tuple[Revision, list[BlamePassage]]:
     """Each passage of a section's revision with the revision (and amendment) that introduced it."""
     revisions = revisions_of(section)
