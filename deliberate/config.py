@@ -38,6 +38,13 @@ def _flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _count(value: str | None, name: str) -> int:
+    text = (value or "0").strip()
+    if not text.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(text)
+
+
 def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
     """Build the settings dict from environment variables.
 
@@ -49,6 +56,7 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
     if env not in ENVIRONMENTS:
         raise ConfigError(f"DELIBERATE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     production = env == "production"
+    secure_cookies = _flag(environ.get("SESSION_COOKIE_SECURE"), production)
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance_path}/deliberate.sqlite3"
     settings: dict[str, Any] = {
         "ENV_NAME": env,
@@ -64,10 +72,14 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "API_MAX_BODY_BYTES": int(environ.get("API_MAX_BODY_BYTES", 256 * 1024)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), production),
+        "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _flag(environ.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        # Over https the cookies carry the __Host- prefix: the browser then accepts them only if
+        # Secure, for the whole site and from this very host (no sibling subdomain can set them).
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
+        "REMEMBER_COOKIE_NAME": "__Host-remember_token" if secure_cookies else "remember_token",
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
         # Bodies larger than this are refused with 413 before any view runs.
@@ -76,6 +88,11 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "INVITATION_DAYS": int(environ.get("INVITATION_DAYS", 14)),
         "PASSWORD_RESET_MINUTES": int(environ.get("PASSWORD_RESET_MINUTES", 60)),
         "SOCKETIO_CORS_ORIGINS": [o for o in environ.get("SOCKETIO_CORS_ORIGINS", "").split(",") if o],
+        # Reverse proxies in front of the app (0: none, clients connect directly). Behind nginx set 1:
+        # the client's address and scheme are then read from the proxy's X-Forwarded-For and
+        # X-Forwarded-Proto, so per-address rate limits count people, not the proxy. Never set it
+        # higher than the number of proxies: clients could then choose their own address.
+        "TRUSTED_PROXIES": _count(environ.get("TRUSTED_PROXIES"), "TRUSTED_PROXIES"),
         "SERVER_HOST": environ.get("HOST", "127.0.0.1"),
         "SERVER_PORT": int(environ.get("PORT", 5000)),
         # Webhooks (docs/webhooks.md). Private/loopback receivers only outside production (SSRF).

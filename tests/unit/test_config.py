@@ -26,6 +26,10 @@ def test_production_cookies_are_secure():
     settings = settings_from_env({"DELIBERATE_ENV": "production"}, "/i")
     assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
     assert settings["SESSION_COOKIE_HTTPONLY"] and settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert settings["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    plain = settings_from_env({}, "/i")
+    assert (plain["SESSION_COOKIE_NAME"], plain["REMEMBER_COOKIE_NAME"]) == ("session", "remember_token")
 
 
 def test_message_queue_and_secret_from_environment():
@@ -48,3 +52,11 @@ def test_production_refuses_known_or_weak_secrets(secret):
 def test_production_accepts_a_strong_secret_and_development_accepts_anything():
     check_secret("x" * 40, "production")
     check_secret("dev", "development")
+
+
+def test_trusted_proxies_is_a_count_and_none_by_default():
+    assert settings_from_env({}, "/i")["TRUSTED_PROXIES"] == 0
+    assert settings_from_env({"TRUSTED_PROXIES": "1"}, "/i")["TRUSTED_PROXIES"] == 1
+    for bad in ("yes", "-1", "1.5"):
+        with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+            settings_from_env({"TRUSTED_PROXIES": bad}, "/i")
