@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -105,6 +107,22 @@ def socket_refusal(error: Exception) -> dict:
             "error": _("Something went wrong on our side. Please try again in a moment.")}
 
 
+_SHAPES = "deliberate_error_shapes"
+
+
+def register_error_shape(app: Flask, prefix: str, handler: Callable[[HTTPException], Any]) -> None:
+    """Give the paths under ``prefix`` their own answer to HTTP errors raised before any of their
+    views runs (no such route, wrong method, body too large): the JSON API registers its shape."""
+    app.extensions.setdefault(_SHAPES, {})[prefix] = handler
+
+
+def _shaped(error: HTTPException):
+    for prefix, handler in current_app.extensions.get(_SHAPES, {}).items():
+        if request.path.startswith(prefix):
+            return handler(error)
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     from .extensions import socketio
 
@@ -114,6 +132,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        shaped = _shaped(error)
+        if shaped is not None:
+            return shaped
         messages = {
             400: _("The request could not be understood. If you were sending a form, reload the page and try again."),
             403: _("You do not have permission to do that."),

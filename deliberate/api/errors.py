@@ -2,18 +2,17 @@
 
 Domain errors from the services keep their status (403, 404, 409, 422 …); HTTP errors raised by
 Flask, Werkzeug and Flask-Limiter (404, 405, 413, 429) get the same body. Routing errors (an
-unknown path or method under /api/) never reach the blueprint's handlers, so an after-request
-hook rewraps the app's generic JSON body into the API's shape.
+unknown path or method under /api/) never reach the blueprint's handlers: the app's handler
+(deliberate/errors.py) hands them to this module's, registered for the /api/ prefix.
 """
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError
+from ..errors import DomainError, register_error_shape
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +99,6 @@ def register(bp: Blueprint) -> None:
         log.exception("Unhandled API error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "Something went wrong on our side. Please try again in a moment.")
 
-    @bp.after_app_request
-    def api_shape(response: Response) -> Response:
-        # Routing errors under /api/ (no route, wrong method) went through the app's handler.
-        if (request.path.startswith(API_PREFIX) and response.status_code >= 400
-                and response.mimetype == "application/json" and not response.direct_passthrough):
-            try:
-                data = json.loads(response.get_data(as_text=True) or "null")
-            except ValueError:
-                return response
-            if isinstance(data, dict) and "error" not in data and "code" in data and "message" in data:
-                status = response.status_code
-                message = MESSAGES.get(status, data["message"])
-                response.set_data(json.dumps(body(str(data["code"]), message, data.get("fields"))))
-        return response
+    # Routing errors under /api/ (no route, wrong method) never reach the blueprint: the app's
+    # handler asks for this shape instead of its page or generic JSON.
+    bp.record_once(lambda state: register_error_shape(state.app, API_PREFIX, http_error))

@@ -152,6 +152,8 @@ def test_unknown_paths_and_methods_get_the_api_error_shape(world, client):
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
     wrong = client.delete("/api/v1/standards")
     assert wrong.status_code == 405 and wrong.get_json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in wrong.headers["Allow"].replace(" ", "").split(",")
+    assert set(missing.get_json()) == set(wrong.get_json()) == {"error"}
     gone = client.get(f"/api/v1/votes/{2**40}")
     assert gone.status_code == 404 and gone.get_json()["error"]["code"] == "not_found"
 
