@@ -44,10 +44,10 @@ class BallotForm(FlaskForm):
     choice = RadioField(_l("Your co-op's vote"), choices=[], validators=[Optional()])
     abstain = BooleanField(_l("Abstain (rank nothing)"))
     note = TextAreaField(_l("Mandate (optional)"), validators=[Optional(), Length(max=2000)],
-                         description=_l("A note or a link to your co-op's own decision on this, such as the minutes of your general assembly."))
+                         description=_l("A note or a link to your co-op's own decision on this, such as the minutes of your general assembly. It is published in the ballot record, which can never be changed: do not write anyone's name."))
     passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=2000)])
     argument = TextAreaField(_l("Why your co-op objects"), validators=[Optional(), Length(max=5000)],
-                             description=_l("Needed for an objection. Say what harm it would do and what would resolve it."))
+                             description=_l("Needed for an objection. Say what harm it would do and what would resolve it. It is published in the ballot record, which can never be changed: do not write anyone's name."))
     paramount = BooleanField(_l("We consider this objection paramount: adopting this would go against our principles or harm our members"))
 
 
