@@ -22,8 +22,6 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db, socketio
 from ..realtime.ratelimit import rate_limited
 from ..members.models import Cooperative
-# The realtime layer's handlers first, whoever imports this module first: the "disconnect"
-# handler below must be registered after (so instead of, and calling) the realtime one.
 from ..realtime import handlers as realtime_handlers
 from ..realtime.events import events_after
 from ..realtime.rooms import can_join
@@ -198,16 +196,9 @@ def on_catch_up(data: dict[str, Any]):
             "more": len(events) == CATCH_UP_LIMIT, "refused": refused}
 
 
-@socketio.on("disconnect")
-def on_disconnect(*args):
-    """Forget the socket's presence, then run the realtime layer's own disconnect handler.
-
-    Flask-SocketIO keeps one handler per event name, so this one replaces (and calls) the
-    handler of deliberate.realtime.handlers, which imports this module last.
-    """
-    try:
-        for room in presence.leave_all(request.sid):
-            socketio.emit("presence_changed", presence.snapshot(room), to=room)
-    finally:
-        realtime_handlers.on_disconnect(*args)
+@realtime_handlers.on_socket_disconnect
+def forget_presence(sid: str) -> None:
+    """A socket that goes stops being a reader of every room it was in."""
+    for room in presence.leave_all(sid):
+        socketio.emit("presence_changed", presence.snapshot(room), to=room)
 

@@ -6,6 +6,7 @@ a socket may join only the rooms of what its user may read over HTTP.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import request
@@ -57,10 +58,29 @@ def on_leave(data: Any):
     return {"ok": True}
 
 
+# What features do when a socket goes (presence forgets its reader): Flask-SocketIO keeps one
+# handler per event name, so features add a hook here instead of a handler of their own.
+_disconnect_hooks: list[Callable[[str], None]] = []
+
+
+def on_socket_disconnect(hook: Callable[[str], None]) -> Callable[[str], None]:
+    """Register ``hook(sid)`` to run when a socket disconnects (a decorator). A failing hook is
+    logged and does not keep the others from running."""
+    if hook not in _disconnect_hooks:
+        _disconnect_hooks.append(hook)
+    return hook
+
+
 @socketio.on("disconnect")
 def on_disconnect(*_args) -> None:
-    """Rooms are left by Socket.IO itself; features that track more (presence) extend this."""
-    log.debug("socket %s disconnected", request.sid)
+    """Rooms are left by Socket.IO itself; the features' hooks forget what else they tracked."""
+    sid = request.sid
+    for hook in list(_disconnect_hooks):
+        try:
+            hook(sid)
+        except Exception:  # noqa: BLE001 - one feature's failure must not stop the others' clean-up
+            log.exception("disconnect hook %s failed for socket %s", getattr(hook, "__name__", hook), sid)
+    log.debug("socket %s disconnected", sid)
 
 
 def publish(message: dict[str, Any]) -> None:

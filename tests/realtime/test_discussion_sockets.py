@@ -235,11 +235,17 @@ def test_presence_is_only_for_pages_one_may_read(socket_for, room):
     assert ack["ok"] is False and ack["error"]
 
 
-def test_disconnecting_still_runs_the_realtime_layers_own_cleanup(socket_for, network, monkeypatch):
+def test_disconnecting_runs_every_features_hook_even_after_one_fails(socket_for, network, monkeypatch):
     from deliberate.realtime import handlers
 
     calls = []
-    original = handlers.on_disconnect
-    monkeypatch.setattr(handlers, "on_disconnect", lambda *args: calls.append(args) or original(*args))
+
+    def broken(sid):
+        calls.append(("broken", sid))
+        raise RuntimeError("a feature's clean-up failed")
+
+    monkeypatch.setattr(handlers, "_disconnect_hooks", [broken, *handlers._disconnect_hooks,
+                                                        lambda sid: calls.append(("last", sid))])
     socket_for("delegate").disconnect()
-    assert len(calls) == 1
+    assert [name for name, _sid in calls] == ["broken", "last"]
+    assert calls[0][1] == calls[1][1]
