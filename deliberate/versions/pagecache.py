@@ -30,7 +30,7 @@ from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import String, cast, literal, select
 
 from ..extensions import db
 from ..realtime.events import Event
@@ -60,10 +60,6 @@ def _for_observer() -> bool:
             and "_flashes" not in session)
 
 
-def latest_event_id() -> int:
-    return db.session.scalar(select(func.max(Event.id))) or 0
-
-
 # The rooms whose events can change a standard's pages, besides the standard's own.
 _SHARED_SCOPES = ("network", "stewards")
 
@@ -88,13 +84,13 @@ def latest_standard_event_id(slug: str) -> int | None:
     return max((value or 0) for value in newest_ids)
 
 
-def observer_page(render: Callable[[], Any], *, standard: str | None = None) -> Any:
-    """Serve ``render()``'s page from the cache when an observer asks for it and nothing changed
-    since it was rendered; otherwise render it (and keep it, for observers). ``standard`` is the
-    slug of the standard the page shows: only that standard's events then invalidate it."""
+def observer_page(render: Callable[[], Any], *, standard: str) -> Any:
+    """Serve ``render()``'s page of the standard ``standard`` (its slug) from the cache when an
+    observer asks for it and none of the events that can change it happened since it was
+    rendered; otherwise render it (and keep it, for observers)."""
     if not enabled() or not _for_observer():
         return render()
-    validator = latest_standard_event_id(standard) if standard is not None else latest_event_id()
+    validator = latest_standard_event_id(standard)
     if validator is None:  # no such standard: its view answers (404), nothing to keep
         return render()
     store = _store()
