@@ -27,6 +27,29 @@ class _QuietRequestHandler(WSGIRequestHandler):
         """Say nothing: the tests read their own output, not an access log."""
 
 
+def _closing_responses(app):
+    """``app``, with every response body closed even when the client hangs up mid-download.
+
+    Werkzeug's server closes a response only if draining the dropped connection does not raise;
+    when it does, a static file's handle is left for the garbage collector, whose ResourceWarning
+    then fails whichever test happens to be running. A generator's ``finally`` runs on exhaustion
+    and on collection alike, so the body is closed either way, explicitly.
+    """
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        return chunks()
+
+    return wsgi
+
+
 def wait_until(condition: Callable[[], object], timeout: float = 5.0, interval: float = 0.02,
                message: str = "condition") -> object:
     """Poll ``condition`` until it returns something truthy; fail after ``timeout`` seconds."""
@@ -49,7 +72,7 @@ def engineio_server(app):
 @contextmanager
 def serving(app) -> Iterator[str]:
     """Serve ``app`` on a free 127.0.0.1 port in a daemon thread; yields the base URL."""
-    server = make_server(HOST, 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    server = make_server(HOST, 0, _closing_responses(app), threaded=True, request_handler=_QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name=f"live-server-{server.server_port}", daemon=True)
     thread.start()
