@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from jinja2 import BytecodeCache
 
 # Property tests judge correctness, never speed: a loaded CI machine must not fail them on time.
 settings.register_profile("deliberate", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -68,6 +69,28 @@ def _reuse_werkzeug_url_builders() -> None:
 
 
 _reuse_werkzeug_url_builders()
+
+
+class _TemplatesCompiledOnce(BytecodeCache):
+    """A Jinja bytecode cache shared by every app of the run.
+
+    Each test makes its own app, and with it a Jinja environment that would parse and compile
+    every template it renders again (about a fifth of a page test's time). A bucket's key is the
+    template's name and its source's checksum, so an edited template is compiled afresh.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _TemplatesCompiledOnce()
 
 TEST_PASSWORD = "a long test password"
 
@@ -139,20 +162,38 @@ def _dispose(app) -> None:
 _counter = itertools.count()
 
 
+# The network most tests start from (fixture ``network``) costs about a tenth of a second to build
+# through the services, and some 900 tests ask for it. The first test of a worker that asks for it
+# builds it and keeps a copy of the database (a file on SQLite, a snapshot of every row on
+# PostgreSQL) with the people's ids and the factories' numbering; later tests start from that copy,
+# exactly as if they had built it. One copy per distinct ``app_config``.
+_NETWORK_COPIES: dict[str, dict] = {}
+# What the factories have numbered once the network is built: a copy is kept only if a test built
+# the network and nothing else first, so that every copy is the same world.
+_NUMBERS_AFTER_NETWORK = {"steward": 2, "coop": 4, "delegate": 3, "standard": 2}
+
+
 @pytest.fixture
-def database_url(database_template, tmp_path):
+def network_copy(request, app_config):
+    """The kept copy of the network for this test, if it asks for ``network`` and one exists."""
+    if "network" not in request.fixturenames:
+        return None
+    return _NETWORK_COPIES.get(_config_key(app_config))
+
+
+def _config_key(app_config) -> str:
+    return repr(sorted(app_config.items()))
+
+
+@pytest.fixture
+def database_url(database_template, tmp_path, network_copy):
     if ON_POSTGRES:
         from deliberate.config import normalise_database_url
 
         return normalise_database_url(DATABASE_URL)
     path = tmp_path / f"db{next(_counter)}.sqlite3"
-    shutil.copyfile(database_template, path)
+    shutil.copyfile(network_copy["file"] if network_copy else database_template, path)
     return f"sqlite:///{path}"
-
-
-def _empty_postgres(app) -> None:
-    with app.app_context():
-        restore_postgres(EMPTY)
 
 
 EMPTY = ({}, {})
@@ -212,13 +253,15 @@ def app_config():
 
 
 @pytest.fixture
-def app(database_url, app_config):
+def app(database_url, app_config, network_copy):
     from deliberate import create_app
     from deliberate.extensions import db
 
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
+    app.jinja_env.bytecode_cache = _TEMPLATES
     if ON_POSTGRES:
-        _empty_postgres(app)
+        with app.app_context():
+            restore_postgres(network_copy["rows"] if network_copy else EMPTY)
 
     @app.before_request
     def _forget_the_previous_requests_user():
@@ -245,14 +288,30 @@ def client(app):
 
 # Factories ----------------------------------------------------------------------------------
 
+class Numbering:
+    """The next number each factory gives (steward1@example.org, Coop 1, Standard 1, …)."""
+
+    def __init__(self, start: dict[str, int] | None = None):
+        self.next = {kind: 1 for kind in _NUMBERS_AFTER_NETWORK} | (start or {})
+
+    def take(self, kind: str) -> int:
+        self.next[kind] += 1
+        return self.next[kind] - 1
+
+
 @pytest.fixture
-def make_steward(app):
+def factory_numbers(network_copy):
+    """Where the factories' numbering starts: at 1, or after the kept network's people and things."""
+    return Numbering(network_copy["numbers"] if network_copy else None)
+
+
+@pytest.fixture
+def make_steward(app, factory_numbers):
     from deliberate.members.services import create_steward
 
-    numbers = itertools.count(1)
 
     def make(**overrides):
-        n = next(numbers)
+        n = factory_numbers.take("steward")
         values = {"email": f"steward{n}@example.org", "name": f"Steward {n}", "password": TEST_PASSWORD}
         values.update(overrides)
         return create_steward(**values)
@@ -261,18 +320,22 @@ def make_steward(app):
 
 
 @pytest.fixture
-def steward(make_steward):
+def steward(make_steward, network_copy):
+    if network_copy:
+        from deliberate.extensions import db
+        from deliberate.members.models import Person
+
+        return db.session.get(Person, network_copy["ids"]["steward"])
     return make_steward()
 
 
 @pytest.fixture
-def make_coop(app, steward):
+def make_coop(app, factory_numbers, steward):
     from deliberate.members import services
 
-    numbers = itertools.count(1)
 
     def make(status="member", **overrides):
-        n = next(numbers)
+        n = factory_numbers.take("coop")
         values = {"name": f"Coop {n}", "country": "ES", "kind": "worker"}
         values.update(overrides)
         coop = services.register_coop(actor=steward, **values)
@@ -286,13 +349,12 @@ def make_coop(app, steward):
 
 
 @pytest.fixture
-def make_delegate(app, steward, make_coop):
+def make_delegate(app, factory_numbers, steward, make_coop):
     from deliberate.members import services
 
-    numbers = itertools.count(1)
 
     def make(coop=None, **overrides):
-        n = next(numbers)
+        n = factory_numbers.take("delegate")
         coop = coop or make_coop()
         values = {"name": f"Delegate {n}", "email": f"delegate{n}@example.org", "password": TEST_PASSWORD}
         values.update(overrides)
@@ -303,13 +365,12 @@ def make_delegate(app, steward, make_coop):
 
 
 @pytest.fixture
-def make_standard(app, steward):
+def make_standard(app, factory_numbers, steward):
     from deliberate.standards import services
 
-    numbers = itertools.count(1)
 
     def make(sections=None, **overrides):
-        n = next(numbers)
+        n = factory_numbers.take("standard")
         values = {"title": f"Standard {n}", "summary": "What we hold in common."}
         values.update(overrides)
         if sections is None:
@@ -333,8 +394,10 @@ def login(client):
     return do
 
 @pytest.fixture
-def network(steward, make_coop, make_delegate, make_standard):
+def network(app_config, network_copy, factory_numbers, steward, make_coop, make_delegate, make_standard):
     """A small network: a member co-op with a delegate, a suspended co-op with one, an applicant."""
+    if network_copy:
+        return _load_network(network_copy["ids"])
     from deliberate.members.services import change_coop_status
 
     member = make_coop(name="Kazi Riders")
@@ -344,11 +407,55 @@ def network(steward, make_coop, make_delegate, make_standard):
     suspended_delegate = make_delegate(coop=suspended, email="suspended@example.org")
     change_coop_status(actor=steward, coop=suspended, status="suspended")
     standard = make_standard(title="Platform Co-op Principles")
-    return {
-        "steward": steward, "delegate": delegate, "suspended_delegate": suspended_delegate,
-        "member": member, "suspended": suspended, "applicant": applicant, "standard": standard,
-        "section": standard.sections[0],
-    }
+    ids = {"steward": steward.id, "delegate": delegate.id, "suspended_delegate": suspended_delegate.id,
+           "member": member.id, "suspended": suspended.id, "applicant": applicant.id, "standard": standard.id}
+    if _config_key(app_config) not in _NETWORK_COPIES and _only_the_network(factory_numbers):
+        _NETWORK_COPIES[_config_key(app_config)] = _keep_network(ids, dict(factory_numbers.next))
+    return _load_network(ids)
+
+
+def _only_the_network(factory_numbers: Numbering) -> bool:
+    """Whether the database holds the network and nothing else (no fixture made more before it)."""
+    from sqlalchemy import func, select
+
+    from deliberate.extensions import db
+    from deliberate.members.models import Cooperative, Person
+    from deliberate.standards.models import Standard
+
+    counts = [db.session.scalar(select(func.count()).select_from(model)) for model in (Person, Cooperative, Standard)]
+    return factory_numbers.next == _NUMBERS_AFTER_NETWORK and counts == [3, 3, 1]
+
+
+def _keep_network(ids: dict, numbers: dict) -> dict:
+    """A copy of the database as the network left it, with its ids and the factories' numbering."""
+    import sqlite3
+    from contextlib import closing
+
+    from deliberate.extensions import db
+
+    db.session.commit()
+    kept = {"ids": ids, "numbers": numbers}
+    if ON_POSTGRES:
+        kept["rows"] = snapshot_postgres()
+        return kept
+    kept["file"] = _RUN_DIR / f"network-{WORKER or 'main'}-{len(_NETWORK_COPIES)}.sqlite3"
+    # SQLite's online backup: the copy holds every committed row, the write-ahead log's included.
+    with closing(sqlite3.connect(db.engine.url.database)) as source, closing(sqlite3.connect(kept["file"])) as copy:
+        source.backup(copy)
+    return kept
+
+
+def _load_network(ids: dict) -> dict:
+    """The network's people, co-ops and standard, by their ids."""
+    from deliberate.extensions import db
+    from deliberate.members.models import Cooperative, Person
+    from deliberate.standards.models import Standard
+
+    network = {name: db.session.get(Person, ids[name]) for name in ("steward", "delegate", "suspended_delegate")}
+    network.update({name: db.session.get(Cooperative, ids[name]) for name in ("member", "suspended", "applicant")})
+    network["standard"] = db.session.get(Standard, ids["standard"])
+    network["section"] = network["standard"].sections[0]
+    return network
 
 
 @pytest.fixture
