@@ -58,7 +58,13 @@ STD = "/standards/{std}"
 AMD = STD + "/amendments/{amendment}"
 VOTE = "/votes/{vote}"
 COMMENT = "/discussions/comments/{comment}"
+HOOK = "/webhooks/{hook}"
 PUBLIC = everyone(200)
+
+
+def hook_owners(status) -> dict:
+    """The member co-op's webhook: its delegates and stewards get ``status``, anyone else a 404."""
+    return roles(SIGNIN, status, 404, 404, status)
 
 
 def build_world() -> dict:
@@ -75,6 +81,7 @@ def build_world() -> dict:
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
     from deliberate.voting import services as voting
+    from deliberate.webhooks import services as webhooks
 
     steward = members.create_steward(email="steward@example.org", name="Steward", password=TEST_PASSWORD)
 
@@ -116,6 +123,8 @@ def build_world() -> dict:
     version = versions.assemble_version(actor=steward, standard=standard, summary="The first version.")
     _invitation, join_token = members.invite_delegate(actor=steward, coop=member)
     reset_token = members.request_password_reset(email="other@example.org")
+    hook = webhooks.create_webhook(actor=author, coop=member, url="https://kazi.example.org/hooks",
+                                   events=["vote.opened"])
     return {
         "emails": {role: person.email for role, person in people.items()},
         "person_ids": {role: person.id for role, person in people.items()},
@@ -126,7 +135,7 @@ def build_world() -> dict:
                     draft=draft.id, amendment=opened.id, amendment_draft=opened.head_draft_id, vote=vote.id,
                     closed_vote=closed_vote.id, objection=objection.id, comment=comment.id,
                     thread=comment.thread_id, other_person=people["other_delegate"].id, version=version.id, ref=version.number,
-                    join_token=join_token, reset_token=reset_token),
+                    join_token=join_token, reset_token=reset_token, hook=hook.id),
     }
 
 
@@ -218,12 +227,12 @@ TABLE: dict[str, Route] = {
     "webhooks.index": Route("/webhooks/", get=members_only(200, suspended=200)),
     "webhooks.coop_index": Route("/coops/{member}/webhooks", get=roles(SIGNIN, 200, 404, 404, 200)),
     "webhooks.new": Route("/webhooks/new", get=members_only(200), post=members_only(422)),
-    "webhooks.show": Route("/webhooks/999", get=members_only(404, suspended=404)),
-    "webhooks.delete": Route("/webhooks/999/delete", post=members_only(404, suspended=404)),
-    "webhooks.disable": Route("/webhooks/999/disable", post=members_only(404, suspended=404)),
-    "webhooks.enable": Route("/webhooks/999/enable", post=members_only(404, suspended=404)),
-    "webhooks.ping": Route("/webhooks/999/ping", post=members_only(404, suspended=404)),
-    "webhooks.rotate": Route("/webhooks/999/secret", post=members_only(404, suspended=404)),
+    "webhooks.show": Route(HOOK, get=hook_owners(200)),
+    "webhooks.delete": Route(HOOK + "/delete", post=hook_owners(302)),
+    "webhooks.disable": Route(HOOK + "/disable", post=hook_owners(302)),
+    "webhooks.enable": Route(HOOK + "/enable", post=hook_owners(302)),
+    "webhooks.ping": Route(HOOK + "/ping", post=hook_owners(302)),
+    "webhooks.rotate": Route(HOOK + "/secret", post=hook_owners(302)),
     # Co-ops
     "coops.index": Route("/coops/", get=PUBLIC),
     "coops.show": Route("/coops/{member}", get=PUBLIC),
