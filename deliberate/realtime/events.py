@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, event, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..database import UTCDateTime, utcnow
@@ -23,11 +23,13 @@ EVENTS_LOCK_KEY = 7_401_202
 
 class Event(db.Model):
     __tablename__ = "events"
+    # A room's events in id order: "after id N" and "the newest" read the index, not the room.
+    __table_args__ = (Index("ix_events_scope_id", "scope", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     # The room the event belongs to, e.g. "standard:3"; readers are filtered by it.
-    scope: Mapped[str] = mapped_column(String(64), index=True)
+    scope: Mapped[str] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
