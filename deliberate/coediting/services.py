@@ -125,6 +125,8 @@ def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
     _check(actor, document)
     if not isinstance(message, dict):
         raise InvalidInput(_("The sync message must be an object."))
+    # The co-op the edit is credited to: one the person is a delegate of, never one they name freely.
+    acting = acting_coop(actor, coop) if coop is not None else next(iter(actor.acting_coops), None)
     with unit_of_work() as session:
         draft = _draft(session, document, lock=True)
         row = session.scalar(select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
@@ -143,7 +145,6 @@ def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
         if changed:
             draft.text, draft.version, draft.updated_at = text, draft.version + 1, utcnow()
             contributors = dict(draft.contributors or {})
-            acting = coop or (actor.acting_coops[0] if actor.acting_coops else None)
             contributors[str(actor.id)] = acting.id if acting else None
             draft.contributors = contributors
         row.state, row.updated_at = server.to_dict(), utcnow()

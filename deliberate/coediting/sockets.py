@@ -52,6 +52,12 @@ def on_join(data: Any):
     return {"ok": True, **result}
 
 
+def _coop(data: dict) -> Cooperative | None:
+    """The co-op the delegate acts for, if the client named one (services check the delegation)."""
+    coop_id = str(data.get("coop_id") or "")
+    return db.session.get(Cooperative, int(coop_id)) if coop_id.isdigit() else None
+
+
 @socketio.on("coedit_sync")
 @rate_limited("sync")
 def on_sync(data: Any):
@@ -60,10 +66,9 @@ def on_sync(data: Any):
     if person is None:
         return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
-        coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
         document, reply, changed, version = services.sync(actor=person, doc_key=data.get("doc"),
                                                           client_id=str(data.get("client_id") or ""),
-                                                          message=data.get("message"), coop=coop)
+                                                          message=data.get("message"), coop=_coop(data))
     except DomainError as error:
         return _refuse(error)
     if changed:
@@ -79,8 +84,8 @@ def on_save(data: Any):
     if person is None:
         return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
-        coop = db.session.get(Cooperative, int(data["coop_id"])) if str(data.get("coop_id") or "").isdigit() else None
-        result = services.save(actor=person, doc_key=data.get("doc"), message=data.get("message") or "", coop=coop)
+        result = services.save(actor=person, doc_key=data.get("doc"), message=data.get("message") or "",
+                               coop=_coop(data))
         number = result.number
     except DomainError as error:
         return _refuse(error)

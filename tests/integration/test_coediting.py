@@ -70,6 +70,24 @@ def test_saving_credits_everyone_who_typed(doc, alice, bob):
     assert second.number == 3
 
 
+def test_an_edit_is_credited_only_to_a_coop_its_author_is_a_delegate_of(doc, alice, bob):
+    """A client names the co-op its person acts for; naming someone else's co-op is refused and
+    changes neither the text nor the credits."""
+    from deliberate.members.models import Cooperative
+
+    bobs_coop = db.session.scalar(select(Cooperative).where(Cooperative.name == "Dades Comunes"))
+    a = tab(alice, doc, "alice-tab-1")
+    with pytest.raises(PermissionDenied):
+        services.sync(actor=alice, doc_key=doc, client_id="alice-tab-1", coop=bobs_coop,
+                      message=a.make_message(TEXT.replace("own", "jointly own")))
+    draft = db.session.scalar(select(SharedDraft))
+    assert draft.text == TEXT and draft.contributors == {}
+    b = tab(bob, doc, "bob-tab-01")
+    round_trip(bob, doc, "bob-tab-01", b, TEXT + "\n\nA third paragraph.")
+    services.sync(actor=bob, doc_key=doc, client_id="bob-tab-01", coop=bobs_coop, message=b.make_message(b.text))
+    assert db.session.scalar(select(SharedDraft.contributors)) == {str(bob.id): bobs_coop.id}
+
+
 def test_a_reconnect_or_another_process_continues_from_the_stored_shadows(doc, alice):
     alice_id = alice.id
     a = tab(alice, doc, "alice-tab-1")
