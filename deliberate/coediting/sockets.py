@@ -13,9 +13,9 @@ from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
 from ..errors import DomainError
-from ..extensions import db, socketio
+from ..extensions import socketio
+from ..members.services import find_coop
 from ..realtime.ratelimit import rate_limited
-from ..members.models import Cooperative
 from ..realtime.rooms import register_room
 from . import services
 
@@ -52,12 +52,6 @@ def on_join(data: Any):
     return {"ok": True, **result}
 
 
-def _coop(data: dict) -> Cooperative | None:
-    """The co-op the delegate acts for, if the client named one (services check the delegation)."""
-    coop_id = str(data.get("coop_id") or "")
-    return db.session.get(Cooperative, int(coop_id)) if coop_id.isdigit() else None
-
-
 @socketio.on("coedit_sync")
 @rate_limited("sync")
 def on_sync(data: Any):
@@ -68,7 +62,7 @@ def on_sync(data: Any):
     try:
         document, reply, changed, version = services.sync(actor=person, doc_key=data.get("doc"),
                                                           client_id=str(data.get("client_id") or ""),
-                                                          message=data.get("message"), coop=_coop(data))
+                                                          message=data.get("message"), coop=find_coop(data.get("coop_id")))
     except DomainError as error:
         return _refuse(error)
     if changed:
@@ -85,7 +79,7 @@ def on_save(data: Any):
         return {"ok": False, "error": _("Sign in to edit."), "code": "forbidden"}
     try:
         result = services.save(actor=person, doc_key=data.get("doc"), message=data.get("message") or "",
-                               coop=_coop(data))
+                               coop=find_coop(data.get("coop_id")))
         number = result.number
     except DomainError as error:
         return _refuse(error)

@@ -15,10 +15,11 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..forms import show_errors
 from ..main.views import is_safe_next
 from ..members.models import Cooperative
+from ..members.services import find_coop
 from . import queries, services
 from .forms import CommentForm, ConfirmForm, EditCommentForm, HideCommentForm, ThreadForm
 from .subjects import Subject, load_subject
@@ -56,7 +57,7 @@ def _coop_field(form: CommentForm) -> None:
 def _chosen_coop(value: str | None) -> Cooperative | None:
     if not value:
         return None
-    coop = db.session.get(Cooperative, int(value)) if value.isdigit() else None
+    coop = find_coop(value)
     if coop is None:
         raise InvalidInput(_("Choose a co-op from the list."), field_errors={"coop": [_("Choose a co-op.")]})
     return coop

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..discussions.queries import RECENT, thread_view
 from ..errors import DomainError, InvalidInput, PermissionDenied
-from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
+from ..members.services import find_coop
 from ..standards import services as standards
 from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
@@ -35,10 +35,10 @@ def _coop_choices(form_field) -> None:
 def _chosen_coop(value: str | None) -> Cooperative | None:
     if not value:
         return None
-    try:
-        return db.session.get(Cooperative, int(value))
-    except ValueError:
-        raise InvalidInput(_("Choose a co-op from the list.")) from None
+    coop = find_coop(value)
+    if coop is None:
+        raise InvalidInput(_("Choose a co-op from the list."))
+    return coop
 
 
 @bp.get("/amendments")

@@ -7,10 +7,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import Conflict, DomainError, PermissionDenied
-from ..extensions import db
 from ..forms import show_errors
 from ..discussions.queries import RECENT, thread_view
-from ..members.models import Cooperative
+from ..members.services import find_coop
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments
 from ..text.paragraphs import number_paragraphs
@@ -126,7 +125,7 @@ def edit_section(slug: str, key: str):
         form.base_revision_id.data = str(section.head_revision_id)
     elif form.validate_on_submit():
         try:
-            coop = db.session.get(Cooperative, int(form.coop.data)) if form.coop.data else None
+            coop = find_coop(form.coop.data)
             base_id = int(form.base_revision_id.data or 0)
             revision = services.revise_section(actor=current_user, section=section, title=form.title.data,
                                                body=form.body.data or "", message=form.message.data,

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
+from ..members.services import find_coop
 from ..realtime.rooms import register_room
 from . import charts, ledger, services
 from .forms import BallotForm, CancelForm, CloseForm, ConcernForm, OpenVoteForm, ResolveForm, StatementForm, WithdrawForm
@@ -200,10 +201,7 @@ def show(vote_id: int):
 def _chosen_coop(value: str | None) -> Cooperative | None:
     if not value:
         return None
-    try:
-        coop = db.session.get(Cooperative, int(value))
-    except ValueError:
-        coop = None
+    coop = find_coop(value)
     if coop is None:
         raise InvalidInput(_("Choose the co-op you are voting for."), field_errors={"coop": [_("Choose a co-op.")]})
     return coop

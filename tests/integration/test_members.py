@@ -179,3 +179,10 @@ def test_delegations_are_unique_per_person_and_coop(steward, make_coop, make_del
     services.accept_invitation(token=token, name="", email="", password="", actor=person)
     count = db.session.scalar(select(func.count(Delegation.id)).where(Delegation.person_id == person.id))
     assert count == 1
+
+
+def test_find_coop_takes_only_a_plain_id_of_an_existing_coop(make_coop):
+    coop = make_coop(name="Kazi Riders")
+    assert services.find_coop(str(coop.id)) == coop == services.find_coop(coop.id) == services.find_coop(f" {coop.id} ")
+    for value in (None, "", "0", "-1", "²", "١", "2147483648", "9" * 40, "1e3", "abc", str(coop.id + 100)):
+        assert services.find_coop(value) is None, value
