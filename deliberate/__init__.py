@@ -141,23 +141,23 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .discussions import views as discussions
-    from .feeds import views as feeds
-    from .main import language
-    from .follows import views as follows
+    from .api import pages as api_pages
+    from .api import views as api
     from .coediting import views as coediting
+    from .discussions import views as discussions
+    from .extensions import csrf
+    from .feeds import views as feeds
+    from .follows import views as follows
+    from .main import language
     from .main import views as main
     from .members import views as members
     from .proposals import views as proposals
     from .search import views as search
     from .standards import views as standards
-    from .versions import views as versions
     from .transparency import views as transparency
+    from .versions import views as versions
     from .voting import views as votes
     from .webhooks import views as webhooks
-    from .api import pages as api_pages
-    from .api import views as api
-    from .extensions import csrf
 
     app.register_blueprint(main.bp)
     app.register_blueprint(language.bp)

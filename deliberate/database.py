@@ -21,9 +21,9 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
 

@@ -14,10 +14,9 @@ from datetime import date, datetime
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal, format_percent, get_locale, get_translations
+from flask_babel import format_decimal, format_percent, get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 from .errors import InvalidInput

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..errors import InvalidInput
 from ..extensions import db
@@ -19,7 +18,7 @@ from . import present
 from .auth import current_person
 from .blueprint import bp
 from .helpers import coop_from, listing
-from .openapi import PAGE_PARAMS, operation, path_id, page
+from .openapi import PAGE_PARAMS, operation, page, path_id
 from .schemas import ref
 from .standards import SLUG
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
@@ -16,7 +15,7 @@ from . import present
 from .auth import current_person
 from .blueprint import bp
 from .helpers import listing
-from .openapi import PAGE_PARAMS, operation, path_slug, page
+from .openapi import PAGE_PARAMS, operation, page, path_slug
 from .schemas import ref
 
 COOP = path_slug("coop_slug", "The co-op's slug, e.g. `kazi-riders`.")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
-
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from ..discussions import permissions, services
 from ..discussions.models import SUBJECT_KINDS, Comment, Thread
@@ -18,7 +17,7 @@ from . import present
 from .auth import current_person
 from .blueprint import bp
 from .helpers import coop_from, listing
-from .openapi import PAGE_PARAMS, Param, operation, path_id, page
+from .openapi import PAGE_PARAMS, Param, operation, page, path_id
 from .schemas import ref
 
 KIND = Param("subject_kind", "path", {"type": "string", "enum": list(SUBJECT_KINDS)},

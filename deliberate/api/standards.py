@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
@@ -17,7 +16,7 @@ from ..versions.models import Version
 from . import present
 from .blueprint import bp
 from .helpers import listing
-from .openapi import IF_NONE_MATCH, PAGE_PARAMS, Param, operation, path_slug, page
+from .openapi import IF_NONE_MATCH, PAGE_PARAMS, Param, operation, page, path_slug
 from .schemas import ref
 
 SLUG = path_slug("slug", "The standard's slug, e.g. `platform-co-op-principles`.")

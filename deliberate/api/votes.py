@@ -10,7 +10,7 @@ from flask import Response
 from flask_babel import gettext as _
 
 from ..database import utcnow
-from ..errors import Conflict, PermissionDenied
+from ..errors import Conflict, NotFound, PermissionDenied
 from ..extensions import db
 from ..standards.models import Standard
 from ..voting import services
@@ -19,7 +19,7 @@ from . import present
 from .auth import current_person
 from .blueprint import bp
 from .helpers import coop_from, listing
-from .openapi import PAGE_PARAMS, Param, operation, path_id, page
+from .openapi import PAGE_PARAMS, Param, operation, page, path_id
 from .schemas import ref
 
 VOTE = path_id("vote_id", "The vote's number.")

@@ -20,10 +20,10 @@ from flask_socketio import emit, join_room
 
 from ..errors import DomainError, InvalidInput
 from ..extensions import db, socketio
-from ..realtime.ratelimit import rate_limited
 from ..members.models import Cooperative
 from ..realtime import handlers as realtime_handlers
 from ..realtime.events import events_after
+from ..realtime.ratelimit import rate_limited
 from ..realtime.rooms import can_join
 from . import permissions, presence, queries, services
 from .models import Thread

@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..i18n import (LANGUAGES, current_locale, format_date, format_datetime, format_number, format_percentage, js_strings,
-                    status_label)
+from ..i18n import LANGUAGES, current_locale, format_date, format_datetime, format_number, format_percentage, js_strings, status_label
 from ..members.permissions import is_steward
 from ..standards.services import list_standards
 from ..text.markdown import render, render_inline

@@ -7,9 +7,8 @@ before stops working (``services.load_person`` compares it), and so do API token
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from ..database import unit_of_work
 from ..errors import Conflict, InvalidInput, PermissionDenied

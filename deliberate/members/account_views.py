@@ -18,8 +18,7 @@ from ..extensions import db, limiter
 from ..forms import show_errors
 from ..main.views import is_safe_next
 from . import account, erasure, permissions
-from .forms import (ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EraseSelfForm,
-                    StewardEraseForm)
+from .forms import ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EraseSelfForm, StewardEraseForm
 from .fresh import forget_fresh, fresh_login_required, fresh_minutes, mark_fresh
 from .models import Person
 from .views import _login_limit, auth_bp

@@ -16,11 +16,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
-from sqlalchemy.orm import Session
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Table, delete, select, update
+from sqlalchemy.orm import Session
 
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, Gone, InvalidInput, NotFound, PermissionDenied

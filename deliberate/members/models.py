@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..database import UTCDateTime, utcnow
+from ..extensions import db
 
 COOP_KINDS = ("worker", "platform", "data", "consumer", "multi-stakeholder", "other")
 COOP_STATUSES = ("applicant", "member", "suspended", "left")

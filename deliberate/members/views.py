@@ -15,8 +15,8 @@ from ..forms import show_errors
 from ..i18n import status_label
 from ..main.views import is_safe_next
 from . import permissions, services
-from .fresh import forget_fresh, mark_fresh
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
+from .fresh import forget_fresh, mark_fresh
 from .models import COOP_STATUSES, Cooperative
 
 auth_bp = Blueprint("auth", __name__)

@@ -13,9 +13,9 @@ from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
+from ..members.services import acting_coop
 from ..realtime.events import record_event
 from ..standards.models import Section, Standard
-from ..members.services import acting_coop
 from ..standards.services import clean_body, clean_title
 from ..text.normalise import normalise
 from . import permissions

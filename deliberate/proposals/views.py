@@ -15,10 +15,11 @@ from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..standards import services as standards
+from ..translatable import N_
 from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
-from ..translatable import N_
 from .states import ACTION_LABELS, STATE_HELP
+
 bp = Blueprint("amendments", __name__, url_prefix="/standards/<slug>")
 
 

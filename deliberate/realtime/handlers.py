@@ -94,5 +94,5 @@ def install_publisher() -> None:
 
 __all__ = ["ConnectionRefusedError", "install_publisher", "publish"]
 
-from ..discussions import sockets  # noqa: E402,F401
 from ..coediting import sockets as coediting_sockets  # noqa: E402,F401
+from ..discussions import sockets  # noqa: E402,F401

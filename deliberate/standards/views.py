@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..discussions.queries import RECENT, thread_view
 from ..errors import Conflict, DomainError, PermissionDenied
 from ..forms import show_errors
-from ..discussions.queries import RECENT, thread_view
 from ..members.services import find_coop
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import (GENESIS, LedgerError, canonical, dumps_jsonl, entry_hash, format_at,
-                                      loads_jsonl, parse_at, verify, verify_chain)
+from deliberate.voting.ledger import GENESIS, LedgerError, canonical, dumps_jsonl, entry_hash, format_at, loads_jsonl, parse_at, verify, verify_chain
 
 from .numbering import NumberingError, sort_key
 

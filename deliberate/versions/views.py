@@ -12,12 +12,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from ..i18n import translated
 from ..extensions import db
 from ..forms import show_errors
+from ..i18n import translated
 from ..voting.services import can_open_votes
-from . import exports, permissions, queries, services
-from . import subjects  # noqa: F401  (registers the "version" and "maturity" vote subjects)
+from . import (
+    exports,
+    permissions,
+    queries,
+    services,
+    subjects,  # noqa: F401  (registers the "version" and "maturity" vote subjects)
+)
 from .forms import AssembleForm, WithdrawForm
 from .numbering import LEVEL_LABELS
 from .pagecache import observer_page

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ..translatable import N_
 from .rules import STATUS_QUO
+
 # Blue, orange, grey, purple, light grey: distinguishable with the common colour-vision deficiencies.
 PALETTE = {"for": "#1f5fa8", "consent": "#1f5fa8", "against": "#b35806", "object": "#b35806",
            "abstain": "#6b6b6b", "stand_aside": "#6b6b6b", "object_resolved": "#7b3294",

@@ -26,7 +26,8 @@ class OpenVoteForm(FlaskForm):
     quorum = StringField(_l("Quorum (share of member co-ops)"), validators=[Optional(), Length(max=10)],
                          description=_l("A fraction such as 1/2 or 3/5. Leave empty to keep the preset's."))
     second_call_quorum = StringField(_l("Second-call quorum"), validators=[Optional(), Length(max=10)],
-                                     description=_l("If only the quorum fails, call the vote once more with this lower quorum, such as 1/3. Leave empty for no second call."))
+                                     description=_l(
+                                         "If only the quorum fails, call the vote once more with this lower quorum, such as 1/3. Leave empty for no second call."))  # noqa: E501 (one message for the catalogue)
     method = SelectField(_l("Method (for a rule set in full)"),
                          choices=[SelectChoice("", _l("Keep the preset's"))] + [SelectChoice(m, METHOD_LABELS[m]) for m in METHODS],
                          validators=[Optional()])
@@ -44,10 +45,12 @@ class BallotForm(FlaskForm):
     choice = RadioField(_l("Your co-op's vote"), choices=[], validators=[Optional()])
     abstain = BooleanField(_l("Abstain (rank nothing)"))
     note = TextAreaField(_l("Mandate (optional)"), validators=[Optional(), Length(max=2000)],
-                         description=_l("A note or a link to your co-op's own decision on this, such as the minutes of your general assembly. It is published in the ballot record, which can never be changed: do not write anyone's name."))
+                         description=_l(
+                             "A note or a link to your co-op's own decision on this, such as the minutes of your general assembly. It is published in the ballot record, which can never be changed: do not write anyone's name."))  # noqa: E501 (one message for the catalogue)
     passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=2000)])
     argument = TextAreaField(_l("Why your co-op objects"), validators=[Optional(), Length(max=5000)],
-                             description=_l("Needed for an objection. Say what harm it would do and what would resolve it. It is published in the ballot record, which can never be changed: do not write anyone's name."))
+                             description=_l(
+                                 "Needed for an objection. Say what harm it would do and what would resolve it. It is published in the ballot record, which can never be changed: do not write anyone's name."))  # noqa: E501 (one message for the catalogue)
     paramount = BooleanField(_l("We consider this objection paramount: adopting this would go against our principles or harm our members"))
 
 

@@ -32,8 +32,10 @@ from ..members.models import Cooperative, Delegation, Person
 from ..members.permissions import is_steward
 from ..realtime.events import EVENTS_LOCK_KEY, record_event
 from ..text.normalise import normalise
-from . import admission  # noqa: F401  (registers the "admission" subject)
-from . import ledger
+from . import (
+    admission,  # noqa: F401  (registers the "admission" subject)
+    ledger,
+)
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .rules import CHOICES, PRESETS, BallotInput, Outcome, Rule, RuleError, check_ballot, options_for, percent_text
 from .rules import second_call as second_call_rule
@@ -86,7 +88,8 @@ def _clean(value: str | None, field: str, limit: int, *, required: str = "") -> 
     if required and not value:
         raise InvalidInput(required, field_errors={field: [_("This field is required.")]})
     if len(value) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)), field_errors={field: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
+        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)),
+                           field_errors={field: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
     return value
 
 
@@ -230,7 +233,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
                  opens_at: datetime, closes_at: datetime, actor_id: int | None, title: str | None,
                  weights: Mapping[int, int] | None, now: datetime, second_call_of_id: int | None = None,
                  electorate: Sequence[tuple[Cooperative, int]] | None = None) -> Vote:
-    subject_id = getattr(subject, "id")
+    subject_id = subject.id
     alternatives = handler.alternatives(subject)
     alternative_ids = [ident for ident, _label in alternatives] if alternatives else None
     try:
@@ -289,7 +292,8 @@ def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative |
         if not chosen:
             if session.scalar(select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == coop.id,
                                                           Delegation.ended_at.is_(None))):
-                raise PermissionDenied(_("%(coop)s is not in this vote's electorate: only the co-ops that were members when it opened can vote.", coop=coop.name))
+                raise PermissionDenied(_("%(coop)s is not in this vote's electorate: only the co-ops that were members when it opened can vote.",
+                                         coop=coop.name))
             raise PermissionDenied(_("You can only vote for a co-op you are a delegate of."))
         members = chosen
     if not members:

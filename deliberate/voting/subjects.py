@@ -64,9 +64,11 @@ class SubjectHandler(ABC):
 
     def check_can_open(self, subject: Any) -> None:
         """Raise errors.Conflict with a plain reason if the subject cannot be voted on now."""
+        return None
 
     def on_open(self, session: Session, subject: Any, vote: Any) -> None:
         """The vote was created (it has an id): e.g. move the subject to its "voting" state."""
+        return None
 
     def on_close(self, session: Session, subject: Any, vote: Any, outcome: Any) -> str | None:
         """The vote closed with ``outcome`` (rules.Outcome; ``outcome.passed``, ``.winner``):
@@ -75,9 +77,11 @@ class SubjectHandler(ABC):
 
     def on_second_call(self, session: Session, subject: Any, vote: Any, second: Any) -> None:
         """``vote`` failed only on quorum and ``second`` now decides the same subject."""
+        return None
 
     def on_cancel(self, session: Session, subject: Any, vote: Any) -> None:
         """The vote was cancelled (e.g. because the text must change): undo ``on_open``."""
+        return None
 
     @abstractmethod
     def link(self, subject: Any) -> tuple[str, dict[str, Any]]:

@@ -14,11 +14,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, event as sa_event, insert, or_, select, update
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
-
-from flask_babel import gettext as _
 
 from ..database import unit_of_work, utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied

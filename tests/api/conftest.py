@@ -23,9 +23,8 @@ def world(network, make_coop, make_delegate):
     from deliberate.database import utcnow
     from deliberate.discussions import services as discussions
     from deliberate.proposals import services as proposals
-    from deliberate.voting import services as voting
-
     from deliberate.versions import services as versions
+    from deliberate.voting import services as voting
 
     steward, delegate = network["steward"], network["delegate"]
     other = make_coop(name="Other Co-op")

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.support import (AXE, DESKTOP, PHONE, ROOT, blocking_violations, demo_pages,
-                                   horizontal_overflow, screenshot, settle, sign_in)
+from tests.browser.support import AXE, DESKTOP, PHONE, ROOT, blocking_violations, demo_pages, horizontal_overflow, screenshot, settle, sign_in
 
 pytestmark = pytest.mark.browser
 

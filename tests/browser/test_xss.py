@@ -66,7 +66,6 @@ def poisoned(app, steward, make_coop, make_delegate):
     """Every field that shows member-written text, filled with payloads."""
     from deliberate.database import utcnow
     from deliberate.discussions import services as discussions
-    from deliberate.members import services as members
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions

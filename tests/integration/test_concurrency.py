@@ -8,7 +8,6 @@ from deliberate.members import services as members
 from deliberate.members.models import Cooperative, Person
 from deliberate.standards import services as standards
 from deliberate.standards.models import Revision, Section
-
 from tests.concurrency import WRITERS, run_together
 
 

@@ -15,7 +15,8 @@ from deliberate.errors import Conflict, Gone, InvalidInput, PermissionDenied
 from deliberate.extensions import db
 from deliberate.follows import services as follows
 from deliberate.follows.models import Follow
-from deliberate.members import erasure, services as members
+from deliberate.members import erasure
+from deliberate.members import services as members
 from deliberate.members.models import Delegation, Invitation, Person
 from deliberate.members.presenting import person_label
 from deliberate.proposals import services as proposals

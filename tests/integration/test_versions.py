@@ -257,7 +257,7 @@ def test_maturity_moves_only_by_vote_one_step_at_a_time(std, steward, voters):
     version = ratify(steward, voters, std, "The founding text.")
     assert reload(std).maturity == "candidate"
     vote = _maturity_vote(steward, voters, std)
-    assert f"version 1.0" in vote.text and version.content_hash in vote.text
+    assert "version 1.0" in vote.text and version.content_hash in vote.text
     assert reload(std).maturity == "ratified"
     with pytest.raises(Conflict, match="no further step"):
         voting.open_vote(actor=steward, subject_kind="maturity", subject_id=std.id,

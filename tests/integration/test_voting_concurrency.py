@@ -9,8 +9,8 @@ from deliberate.extensions import db
 from deliberate.members.models import Cooperative, Person
 from deliberate.voting import ledger, services
 from deliberate.voting.models import Ballot, LedgerEntry, Vote
-
 from tests.concurrency import WRITERS, run_together
+
 T0 = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
 CHOICES = ("for", "against", "abstain")
 

@@ -8,16 +8,15 @@ Roles and the world they act in are those of tests/web/test_authz_matrix.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from flask import g
 
 from deliberate.extensions import socketio
 from deliberate.realtime.sync import ClientSession
-from tests.web.test_authz_matrix import (ROLES, _snapshot, build_world, database_url,  # noqa: F401 (fixtures)
-                                         world, world_file)
 from tests.conftest import TEST_PASSWORD
+from tests.web.test_authz_matrix import ROLES, _snapshot, build_world, database_url, world, world_file  # noqa: F401 (fixtures)
 
 OK = True
 # Connecting and disconnecting are handled by Socket.IO itself for everyone (observers follow

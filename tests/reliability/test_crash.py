@@ -26,7 +26,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.conftest import BASE_CONFIG, DATABASE_URL, ON_POSTGRES, _ensure_database, _migrate

@@ -1,8 +1,7 @@
 """The amendment state table, over every state × action."""
 import pytest
 
-from deliberate.proposals.states import (ACTIONS, FINAL_STATES, STATES, TRANSITIONS, InvalidTransition, allowed_actions,
-                                         next_state, resolve_target)
+from deliberate.proposals.states import ACTIONS, FINAL_STATES, STATES, TRANSITIONS, InvalidTransition, allowed_actions, next_state, resolve_target
 
 EXPECTED = {
     ("draft", "edit"): "draft", ("draft", "open"): "open", ("draft", "withdraw"): "withdrawn",

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from deliberate.verify_cli import main
 from deliberate.versions import chain, document
-from deliberate.voting.ledger import (GENESIS, ballot_data, closed_data, dumps_jsonl, hash_text, make_entry,
-                                      opened_data, replay)
+from deliberate.voting.ledger import GENESIS, ballot_data, closed_data, dumps_jsonl, hash_text, make_entry, opened_data, replay
 from deliberate.voting.rules import PRESETS
 
 REPO = Path(__file__).resolve().parents[2]

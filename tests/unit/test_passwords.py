@@ -1,7 +1,5 @@
 import pytest
 
-import pytest
-
 from deliberate.members import passwords
 from deliberate.members.passwords import hash_password, password_problem, verify_password
 

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deliberate.text.diff import (
-    Op,
     _ASCII_RE,
+    Op,
     _chunks,
     _Codebook,
     _unicode_res,

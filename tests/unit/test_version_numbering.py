@@ -3,8 +3,18 @@ from __future__ import annotations
 
 import pytest
 
-from deliberate.versions.numbering import (NumberingError, SectionChange, bump, change_level, classify,
-                                           format_number, is_typo_fix, next_number, parse_number, sort_key)
+from deliberate.versions.numbering import (
+    NumberingError,
+    SectionChange,
+    bump,
+    change_level,
+    classify,
+    format_number,
+    is_typo_fix,
+    next_number,
+    parse_number,
+    sort_key,
+)
 
 OLD = "Members own the platform together.\n\nEach member holds one equal share."
 

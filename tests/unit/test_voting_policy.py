@@ -1,9 +1,17 @@
 """A standard's voting policy: which preset decides what (pure)."""
 import pytest
 
-from deliberate.voting.policy import (DEFAULT_POLICY, PolicyError, describe_policy, preset_for_admission,
-                                      preset_for_group, preset_for_section, preset_for_version, steward_may_adopt,
-                                      validate_policy)
+from deliberate.voting.policy import (
+    DEFAULT_POLICY,
+    PolicyError,
+    describe_policy,
+    preset_for_admission,
+    preset_for_group,
+    preset_for_section,
+    preset_for_version,
+    steward_may_adopt,
+    validate_policy,
+)
 from deliberate.voting.rules import PRESETS
 
 EXAMPLE = {"amendments": {"principle": "consent", "guidance": "simple-majority", "editorial": "simple-majority"},

@@ -117,10 +117,8 @@ def test_side_by_side_view(as_role, network, opened):
 
 
 def test_compare_and_blame_pages(as_role, network, opened):
-    from deliberate.database import unit_of_work
+    from deliberate.database import unit_of_work, utcnow
     from deliberate.proposals.adoption import apply_amendment
-
-    from deliberate.database import utcnow
 
     before = utcnow().replace(tzinfo=None).isoformat(timespec="microseconds")
     with unit_of_work() as session:

@@ -14,9 +14,8 @@ a POST that is accepted runs in a world of its own so that it cannot change what
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import shutil
+from dataclasses import dataclass, field
 
 import pytest
 

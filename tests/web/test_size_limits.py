@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from deliberate import limits
-from tests.web.test_authz_matrix import (ROLES, TABLE, _data, _fill, _refused, _snapshot,  # noqa: F401
-                                         database_url, role_client, world, world_file)
+from tests.web.test_authz_matrix import ROLES, TABLE, _data, _fill, _refused, _snapshot, database_url, role_client, world, world_file  # noqa: F401
 
 HUGE = "x" * (limits.MAX_TEXT + 1)
 

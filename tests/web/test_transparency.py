@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from deliberate.extensions import db
 from deliberate.members import erasure
 from deliberate.members import services as members
 from deliberate.members.models import Delegation
 from deliberate.transparency import audit
-from deliberate.extensions import db
 from deliberate.voting import services as voting
 from tests.conftest import TEST_PASSWORD
 

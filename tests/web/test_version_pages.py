@@ -125,7 +125,7 @@ def test_both_views_keep_contents_anchors_and_links_to_sections(client, network,
 def test_the_version_page_cites_and_links_its_vote_and_record(client, network, ratified):
     slug = network["standard"].slug
     page = client.get(f"/standards/{slug}/v/1.0").get_data(as_text=True)
-    assert f"Platform Co-op Principles, version 1.0 (ratified " in page
+    assert "Platform Co-op Principles, version 1.0 (ratified " in page
     assert f"http://localhost.test/standards/{slug}/v/1.0 — SHA-256 {ratified.content_hash}" in page
     assert f'href="/votes/{ratified.vote_id}/record.jsonl"' in page
     assert f'href="/standards/{slug}/v/1.0#{network["section"].key}"' in page
@@ -184,7 +184,7 @@ def test_the_changelog_shows_amendments_with_diffs_rationale_and_votes(client, n
     assert "<ins>free of charge</ins>" in page.replace("<ins> ", "<ins>")
     vote = db.session.get(Vote, second.vote_id)
     assert vote.explanation in page and f'href="/votes/{vote.id}/record.jsonl"' in page
-    assert f"from=1.0&amp;to=1.1" in page
+    assert "from=1.0&amp;to=1.1" in page
     entries = chain.loads_jsonl(client.get(f"/standards/{standard.slug}/changelog.jsonl").data)
     assert [e["version"] for e in entries] == ["1.0", "1.1"] and chain.verify_changelog(entries).ok
     compare = client.get(f"/standards/{standard.slug}/versions/compare?from=1.0&to=1.1").get_data(as_text=True)
