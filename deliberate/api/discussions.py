@@ -16,7 +16,7 @@ from ..extensions import db
 from . import present
 from .auth import current_person
 from .blueprint import bp
-from .helpers import coop_from, listing
+from .helpers import coop_from, listing, listing_query
 from .openapi import PAGE_PARAMS, Param, operation, page, path_id
 from .schemas import ref
 
@@ -65,9 +65,9 @@ def list_comments(thread_id: int, query: dict[str, Any]):
     if thread is None:
         raise NotFound(_("There is no such thread."))
     _readable_subject(thread.subject_kind, thread.subject_id)
-    comments = list(db.session.scalars(select(Comment).where(Comment.thread_id == thread.id).order_by(Comment.id)))
     person = current_person()
-    return listing(comments, lambda c: present.comment(c, person), key=lambda c: c.id, query=query)
+    return listing_query(select(Comment).where(Comment.thread_id == thread.id), lambda c: present.comment(c, person),
+                         column=Comment.id, query=query)
 
 
 @operation(bp, "GET", "/comments/{comment_id}", summary="Get a comment", tag="Discussions", params=(COMMENT,),

@@ -5,12 +5,12 @@ from typing import Any
 
 from flask import request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..errors import InvalidInput
 from ..extensions import db
 from ..members.models import Cooperative
-from .pagination import page_body, paginate
+from .pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor, page_body, paginate
 
 
 def coop_from(body: dict[str, Any], field: str = "coop") -> Cooperative | None:
@@ -24,11 +24,33 @@ def coop_from(body: dict[str, Any], field: str = "coop") -> Cooperative | None:
 
 
 def listing(items, serialise, *, key, query: dict[str, Any], descending: bool = False) -> dict[str, Any]:
-    """One page of ``items`` as the API's list body, with the link to the next page."""
+    """One page of ``items`` (a list already filtered per row for the reader) as the API's list body."""
     page, next_cursor = paginate(items, key=key, limit=query.get("limit"), cursor=query.get("cursor"),
                                  descending=descending)
+    return _body([serialise(item) for item in page], next_cursor)
+
+
+def listing_query(statement: Select, serialise, *, column, query: dict[str, Any]) -> dict[str, Any]:
+    """One page of a query's rows, cut in SQL (``WHERE column > :after ORDER BY column LIMIT n+1``):
+    for lists that need no per-row permission filter, so the database never reads past the page.
+    ``column`` is the page's stable key (unique, ascending)."""
+    limit = query.get("limit") or DEFAULT_LIMIT
+    cursor = query.get("cursor")
+    if cursor:
+        statement = statement.where(column > decode_cursor(cursor))
+    rows = list(db.session.scalars(statement.order_by(column).limit(limit + 1)))
+    page = rows[:limit]
+    next_cursor = encode_cursor(_key_of(page[-1], column)) if len(rows) > limit else None
+    return _body([serialise(row) for row in page], next_cursor)
+
+
+def _key_of(row: Any, column) -> int:
+    return getattr(row, column.key)
+
+
+def _body(items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
     next_url = None
     if next_cursor:
         args = {k: v for k, v in request.args.items() if k != "cursor"}
         next_url = url_for(request.endpoint, **(request.view_args or {}), **args, cursor=next_cursor)
-    return page_body([serialise(item) for item in page], next_cursor, next_url)
+    return page_body(items, next_cursor, next_url)

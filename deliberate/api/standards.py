@@ -15,7 +15,7 @@ from ..versions import queries as versions
 from ..versions.models import Version
 from . import present
 from .blueprint import bp
-from .helpers import listing
+from .helpers import listing, listing_query
 from .openapi import IF_NONE_MATCH, PAGE_PARAMS, Param, operation, page, path_slug
 from .schemas import ref
 
@@ -92,8 +92,8 @@ def get_revision(slug: str, key: str, revision: int):
 def list_versions(slug: str, query: dict[str, Any]):
     """Every version: ratified ones, the candidate being voted on, and failed candidates."""
     standard = versions.get_standard(slug)
-    items = list(db.session.scalars(select(Version).where(Version.standard_id == standard.id).order_by(Version.id)))
-    return listing(items, present.version_summary, key=lambda v: v.id, query=query)
+    return listing_query(select(Version).where(Version.standard_id == standard.id), present.version_summary,
+                         column=Version.id, query=query)
 
 
 @operation(bp, "GET", "/standards/{slug}/versions/{number}", summary="Get a version", tag="Versions",

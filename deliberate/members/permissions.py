@@ -14,6 +14,15 @@ def is_delegate_of(person: Person | None, coop: Cooperative) -> bool:
     return any(d.coop_id == coop.id and d.ended_at is None for d in person.delegations)
 
 
+PUBLIC_STATUSES = ("member", "suspended", "left")
+
+
+def can_see_coop(person: Person | None, coop: Cooperative) -> bool:
+    """Members, suspended co-ops and those that left are public; an applicant is seen by stewards
+    and by its own delegates (who are invited before it is admitted)."""
+    return coop.status in PUBLIC_STATUSES or is_steward(person) or is_delegate_of(person, coop)
+
+
 def can_manage_coops(person: Person | None) -> bool:
     """Register co-ops and change their status: stewards."""
     return is_steward(person)

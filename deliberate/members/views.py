@@ -6,7 +6,6 @@ import hashlib
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..errors import DomainError, PermissionDenied
@@ -14,7 +13,7 @@ from ..extensions import db, limiter
 from ..forms import show_errors
 from ..i18n import status_label
 from ..main.views import is_safe_next
-from . import permissions, services
+from . import permissions, queries, services
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
 from .fresh import forget_fresh, mark_fresh
 from .models import COOP_STATUSES, Cooperative
@@ -131,10 +130,7 @@ def account():
 
 @coops_bp.get("/")
 def index():
-    query = select(Cooperative).order_by(Cooperative.name)
-    if not permissions.is_steward(current_user):
-        query = query.where(Cooperative.status.in_(("member", "suspended", "left")))
-    coops = list(db.session.scalars(query))
+    coops = list(db.session.scalars(queries.visible_coops(current_user).order_by(Cooperative.name)))
     return render_template("coops/index.html", coops=coops)
 
 
@@ -159,8 +155,7 @@ def new():
 
 def _visible_coop(slug: str) -> Cooperative:
     coop = services.get_coop(slug)
-    if coop.status == "applicant" and not (permissions.is_steward(current_user)
-                                           or permissions.is_delegate_of(current_user, coop)):
+    if not permissions.can_see_coop(current_user, coop):
         abort(404)
     return coop
 
