@@ -2,8 +2,9 @@
 
 A `Rule` is stored on a vote when it opens and never changes afterwards. `tally()` checks the
 ballots against the frozen electorate, reduces them to `Counts`, and hands those to the function
-registered for the rule's method in `TALLIES`. The tally functions never query anything, so the web
-app, the offline verifier (`deliberate verify`) and the tests all compute byte-identical outcomes.
+registered for the rule's method in `TALLIES` (ranked votes apply the Schulze method of
+schulze.py). The tally functions never query anything, so the web app, the offline verifier
+(`deliberate verify`) and the tests all compute byte-identical outcomes.
 
 Every comparison uses integers or `Fraction`: a float could round 2/3 the wrong way and make the
 recomputed result differ from the declared one.
@@ -12,14 +13,13 @@ recomputed result differ from the declared one.
 from __future__ import annotations
 
 import copy
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import compress
 from typing import Any, cast
 
 from ..translatable import N_
+from .schulze import STRENGTH, pairwise_counts, ranked_winner, schulze
 
 METHODS = ("majority", "supermajority", "consent", "ranked")
 BASES = ("cast", "electorate")
@@ -101,15 +101,16 @@ class Rule:
 
     - method: "majority" (strictly more than half of the basis), "supermajority" (at least
       `threshold` of the basis), "consent" (no standing objection) or "ranked" (Schulze over the
-      alternatives plus the status quo; the winner must beat the status quo head to head).
+      alternatives plus the status quo, winning votes with ties of strength broken by the
+      smaller opposition, see schulze.py; the winner must beat the status quo head to head).
     - threshold: only for supermajority, 1/2 < threshold <= 1 (1 is unanimity).
     - quorum: share of the electorate's weight that must take part; quorum_count: number of co-ops
       that must take part. Either, both or neither. Abstaining and standing aside count.
     - threshold_basis: "cast" (for + against) or "electorate" (all weight in the electorate).
     - weighted: use the electorate's weights; otherwise one co-op, one vote.
     - secret / live_totals: how ballots and running totals are shown; they do not change the count.
-    - second_call_quorum: a vote that fails only on quorum may be called once more with this lower
-      share (see `second_call`).
+    - second_call_quorum: a vote that fails only on quorum is called once more with this lower
+      share and without quorum_count (see `second_call`); `describe()` says both.
     """
 
     method: str
@@ -218,7 +219,8 @@ class Rule:
         elif self.method == "consent":
             head = "Consent (adopted unless an objection stands)"
         else:
-            head = "Ranked choice (Schulze; the winner must also beat the status quo head to head)"
+            head = (f"Ranked choice (Schulze method, {STRENGTH}; the winner must also beat the "
+                    f"status quo head to head)")
         who = "the weighted votes of member co-ops" if self.weighted else "member co-ops"
         quorum = []
         if self.quorum is not None:
@@ -233,8 +235,12 @@ class Rule:
         if self.live_totals:
             parts.append("running totals shown while open")
         if self.second_call_quorum is not None:
-            parts.append(f"if only the quorum fails, it may be called once more with quorum "
-                         f"{percent_text(self.second_call_quorum)}")
+            # What `second_call` lowers: the share, and the count quorum is dropped.
+            again = (f"if only the quorum fails, the question is called once more with quorum "
+                     f"{percent_text(self.second_call_quorum)}")
+            if self.quorum_count is not None:
+                again += " and no minimum number of co-ops"
+            parts.append(again)
         return "; ".join(parts)
 
 
@@ -626,88 +632,22 @@ def tally_consent(rule: Rule, c: Counts) -> Outcome:
     return _finish(rule, c, ok, counts, [counts_line], verdict, None, details)
 
 
-def pairwise_counts(options: Sequence[str], rankings: Mapping[tuple[str, ...], int]
-                    ) -> list[list[int]]:
-    """d[i][j] = weight of ballots ranking options[i] above options[j].
-
-    Unranked options are tied last. Instead of a Python loop per ballot and pair, each option
-    gets a column of positions (one per distinct ranking) and each pair is counted in one pass of
-    `map(operator.lt, ...)`, which runs in C: about n² passes of length k instead of k·n² steps.
-    """
-    n = len(options)
-    index = {option: i for i, option in enumerate(options)}
-    rows: list[list[int]] = []
-    weights: list[int] = []
-    for ranking, weight in rankings.items():
-        if not ranking:
-            continue  # an empty ranking is an abstention: it prefers nothing
-        tail = len(ranking)
-        position = [tail] * n
-        for place, option in enumerate(ranking):
-            position[index[option]] = place
-        rows.append(position)
-        weights.append(weight)
-    d = [[0] * n for _ in range(n)]
-    if not rows:
-        return d
-    columns = list(zip(*rows, strict=True))
-    unit = all(w == 1 for w in weights)
-    lt = operator.lt
-    for i in range(n):
-        ci, di = columns[i], d[i]
-        for j in range(n):
-            if i != j:
-                wins = map(lt, ci, columns[j])
-                di[j] = sum(wins) if unit else sum(compress(weights, wins))
-    return d
-
-
-def schulze(d: Sequence[Sequence[int]]) -> tuple[list[list[int]], list[int], list[list[int]]]:
-    """Schulze method (winning votes) on a pairwise matrix.
-
-    Returns (strongest path strengths p, indices of potential winners, ranking tiers): x is a
-    potential winner when p[x][y] >= p[y][x] for every y. Strongest paths are widest paths,
-    computed Floyd-Warshall style.
-    """
-    n = len(d)
-    p = [[d[i][j] if i != j and d[i][j] > d[j][i] else 0 for j in range(n)] for i in range(n)]
-    for i in range(n):
-        pi = p[i]
-        for j in range(n):
-            if j == i:
-                continue
-            pj = p[j]
-            pji = pj[i]
-            if pji == 0:
-                continue  # a zero link cannot widen any path
-            for k in range(n):
-                if k != i and k != j:
-                    width = pji if pji < pi[k] else pi[k]
-                    if width > pj[k]:
-                        pj[k] = width
-    beats = [sum(1 for j in range(n) if j != i and p[i][j] > p[j][i]) for i in range(n)]
-    winners = [i for i in range(n) if all(p[i][j] >= p[j][i] for j in range(n) if j != i)]
-    # The beat-path relation is transitive, so options beating equally many others are tied.
-    tiers: list[list[int]] = []
-    for count in sorted(set(beats), reverse=True):
-        tiers.append([i for i in range(n) if beats[i] == count])
-    return p, winners, tiers
-
-
 def tally_ranked(rule: Rule, c: Counts) -> Outcome:
-    """Schulze over the alternatives plus the status quo. Passes only with a unique Schulze
-    winner that is not the status quo and that strictly more voters prefer to the status quo
-    than the reverse."""
+    """Schulze (winning votes, ties of strength broken by the smaller opposition; see schulze.py)
+    over the alternatives plus the status quo. Passes only with a unique Schulze winner that is
+    not the status quo and that strictly more voters prefer to the status quo than the
+    reverse."""
     options = c.options
-    d = pairwise_counts(options, c.rankings)
-    p, winners, tiers = schulze(d)
+    result = schulze(pairwise_counts(options, c.rankings))
+    d, p, winners = result.d, result.p, result.winners
     sq = options.index(STATUS_QUO)
     abstained = c.rankings.get((), 0)
     ranked_weight = c.turnout_weight - abstained
     counts = {"ranked": ranked_weight, "abstain": abstained}
     counts_line = (f"{ranked_weight} ranked the options, {abstained} abstained"
                    f"{' (weighted votes)' if rule.weighted else ''}.")
-    ok, winner = False, None
+    adopted = ranked_winner(result, sq)
+    winner = None if adopted is None else options[adopted]
     if len(winners) != 1:
         tied = ", ".join(_name(options[i]) for i in winners)
         verdict = f"No single Schulze winner ({tied} tie): rejected, the status quo stands."
@@ -716,24 +656,25 @@ def tally_ranked(rule: Rule, c: Counts) -> Outcome:
     else:
         w = winners[0]
         pro, con = d[w][sq], d[sq][w]
-        if pro > con:
-            ok, winner = True, options[w]
-            verdict = (f"Schulze winner: {options[w]}, which beats the status quo head to head "
-                       f"{pro} to {con}: {options[w]} adopted.")
+        if winner is not None:
+            verdict = (f"Schulze winner: {winner}, which beats the status quo head to head "
+                       f"{pro} to {con}: {winner} adopted.")
         else:
             verdict = (f"{options[w]} is the Schulze winner but does not beat the status quo "
                        f"head to head ({pro} to {con}): rejected, the status quo stands.")
+    n = len(options)
     details = {
         "options": list(options),
-        "strength": "winning votes",
-        "pairwise": {options[i]: {options[j]: d[i][j] for j in range(len(options)) if j != i}
-                     for i in range(len(options))},
-        "strongest_paths": {options[i]: {options[j]: p[i][j] for j in range(len(options))
-                                         if j != i} for i in range(len(options))},
+        "strength": STRENGTH,
+        "pairwise": {options[i]: {options[j]: d[i][j] for j in range(n) if j != i}
+                     for i in range(n)},
+        # [support, opposition] of each strongest path; [0, 0] where there is no path.
+        "strongest_paths": {options[i]: {options[j]: list(p[i][j]) for j in range(n) if j != i}
+                            for i in range(n)},
         "schulze_winners": [options[i] for i in winners],
-        "ranking": [[options[i] for i in tier] for tier in tiers],
+        "ranking": [[options[i] for i in tier] for tier in result.tiers],
     }
-    return _finish(rule, c, ok, counts, [counts_line], verdict, winner, details)
+    return _finish(rule, c, winner is not None, counts, [counts_line], verdict, winner, details)
 
 
 def _name(option: str) -> str:

@@ -33,7 +33,8 @@ def describe_rule(rule: Rule) -> str:
     elif rule.method == "consent":
         head = _("Consent (adopted unless an objection stands)")
     else:
-        head = _("Ranked choice (Schulze; the winner must also beat the status quo head to head)")
+        head = _("Ranked choice (Schulze method, winning votes, ties of strength broken by the smaller opposition; "
+                 "the winner must also beat the status quo head to head)")
     quorum = []
     if rule.quorum is not None:
         if rule.weighted:
@@ -55,6 +56,12 @@ def describe_rule(rule: Rule) -> str:
     if rule.live_totals:
         parts.append(_("running totals shown while open"))
     if rule.second_call_quorum is not None:
-        parts.append(_("if only the quorum fails, it may be called once more with quorum %(share)s",
-                       share=share_text(rule.second_call_quorum)))
+        # What rules.second_call lowers: the share, and any minimum number of co-ops is dropped.
+        share = share_text(rule.second_call_quorum)
+        if rule.quorum_count is None:
+            parts.append(_("if only the quorum fails, the question is called once more with quorum %(share)s",
+                           share=share))
+        else:
+            parts.append(_("if only the quorum fails, the question is called once more with quorum %(share)s "
+                           "and no minimum number of co-ops", share=share))
     return "; ".join(parts)

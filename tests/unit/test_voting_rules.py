@@ -1,4 +1,7 @@
-"""Unit tests for deliberate.voting.rules: rules as data and the pure tallies."""
+"""Unit tests for deliberate.voting.rules and .schulze: rules as data and the pure tallies.
+
+test_voting_reference.py compares every method with an independent reference on random profiles.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +23,11 @@ from deliberate.voting.rules import (
     Outcome,
     Rule,
     RuleError,
-    pairwise_counts,
-    schulze,
+    percent_text,
     second_call,
     tally,
 )
+from deliberate.voting.schulze import NO_PATH, pairwise_counts, schulze, stronger
 
 PROPERTY = settings(max_examples=150, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -238,13 +241,20 @@ def _matrix(options: str, rows: dict[str, dict[str, int]]) -> list[list[int]]:
     return [[0 if a == b else rows[a][b] for b in options] for a in options]
 
 
+def _paths(options: str, rows: dict[str, dict[str, int]], voters: int
+           ) -> list[list[tuple[int, int]]]:
+    """Strongest paths of complete rankings: every link's opposition is voters - support."""
+    return [[NO_PATH if a == b else (rows[a][b], voters - rows[a][b]) for b in options]
+            for a in options]
+
+
 def test_schulze_wikipedia_pairwise_paths_and_winner():
     d = pairwise_counts(tuple("ABCDE"), {tuple(order): n for n, order in WIKIPEDIA})
     assert d == _matrix("ABCDE", WIKIPEDIA_D)
-    p, winners, tiers = schulze(d)
-    assert p == _matrix("ABCDE", WIKIPEDIA_P)
-    assert winners == [4]
-    assert tiers == [[4], [0], [2], [1], [3]]  # E > A > C > B > D
+    result = schulze(d)
+    assert result.p == _paths("ABCDE", WIKIPEDIA_P, 45)
+    assert result.winners == [4]
+    assert result.tiers == [[4], [0], [2], [1], [3]]  # E > A > C > B > D
 
 
 def test_schulze_wikipedia_through_tally():
@@ -254,7 +264,8 @@ def test_schulze_wikipedia_through_tally():
     for a, row in WIKIPEDIA_D.items():
         for b, n in row.items():
             assert outcome.details["pairwise"][a][b] == n
-            assert outcome.details["strongest_paths"][a][b] == WIKIPEDIA_P[a][b]
+            assert outcome.details["strongest_paths"][a][b] == [WIKIPEDIA_P[a][b],
+                                                                45 - WIKIPEDIA_P[a][b]]
     # Nobody ranked the status quo, so it is tied last on every ballot.
     assert outcome.details["pairwise"]["E"][STATUS_QUO] == 45
     assert outcome.explanation.endswith("Schulze winner: E, which beats the status quo head to "
@@ -264,10 +275,64 @@ def test_schulze_wikipedia_through_tally():
 def test_schulze_2011_example():
     d = pairwise_counts(tuple("ABCD"), {tuple(order): n for n, order in SCHULZE_2011})
     assert d == [[0, 11, 20, 14], [19, 0, 9, 12], [10, 21, 0, 17], [16, 18, 13, 0]]
-    p, winners, tiers = schulze(d)
-    assert p == [[0, 20, 20, 17], [19, 0, 19, 17], [19, 21, 0, 17], [18, 18, 18, 0]]
-    assert winners == [3] and tiers == [[3], [0], [2], [1]]  # D > A > C > B
+    result = schulze(d)
+    support = [[0, 20, 20, 17], [19, 0, 19, 17], [19, 21, 0, 17], [18, 18, 18, 0]]
+    assert result.p == [[NO_PATH if i == j else (s, 30 - s) for j, s in enumerate(row)]
+                        for i, row in enumerate(support)]
+    assert result.winners == [3] and result.tiers == [[3], [0], [2], [1]]  # D > A > C > B
     assert ranked(SCHULZE_2011, "ABCD").winner == "D"
+
+
+def test_strength_order_is_winning_votes_then_smaller_opposition():
+    assert stronger((6, 5), (5, 0))      # more support wins, whatever the opposition
+    assert stronger((5, 2), (5, 3))      # equal support: the smaller opposition is stronger
+    assert not stronger((5, 3), (5, 3)) and not stronger((5, 3), (5, 2))
+    assert stronger((1, 0), NO_PATH) and not stronger(NO_PATH, (1, 0))
+
+
+def test_the_smaller_opposition_breaks_a_tie_of_winning_votes():
+    # Links A->B (5:3), B->C (5:0), C->A (6:2). B->C->A has support 5 like A->B, but opposition 0
+    # against 3: B beats A. By winning votes alone B and C would both be unbeaten.
+    result = schulze([[0, 5, 2], [3, 0, 5], [6, 0, 0]])
+    assert result.p[0][1] == (5, 3) and result.p[1][0] == (5, 0)
+    assert result.winners == [1] and result.tiers == [[1], [2], [0]]
+
+
+def test_ranking_leads_with_the_schulze_winners():
+    """Issue 14: a0 and a1 are both unbeaten, so both lead the ranking (it gave [[a1], [a0, ...]])."""
+    outcome = tally(Rule("ranked"), {"c0": 1, "c1": 1},
+                    [BallotInput("c0", ranking=("a0",)), BallotInput("c1", ranking=("a1", STATUS_QUO))],
+                    ["a0", "a1"])
+    assert outcome.details["schulze_winners"] == ["a0", "a1"]
+    assert outcome.details["ranking"] == [["a0", "a1"], [STATUS_QUO]]
+    assert outcome.details["strength"] == ("winning votes, ties of strength broken by the smaller "
+                                           "opposition")
+    assert not outcome.passed and "No single Schulze winner (a0, a1 tie)" in outcome.explanation
+
+
+PARTIAL_RANKINGS = st.dictionaries(st.permutations(["A", "B", "C", "D", "Q"]).flatmap(
+    lambda order: st.integers(0, 5).map(lambda k: tuple(order[:k]))), st.integers(1, 5),
+    max_size=8)
+
+
+@PROPERTY
+@given(PARTIAL_RANKINGS)
+def test_ranking_tiers_follow_the_schulze_relation(rankings):
+    result = schulze(pairwise_counts(tuple("ABCDQ"), rankings))
+    assert sorted(x for tier in result.tiers for x in tier) == list(range(5))
+    assert result.tiers[0] == result.winners
+    for k, tier in enumerate(result.tiers):
+        earlier = [y for t in result.tiers[:k] for y in t]
+        for x in tier:
+            # Nobody in its own tier or below beats x; somebody in an earlier tier does.
+            assert not any(result.beats(y, x) for t in result.tiers[k:] for y in t)
+            assert k == 0 or any(result.beats(y, x) for y in earlier)
+    # The relation is transitive.
+    for x in range(5):
+        for y in range(5):
+            for z in range(5):
+                if result.beats(x, y) and result.beats(y, z):
+                    assert result.beats(x, z)
 
 
 @pytest.mark.parametrize(("profile", "alternatives", "passed", "winner", "phrase"), [
@@ -337,11 +402,69 @@ def test_fractions_are_strings():
      "Consent (adopted unless an objection stands), quorum 1/3 of the weighted votes of member "
      "co-ops; weighted votes; running totals shown while open"),
     (Rule("majority", quorum=F(1, 2), second_call_quorum=F(1, 3)),
-     "Simple majority of votes cast, quorum 50% of member co-ops; if only the quorum fails, it "
-     "may be called once more with quorum 1/3"),
+     "Simple majority of votes cast, quorum 50% of member co-ops; if only the quorum fails, the "
+     "question is called once more with quorum 1/3"),
+    # The second call also drops the count quorum (see second_call): the rule says so.
+    (Rule("majority", quorum=F(1, 2), quorum_count=4, second_call_quorum=F(1, 3)),
+     "Simple majority of votes cast, quorum 50% of member co-ops and at least 4 co-ops taking "
+     "part; if only the quorum fails, the question is called once more with quorum 1/3 and no "
+     "minimum number of co-ops"),
+    (PRESETS["ranked"], "Ranked choice (Schulze method, winning votes, ties of strength broken "
+                        "by the smaller opposition; the winner must also beat the status quo "
+                        "head to head), quorum 50% of member co-ops"),
 ])
 def test_describe(rule, text):
     assert rule.describe() == text
+
+
+SECOND_CALLS = [Rule("majority", quorum=F(1, 2), second_call_quorum=F(1, 3)),
+                Rule("consent", quorum=F(3, 5), quorum_count=4, second_call_quorum=F(1, 5)),
+                Rule("ranked", quorum=F(1, 2), quorum_count=2, second_call_quorum=F(1, 4),
+                     weighted=True)]
+
+
+@pytest.mark.parametrize("rule", SECOND_CALLS)
+def test_the_rule_text_says_what_the_second_call_lowers(rule):
+    """Whatever second_call changes from the first call's rule, the first call's text names."""
+    again = second_call(rule)
+    text = rule.describe()
+    assert f"called once more with quorum {percent_text(again.quorum)}" in text
+    assert again.quorum_count is None
+    assert ("no minimum number of co-ops" in text) == (rule.quorum_count is not None)
+    # Nothing else changes: same method, threshold, basis, weights, secrecy.
+    unchanged = {k: v for k, v in rule.to_dict().items()
+                 if k not in ("quorum", "quorum_count", "second_call_quorum")}
+    assert {k: again.to_dict()[k] for k in unchanged} == unchanged
+
+
+def _page_wording(rule: Rule, language: str) -> str:
+    """describe_rule (wording.py) as a page in `language` renders it."""
+    from pathlib import Path
+
+    from flask import Flask
+    from flask_babel import Babel
+
+    from deliberate.voting.wording import describe_rule
+
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(
+        Path(__file__).resolve().parents[2] / "deliberate" / "translations")
+    Babel(app, locale_selector=lambda: language)
+    with app.test_request_context("/"):
+        return describe_rule(rule)
+
+
+@pytest.mark.parametrize("rule", [*SECOND_CALLS, PRESETS["ranked"]])
+def test_page_wording_is_the_rule_text_translated(rule):
+    assert _page_wording(rule, "en") == rule.describe()
+    spanish = _page_wording(rule, "es")
+    assert spanish != rule.describe()
+    if rule.second_call_quorum is not None:
+        assert "una vez más" in spanish
+        assert ("sin un número mínimo de cooperativas" in spanish) == (rule.quorum_count
+                                                                      is not None)
+    if rule.method == "ranked":
+        assert "menor oposición" in spanish
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -505,9 +628,8 @@ def test_a_condorcet_winner_always_wins_schulze(orders):
         counts[tuple(order)] = counts.get(tuple(order), 0) + 1
     d = pairwise_counts(tuple("ABCD"), counts)
     condorcet = [i for i in range(4) if all(d[i][j] > d[j][i] for j in range(4) if j != i)]
-    _, winners, _ = schulze(d)
     if condorcet:
-        assert winners == condorcet
+        assert schulze(d).winners == condorcet
 
 
 # --------------------------------------------------------------------------- speed
