@@ -1,4 +1,4 @@
-# Deliberate: `make run` serves the demo on http://127.0.0.1:5000, `make test` runs every test.
+# Deliberate: `make run` serves the demo on http://127.0.0.1:5000, `make test` lints and runs every test.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app deliberate
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := deliberate/static/vendor
 
-.PHONY: run test test-sqlite test-postgres bench lock services chromium vendor clean translations compile-translations
+.PHONY: run lint test test-sqlite test-postgres bench lock services chromium vendor clean translations compile-translations
 
 run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) db upgrade
@@ -53,7 +53,11 @@ chromium:
 services:
 	@bash scripts/services.sh
 
-test: $(VENV)/.installed-dev vendor chromium services compile-translations
+# Lint (configuration in pyproject.toml): any finding fails `make test` before a test runs.
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+test: lint $(VENV)/.installed-dev vendor chromium services compile-translations
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

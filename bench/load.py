@@ -417,7 +417,7 @@ def main() -> int:
             try:
                 marks: dict[str, tuple[float, ...]] = {}
 
-                def mark(name: str) -> None:
+                def mark(name: str, marks=marks, process=process) -> None:
                     marks[name] = (time.monotonic(), cpu_seconds(process.pid), machine_busy_seconds(),
                                    time.process_time())
 

@@ -186,13 +186,17 @@ def _config_key(app_config) -> str:
 
 
 @pytest.fixture
-def database_url(database_template, tmp_path, network_copy):
+def database_url(request, database_template, tmp_path, network_copy):
     if ON_POSTGRES:
         from deliberate.config import normalise_database_url
 
         return normalise_database_url(DATABASE_URL)
     path = tmp_path / f"db{next(_counter)}.sqlite3"
-    shutil.copyfile(network_copy["file"] if network_copy else database_template, path)
+    if "authz_world" in request.fixturenames:  # a copy of the module's authorization world
+        source = request.getfixturevalue("authz_world_file")[0]
+    else:
+        source = network_copy["file"] if network_copy else database_template
+    shutil.copyfile(source, path)
     return f"sqlite:///{path}"
 
 
@@ -466,6 +470,61 @@ def as_role(app, network, login):
         client = app.test_client()
         if role != "observer":
             login(network[role], test_client=client)
+        return client
+
+    return make
+
+
+# The authorization matrices' world (tests/authz_world.py) --------------------------------------
+
+@pytest.fixture(scope="module")
+def authz_world_file(database_template, tmp_path_factory):
+    """The world is built once per module and copied for each test (it is slow to build): as a
+    database file on SQLite, as a snapshot of its rows on PostgreSQL."""
+    from deliberate import create_app
+    from deliberate.extensions import db
+    from tests.authz_world import build_world
+
+    if ON_POSTGRES:
+        from deliberate.config import normalise_database_url
+
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
+        with app.app_context():
+            restore_postgres(EMPTY)
+            world = build_world()
+            snapshot = snapshot_postgres()
+            db.session.remove()
+            db.engine.dispose()
+        return snapshot, world
+    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+    shutil.copyfile(database_template, path)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        world = build_world()
+        db.session.remove()
+        db.engine.dispose()
+    return path, world
+
+
+@pytest.fixture
+def authz_world(app, authz_world_file):
+    """The ids, slugs and emails of the authorization world, in a database of the test's own (the
+    ``database_url`` fixture copies the world's file on SQLite; it is restored here on PostgreSQL)."""
+    if ON_POSTGRES:
+        restore_postgres(authz_world_file[0])
+    return authz_world_file[1]
+
+
+@pytest.fixture
+def authz_client(app, authz_world):
+    """A test client signed in through the real form as a role of the authorization world
+    (``observer`` stays anonymous)."""
+
+    def make(role):
+        client = app.test_client()
+        if role != "observer":
+            signed_in = client.post("/signin", data={"email": authz_world["emails"][role], "password": TEST_PASSWORD})
+            assert signed_in.status_code == 302, role
         return client
 
     return make

@@ -42,7 +42,8 @@ def clean_body(body: Any) -> str:
     if not body:
         raise InvalidInput(_("Please write your comment."), field_errors={"body": [_("This field is required.")]})
     if len(body) > BODY_LIMIT:
-        raise InvalidInput(_("A comment is at most %(BODY_LIMIT)s characters; this one has %(count)s.", BODY_LIMIT=format_decimal(BODY_LIMIT), count=format_decimal(len(body))),
+        raise InvalidInput(_("A comment is at most %(BODY_LIMIT)s characters; this one has %(count)s.",
+                             BODY_LIMIT=format_decimal(BODY_LIMIT), count=format_decimal(len(body))),
                            field_errors={"body": [_("At most %(BODY_LIMIT)s characters.", BODY_LIMIT=format_decimal(BODY_LIMIT))]})
     return body
 

@@ -61,7 +61,8 @@ def _check_name(name: str, field: str = "name", limit: int = 120) -> str:
     if not name:
         raise InvalidInput(_("Please fill in the name."), field_errors={field: [_("This field is required.")]})
     if len(name) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=limit), field_errors={field: [_("At most %(limit)s characters.", limit=limit)]})
+        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=limit),
+                           field_errors={field: [_("At most %(limit)s characters.", limit=limit)]})
     return name
 
 

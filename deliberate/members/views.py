@@ -100,7 +100,8 @@ def forgot():
     if form.validate_on_submit():
         services.request_password_reset(email=form.email.data,
                                         minutes=current_app.config["PASSWORD_RESET_MINUTES"])
-        flash(_("If an account uses that address, a reset link has been issued. On this installation the link is written to the server log: ask your network's secretariat for it."), "info")
+        flash(_("If an account uses that address, a reset link has been issued. On this installation the link is written to the server log: ask your network's secretariat for it."),  # noqa: E501
+              "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 

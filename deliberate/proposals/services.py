@@ -130,7 +130,8 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
         raise Conflict(_("This section has been removed from the standard."))
     head = section.head
     if base_revision_id is not None and base_revision_id != head.id:
-        raise Conflict(_("The section changed while you were writing (someone's change was adopted). Your text is kept below: look at the new wording and propose again."))
+        raise Conflict(_(
+            "The section changed while you were writing (someone's change was adopted). Your text is kept below: look at the new wording and propose again."))
     if kind == "delete":
         return kind, head.title, head.body, None, head.id
     if kind == "move":
@@ -285,7 +286,8 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
         if amendment.kind in ("modify", "retitle"):
             title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
             if title == head.title and body == head.body:
-                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment instead if it is no longer needed."), field_errors={"proposed_body": [_("No change left.")]})
+                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment instead if it is no longer needed."),
+                                   field_errors={"proposed_body": [_("No change left.")]})
             amendment.kind = "retitle" if body == head.body else "modify"
         else:
             title, body = head.title, head.body

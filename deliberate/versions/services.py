@@ -173,7 +173,8 @@ def assemble_version(*, actor: Person, standard: Standard, summary: str, level: 
         standard = _lock_standard(session, standard.id)
         pending = pending_candidate(session, standard.id)
         if pending is not None:
-            raise Conflict(_("Version %(number)s is already a candidate: it must be decided (or withdrawn) before another is assembled.", number=pending.number))
+            raise Conflict(_("Version %(number)s is already a candidate: it must be decided (or withdrawn) before another is assembled.",
+                             number=pending.number))
         result = plan(session, standard, level)
         if result.problem:
             raise Conflict(result.problem)

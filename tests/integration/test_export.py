@@ -9,7 +9,7 @@ import pytest
 from deliberate.errors import PermissionDenied
 from deliberate.members import erasure, rights
 from tests.conftest import TEST_PASSWORD
-from tests.integration.test_erasure import EMAIL, NAME, world  # noqa: F401  (the shared fixture)
+from tests.integration.personal_data import EMAIL, NAME
 
 
 def test_the_export_covers_every_section(world):

@@ -8,7 +8,7 @@ from deliberate.discussions.models import Comment
 from deliberate.extensions import db
 from deliberate.members import erasure
 from tests.conftest import TEST_PASSWORD
-from tests.realtime.test_discussion_sockets import comment_payload, socket_for  # noqa: F401  (fixture)
+from tests.realtime.support import comment_payload
 
 
 def test_signing_out_everywhere_silences_an_open_socket(app, socket_for, network, login):

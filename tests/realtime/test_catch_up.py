@@ -1,40 +1,13 @@
 """Reconnect catch-up: the events missed since the last one seen, from the events table, filtered
 by what the person may read, in order and under their own names."""
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
 from deliberate.discussions import services, sockets
-from deliberate.extensions import db, socketio
+from deliberate.extensions import db
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import Event
 from deliberate.standards import services as standards
-
-
-@pytest.fixture
-def socket_for(app, network, login, monkeypatch):
-    handle = socketio._handle_event
-
-    def fresh_user(*args, **kwargs):  # one user per socket event, as in production (see test_discussion_sockets)
-        g.pop("_login_user", None)
-        return handle(*args, **kwargs)
-
-    monkeypatch.setattr(socketio, "_handle_event", fresh_user)
-    clients = []
-
-    def make(who):
-        http = app.test_client()
-        if who != "observer":
-            login(network.get(who) if isinstance(who, str) else who, test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
-        sock.get_received()
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
 
 
 def last_event_id():

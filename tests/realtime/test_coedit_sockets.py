@@ -1,28 +1,14 @@
 """Co-editing over Socket.IO (test client): join, sync, the others are told, save."""
 import pytest
 
-from deliberate.extensions import socketio
 from deliberate.realtime.sync import ClientSession
 
 
 @pytest.fixture
-def sockets(app, network, login, make_delegate, make_coop):
-    clients = []
+def sockets(socket_for, network, make_delegate, make_coop):
+    """``socket_for``, with a delegate of a second member co-op as ``partner``."""
     network["partner"] = make_delegate(coop=make_coop(name="Partner Co-op"), email="partner@example.org")
-
-    def make(role):
-        http = app.test_client()
-        if role != "observer":
-            login(network[role], test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
-        sock.get_received()
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
+    return socket_for
 
 
 def test_two_editors_share_a_section(sockets, network):

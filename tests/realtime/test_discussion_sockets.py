@@ -1,45 +1,13 @@
 """Discussion socket events with the Socket.IO test client: who receives what, and what may be done."""
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
-from deliberate.discussions import presence, services
+from deliberate.discussions import services
 from deliberate.discussions.models import Comment
-from deliberate.extensions import db, socketio
+from deliberate.extensions import db
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import Event
-
-
-@pytest.fixture
-def socket_for(app, network, login, monkeypatch):
-    """A Socket.IO test client for ``role`` (or a Person) sharing a signed-in HTTP session."""
-    # Test sockets share the app context the ``app`` fixture pushed, and with it ``g``: make each
-    # socket event load its own user, as it does in production (one context per event).
-    handle = socketio._handle_event
-
-    def fresh_user(*args, **kwargs):
-        g.pop("_login_user", None)
-        return handle(*args, **kwargs)
-
-    monkeypatch.setattr(socketio, "_handle_event", fresh_user)
-    presence.reset()
-    clients = []
-
-    def make(who):
-        http = app.test_client()
-        person = network.get(who) if isinstance(who, str) else who
-        if who != "observer":
-            login(person, test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
-        sock.get_received()
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
-    presence.reset()
+from tests.realtime.support import comment_payload
 
 
 def received(sock, name=None):
@@ -63,11 +31,6 @@ def draft(network):
     return proposals.propose_amendment(actor=network["delegate"], standard=network["standard"], kind="modify",
                                        section=s, summary="Say it plainly.", proposed_title=s.title,
                                        proposed_body="Members own and run the platform.")
-
-
-def comment_payload(network, **extra):
-    return {"subject_kind": "section", "subject_id": network["section"].id, "body": "Live **words**",
-            "client_id": "c-8f14e45f-ceea", **extra}
 
 
 # Posting over the socket ------------------------------------------------------------------

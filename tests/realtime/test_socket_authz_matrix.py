@@ -4,7 +4,7 @@ The events are read from the Socket.IO server, so an event registered without a 
 ``test_every_event_is_in_the_table``. Each event must also be rate limited
 (deliberate/realtime/ratelimit.py). A refused event changes nothing in the database.
 
-Roles and the world they act in are those of tests/web/test_authz_matrix.py.
+Roles and the world they act in are those of tests/web/test_authz_matrix.py (tests/authz_world.py).
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from flask import g
 
 from deliberate.extensions import socketio
 from deliberate.realtime.sync import ClientSession
-from tests.conftest import TEST_PASSWORD
-from tests.web.test_authz_matrix import ROLES, _snapshot, build_world, database_url, world, world_file  # noqa: F401 (fixtures)
+from tests.authz_world import ROLES, every_row
 
 OK = True
 # Connecting and disconnecting are handled by Socket.IO itself for everyone (observers follow
@@ -118,27 +117,14 @@ def _fill(value, ids):
 
 
 @pytest.fixture
-def ids(world):
-    return {**world["ids"], "delegate_id": world["person_ids"]["delegate"]}
+def ids(authz_world):
+    return {**authz_world["ids"], "delegate_id": authz_world["person_ids"]["delegate"]}
 
 
 @pytest.fixture
-def socket_for(app, world):
-    clients = []
-
-    def make(role):
-        http = app.test_client()
-        if role != "observer":
-            signed_in = http.post("/signin", data={"email": world["emails"][role], "password": TEST_PASSWORD})
-            assert signed_in.status_code == 302
-        sock = socketio.test_client(app, flask_test_client=http)
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
+def socket_for(authz_client, connect_socket):
+    """A Socket.IO test client signed in as a role of the authorization world."""
+    return lambda role: connect_socket(authz_client(role))
 
 
 def _emit(sock, event, payload, state):
@@ -146,9 +132,6 @@ def _emit(sock, event, payload, state):
         text = state.get("text", "")
         session = state.setdefault("session", ClientSession.start(text))
         payload = {**payload, "message": session.make_message(text + " Edited live.")}
-    # The test's app context (and so ``g``) is shared by every handler call: forget the previous
-    # socket's user as each real event, in its own context, would.
-    g.pop("_login_user", None)
     ack = sock.emit(event, payload, callback=True)
     if event == "coedit_join" and isinstance(ack, dict) and ack.get("ok"):
         state["text"] = ack["text"]
@@ -172,7 +155,7 @@ def test_event_role(socket_for, ids, event, n):
     # Refusals first, against the untouched world; then the roles that may, one after the other.
     order = sorted(ROLES, key=lambda role: case.expected[role] is OK)
     sockets = {role: socket_for(role) for role in order}  # signing in writes; do it before the snapshot
-    before = _snapshot()
+    before = every_row()
     for role in order:
         sock = sockets[role]
         sock.get_received()
@@ -184,17 +167,17 @@ def test_event_role(socket_for, ids, event, n):
         ack = _emit(sock, event, payload, state)
         assert _outcome(ack) == case.expected[role], (event, role, ack)
         if case.expected[role] is not OK and case.mutates:
-            assert _snapshot() == before, (event, role, "a refused event changed the database")
+            assert every_row() == before, (event, role, "a refused event changed the database")
         if case.expected[role] is OK and case.check:
             case.check(role, ack, ids)
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_everyone_may_connect_and_disconnect(socket_for, world, role):
+def test_everyone_may_connect_and_disconnect(socket_for, authz_world, role):
     sock = socket_for(role)
     assert sock.is_connected()
     (connected,) = [m for m in sock.get_received() if m["name"] == "connected"]
-    expected = None if role == "observer" else world["person_ids"][role]
+    expected = None if role == "observer" else authz_world["person_ids"][role]
     assert connected["args"][0] == {"person_id": expected}
     sock.disconnect()
     assert not sock.is_connected()
@@ -258,7 +241,7 @@ def test_oversized_socket_payloads_get_a_clear_refusal_and_store_nothing(socket_
     state: dict = {}
     if event.startswith("coedit"):
         _emit(sock, "coedit_join", {"doc": SECTION_DOC.format(**ids), "client_id": "big-sync"}, state)
-    before = _snapshot()
+    before = every_row()
     filled = _fill(payload, ids)
     if filled.get("message") == "BIGSYNC":  # a real sync message whose edit makes the text too long
         session = ClientSession.start(state["text"])
@@ -271,4 +254,4 @@ def test_oversized_socket_payloads_get_a_clear_refusal_and_store_nothing(socket_
     assert ack["error"] and "Traceback" not in str(ack)
     if field:
         assert field in ack.get("fields", {}) or "characters" in ack["error"], ack
-    assert _snapshot() == before
+    assert every_row() == before

@@ -1,27 +1,7 @@
 """Socket.IO with the test client: who may connect, join and receive what."""
 import pytest
 
-from deliberate.extensions import socketio
 from deliberate.standards import services
-
-
-@pytest.fixture
-def socket_for(app, network, login):
-    """A Socket.IO test client for ``role`` sharing a signed-in HTTP session."""
-    clients = []
-
-    def make(role):
-        http = app.test_client()
-        if role != "observer":
-            login(network[role], test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
 
 
 def names(received):
@@ -29,14 +9,14 @@ def names(received):
 
 
 def test_observers_connect_anonymously(socket_for):
-    sock = socket_for("observer")
+    sock = socket_for("observer", drain=False)
     assert sock.is_connected()
     (connected,) = [m for m in sock.get_received() if m["name"] == "connected"]
     assert connected["args"][0] == {"person_id": None}
 
 
 def test_signed_in_people_are_recognised_from_the_session(socket_for, network):
-    sock = socket_for("delegate")
+    sock = socket_for("delegate", drain=False)
     (connected,) = [m for m in sock.get_received() if m["name"] == "connected"]
     assert connected["args"][0] == {"person_id": network["delegate"].id}
 

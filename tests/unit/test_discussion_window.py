@@ -58,7 +58,7 @@ def test_whole_conversations_at_most_limit_per_thread_newest_first(comments, lim
     conversations = {}
     for comment_id, _parent, thread in comments:
         conversations.setdefault((thread, top(comment_id)), []).append(comment_id)
-    for (thread, _top), members in conversations.items():
+    for members in conversations.values():
         # A conversation is shown whole or not at all.
         assert set(members) <= shown or not set(members) & shown
     for thread in {t for _c, _p, t in comments}:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from deliberate import limits
-from tests.web.test_authz_matrix import ROLES, TABLE, _data, _fill, _refused, _snapshot, database_url, role_client, world, world_file  # noqa: F401
+from tests.authz_world import ROLES, every_row
+from tests.web.authz_table import TABLE, fill, form_data, refused
 
 HUGE = "x" * (limits.MAX_TEXT + 1)
 
@@ -18,19 +19,19 @@ CASES = []
 for endpoint, route in sorted(TABLE.items()):
     if not route.post or not route.data:
         continue
-    accepted = [role for role in ROLES if not _refused(route.post[role])]
+    accepted = [role for role in ROLES if not refused(route.post[role])]
     # A role the route accepts (the steward where possible): the size check, not a refusal, decides.
     if accepted:
         CASES.append((endpoint, "steward" if "steward" in accepted else accepted[0]))
 
 
 @pytest.mark.parametrize("endpoint, role", CASES, ids=[e for e, _ in CASES])
-def test_every_field_refuses_oversized_text(world, role_client, endpoint, role):
+def test_every_field_refuses_oversized_text(authz_world, authz_client, endpoint, role):
     route = TABLE[endpoint]
-    path = _fill(route.path, world["ids"])
-    client = role_client(role)
+    path = fill(route.path, authz_world["ids"])
+    client = authz_client(role)
     for name in route.data:
-        data = {**_data(route, world["ids"]), name: HUGE}
+        data = {**form_data(route, authz_world["ids"]), name: HUGE}
         response = client.post(path, data=data)
         body = response.get_data(as_text=True)
         assert response.status_code < 500 and "Traceback" not in body, (endpoint, name, response.status_code)
@@ -42,7 +43,7 @@ def test_every_field_refuses_oversized_text(world, role_client, endpoint, role):
 
 
 def _stored_oversized() -> list[str]:
-    return [f"{table}: {len(value)} characters" for table, rows in _snapshot().items() for row in rows
+    return [f"{table}: {len(value)} characters" for table, rows in every_row().items() for row in rows
             for value in row if isinstance(value, str) and len(value) > limits.MAX_TEXT]
 
 
