@@ -100,7 +100,12 @@ def _at_text(value: str | datetime) -> str:
 
 def make_entry(prev_entry: Mapping[str, Any] | None, type: str, data: Mapping[str, Any],
                at: str | datetime) -> dict[str, Any]:
-    """Build the next entry after `prev_entry` (None for the first, which must be "opened")."""
+    """Build the next entry after `prev_entry` (None for the first, which must be "opened").
+
+    Times in a record never go backwards: an entry is dated no earlier than the one before it,
+    so an `at` earlier than the previous entry's (a clock stepped back, or requests that raced
+    for the vote's lock with times taken before it) is replaced by the previous entry's `at`.
+    """
     if type not in ENTRY_TYPES:
         raise LedgerError(f"unknown entry type {type!r}")
     if prev_entry is None and type != "opened":
@@ -110,10 +115,13 @@ def make_entry(prev_entry: Mapping[str, Any] | None, type: str, data: Mapping[st
                           f"{prev_entry.get('type')!r} entry")
     if not isinstance(data, Mapping):
         raise LedgerError("entry data must be an object")
+    at_text = _at_text(at)
+    if prev_entry is not None and parse_at(at_text) < parse_at(prev_entry["at"]):
+        at_text = prev_entry["at"]
     entry = {
         "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
         "type": type,
-        "at": _at_text(at),
+        "at": at_text,
         # A JSON-only copy: what is hashed is exactly what a reader will parse back.
         "data": json.loads(canonical(dict(data))),
         "prev": GENESIS if prev_entry is None else prev_entry["hash"],

@@ -256,7 +256,8 @@ def test_ballot_outside_the_voting_window(at, phrase):
     entries = record(close=False)
     entries.append(make_entry(entries[-1], "ballot",
                               ballot_data("coop-1", None, "for", None, None), at))
-    assert f"entry 1: ballot at {at} {phrase}" in problems(entries)
+    entries[1]["at"] = at  # forged: make_entry never dates an entry before the one it follows
+    assert f"entry 1: ballot at {at} {phrase}" in problems(rechain(entries))
 
 
 def test_invalid_choice_for_the_method():
@@ -806,3 +807,17 @@ def test_sealed_record_verifies_and_replays_to_the_stored_outcome(stored):
         assert find_receipt(sealed, r).counted == find_receipt(stored, r).counted
     if len(stored) > 2:
         assert not verify(stored).ok  # the casting order is never what verifies
+
+
+def test_make_entry_never_dates_an_entry_before_the_previous_one():
+    # Two requests race for the vote's lock: the one that took its time first is appended second.
+    entries = record(close=False)
+    first = make_entry(entries[-1], "ballot", ballot_data(coop(0), None, "for", None, None),
+                       "2025-05-02T09:00:00.250000Z")
+    second = make_entry(first, "ballot", ballot_data(coop(1), None, "for", None, None),
+                        datetime(2025, 5, 2, 9, 0, 0, 100000, tzinfo=UTC))
+    assert second["at"] == "2025-05-02T09:00:00.250000Z"
+    later = make_entry(second, "ballot", ballot_data(coop(2), None, "for", None, None),
+                       "2025-05-02T09:00:01Z")
+    assert later["at"] == "2025-05-02T09:00:01Z"
+    assert verify([*entries, first, second, later], allow_open=True).ok
