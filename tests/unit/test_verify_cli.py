@@ -8,6 +8,7 @@ import subprocess
 import sys
 import types
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -25,9 +26,11 @@ from deliberate.voting.ledger import (
     loads_jsonl,
     make_entry,
     opened_data,
+    receipt,
     replay,
+    seal,
 )
-from deliberate.voting.rules import PRESETS
+from deliberate.voting.rules import PRESETS, Rule
 
 REPO = Path(__file__).resolve().parents[2]
 OK_LINE = "OK: vote 12 — 9 entries, 7 ballots, result recomputed: adopted"
@@ -368,3 +371,29 @@ def test_verifier_runs_from_a_source_copy_with_only_the_standard_library(tmp_pat
     bare = subprocess.run([sys.executable, "-I", "-S", "-c", "import hypothesis"], env=env,
                           capture_output=True, timeout=60, check=False)
     assert bare.returncode != 0
+
+
+def test_secret_record_is_checked_sealed_and_receipts_survive_sealing(tmp_path, capsys):
+    key = b"test-secret-key-0123456789abcdef"
+    rule = Rule("consent", quorum=Fraction(1, 2), secret=True)
+    opened = opened_data(12, {"kind": "amendment", "id": 3}, rule,
+                         [{"voter": f"coop-{i}", "weight": 1} for i in range(4)], None,
+                         hash_text("text"), "2025-05-01T09:00:00Z", "2025-05-08T09:00:00Z", True,
+                         secret_key=key)
+    entries = [make_entry(None, "opened", opened, "2025-05-01T09:00:00Z")]
+    receipts = []
+    for k, (i, choice) in enumerate([(3, "consent"), (0, "stand_aside"), (2, "consent"), (0, "consent")]):
+        data = ballot_data(receipt(key, 12, f"coop-{i}"), None, choice, None, None, nonce=f"{k:032x}")
+        receipts.append(ballot_receipt(data))
+        entries.append(make_entry(entries[-1], "ballot", data, f"2025-05-02T09:00:0{k}Z"))
+    entries.append(make_entry(entries[-1], "closed", closed_data(replay(entries).recompute()),
+                              "2025-05-08T09:00:00Z"))
+    stored = write(tmp_path, "stored.jsonl", entries)
+    assert main(["verify", stored]) == 1
+    assert "a secret vote's record is published sealed" in capsys.readouterr().out
+    sealed = write(tmp_path, "sealed.jsonl", seal(entries))
+    assert main(["verify", sealed, "--receipt", receipts[3], "--receipt", receipts[1]]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "OK: vote 12 — 6 entries, 3 ballots, result recomputed: adopted"
+    assert out[1].endswith(": the co-op's counted ballot")
+    assert out[2].endswith("replaced by a later ballot from the same co-op, which is the one that counts")
