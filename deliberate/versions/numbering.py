@@ -20,8 +20,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from deliberate.text.diff import word_diff
-
 from ..translatable import N_
 
 LEVELS = ("patch", "minor", "major")
@@ -134,6 +132,9 @@ def _respelt(old: str, new: str) -> bool:
 def is_typo_fix(old: str, new: str) -> bool:
     """True when turning ``old`` into ``new`` only respells single words or touches punctuation
     and spacing: no word is added or removed, so the meaning cannot have changed by much."""
+    # Imported here: the offline verifier imports this module and must need only the standard library.
+    from deliberate.text.diff import word_diff
+
     ops = word_diff(old, new)
     i = 0
     changed = False

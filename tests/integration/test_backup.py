@@ -119,7 +119,7 @@ def _verify_everything() -> dict[str, int]:
     records = {}
     for vote in db.session.scalars(select(Vote).order_by(Vote.id)):
         entries = voting.ledger_entries(vote)
-        report = ledger.verify(entries)
+        report = ledger.verify(entries, allow_open=True)  # some votes are still open
         assert report.ok, (vote.id, report.problems)
         records[chain.record_vote_id(entries)] = entries
         voters = {m.coop_id: m.voter for m in db.session.scalars(
