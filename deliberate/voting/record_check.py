@@ -97,7 +97,14 @@ class ReplayState:
         return inputs
 
     def recompute(self) -> Outcome:
-        """The outcome that rules.tally gives for the final ballots."""
+        """The outcome that rules.tally gives for the final ballots (for a ranked record closed
+        before December 2026, which declares "winning votes" alone, the tally of that time)."""
+        details = (self.declared or {}).get("details")
+        if self.rule.method == "ranked" and isinstance(details, dict) and details.get("strength") == "winning votes":
+            from .rules import count_ballots
+            from .schulze_winning_votes import tally_ranked_winning_votes
+            counts = count_ballots(self.rule, self.electorate, self.ballot_inputs(), self.alternatives)
+            return tally_ranked_winning_votes(self.rule, counts)
         return tally(self.rule, self.electorate, self.ballot_inputs(), self.alternatives)
 
 
