@@ -22,9 +22,8 @@ class OpenVoteForm(FlaskForm):
                                   description=_l("Leave empty to open now."))
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format=DATETIME_FORMATS, validators=[DataRequired()])
     secret = BooleanField(_l("Secret ballot: show only totals and turnout, never who voted what"))
-    live_totals = BooleanField(_l("Show running totals while the vote is open"),
-                               description=_l(
-                                   "Not with a secret ballot: totals that change as each ballot arrives would show how a co-op voted."))  # noqa: E501 (one message for the catalogue)
+    # A check box shows its label only: the label says it, as the service refuses the combination.
+    live_totals = BooleanField(_l("Show running totals while the vote is open (not with a secret ballot: they would show how each co-op voted)"))
     quorum = StringField(_l("Quorum (share of member co-ops)"), validators=[Optional(), Length(max=10)],
                          description=_l("A fraction such as 1/2 or 3/5. Leave empty to keep the preset's."))
     second_call_quorum = StringField(_l("Second-call quorum"), validators=[Optional(), Length(max=10)],
