@@ -155,7 +155,7 @@ def test_an_open_secret_vote_shows_the_batched_turnout(network, open_vote, other
     services.cast_ballot(actor=other_delegate, vote=vote, choice="for")
     _column_or_stand_in(monkeypatch, Vote, "published_turnout", vote, 1)
     shown = page(as_role("observer"), vote)
-    assert "1 of 2</strong>" in shown and "updated every few minutes" in shown
+    assert "1 of 2</strong>" in shown and "updated in batches" in shown
     listing = as_role("observer").get("/votes/").get_data(as_text=True)
     assert "1 co-op voted" in listing
     assert as_role("observer").get(f"/api/v1/votes/{vote.id}").get_json()["turnout"] == {"voted": 1, "electorate": 2}
