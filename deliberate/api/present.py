@@ -16,7 +16,8 @@ from ..members.models import Cooperative, Person
 from ..proposals.models import Amendment, AmendmentDraft
 from ..standards.models import Revision, Section, Standard
 from ..versions.models import Version
-from ..voting.models import Ballot, ElectorateMember, Objection, Vote
+from ..voting.models import Ballot, Objection, Vote
+from ..voting.queries import MyBallot, VotePage
 from ..voting.rules import CHOICES, STATUS_QUO
 
 
@@ -144,27 +145,32 @@ def ballot(b: Ballot) -> dict[str, Any]:
             "cast_at": when(b.cast_at), "updated_at": when(b.updated_at), "entry_hash": b.entry_hash}
 
 
-def your_coop(v: Vote, member: ElectorateMember, b: Ballot | None, can_vote: bool) -> dict[str, Any]:
-    return {"coop": coop_ref(member.coop), "can_vote": can_vote, "receipt": member.voter if v.secret else None,
-            "ballot": ballot(b) if b is not None else None}
+def your_coop(v: Vote, mine: MyBallot) -> dict[str, Any]:
+    """One of the caller's co-ops in the vote: its counted ballot and, for its delegates only, the
+    receipt (``receipt_hash``) that ``deliberate verify --receipt`` finds in the published record."""
+    return {"coop": coop_ref(mine.member.coop), "can_vote": mine.can_vote,
+            "receipt": mine.member.voter if v.secret else None,
+            "receipt_hash": mine.receipt_hash,
+            "ballot": ballot(mine.ballot) if mine.ballot is not None else None}
 
 
-def vote(v: Vote, *, turnout: dict[str, int], standard_slug: str | None, electorate: list[ElectorateMember],
-         rule_text: str, running: dict[str, Any] | None, yours: list[dict[str, Any]]) -> dict[str, Any]:
+def vote(page: VotePage, *, standard_slug: str | None) -> dict[str, Any]:
+    v = page.vote
     labels = dict(v.alternatives or [])
     alternatives = ([{"id": ident, "label": label} for ident, label in labels.items()]
                     + [{"id": STATUS_QUO, "label": "The status quo"}]) if v.method == "ranked" else []
-    return {**vote_summary(v, turnout, standard_slug), "rule": dict(v.rule), "rule_preset": v.rule_preset,
-            "rule_text": rule_text, "choices": list(CHOICES[v.method]), "alternatives": alternatives,
-            "text": v.text, "text_hash": v.text_hash, "electorate": [coop_ref(m.coop) for m in electorate],
+    return {**vote_summary(v, page.turnout, standard_slug), "rule": dict(v.rule), "rule_preset": v.rule_preset,
+            "rule_text": page.rule.describe(), "choices": list(CHOICES[v.method]), "alternatives": alternatives,
+            "text": v.text, "text_hash": v.text_hash, "electorate": [coop_ref(m.coop) for m in page.electorate],
             "result": dict(v.result) if v.state == "closed" and v.result is not None else None,
-            "running_totals": running, "effect_note": v.effect_note or "", "cancel_reason": v.cancel_reason or "",
+            "running_totals": dict(page.outcome.counts) if page.running else None,
+            "effect_note": v.effect_note or "", "cancel_reason": v.cancel_reason or "",
             "outcome_statement": v.outcome_statement or "", "review_date": when(v.review_date),
-            "second_call_of": v.second_call_of_id, "your_coops": yours}
+            "second_call_of": v.second_call_of_id, "your_coops": [your_coop(v, mine) for mine in page.my_ballots]}
 
 
-def objection(o: Objection, v: Vote, my_coop_ids: set[int]) -> dict[str, Any]:
-    named = not v.secret or o.coop_id in my_coop_ids
+def objection(o: Objection, named: bool) -> dict[str, Any]:
+    """``named``: whether the caller may see which co-op it is (voting.permissions.can_see_objection_coop)."""
     return {"id": o.id, "vote_id": o.vote_id, "kind": o.kind, "coop": coop_ref(o.coop) if named else None,
             "passage": o.passage or "", "argument": o.argument, "paramount": bool(o.paramount), "status": o.status,
             "resolution_note": o.resolution_note or "", "resolved_amendment_id": o.resolved_amendment_id,

@@ -121,6 +121,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                     "turnout": INT, "electorate_size": INT, "counts": FREE, "explanation": STRING, "details": FREE}),
     "YourBallot": obj({"coop": ref("CoopRef"), "can_vote": BOOL,
                        "receipt": nullable({**STRING, "description": "Secret votes: find it in the record."}),
+                       "receipt_hash": nullable({**STRING, "description": (
+                           "Your co-op's receipt for its counted ballot (the hash of its entry's data): "
+                           "`deliberate verify vote-N.jsonl --receipt HASH` finds it in the published record.")}),
                        "ballot": nullable(ref("Ballot"))}),
     "Ballot": obj({"coop": ref("CoopRef"), "choice": nullable(STRING), "ranking": nullable({"type": "array",
                                                                                             "items": STRING}),

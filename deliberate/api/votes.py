@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask_babel import gettext as _
 
 from ..database import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied
 from ..extensions import db
 from ..standards.models import Standard
-from ..voting import services
-from ..voting.models import Ballot, Objection, Vote
+from ..voting import permissions, queries, services
+from ..voting.models import Objection, Vote
 from . import present
 from .auth import current_person
 from .blueprint import bp
@@ -36,11 +35,11 @@ def _standard_slugs(votes: list[Vote]) -> dict[int, str]:
            response=(200, page("VoteSummary"), "A page of votes, newest first."))
 def list_votes(query: dict[str, Any]):
     """Every vote, newest first, with its state, turnout and (once closed) whether it passed."""
-    listing_ = services.list_votes()
+    listing_ = queries.list_votes()
     votes = sorted((v for group in listing_.values() for v in group), key=lambda v: v.id, reverse=True)
     if query.get("state"):
         votes = [v for v in votes if v.state == query["state"]]
-    turnouts = services.turnouts(votes)
+    turnouts = queries.turnouts(votes)
     electorates = {v.id: len(services.electorate(v)) for v in votes}
     slugs = _standard_slugs(votes)
     return listing(votes, lambda v: present.vote_summary(
@@ -53,21 +52,12 @@ def list_votes(query: dict[str, Any]):
 def get_vote(vote_id: int):
     """A vote's rule (fixed when it opened), the exact text voted on and its hash, the electorate,
     the turnout, and the result once closed (running totals only where the rule shows them). With a
-    token: `your_coops` gives each co-op you are a delegate of in this vote, its ballot and, in a secret
-    vote, its receipt."""
-    vote = services.get_vote(vote_id)
-    person = current_person()
-    running = None
-    if vote.state == "open" and vote.live_totals:
-        running = dict(services.running_outcome(vote).counts)
-    ballots = {b.coop_id: b for b in services.ballots(vote)} if person is not None else {}
-    now = utcnow()
-    yours = [present.your_coop(vote, m, ballots.get(m.coop_id),
-                               vote.accepts_ballots_at(now) and m.coop.status == "member")
-             for m in services.voting_members(person, vote)]
-    slug = _standard_slugs([vote]).get(vote.standard_id)
-    return present.vote(vote, turnout=services.turnout(vote), standard_slug=slug, electorate=services.electorate(vote),
-                        rule_text=vote.rule_obj.describe(), running=running, yours=yours)
+    token: `your_coops` gives each co-op you are a delegate of in this vote, its ballot, its receipt
+    (`receipt_hash`: check it with `deliberate verify vote-N.jsonl --receipt HASH`) and, in a secret
+    vote, the name the record gives it. In an open secret vote the turnout is the batched figure."""
+    vote = queries.get_vote(vote_id)
+    page = queries.vote_page(vote, current_person(), utcnow())
+    return present.vote(page, standard_slug=_standard_slugs([vote]).get(vote.standard_id))
 
 
 @operation(bp, "GET", "/votes/{vote_id}/ballots", summary="List a closed vote's ballots", tag="Votes",
@@ -76,10 +66,10 @@ def get_vote(vote_id: int):
 def list_ballots(vote_id: int, query: dict[str, Any]):
     """Who voted what: published when a public vote closes (409 before). A secret vote never shows
     it (403): only its totals and turnout, and each co-op's receipt in the ballot record."""
-    vote = services.get_vote(vote_id)
-    if vote.secret:
-        raise PermissionDenied(_("This is a secret ballot: only totals and turnout are shown."))
-    if vote.state != "closed":
+    vote = queries.get_vote(vote_id)
+    if not permissions.can_see_ballots(current_person(), vote):
+        if vote.secret:
+            raise PermissionDenied(_("This is a secret ballot: only totals and turnout are shown."))
         raise Conflict(_("Who voted what is shown when the vote closes."))
     return listing(services.ballots(vote), present.ballot, key=lambda b: b.coop_id,
                    query=query)
@@ -91,12 +81,7 @@ def list_ballots(vote_id: int, query: dict[str, Any]):
                                                "check it with `deliberate verify`."))
 def ballot_record(vote_id: int):
     """The vote's append-only record (published once it is closed or cancelled; 409 while open)."""
-    vote = services.get_vote(vote_id)
-    if vote.state == "open":
-        raise Conflict(_("The ballot record is published when the vote closes."))
-    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
-    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
-    return response
+    return queries.record_download(queries.get_vote(vote_id))
 
 
 @operation(bp, "GET", "/votes/{vote_id}/objections", summary="List objections and concerns", tag="Votes",
@@ -104,10 +89,12 @@ def ballot_record(vote_id: int):
 def list_objections(vote_id: int, query: dict[str, Any]):
     """Objections (consent votes) and concerns, with their arguments and how they ended. In a secret
     vote the co-op is named only to its own delegates."""
-    vote = services.get_vote(vote_id)
-    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
-    return listing(services.objections(vote), lambda o: present.objection(o, vote, mine), key=lambda o: o.id,
-                   query=query)
+    vote = queries.get_vote(vote_id)
+    person = current_person()
+    mine = queries.my_coop_ids(person, vote)
+    return listing(services.objections(vote),
+                   lambda o: present.objection(o, permissions.can_see_objection_coop(person, vote, o, mine)),
+                   key=lambda o: o.id, query=query)
 
 
 @operation(bp, "PUT", "/votes/{vote_id}/ballot", summary="Cast or change your co-op's ballot", tag="Votes",
@@ -118,7 +105,7 @@ def cast_ballot(vote_id: int, body: dict[str, Any]):
     """Cast your co-op's ballot, or replace it, while the vote is open: `choice` for majority,
     supermajority and consent votes, `ranking` for ranked ones. `coop` is needed if you are a
     delegate of several co-ops in the electorate."""
-    vote = services.get_vote(vote_id)
+    vote = queries.get_vote(vote_id)
     person = current_person()
     ballot = services.cast_ballot(actor=person, vote=vote, coop=coop_from(body), choice=body.get("choice"),
                                   ranking=body.get("ranking"), note=body.get("note", ""))
@@ -127,10 +114,8 @@ def cast_ballot(vote_id: int, body: dict[str, Any]):
 
 def _your_ballot(vote: Vote, coop_id: int) -> dict[str, Any]:
     vote = db.session.get(Vote, vote.id, populate_existing=True)
-    member = next(m for m in services.electorate(vote) if m.coop_id == coop_id)
-    ballot = db.session.scalar(db.select(Ballot).where(Ballot.vote_id == vote.id, Ballot.coop_id == coop_id)
-                               .execution_options(populate_existing=True))
-    return present.your_coop(vote, member, ballot, vote.accepts_ballots_at(utcnow()) and member.coop.status == "member")
+    mine = queries.ballot_for(queries.vote_page(vote, current_person(), utcnow()), coop_id)
+    return present.your_coop(vote, mine)
 
 
 @operation(bp, "POST", "/votes/{vote_id}/objections", summary="Object (consent votes)", tag="Votes", scope="vote",
@@ -139,12 +124,11 @@ def _your_ballot(vote: Vote, coop_id: int) -> dict[str, Any]:
            example={"argument": "Clause 2 would exclude our freelance members.", "passage": "employees only"})
 def raise_objection(vote_id: int, body: dict[str, Any]):
     """Your co-op objects in a consent vote: its ballot becomes an objection, with its reasons."""
-    vote = services.get_vote(vote_id)
+    vote = queries.get_vote(vote_id)
     objection = services.raise_objection(actor=current_person(), vote=vote, coop=coop_from(body),
                                          argument=body["argument"], passage=body.get("passage", ""),
                                          paramount=bool(body.get("paramount", False)), note=body.get("note", ""))
-    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
-    return present.objection(db.session.get(Objection, objection.id), vote, mine), 201
+    return _objection(vote, objection.id), 201
 
 
 @operation(bp, "POST", "/votes/{vote_id}/objections/{objection_id}/withdraw", summary="Withdraw an objection",
@@ -153,10 +137,15 @@ def raise_objection(vote_id: int, body: dict[str, Any]):
            example={"note": "Resolved by amendment 14."})
 def withdraw_objection(vote_id: int, objection_id: int, body: dict[str, Any]):
     """A delegate of the objecting co-op withdraws its objection while the vote is open."""
-    vote = services.get_vote(vote_id)
-    objection = services.get_objection(vote, objection_id)
+    vote = queries.get_vote(vote_id)
+    objection = queries.get_objection(vote, objection_id)
     objection = services.withdraw_objection(actor=current_person(), objection=objection, note=body.get("note", ""))
-    mine = {m.coop_id for m in services.voting_members(current_person(), vote)}
     if objection is None:
         raise NotFound(_("No such objection."))
-    return present.objection(db.session.get(Objection, objection.id), vote, mine)
+    return _objection(vote, objection.id)
+
+
+def _objection(vote: Vote, objection_id: int) -> dict[str, Any]:
+    person, objection = current_person(), db.session.get(Objection, objection_id)
+    named = permissions.can_see_objection_coop(person, vote, objection, queries.my_coop_ids(person, vote))
+    return present.objection(objection, named)

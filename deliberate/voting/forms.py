@@ -22,7 +22,8 @@ class OpenVoteForm(FlaskForm):
                                   description=_l("Leave empty to open now."))
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format=DATETIME_FORMATS, validators=[DataRequired()])
     secret = BooleanField(_l("Secret ballot: show only totals and turnout, never who voted what"))
-    live_totals = BooleanField(_l("Show running totals while the vote is open"))
+    # A check box shows its label only: the label says it, as the service refuses the combination.
+    live_totals = BooleanField(_l("Show running totals while the vote is open (not with a secret ballot: they would show how each co-op voted)"))
     quorum = StringField(_l("Quorum (share of member co-ops)"), validators=[Optional(), Length(max=10)],
                          description=_l("A fraction such as 1/2 or 3/5. Leave empty to keep the preset's."))
     second_call_quorum = StringField(_l("Second-call quorum"), validators=[Optional(), Length(max=10)],
@@ -38,6 +39,14 @@ class OpenVoteForm(FlaskForm):
                                   choices=[SelectChoice("", _l("Keep the preset's"))]
                                   + [SelectChoice(b, _l("votes cast (for and against)") if b == "cast" else _l("the whole electorate"))
                                      for b in BASES], validators=[Optional()])
+
+
+# In a secret vote the record carries no mandate note (it could name the co-op) and objections
+# are published without the co-op's name: the form says so instead of the public wording.
+SECRET_NOTE_HELP = _l(
+    "In a secret vote the mandate is not written into the ballot record: it is kept with your co-op's ballot and shown only to your co-op's delegates. Do not write anyone's name.")  # noqa: E501 (one message for the catalogue)
+SECRET_ARGUMENT_HELP = _l(
+    "Needed for an objection. Say what harm it would do and what would resolve it. It is published in the ballot record without your co-op's name and can never be changed: do not write your co-op's name or anyone else's.")  # noqa: E501 (one message for the catalogue)
 
 
 class BallotForm(FlaskForm):

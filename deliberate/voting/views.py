@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..database import utcnow
@@ -19,12 +20,22 @@ from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..realtime.rooms import register_room
-from . import charts, ledger, services
-from .forms import BallotForm, CancelForm, CloseForm, ConcernForm, OpenVoteForm, ResolveForm, StatementForm, WithdrawForm
+from . import charts, permissions, queries, services
+from .forms import (
+    SECRET_ARGUMENT_HELP,
+    SECRET_NOTE_HELP,
+    BallotForm,
+    CancelForm,
+    CloseForm,
+    ConcernForm,
+    OpenVoteForm,
+    ResolveForm,
+    StatementForm,
+    WithdrawForm,
+)
 from .models import CHOICE_LABELS, Vote
 from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
 from .subjects import get_handler, parse_subject
-from .wording import describe_rule
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
 
@@ -44,12 +55,13 @@ def _subject(vote: Vote) -> tuple[Any, str | None, str]:
 
 @bp.get("/")
 def index():
-    listing = services.list_votes()
+    listing = queries.list_votes()
     shown = listing["open"] + listing["closed"] + listing["cancelled"]
-    return render_template("votes/index.html", listing=listing, turnouts=services.turnouts(listing["open"]),
+    return render_template("votes/index.html", listing=listing, turnouts=queries.turnouts(listing["open"]),
                            subjects={v.id: _subject(v) for v in shown},
-                           waiting=services.waiting_for(current_user),
-                           admissible=services.admissible_coops() if services.can_open_votes(current_user) else [])
+                           waiting=queries.waiting_for(current_user),
+                           can_open=permissions.can_open_votes(current_user),
+                           admissible=queries.admissible_coops() if permissions.can_open_votes(current_user) else [])
 
 
 # Opening -------------------------------------------------------------------------------------
@@ -61,7 +73,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not services.can_open_votes(current_user):
+    if not permissions.can_open_votes(current_user):
         raise PermissionDenied(_("Only stewards can open a vote."))
     form = OpenVoteForm()
     status = 200
@@ -104,7 +116,7 @@ def new():
         preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
                    "url": url_for(endpoint, **values)}
     return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=translated(PRESET_LABELS),
-                           admissible=services.admissible_coops()), status
+                           admissible=queries.admissible_coops()), status
 
 
 # The vote page -------------------------------------------------------------------------------
@@ -124,67 +136,48 @@ def _ballot_form(vote: Vote, mine: list, form: BallotForm | None = None) -> Ball
     form = form or BallotForm(formdata=None)
     form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in mine if m.coop.status == "member"]
     form.choice.choices = [SelectChoice(c, _(CHOICE_LABELS[c])) for c in CHOICES[vote.method]]
+    if vote.secret:
+        form.note.description, form.argument.description = SECRET_NOTE_HELP, SECRET_ARGUMENT_HELP
     return form
+
+
+def _chart(page: queries.VotePage) -> Markup | None:
+    if page.rows is None:
+        return None
+    vote = page.vote
+    title = (_("The result of vote %(id)s", id=vote.id) if page.closed
+             else _("Running totals of vote %(id)s", id=vote.id))
+    return charts.bar_chart(page.rows, title=title, description=charts.describe_rows(page.rows),
+                            chart_id=f"vote-{vote.id}-chart")
+
+
+def _prefill(page: queries.VotePage, form: BallotForm, ranks: dict[str, str] | None) -> dict[str, str]:
+    """A delegate of one co-op sees its current ballot in the form, ready to be changed."""
+    current = page.my_ballots[0].ballot if len(page.my_ballots) == 1 else None
+    if current is not None:
+        form.choice.data, form.note.data = current.choice, current.note
+    if ranks is None:
+        ranks = {ident: str(i + 1) for i, ident in enumerate(current.ranking or [])} if current is not None else {}
+    return ranks
 
 
 def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None = None,
                  ranks: dict[str, str] | None = None):
     forms = forms or {}
-    now = utcnow()
+    page = queries.vote_page(vote, current_user, utcnow())
+    ballot_form = _ballot_form(vote, [mine.member for mine in page.my_ballots], forms.get("ballot"))
+    if "ballot" not in forms:
+        ranks = _prefill(page, ballot_form, ranks)
     subject, subject_url, subject_label = _subject(vote)
-    rule = vote.rule_obj
-    turnout = services.turnout(vote)
-    closed = vote.state == "closed"
-    outcome = vote.outcome if closed else (services.running_outcome(vote) if vote.state == "open" and vote.live_totals else None)
-    labels = {**vote.alternative_labels, STATUS_QUO: _("The status quo")}
-    chart = rows = None
-    if outcome is not None:
-        rows = charts.outcome_rows(vote.method, outcome.counts, outcome.details, electorate_size=outcome.electorate_size,
-                                   turnout=outcome.turnout, labels=labels, translate=_)
-        title = (_("The result of vote %(id)s", id=vote.id) if closed
-                 else _("Running totals of vote %(id)s", id=vote.id))
-        chart = charts.bar_chart(rows, title=title, description=charts.describe_rows(rows),
-                                 chart_id=f"vote-{vote.id}-chart")
-    electorate = services.electorate(vote)
-    ballots = services.ballots(vote)
-    by_coop = {b.coop_id: b for b in ballots}
-    mine = services.voting_members(current_user, vote)
-    my_ballots = [(m, by_coop.get(m.coop_id)) for m in mine]
-    can_cast = vote.accepts_ballots_at(now) and any(m.coop.status == "member" for m in mine)
-    if ranks is None:
-        current = next((b for _m, b in my_ballots if b is not None), None) if len(mine) == 1 else None
-        ranks = {ident: str(i + 1) for i, ident in enumerate(current.ranking or [])} if current and current.ranking else {}
-    my_coop_ids = {m.coop_id for m in mine}
-    ballot_form = _ballot_form(vote, mine, forms.get("ballot"))
-    if "ballot" not in forms and len(mine) == 1 and by_coop.get(mine[0].coop_id):
-        # Show the co-op's current ballot, ready to be changed.
-        ballot_form.choice.data = by_coop[mine[0].coop_id].choice
-        ballot_form.note.data = by_coop[mine[0].coop_id].note
-    steward = services.can_manage_votes(current_user)
-    entries = services.ledger_entries(vote)
-    recorded = services.objections(vote)
     return render_template(
-        "votes/show.html", vote=vote, rule=rule, rule_text=describe_rule(rule),
-        preset_label=_(PRESET_LABELS[vote.rule_preset]) if vote.rule_preset in PRESET_LABELS else _("a rule set in full"),
-        adjusted=vote.rule_preset in PRESETS and PRESETS[vote.rule_preset] != rule,
-        subject=subject, subject_url=subject_url, subject_label=subject_label, turnout=turnout, outcome=outcome,
-        closed=closed, chart=chart, winner_label=labels.get(outcome.winner) if closed and outcome and outcome.winner else "",
-        rows=rows, result_word=ledger.result_word(outcome) if closed and outcome else "",
-        electorate=electorate, by_coop=by_coop, show_ballots=closed and not vote.secret,
-        my_ballots=my_ballots, can_cast=can_cast, accepting=vote.accepts_ballots_at(now), now=now,
-        ballot_form=ballot_form, ranks=ranks, options=_options(vote),
+        "votes/show.html", page=page, vote=vote, subject=subject, subject_url=subject_url,
+        subject_label=subject_label, chart=_chart(page), choice_labels=translated(CHOICE_LABELS),
+        ranking_text=_ranking_text, ballot_form=ballot_form, ranks=ranks or {}, options=_options(vote),
         concern_form=forms.get("concern") or ConcernForm(formdata=None),
-        objections=[o for o in recorded if o.kind == "objection"],
-        objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"},
-        concerns=[o for o in recorded if o.kind == "concern"],
-        my_coop_ids=my_coop_ids, steward=steward, choice_labels=translated(CHOICE_LABELS), ranking_text=_ranking_text,
         close_form=forms.get("close") or CloseForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
         withdraw_form=WithdrawForm(formdata=None),
-        second_call=services.second_call_of(vote),
-        head=entries[-1]["hash"] if entries else None, entry_count=len(entries),
-        can_download=vote.state != "open",
     ), status
 
 
@@ -196,7 +189,7 @@ def _statement_form(vote: Vote) -> StatementForm:
 
 @bp.get("/<int:vote_id>")
 def show(vote_id: int):
-    return _render_vote(services.get_vote(vote_id))
+    return _render_vote(queries.get_vote(vote_id))
 
 
 def _chosen_coop(value: str | None) -> Cooperative | None:
@@ -234,8 +227,8 @@ def _ranking(vote: Vote, ranks: dict[str, str]) -> list[str]:
 @bp.post("/<int:vote_id>/ballot")
 @login_required
 def cast(vote_id: int):
-    vote = services.get_vote(vote_id)
-    form = _ballot_form(vote, services.voting_members(current_user, vote), BallotForm())
+    vote = queries.get_vote(vote_id)
+    form = _ballot_form(vote, queries.voting_members(current_user, vote), BallotForm())
     ranks = _ranks_from_form(vote) if vote.method == "ranked" else {}
     try:
         if not form.validate():
@@ -264,9 +257,9 @@ def cast(vote_id: int):
 @bp.post("/<int:vote_id>/concerns")
 @login_required
 def concern(vote_id: int):
-    vote = services.get_vote(vote_id)
+    vote = queries.get_vote(vote_id)
     form = ConcernForm()
-    form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in services.voting_members(current_user, vote)]
+    form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in queries.voting_members(current_user, vote)]
     try:
         services.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
                              argument=form.argument.data, passage=form.passage.data)
@@ -282,8 +275,8 @@ def concern(vote_id: int):
 @bp.post("/<int:vote_id>/objections/<int:objection_id>/withdraw")
 @login_required
 def withdraw(vote_id: int, objection_id: int):
-    vote = services.get_vote(vote_id)
-    objection = services.get_objection(vote, objection_id)
+    vote = queries.get_vote(vote_id)
+    objection = queries.get_objection(vote, objection_id)
     form = WithdrawForm()
     services.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
     flash(_("The objection is withdrawn."), "success")
@@ -293,9 +286,9 @@ def withdraw(vote_id: int, objection_id: int):
 @bp.post("/<int:vote_id>/objections/<int:objection_id>/resolve")
 @login_required
 def resolve(vote_id: int, objection_id: int):
-    vote = services.get_vote(vote_id)
-    objection = services.get_objection(vote, objection_id)
-    if not services.can_manage_votes(current_user):
+    vote = queries.get_vote(vote_id)
+    objection = queries.get_objection(vote, objection_id)
+    if not permissions.can_manage_votes(current_user):
         raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     form = ResolveForm()
     try:
@@ -314,8 +307,8 @@ def resolve(vote_id: int, objection_id: int):
 @bp.post("/<int:vote_id>/close")
 @login_required
 def close(vote_id: int):
-    vote = services.get_vote(vote_id)
-    if not services.can_manage_votes(current_user):
+    vote = queries.get_vote(vote_id)
+    if not permissions.can_manage_votes(current_user):
         raise PermissionDenied(_("Only stewards can close a vote early."))
     if vote.state != "open":
         raise Conflict(_("This vote is already %(state)s.", state=vote.state))
@@ -327,7 +320,7 @@ def close(vote_id: int):
 @bp.post("/<int:vote_id>/cancel")
 @login_required
 def cancel(vote_id: int):
-    vote = services.get_vote(vote_id)
+    vote = queries.get_vote(vote_id)
     form = CancelForm()
     try:
         services.cancel_vote(actor=current_user, vote=vote, reason=form.reason.data or "")
@@ -343,7 +336,7 @@ def cancel(vote_id: int):
 @bp.post("/<int:vote_id>/statement")
 @login_required
 def statement(vote_id: int):
-    vote = services.get_vote(vote_id)
+    vote = queries.get_vote(vote_id)
     form = StatementForm()
     try:
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
@@ -361,9 +354,4 @@ def statement(vote_id: int):
 
 @bp.get("/<int:vote_id>/record.jsonl")
 def record(vote_id: int):
-    vote = services.get_vote(vote_id)
-    if vote.state == "open":
-        raise Conflict(_("The ballot record is published when the vote closes."))
-    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
-    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
-    return response
+    return queries.record_download(queries.get_vote(vote_id))

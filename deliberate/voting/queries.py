@@ -1,0 +1,249 @@
+"""What a vote looks like to one person: the read model behind the vote page and the API.
+
+``vote_page(vote, person, now)`` gathers everything once (rule, turnout, outcome, electorate,
+the ballots and objections this person may see, their own co-ops' ballots and receipts, what they
+may do) and applies the rules of ``permissions`` in one place; the page and the API only present
+it. The reading functions of ``services`` are called from here until they move into this module.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Response
+from flask_babel import gettext as _
+
+from ..errors import Conflict
+from ..members.models import Person
+from . import charts, ledger, permissions, services
+from .models import Ballot, ElectorateMember, Objection, Vote
+from .rules import PRESET_LABELS, PRESETS, STATUS_QUO, Outcome, Rule
+from .wording import describe_rule
+
+# The readers of services, used here until they move into this module.
+get_vote = services.get_vote
+list_votes = services.list_votes
+votes_on = services.votes_on
+get_objection = services.get_objection
+admissible_coops = services.admissible_coops
+waiting_for = services.waiting_for
+voting_members = services.voting_members
+
+
+@dataclass(frozen=True)
+class MyBallot:
+    """One of the person's co-ops in the electorate, its counted ballot and its receipt."""
+
+    member: ElectorateMember
+    ballot: Ballot | None
+    can_vote: bool
+    # The hash of the counted ballot's entry in the record: its proof that the ballot is in it.
+    receipt_hash: str | None
+
+
+@dataclass(frozen=True)
+class ShownObjection:
+    """An objection or a concern as this person sees it."""
+
+    objection: Objection
+    named: bool  # False: "a co-op" (a secret vote, and not one of the person's co-ops)
+    can_withdraw: bool = False
+    can_resolve: bool = False
+
+    @property
+    def coop_name(self) -> str | None:
+        return self.objection.coop.name if self.named else None
+
+
+@dataclass
+class VotePage:
+    """Everything the vote page and the API show of one vote to one person."""
+
+    vote: Vote
+    now: datetime
+    rule: Rule
+    rule_text: str
+    preset_label: str
+    adjusted: bool
+    turnout: dict[str, int]
+    turnout_batched: bool  # the turnout shown is the scheduler's batched figure (open secret votes)
+    outcome: Outcome | None  # the result once closed, running totals where shown, else None
+    rows: list[tuple[str, int, str]] | None
+    labels: dict[str, str]
+    electorate: list[ElectorateMember]
+    ballots: dict[int, Ballot]  # co-op id -> ballot: only where who voted what is shown
+    objection_status: dict[int, str]  # co-op id -> status of its objection, beside the shown ballots
+    my_ballots: list[MyBallot]
+    my_coop_ids: frozenset[int]
+    objections: list[ShownObjection]
+    concerns: list[ShownObjection]
+    second_call: Vote | None
+    record_head: str | None  # hash of the last entry of the published record (once it is published)
+    entry_count: int
+    close_error: str | None  # why the due vote could not close (stewards only)
+    accepting: bool
+    can_cast: bool
+    can_manage: bool
+    can_see_ballots: bool
+    can_download: bool
+
+    @property
+    def closed(self) -> bool:
+        return self.vote.state == "closed"
+
+    @property
+    def running(self) -> bool:
+        return self.outcome is not None and not self.closed
+
+    @property
+    def winner_label(self) -> str:
+        if self.closed and self.outcome is not None and self.outcome.winner:
+            return self.labels.get(self.outcome.winner, self.outcome.winner)
+        return ""
+
+    @property
+    def result_word(self) -> str:
+        return ledger.result_word(self.outcome) if self.closed and self.outcome is not None else ""
+
+    @property
+    def has_ballot(self) -> bool:
+        return any(mine.ballot is not None for mine in self.my_ballots)
+
+
+def _delegated(person: Person | None, electorate: Sequence[ElectorateMember]) -> list[ElectorateMember]:
+    """The electorate entries of the co-ops ``person`` is an active delegate of (any status)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    coop_ids = {d.coop_id for d in person.active_delegations}
+    return [m for m in electorate if m.coop_id in coop_ids]
+
+
+def my_coop_ids(person: Person | None, vote: Vote) -> frozenset[int]:
+    """The co-ops of the vote's electorate ``person`` is a delegate of."""
+    return frozenset(m.coop_id for m in _delegated(person, services.electorate(vote)))
+
+
+def _batched(vote: Vote) -> bool:
+    return vote.secret and vote.state == "open" and getattr(vote, "published_turnout", None) is not None
+
+
+def shown_turnout(vote: Vote, voted: int, electorate_size: int) -> dict[str, int]:
+    """The turnout everyone sees. In an open secret vote it is the batched figure the scheduler
+    publishes (``published_turnout``), so that its changes do not follow each ballot."""
+    if _batched(vote):
+        voted = vote.published_turnout
+    return {"turnout": voted, "electorate": electorate_size}
+
+
+def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
+    """Vote id -> number of co-ops shown as having voted (the batched figure in open secret votes)."""
+    counts = services.turnouts(votes)
+    return {v.id: shown_turnout(v, counts.get(v.id, 0), 0)["turnout"] for v in votes}
+
+
+def _labels(vote: Vote) -> dict[str, str]:
+    return {**vote.alternative_labels, STATUS_QUO: _("The status quo")}
+
+
+def _outcome(vote: Vote, person: Person | None) -> Outcome | None:
+    if vote.state == "closed":
+        return vote.outcome
+    if permissions.can_see_running_totals(person, vote):
+        return services.running_outcome(vote)
+    return None
+
+
+def _rows(vote: Vote, outcome: Outcome | None, labels: dict[str, str]) -> list[tuple[str, int, str]] | None:
+    if outcome is None:
+        return None
+    return charts.outcome_rows(vote.method, outcome.counts, outcome.details, electorate_size=outcome.electorate_size,
+                               turnout=outcome.turnout, labels=labels, translate=_)
+
+
+def _my_ballots(person: Person | None, vote: Vote, mine: Sequence[ElectorateMember], by_coop: dict[int, Ballot],
+                now: datetime) -> list[MyBallot]:
+    shown = []
+    for member in mine:
+        ballot = by_coop.get(member.coop_id)
+        receipt = getattr(ballot, "receipt_hash", None) if ballot is not None else None
+        shown.append(MyBallot(member=member, ballot=ballot, can_vote=permissions.can_cast_for(member, vote, now),
+                              receipt_hash=receipt))
+    return shown
+
+
+def _objections(person: Person | None, vote: Vote, recorded: Sequence[Objection], mine: frozenset[int],
+                now: datetime) -> tuple[list[ShownObjection], list[ShownObjection]]:
+    objections, concerns = [], []
+    for item in recorded:
+        named = permissions.can_see_objection_coop(person, vote, item, mine)
+        if item.kind == "objection":
+            objections.append(ShownObjection(
+                item, named, can_withdraw=permissions.can_withdraw_objection(person, vote, item, mine, now),
+                can_resolve=permissions.can_resolve_objection(person, vote, item, now)))
+        else:
+            concerns.append(ShownObjection(item, named))
+    return objections, concerns
+
+
+def _record_head(vote: Vote) -> tuple[str | None, int]:
+    """The published record's head and length, once it is published."""
+    if vote.state == "open":
+        return None, 0
+    entries = services.ledger_entries(vote)
+    stored_head = entries[-1]["hash"] if entries else None
+    # A secret vote's record is published sealed (reordered, so re-chained): its head is stored at close.
+    return getattr(vote, "record_head", None) or stored_head, len(entries)
+
+
+def _close_error(vote: Vote, person: Person | None) -> str | None:
+    """Why the open, due vote could not close (the scheduler keeps trying): for the stewards."""
+    if vote.state != "open" or not permissions.can_see_close_error(person, vote):
+        return None
+    return getattr(vote, "close_error", None) or None
+
+
+def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
+    """The vote as ``person`` (None or anonymous: anyone) may see it at ``now``."""
+    rule = vote.rule_obj
+    labels = _labels(vote)
+    outcome = _outcome(vote, person)
+    electorate = services.electorate(vote)
+    all_ballots = {b.coop_id: b for b in services.ballots(vote)}
+    mine = _delegated(person, electorate)
+    mine_ids = frozenset(m.coop_id for m in mine)
+    recorded = services.objections(vote)
+    see_ballots = permissions.can_see_ballots(person, vote)
+    objections, concerns = _objections(person, vote, recorded, mine_ids, now)
+    head, count = _record_head(vote)
+    return VotePage(
+        vote=vote, now=now, rule=rule, rule_text=describe_rule(rule),
+        preset_label=_(PRESET_LABELS[vote.rule_preset]) if vote.rule_preset in PRESET_LABELS else _("a rule set in full"),
+        adjusted=vote.rule_preset in PRESETS and PRESETS[vote.rule_preset] != rule,
+        turnout=shown_turnout(vote, len(all_ballots), len(electorate)), turnout_batched=_batched(vote),
+        outcome=outcome, rows=_rows(vote, outcome, labels), labels=labels, electorate=electorate,
+        ballots=all_ballots if see_ballots else {},
+        objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"} if see_ballots else {},
+        my_ballots=_my_ballots(person, vote, mine, all_ballots, now), my_coop_ids=mine_ids,
+        objections=objections, concerns=concerns, second_call=services.second_call_of(vote),
+        record_head=head, entry_count=count,
+        close_error=_close_error(vote, person),
+        accepting=vote.accepts_ballots_at(now), can_cast=permissions.can_cast(person, vote, now, mine),
+        can_manage=permissions.can_manage_votes(person), can_see_ballots=see_ballots,
+        can_download=permissions.can_download_record(person, vote))
+
+
+def record_download(vote: Vote) -> Response:
+    """The ballot record as a JSON-lines download (the page's link and the API): published once
+    the vote has closed or been cancelled, exactly as ``deliberate verify`` checks it."""
+    if not permissions.can_download_record(None, vote):
+        raise Conflict(_("The ballot record is published when the vote closes."))
+    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
+    return response
+
+
+def ballot_for(page: VotePage, coop_id: int) -> MyBallot | None:
+    """The person's entry for one co-op (after casting for it)."""
+    return next((mine for mine in page.my_ballots if mine.member.coop_id == coop_id), None)
+
