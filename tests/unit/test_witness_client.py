@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from deliberate.voting.ledger import ballot_data as _ballot_data
 from deliberate.voting.ledger import (
     closed_data,
     dumps_jsonl,
@@ -16,7 +17,6 @@ from deliberate.voting.ledger import (
     opened_data,
     replay,
 )
-from deliberate.voting.ledger import ballot_data as _ballot_data
 from deliberate.voting.rules import PRESETS
 from deliberate.witness import chain, client
 
