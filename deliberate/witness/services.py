@@ -51,9 +51,10 @@ def _last(connection: Connection) -> dict[str, Any] | None:
     return None if row is None else {key: row._mapping[key] for key in chain.ENTRY_KEYS}
 
 
-def _existing(connection: Connection, kind: str, ref: int) -> str | None:
-    return connection.execute(select(WitnessEntry.hash).where(WitnessEntry.kind == kind, WitnessEntry.ref == ref)
-                              ).scalar()
+def _existing(connection: Connection, kind: str, ref: int) -> dict[str, Any] | None:
+    row = connection.execute(select(WitnessEntry.seq, WitnessEntry.hash)
+                             .where(WitnessEntry.kind == kind, WitnessEntry.ref == ref)).first()
+    return None if row is None else {"seq": row.seq, "hash": row.hash}
 
 
 def _what(connection: Connection, event: Event) -> tuple[str, int, dict[str, Any]] | None:
@@ -67,6 +68,9 @@ def _what(connection: Connection, event: Event) -> tuple[str, int, dict[str, Any
         vote_id = int(payload["vote_id"])
         return "vote", vote_id, chain.vote_payload(vote_id, VOTE_KINDS[event.kind], str(head), record_path(vote_id))
     if event.kind == VERSION_KIND:
+        if not all(payload.get(key) for key in ("standard_id", "version_id", "content_hash", "changelog_hash")):
+            log.warning("event %s: a version_ratified event without its hashes is not witnessed", event.id)
+            return None
         standard_id = int(payload["standard_id"])
         slug = connection.execute(select(Standard.slug).where(Standard.id == standard_id)).scalar() or ""
         version_id = int(payload["version_id"])
@@ -76,9 +80,10 @@ def _what(connection: Connection, event: Event) -> tuple[str, int, dict[str, Any
     return None
 
 
-def append_for_event(connection: Connection, event: Event) -> str | None:
+def append_for_event(connection: Connection, event: Event) -> dict[str, Any] | None:
     """Inside the event's transaction: append the entry ``event`` calls for (once per vote or
-    version) and return its hash; None if the event is not witnessed. Safe to call twice."""
+    version) and return its ``{"seq", "hash"}``; None if the event is not witnessed. Safe to call
+    twice (the webhooks' body calls it too, whichever hook runs first appends)."""
     what = _what(connection, event)
     if what is None:
         return None
@@ -95,7 +100,7 @@ def append_for_event(connection: Connection, event: Event) -> str | None:
         at = parse_at(last["at"])
     entry = chain.make_entry(last, kind, ref, payload, at)
     connection.execute(insert(WitnessEntry.__table__), [entry])
-    return entry["hash"]
+    return {"seq": entry["seq"], "hash": entry["hash"]}
 
 
 @sa_event.listens_for(Event, "after_insert")

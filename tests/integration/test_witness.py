@@ -204,3 +204,19 @@ def test_witnessed_twice_is_still_one_entry(network):
     vote = closed_admission_vote(network)
     witness_ended(vote.id)
     assert [e["ref"] for e in log()] == [vote.id]
+
+
+def test_the_vote_closed_webhook_carries_the_record_head_and_the_witness_entry(network, steward):
+    from deliberate.webhooks import services as webhooks
+    from deliberate.webhooks.models import WebhookDelivery
+
+    webhooks.create_webhook(actor=steward, coop=None, url="https://hooks.example.org/all", events=["vote.closed"])
+    vote = closed_admission_vote(network)
+    db.session.expire_all()
+    bodies = [d.body for d in db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
+    witnessed = [b["data"]["vote"] for b in bodies if b["data"]["vote"].get("record_head")]
+    assert witnessed, bodies
+    entry = services.vote_entries(db.session, [vote.id])[vote.id]
+    assert witnessed[0]["record_head"] == record_head(vote) == entry["payload"]["record_head"]
+    assert witnessed[0]["witness"] == {"seq": entry["seq"], "hash": entry["hash"],
+                                       "url": "http://localhost.test/witness.jsonl"}
