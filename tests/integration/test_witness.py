@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import exc, select, text
 
+from deliberate import ROOT
 from deliberate.database import unit_of_work, utcnow
 from deliberate.extensions import db
 from deliberate.realtime.events import record_event
@@ -220,3 +221,30 @@ def test_the_vote_closed_webhook_carries_the_record_head_and_the_witness_entry(n
     assert witnessed[0]["record_head"] == record_head(vote) == entry["payload"]["record_head"]
     assert witnessed[0]["witness"] == {"seq": entry["seq"], "hash": entry["hash"],
                                        "url": "http://localhost.test/witness.jsonl"}
+
+
+WITNESS_COMMAND = ("import sys; from deliberate.witness import client; code = client.main(sys.argv[1:]); "
+                   "assert not {'flask', 'sqlalchemy'} & set(sys.modules), 'the witness needs only the stdlib'; "
+                   "sys.exit(code)")
+
+
+def test_the_witness_command_over_http_against_a_served_network(app, network, tmp_path, drop_triggers):
+    """The command as a co-op runs it from cron: a separate process, urllib, a real port."""
+    import subprocess
+    import sys
+
+    from tests.live_server import serving
+
+    vote = closed_admission_vote(network)
+    state = tmp_path / "kept.jsonl"
+    with serving(app) as base:
+        def witness():
+            return subprocess.run([sys.executable, "-c", WITNESS_COMMAND, f"{base}/witness.jsonl", "--state", str(state)],
+                                  capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+
+        first = witness()
+        assert first.returncode == 0 and first.stdout.startswith("OK: 1 entries (1 new)"), first.stderr
+        drop_triggers()
+        rewrite_witness(vote.id, rewrite_record(vote.id, "against"))
+        second = witness()
+    assert second.returncode == 2 and "HISTORY WAS REWRITTEN: entry seq 0" in second.stderr
