@@ -167,7 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only-new", action="store_true",
                         help="check only the records of votes added since the last run (by default every "
                              "vote's record is checked again)")
-    args = parser.parse_args(list(argv) if argv is not None else None)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["witness"]:  # given the whole command line of `deliberate witness …`
+        argv = argv[1:]
+    args = parser.parse_args(argv)
     return run(args.url, Path(os.path.expanduser(args.state)), only_new=args.only_new)
 
 

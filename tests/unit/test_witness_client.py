@@ -198,7 +198,7 @@ def test_main_parses_its_arguments(monkeypatch, tmp_path, net):
     assert client.main([URL, "--state", str(tmp_path / "w.jsonl")]) == client.OK
     assert seen["url"] == URL and seen["state"] == tmp_path / "w.jsonl" and seen["only_new"] is False
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert client.main([URL, "--only-new"]) == client.OK
+    assert client.main(["witness", URL, "--only-new"]) == client.OK  # as `deliberate witness …` passes it
     assert seen["state"] == tmp_path / ".deliberate-witness.jsonl" and json.loads(
         (tmp_path / ".deliberate-witness.jsonl").read_text().splitlines()[0])["seq"] == 0
 
