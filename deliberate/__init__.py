@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from .versions import views as versions
     from .voting import views as votes
     from .webhooks import views as webhooks
+    from .witness import views as witness
 
     app.register_blueprint(main.bp)
     app.register_blueprint(language.bp)
@@ -178,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_pages.bp)
+    witness.init_app(app)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
     from .members.presenting import person_label

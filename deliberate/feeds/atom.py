@@ -28,6 +28,10 @@ class Entry:
     summary: str = ""
     published: datetime | None = None
     category: str = ""
+    # A second link, e.g. a closed vote's ballot record, with a title saying what it is.
+    related_link: str = ""
+    related_title: str = ""
+    related_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Feed:
     subtitle: str = ""
     generator: str = ""
     entries: Sequence[Entry] = field(default_factory=tuple)
+    # The network's witness log: its address and the hash of its newest entry (link title).
+    witness_link: str = ""
+    witness_head: str = ""
 
 
 def xml_text(value: object) -> str:
@@ -89,6 +96,9 @@ def render(feed: Feed) -> bytes:
     _add(root, "updated", rfc3339(feed.updated))
     _add(root, "link", rel="self", type="application/atom+xml", href=feed.self_link)
     _add(root, "link", rel="alternate", type="text/html", href=feed.alternate_link)
+    if feed.witness_link:
+        _add(root, "link", rel="related", type="application/x-ndjson", href=feed.witness_link,
+             title=f"Witness log head: {feed.witness_head or 'no entries yet'}")
     author = _add(root, "author")
     _add(author, "name", feed.author)
     if feed.generator:
@@ -101,6 +111,9 @@ def render(feed: Feed) -> bytes:
         if entry.published is not None:
             _add(element, "published", rfc3339(entry.published))
         _add(element, "link", rel="alternate", type="text/html", href=entry.link)
+        if entry.related_link:
+            _add(element, "link", rel="related", type=entry.related_type or "text/html", href=entry.related_link,
+                 title=entry.related_title)
         if entry.category:
             _add(element, "category", term=entry.category)
         if entry.summary:

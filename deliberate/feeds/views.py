@@ -1,6 +1,8 @@
 """Atom feeds: ``/feed.atom`` for the network, ``/standards/<slug>/feed.atom`` per standard.
 
-Both list new ratified versions; ``?votes=1`` adds votes opened and closed. Feeds are what an
+Both list new ratified versions; ``?votes=1`` adds votes opened and closed (a closed vote's entry
+names its ballot record's closing head and its witness log entry). Every feed links the network's
+witness log with its head. Feeds are what an
 observer sees, whoever asks, and answer conditional requests (ETag) so readers poll cheaply.
 """
 from __future__ import annotations
@@ -9,8 +11,10 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request, url_for
 
+from ..extensions import db
 from ..standards.models import Standard
 from ..standards.services import get_standard, list_standards
+from ..witness import services as witness
 from . import atom
 from .links import version_number, version_url
 from .queries import FeedItem, feed_items
@@ -36,7 +40,7 @@ def _author() -> str:
     return current_app.config.get("NETWORK_NAME") or "Deliberate"
 
 
-def _entry(item: FeedItem) -> atom.Entry:
+def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Entry:
     event, standard, vote = item.event, item.standard, item.vote
     payload = item.payload
     if event.kind == "version_ratified":
@@ -58,10 +62,28 @@ def _entry(item: FeedItem) -> atom.Entry:
             published=event.created_at, link=link, category="vote",
             summary=f"Member co-ops can vote until {vote.closes_at:%-d %B %Y, %H:%M} UTC.")
     result = "passed" if payload.get("passed") else "did not pass"
+    # The record's closing head goes out where readers keep copies; the witness entry chains it.
+    entry = (witnessed or {}).get(vote.id)
+    head = payload.get("record_head") or (entry["payload"]["record_head"] if entry else "")
+    anchors = [f"Ballot record head: {head}." if head else "",
+               f"Witness log entry {entry['seq']}: {entry['hash']}." if entry else ""]
     return atom.Entry(
         id=_tag(f"vote/{vote.id}/closed"), title=f"Vote closed: {vote.title} ({result})", updated=event.created_at,
         published=event.created_at, link=link, category="vote",
-        summary=str(payload.get("explanation") or vote.explanation or ""))
+        summary=" ".join(filter(None, [str(payload.get("explanation") or vote.explanation or ""), *anchors])),
+        related_link=url_for("votes.record", vote_id=vote.id, _external=True), related_type="application/x-ndjson",
+        related_title=f"Ballot record (its last entry's hash: {head})" if head else "Ballot record")
+
+
+def _entries(items: list[FeedItem]) -> list[atom.Entry]:
+    closed = [i.vote.id for i in items if i.event.kind == "vote_closed" and i.vote is not None]
+    witnessed = witness.vote_entries(db.session, closed)
+    return [_entry(i, witnessed) for i in items]
+
+
+def _witness() -> dict[str, str]:
+    head = witness.head(db.session)
+    return {"witness_link": url_for("witness.log", _external=True), "witness_head": head[1] if head else ""}
 
 
 def _respond(feed: atom.Feed) -> Response:
@@ -90,7 +112,7 @@ def network():
         updated=_updated(items, fallback), author=_author(), generator="Deliberate",
         self_link=url_for("feeds.network", votes=1 if votes else None, _external=True),
         alternate_link=url_for("standards.index", _external=True),
-        entries=[_entry(i) for i in items]))
+        entries=_entries(items), **_witness()))
 
 
 @bp.get("/standards/<slug>/feed.atom")
@@ -105,4 +127,4 @@ def standard(slug: str):
         updated=_updated(items, found.created_at), author=_author(), generator="Deliberate",
         self_link=url_for("feeds.standard", slug=found.slug, votes=1 if votes else None, _external=True),
         alternate_link=url_for("standards.show", slug=found.slug, _external=True),
-        entries=[_entry(i) for i in items]))
+        entries=_entries(items), **_witness()))

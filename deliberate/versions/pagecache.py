@@ -10,7 +10,9 @@ and changing status) and of the stewards' room (erasures, new co-ops). Ballots, 
 comments on a vote, comments on an amendment and personal events (follows, notifications) never
 show on those pages, so a busy vote elsewhere no longer empties the cache. Pages are cached per path and
 event id, only for observers (nobody signed in, no flashed message waiting), only when the
-render answered 200, and for at most ``TTL`` seconds as a safety net. Signed-in people always
+render answered 200, and for at most ``TTL`` seconds as a safety net. Every page's footer shows the
+witness log's head, so the log's newest entry is part of the validator too: a vote ending anywhere
+renews the footer at once. Signed-in people always
 get a fresh render (their page carries their own forms and permissions).
 
 Per process and per app; several server processes each keep their own, all validated against
@@ -30,10 +32,11 @@ from flask import Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import String, cast, literal, select
+from sqlalchemy import String, cast, func, literal, select
 
 from ..extensions import db
 from ..realtime.events import Event
+from ..witness.models import WitnessEntry
 
 TTL = 60.0
 SIZE = 256
@@ -64,11 +67,13 @@ def _for_observer() -> bool:
 _SHARED_SCOPES = ("network", "stewards")
 
 
-def latest_standard_event_id(slug: str) -> int | None:
-    """The newest event that can change a page of the standard ``slug`` (None: no such standard).
+def latest_standard_event_id(slug: str) -> tuple[int, int] | None:
+    """The newest event that can change a page of the standard ``slug``, with the witness log's
+    newest seq (None: no such standard).
 
-    One query: the standard's id, and the newest event id of each room that matters, each found
-    through the index on ``scope`` whatever the number of events in other rooms."""
+    One query: the standard's id, the log's head seq, and the newest event id of each room that
+    matters, each found through the index on ``scope`` whatever the number of events in other
+    rooms."""
     from ..standards.models import Standard
 
     standard_id = select(Standard.id).where(Standard.slug == slug).scalar_subquery()
@@ -77,11 +82,14 @@ def latest_standard_event_id(slug: str) -> int | None:
     def newest(scope) -> Any:
         return select(Event.id).where(Event.scope == scope).order_by(Event.id.desc()).limit(1).scalar_subquery()
 
-    found, *newest_ids = db.session.execute(
-        select(standard_id, newest(own_scope), *(newest(scope) for scope in _SHARED_SCOPES))).one()
+    # The footer shows the witness log's head, which any vote's end (in any room) moves: its
+    # newest seq is part of the validator, read in the same query.
+    witness_seq = select(func.max(WitnessEntry.seq)).scalar_subquery()
+    found, witness, *newest_ids = db.session.execute(
+        select(standard_id, witness_seq, newest(own_scope), *(newest(scope) for scope in _SHARED_SCOPES))).one()
     if found is None:
         return None
-    return max((value or 0) for value in newest_ids)
+    return max((value or 0) for value in newest_ids), -1 if witness is None else witness
 
 
 def observer_page(render: Callable[[], Any], *, standard: str) -> Any:

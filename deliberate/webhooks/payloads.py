@@ -18,6 +18,7 @@ from werkzeug.routing import BuildError
 from ..realtime.events import Event
 from ..standards.models import Standard
 from ..voting.models import Vote
+from ..witness import services as witness
 
 
 def public_base_url() -> str:
@@ -76,9 +77,14 @@ def event_body(connection: Connection, event: Event, event_type: str) -> dict[st
     if event_type in ("vote.opened", "vote.closed"):
         vote = _vote(connection, int(payload["vote_id"]))
         if event_type == "vote.closed":
+            # The record's closing head, and the witness log entry that chains it (appended now if
+            # the witness hook has not run yet: the same transaction, once per vote).
+            witnessed = witness.append_for_event(connection, event)
             vote.update(passed=payload.get("passed"), explanation=payload.get("explanation") or "",
                         second_call_id=payload.get("second_call_id"),
-                        record_url=link("votes.record", vote_id=vote["id"]))
+                        record_url=link("votes.record", vote_id=vote["id"]),
+                        record_head=payload.get("record_head"),
+                        witness=None if witnessed is None else {**witnessed, "url": link("witness.log")})
         data = {"vote": vote, "standard": _standard(connection, vote.get("standard_id"))}
     elif event_type == "version.ratified":
         standard = _standard(connection, payload.get("standard_id"))

@@ -1,0 +1,202 @@
+"""The network's witness log as a hash chain, and checking it offline. Pure.
+
+Every vote that ends and every version that is ratified adds one entry::
+
+    {"seq": 0, "kind": "vote", "ref": 7, "at": "2026-12-06T20:15:00Z",
+     "payload": {"vote_id": 7, "final": "closed", "record_head": "<hash of the record's last entry>",
+                 "record_url": "/votes/7/record.jsonl"},
+     "prev": "<hash of the previous entry, 64 zeros for the first>", "hash": "…"}
+
+    {"seq": 1, "kind": "version", "ref": 5, "at": "…",
+     "payload": {"standard_id": 3, "standard": "member-data-rights", "version_id": 5, "number": "1.1",
+                 "content_hash": "<sha256 of the version's text>",
+                 "changelog_hash": "<hash of the version's entry in the standard's changelog>"},
+     "prev": "…", "hash": "…"}
+
+``hash`` is SHA-256 over the canonical JSON of the entry without ``hash``: the same canonical form
+as the ballot records (deliberate.voting.ledger). The log is served as JSON lines, one canonical
+entry per line. Whoever keeps a copy can later check that the log they fetch *extends* it: the
+old entries are still there, byte for byte, and only new ones follow.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from deliberate.voting.ledger import GENESIS, LedgerError, canonical, entry_hash, format_at, parse_at
+
+KINDS = ("vote", "version")
+FINALS = ("closed", "cancelled")
+ENTRY_KEYS = frozenset({"seq", "kind", "ref", "at", "payload", "prev", "hash"})
+VOTE_KEYS = frozenset({"vote_id", "final", "record_head", "record_url"})
+VERSION_KEYS = frozenset({"standard_id", "standard", "version_id", "number", "content_hash", "changelog_hash"})
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class WitnessError(ValueError):
+    """An entry cannot be built from what was given, or a log cannot be read."""
+
+
+def vote_payload(vote_id: int, final: str, record_head: str, record_url: str) -> dict[str, Any]:
+    """The payload of a vote's entry: how it ended and the hash its published record ends in."""
+    if final not in FINALS:
+        raise WitnessError(f"final must be one of {', '.join(FINALS)}")
+    if not _HEX64.match(record_head or ""):
+        raise WitnessError("record_head must be 64 lowercase hex characters")
+    if not record_url.startswith("/"):
+        raise WitnessError("record_url must be a path from the site's root, starting with /")
+    return {"vote_id": vote_id, "final": final, "record_head": record_head, "record_url": record_url}
+
+
+def version_payload(standard_id: int, standard: str, version_id: int, number: str, content_hash: str,
+                    changelog_hash: str) -> dict[str, Any]:
+    """The payload of a ratified version's entry: its text's hash and its changelog entry's hash."""
+    for name, value in (("content_hash", content_hash), ("changelog_hash", changelog_hash)):
+        if not _HEX64.match(value or ""):
+            raise WitnessError(f"{name} must be 64 lowercase hex characters")
+    return {"standard_id": standard_id, "standard": standard, "version_id": version_id, "number": number,
+            "content_hash": content_hash, "changelog_hash": changelog_hash}
+
+
+def make_entry(prev_entry: Mapping[str, Any] | None, kind: str, ref: int, payload: Mapping[str, Any],
+               at: datetime | str) -> dict[str, Any]:
+    """The next entry after ``prev_entry`` (None for the first)."""
+    if kind not in KINDS:
+        raise WitnessError(f"unknown kind {kind!r}")
+    entry: dict[str, Any] = {
+        "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
+        "kind": kind,
+        "ref": ref,
+        "at": format_at(at) if isinstance(at, datetime) else at,
+        "payload": dict(payload),
+        "prev": GENESIS if prev_entry is None else prev_entry["hash"],
+    }
+    try:
+        parse_at(entry["at"])
+        # A JSON-only copy: what is hashed is exactly what a reader will parse back.
+        entry["payload"] = json.loads(canonical(entry["payload"]))
+    except LedgerError as error:
+        raise WitnessError(str(error)) from None
+    entry["hash"] = entry_hash(entry)
+    return entry
+
+
+def line(entry: Mapping[str, Any]) -> str:
+    """One entry as the log serves it: canonical JSON, no newline."""
+    return canonical(dict(entry)).decode("utf-8")
+
+
+def dumps(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The log as JSON lines (each line canonical, each ending in a newline)."""
+    return "".join(line(entry) + "\n" for entry in entries)
+
+
+def loads(text: str | bytes) -> list[dict[str, Any]]:
+    """Parse a JSON-lines log; WitnessError naming the line if one is not a JSON object."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WitnessError("the log is not UTF-8 text") from None
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError as error:
+            raise WitnessError(f"line {number}: not JSON ({error})") from None
+        if not isinstance(value, dict):
+            raise WitnessError(f"line {number}: not a JSON object")
+        entries.append(value)
+    return entries
+
+
+def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if set(entry) != ENTRY_KEYS:
+        problems.append(f"entry {i}: fields are {sorted(entry)}, expected {sorted(ENTRY_KEYS)}")
+    seq = entry.get("seq")
+    if seq != i or isinstance(seq, bool):
+        problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added or out of order)")
+    kind, payload = entry.get("kind"), entry.get("payload")
+    if kind not in KINDS:
+        problems.append(f"entry {i}: unknown kind {kind!r}")
+    elif not isinstance(payload, Mapping):
+        problems.append(f"entry {i}: payload is not an object")
+    else:
+        keys = VOTE_KEYS if kind == "vote" else VERSION_KEYS
+        if set(payload) != keys:
+            problems.append(f"entry {i}: a {kind} payload has {sorted(keys)}, not {sorted(payload)}")
+        elif kind == "vote" and (payload["final"] not in FINALS or not _HEX64.match(str(payload["record_head"]))
+                                 or payload["vote_id"] != entry.get("ref")):
+            problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head "
+                            f"and vote_id equal to ref")
+    try:
+        parse_at(entry.get("at"))
+    except LedgerError as error:
+        problems.append(f"entry {i}: {error}")
+    return problems
+
+
+def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Check a whole log: fields, seq from 0, each hash recomputes, each prev is the previous
+    entry's hash, times never go backwards, and no vote or version appears twice. Returns the
+    problems found, earliest first; an empty list means the log holds."""
+    problems: list[str] = []
+    expected = GENESIS
+    seen: set[tuple[Any, Any]] = set()
+    last_at = None
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            problems.append(f"entry {i}: not an object")
+            continue
+        problems += _entry_problems(i, entry)
+        if entry.get("prev") != expected:
+            problems.append(f"entry {i}: prev does not match the hash of entry {i - 1}" if i
+                            else "entry 0: prev must be 64 zeros (the start of the log is missing)")
+        try:
+            if entry.get("hash") != entry_hash(entry):
+                problems.append(f"entry {i}: hash mismatch (a byte was changed)")
+        except LedgerError as error:
+            problems.append(f"entry {i}: {error}")
+        expected = entry.get("hash")
+        key = (entry.get("kind"), entry.get("ref"))
+        if key in seen:
+            problems.append(f"entry {i}: {key[0]} {key[1]} is already in the log")
+        seen.add(key)
+        try:
+            at = parse_at(entry.get("at"))
+        except LedgerError:
+            continue
+        if last_at is not None and at < last_at:
+            problems.append(f"entry {i}: its time goes back before entry {i - 1}'s")
+        last_at = at
+    return problems
+
+
+def first_difference(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> int | None:
+    """Where ``new`` stops extending ``old``: the seq of the first entry of ``old`` that ``new``
+    lacks or holds differently; None when ``old`` is a prefix of ``new`` (equal canonical bytes)."""
+    for i, entry in enumerate(old):
+        if i >= len(new):
+            return i
+        try:
+            if canonical(dict(entry)) != canonical(dict(new[i])):
+                return i
+        except LedgerError:
+            return i
+    return None
+
+
+def extends(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> bool:
+    """True when ``new`` keeps every entry of ``old`` unchanged, in order, and only adds after it."""
+    return first_difference(old, new) is None
+
+
+def head(entries: Sequence[Mapping[str, Any]]) -> str:
+    """The hash of the last entry (64 zeros for an empty log)."""
+    return str(entries[-1]["hash"]) if entries else GENESIS

@@ -1,0 +1,178 @@
+"""``deliberate witness URL [--state FILE]``: keep watch over a network's witness log. Stdlib only.
+
+Fetches the log (``https://…/witness.jsonl``), checks its chain, checks that the copy kept last
+time (``--state``) is still its beginning, byte for byte, and that each vote's published ballot
+record verifies and ends in the hash the log names. Then keeps the new copy for next time.
+
+Exit status: 0 all is well; 1 something does not verify (the log's chain, a record, a record's
+head); 2 history was rewritten (the kept copy is no longer the beginning of the log); 3 the log
+or a record could not be fetched or the state file read. Run it from cron (docs/witness.md).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from deliberate.voting import ledger
+
+from . import chain
+
+DEFAULT_STATE = "~/.deliberate-witness.jsonl"
+TIMEOUT = 30
+MAX_BYTES = 256 * 1024 * 1024
+OK, FAILED, REWRITTEN, UNREACHABLE = 0, 1, 2, 3
+
+Fetcher = Callable[[str], bytes]
+
+
+class FetchError(Exception):
+    """The address could not be read."""
+
+
+def fetch(url: str) -> bytes:
+    """GET ``url`` and return its body (http and https only)."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http:// and https:// addresses can be fetched")
+    request = urllib.request.Request(url, headers={"User-Agent": "deliberate-witness",
+                                                   "Accept": "application/x-ndjson, */*"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (scheme checked)
+            body = response.read(MAX_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise FetchError(f"{url}: {getattr(error, 'reason', error)}") from None
+    if len(body) > MAX_BYTES:
+        raise FetchError(f"{url}: larger than {MAX_BYTES} bytes")
+    return body
+
+
+def base_of(log_url: str) -> str:
+    """The site's root for a log address: ``https://x.org/net/witness.jsonl`` -> ``https://x.org/net``."""
+    parts = urllib.parse.urlsplit(log_url)
+    path = parts.path.rsplit("/", 1)[0]
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def record_url(log_url: str, entry: dict[str, Any]) -> str:
+    return base_of(log_url) + str(entry["payload"]["record_url"])
+
+
+def check_record(entry: dict[str, Any], body: bytes) -> list[str]:
+    """What is wrong with a vote's published record, given its witness entry (empty: nothing)."""
+    vote = entry["payload"]["vote_id"]
+    try:
+        records = ledger.loads_jsonl(body)
+    except ledger.LedgerError as error:
+        return [f"vote {vote}: its record cannot be read: {error}"]
+    report = ledger.verify(records)
+    problems = [f"vote {vote}: {problem}" for problem in report.problems]
+    last = records[-1].get("hash") if records else None
+    if last != entry["payload"]["record_head"]:
+        problems.append(f"vote {vote}: its published record ends in {str(last)[:16]}…, but witness entry "
+                        f"{entry['seq']} says it ended in {entry['payload']['record_head'][:16]}… "
+                        f"(the record was changed after the vote ended)")
+    return problems
+
+
+def _read_state(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return chain.loads(path.read_bytes())
+
+
+def _write_state(path: Path, entries: Sequence[dict[str, Any]]) -> None:
+    """Replace the kept copy atomically (a crash leaves the old copy or the new, never half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".witness-", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(chain.dumps(entries))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def run(url: str, state: Path, *, fetcher: Fetcher = fetch, out: TextIO = sys.stdout,
+        err: TextIO = sys.stderr, only_new: bool = False) -> int:
+    """Check the log at ``url`` against the copy kept in ``state``; see the module's docstring."""
+    try:
+        kept = _read_state(state)
+    except (OSError, chain.WitnessError) as error:
+        print(f"cannot read the kept copy {state}: {error}", file=err)
+        return UNREACHABLE
+    try:
+        entries = chain.loads(fetcher(url))
+    except FetchError as error:
+        print(f"cannot fetch the witness log: {error}", file=err)
+        return UNREACHABLE
+    except chain.WitnessError as error:
+        print(f"the witness log at {url} cannot be read: {error}", file=err)
+        return FAILED
+    differs = chain.first_difference(kept, entries)
+    if differs is not None:
+        if differs >= len(entries):
+            what = (f"the log now has {len(entries)} entries, fewer than the {len(kept)} kept earlier: "
+                    f"entries from seq {differs} on were removed")
+        else:
+            what = f"entry seq {differs} is not the one kept earlier"
+        print(f"HISTORY WAS REWRITTEN: {what}. The copy kept in {state} is no longer the beginning of the "
+              f"log at {url}. Keep that copy as evidence; it is not replaced.", file=err)
+        return REWRITTEN
+    problems = chain.verify(entries)
+    if problems:
+        print(f"the witness log at {url} does not verify:", file=err)
+        for problem in problems:
+            print(f"  {problem}", file=err)
+        return FAILED
+    # Every record, every run: a record rewritten after an earlier run shows only that way. With
+    # --only-new, just the records of entries added since the kept copy.
+    votes = [e for e in entries[len(kept) if only_new else 0:] if e["kind"] == "vote"]
+    failures: list[str] = []
+    for entry in votes:
+        address = record_url(url, entry)
+        try:
+            body = fetcher(address)
+        except FetchError as error:
+            print(f"cannot fetch the record of vote {entry['ref']}: {error}", file=err)
+            return UNREACHABLE
+        failures += check_record(entry, body)
+    if failures:
+        print(f"{len(failures)} problem(s) in the published ballot records:", file=err)
+        for problem in failures:
+            print(f"  {problem}", file=err)
+        return FAILED
+    _write_state(state, entries)
+    head = chain.head(entries)
+    print(f"OK: {len(entries)} entries ({len(entries) - len(kept)} new), head {head}; "
+          f"{len(votes)} ballot record(s) checked. Kept in {state}.", file=out)
+    return OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="deliberate witness",
+        description="Check a Deliberate network's witness log: it only grew since the copy kept last time, "
+                    "its chain holds, and each vote's published record ends in the hash it names.")
+    parser.add_argument("url", help="the log's address, e.g. https://standards.example.coop/witness.jsonl")
+    parser.add_argument("--state", default=DEFAULT_STATE,
+                        help=f"where the copy of the log is kept between runs (default {DEFAULT_STATE})")
+    parser.add_argument("--only-new", action="store_true",
+                        help="check only the records of votes added since the last run (by default every "
+                             "vote's record is checked again)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["witness"]:  # given the whole command line of `deliberate witness …`
+        argv = argv[1:]
+    args = parser.parse_args(argv)
+    return run(args.url, Path(os.path.expanduser(args.state)), only_new=args.only_new)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
