@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -192,6 +195,39 @@ def test_a_public_votes_room_keeps_its_event_per_ballot(socket_for, network, del
     services.cast_ballot(actor=delegates[0], vote=vote, choice="against")
     (event,) = [payload for name, payload in messages(watcher) if name == "ballot_cast"]
     assert event["turnout"] == 1 and event["electorate"] == 4
+
+
+# The page's scripts ----------------------------------------------------------------------------
+
+NODE = shutil.which("node")
+DRIVER = Path(__file__).resolve().parents[1] / "js" / "live_page_driver.js"
+
+
+def run_page(room, events, typing_ack):
+    """live.js and discussions.js in node on a stub page: what the page shows after ``events``."""
+    request = {"room": room, "events": events, "input": True, "typing_ack": typing_ack}
+    done = subprocess.run([NODE, str(DRIVER)], input=json.dumps(request), capture_output=True, text=True,
+                          timeout=30, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not NODE, reason="needs node")
+def test_the_page_shows_batched_turnout_and_a_count_and_stops_asking_to_show_typing():
+    shown = run_page("vote:7", [["turnout_changed", {"vote_id": 7, "turnout": 3, "electorate": 4}],
+                                ["presence_changed", {"room": "vote:7", "readers": 2, "names_hidden": True}]],
+                     {"ok": True, "shown": False})
+    assert shown["turnout"] == "3 of 4" and shown["presence"] == "Reading now: 2 people."
+    assert shown["typing_sent"] == 1  # told once that nobody is shown typing here, it stops sending
+
+
+@pytest.mark.skipif(not NODE, reason="needs node")
+def test_a_public_votes_page_keeps_names_and_turnout_per_ballot():
+    shown = run_page("vote:7", [["ballot_cast", {"vote_id": 7, "turnout": 1, "electorate": 4}],
+                                ["presence_changed", {"room": "vote:7", "people": [{"id": 5, "name": "Ana"}],
+                                                      "visitors": 1}]],
+                     {"ok": True})
+    assert shown["turnout"] == "1 of 4" and shown["presence"] == "Reading now: Ana, 1 visitor."
+    assert shown["typing_sent"] == 2
 
 
 # The adversary -------------------------------------------------------------------------------
