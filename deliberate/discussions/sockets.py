@@ -3,7 +3,8 @@
 Client to server: ``post_comment``, ``edit_comment``, ``typing``, ``announce_presence``,
 ``end_presence`` and ``catch_up``. Server to client: the committed events (``comment_posted``,
 ``comment_edited``, ``comment_hidden``, ``comment_unhidden``, ``thread_started``, …) from the
-events table, plus the ephemeral ``typing_started`` and ``presence_changed``. See docs/live.md.
+events table, plus the ephemeral ``typing_started`` and ``presence_changed``. In a secret vote's
+room (``realtime.rooms.is_secret``) presence is a count and typing is not sent. See docs/live.md.
 
 Imported by deliberate.realtime.handlers (before ``socketio.init_app``) so the handlers exist
 on every app built.
