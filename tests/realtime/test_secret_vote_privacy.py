@@ -361,7 +361,7 @@ def test_the_adversary_links_no_coop_to_its_choice_live_or_from_the_record(app, 
         watch()
         sock.emit("typing", {"subject_kind": "vote", "subject_id": vote.id}, callback=True)
         watch()
-        cast = http.post(f"/votes/{vote.id}/ballot", data={"choice": choice, "note": "As our assembly decided."})
+        cast = http.post(f"/votes/{vote.id}/ballot", data={"choice": choice})
         assert cast.status_code == 302, cast.get_data(as_text=True)[:300]
         watch()
         sock.emit("end_presence", {"room": room}, callback=True)
