@@ -198,6 +198,9 @@ def _js_strings_now() -> dict:
                                   ngettext("(%(n)s comment)", "(%(n)s comments)", 2, n="%(n)s")]
     strings["%(n)s visitor"] = [ngettext("%(n)s visitor", "%(n)s visitors", 1, n="%(n)s"),
                                 ngettext("%(n)s visitor", "%(n)s visitors", 2, n="%(n)s")]
+    # How many are reading a secret vote's page (never who).
+    strings["%(n)s person"] = [ngettext("%(n)s person", "%(n)s people", 1, n="%(n)s"),
+                               ngettext("%(n)s person", "%(n)s people", 2, n="%(n)s")]
     return strings
 
 

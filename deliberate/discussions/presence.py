@@ -3,6 +3,10 @@
 Presence is ephemeral by nature (it is never stored in the database, and a restart forgets it).
 With several server processes each one knows only the sockets connected to it, so a page may
 show fewer readers than there are; that is accepted for a "who is here" hint (docs/live.md).
+
+In a secret vote's room presence is a count and nothing more: watching who is alone on the page
+when the turnout moves would otherwise tie a co-op to its ballot. The socket handler says which
+rooms are secret when a reader enters; the names are kept only to count a person once.
 """
 from __future__ import annotations
 
@@ -22,11 +26,19 @@ class Reader:
 _lock = threading.Lock()
 # room -> socket id -> reader
 _rooms: dict[str, dict[str, Reader]] = defaultdict(dict)
+# The rooms whose presence is a count only (a secret vote's), as their readers' sockets said on
+# entering; kept when the room empties, so that "nobody is here" is told in the same shape.
+_counted_only: set[str] = set()
 
 
-def enter(room: str, sid: str, reader: Reader) -> None:
+def enter(room: str, sid: str, reader: Reader, *, secret: bool = False) -> None:
+    """``reader`` is on the page of ``room``; ``secret`` when the room carries a secret ballot."""
     with _lock:
         _rooms[room][sid] = reader
+        if secret:
+            _counted_only.add(room)
+        else:
+            _counted_only.discard(room)
 
 
 def leave(room: str, sid: str) -> bool:
@@ -54,21 +66,27 @@ def leave_all(sid: str) -> list[str]:
 
 def snapshot(room: str) -> dict:
     """The ``presence_changed`` payload: named people once each (several tabs count once), and
-    how many visitors who are not signed in."""
+    how many visitors who are not signed in. In a secret vote's room only how many are reading:
+    ``{"room", "readers", "names_hidden": True}``."""
     with _lock:
         readers = list(_rooms.get(room, {}).values())
+        counted_only = room in _counted_only
     people: dict[int, str] = {}
     for reader in readers:
         if reader.person_id is not None:
             people.setdefault(reader.person_id, reader.name)
+    visitors = sum(1 for r in readers if r.person_id is None)
+    if counted_only:
+        return {"room": room, "readers": len(people) + visitors, "names_hidden": True}
     return {"room": room, "people": [{"id": pid, "name": name} for pid, name in sorted(people.items())],
-            "visitors": sum(1 for r in readers if r.person_id is None)}
+            "visitors": visitors}
 
 
 def reset() -> None:
     """Forget everyone (tests)."""
     with _lock:
         _rooms.clear()
+        _counted_only.clear()
 
 
 def forget_person(person_id: int) -> None:

@@ -3,7 +3,8 @@
 Client to server: ``post_comment``, ``edit_comment``, ``typing``, ``announce_presence``,
 ``end_presence`` and ``catch_up``. Server to client: the committed events (``comment_posted``,
 ``comment_edited``, ``comment_hidden``, ``comment_unhidden``, ``thread_started``, …) from the
-events table, plus the ephemeral ``typing_started`` and ``presence_changed``. See docs/live.md.
+events table, plus the ephemeral ``typing_started`` and ``presence_changed``. In a secret vote's
+room (``realtime.rooms.is_secret``) presence is a count and typing is not sent. See docs/live.md.
 
 Imported by deliberate.realtime.handlers (before ``socketio.init_app``) so the handlers exist
 on every app built.
@@ -22,7 +23,8 @@ from ..errors import DomainError, InvalidInput
 from ..extensions import db, socketio
 from ..members.models import Cooperative
 from ..realtime import handlers as realtime_handlers
-from ..realtime.events import events_after
+from ..realtime import rooms
+from ..realtime.events import events_after, for_room
 from ..realtime.ratelimit import rate_limited
 from ..realtime.rooms import can_join
 from . import permissions, presence, queries, services
@@ -129,6 +131,10 @@ def on_typing(data: dict[str, Any]):
                                _id(data.get("subject_id"), "subject", required=True))
     if not permissions.can_comment(person, subject):
         return {"ok": False, "error": _("Only people who may comment here can be shown as typing."), "code": "forbidden"}
+    if rooms.is_secret(subject.room):
+        # A secret vote's page tells nobody who is writing: who is active when the turnout moves
+        # would tie a co-op to its ballot. Nothing is sent; the page may stop asking.
+        return {"ok": True, "shown": False}
     emit("typing_started", {"thread_id": thread_id, "subject_kind": subject.kind, "subject_id": subject.id,
                             "person_id": person.id, "name": person.name},
          to=subject.room, include_self=False)
@@ -151,7 +157,8 @@ def on_announce_presence(data: dict[str, Any]):
     if not can_join(person, room):
         return {"ok": False, "error": _("You cannot follow this here."), "code": "forbidden"}
     join_room(room)
-    presence.enter(room, request.sid, presence.Reader(person.id if person else None, person.name if person else ""))
+    presence.enter(room, request.sid, presence.Reader(person.id if person else None, person.name if person else ""),
+                   secret=rooms.is_secret(room))
     state = presence.snapshot(room)
     emit("presence_changed", state, to=room)
     return {"ok": True, **state}
@@ -173,7 +180,8 @@ def on_end_presence(data: dict[str, Any]):
 def on_catch_up(data: dict[str, Any]):
     """Replay, in order and under their own names, the events after ``last_event_id`` in the
     rooms the person may read. The rooms are joined first, so that nothing committed between
-    the replay and the join can fall in a gap (duplicates are possible; clients skip seen ids)."""
+    the replay and the join can fall in a gap (duplicates are possible; clients skip seen ids).
+    A secret vote's room replays as it is sent live: no per-ballot event, times in whole seconds."""
     person = _person()
     last = data.get("last_event_id", 0)
     if isinstance(last, bool) or not isinstance(last, int) or last < 0:
@@ -189,10 +197,14 @@ def on_catch_up(data: dict[str, Any]):
         else:
             refused.append(room)
     events = events_after(db.session, last, allowed, limit=CATCH_UP_LIMIT) if allowed else []
+    secret = {room: rooms.secrecy(room) for room in allowed}
+    sent = 0
     for event in events:
-        message = queries.redact_for(person, event.to_message())
-        emit(message["kind"], message)
-    return {"ok": True, "replayed": len(events), "last_event_id": events[-1].id if events else last,
+        message = for_room(queries.redact_for(person, event.to_message()), secret.get(event.scope))
+        if message is not None:
+            emit(message["kind"], message)
+            sent += 1
+    return {"ok": True, "replayed": sent, "last_event_id": events[-1].id if events else last,
             "more": len(events) == CATCH_UP_LIMIT, "refused": refused}
 
 

@@ -127,8 +127,24 @@ def _vote_readable(person, subject: Subject) -> bool:
     return rooms.can_join(person, subject.room)
 
 
+# What would tie a co-op to its ballot if a secret vote's room carried it: one event per ballot
+# or objection, sent as it is cast (docs/live.md, "Secret votes").
+VOTE_WITHHELD = ("ballot_cast", "objection_raised", "concern_logged", "objection_resolved")
+
+
+def _vote_is_secret(session, ident: int) -> bool:
+    # Found like the votes themselves (above): read the rule the vote froze when it opened.
+    table = db.metadata.tables.get("votes")
+    if table is None or "rule" not in table.c:
+        return False
+    rule = session.execute(select(table.c.rule).where(table.c.id == ident)).scalar()
+    return isinstance(rule, dict) and bool(rule.get("secret"))
+
+
 register_subject("standard", _load_standard, _standard_readable)
 register_subject("section", _load_section, _standard_readable)
 register_subject("amendment", _load_amendment, _amendment_readable)
 register_subject("vote", _load_vote, _vote_readable)
 rooms.register_room("amendment", _amendment_room_reader)
+# A vote's discussion is in the vote's own room (``vote:{id}``, see _load_vote): one rule covers both.
+rooms.register_secret_rooms("vote", _vote_is_secret, withheld=VOTE_WITHHELD)

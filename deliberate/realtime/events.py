@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from . import rooms
 
 # One advisory-lock key for event writers on PostgreSQL: it makes event ids increase in commit
 # order, so "everything after id N" never skips a row that committed late with a lower id.
@@ -41,14 +42,45 @@ class Event(db.Model):
 
 
 def record_event(session: Session, kind: str, scope: str, payload: dict[str, Any], actor_id: int | None = None) -> Event:
-    """Add an event row to the current transaction and queue it for publishing after commit."""
+    """Add an event row to the current transaction and queue it for publishing after commit.
+
+    In a secret ballot's room (realtime.rooms.secrecy) the event's time is kept in whole seconds,
+    and an event of a kind the room withholds is stored but never published.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
-    row = Event(kind=kind, scope=scope, payload=payload, actor_id=actor_id, created_at=utcnow())
+    secret = rooms.secrecy(scope, session)
+    created_at = utcnow()
+    if secret is not None:
+        created_at = coarse_time(created_at)
+    row = Event(kind=kind, scope=scope, payload=payload, actor_id=actor_id, created_at=created_at)
     session.add(row)
     session.flush()
-    session.info.setdefault("pending_events", []).append(row.to_message())
+    if secret is None or kind not in secret.withheld:
+        session.info.setdefault("pending_events", []).append(row.to_message())
     return row
+
+
+def coarse_time(moment: datetime) -> datetime:
+    """A moment without its fraction of a second: what a secret ballot's room may be told."""
+    return moment.replace(microsecond=0)
+
+
+def for_room(message: dict[str, Any], secret: rooms.SecretRooms | None) -> dict[str, Any] | None:
+    """A stored event's message as its room may receive it now (e.g. replayed on reconnect):
+    None for a kind a secret ballot's room withholds, and its time in whole seconds there (rows
+    written before that rule carry finer times)."""
+    if secret is None:
+        return message
+    if message.get("kind") in secret.withheld:
+        return None
+    at = message.get("at")
+    if isinstance(at, str):
+        try:
+            message = {**message, "at": coarse_time(datetime.fromisoformat(at)).isoformat()}
+        except ValueError:
+            message = {**message, "at": None}
+    return message
 
 
 def events_after(session: Session, last_id: int, scopes: set[str] | None = None, limit: int = 500) -> list[Event]:

@@ -95,3 +95,23 @@ def test_leaving_a_room_stops_its_events(socket_for, network):
     services.revise_section(actor=network["steward"], section=section, title=section.title, body="Quiet",
                             message="M", base_revision_id=section.head_revision_id)
     assert sock.get_received() == []
+
+
+def test_a_standards_room_asks_the_standards_own_permission(socket_for, network, monkeypatch):
+    """Joining ``standard:N`` is decided by standards.permissions.can_read_standard, not by the
+    standard merely existing: a standard its rule hides is not followed live either."""
+    from deliberate.standards import permissions
+
+    asked = []
+
+    def hidden(person, standard):
+        asked.append(standard.id)
+        return False
+
+    monkeypatch.setattr(permissions, "can_read_standard", hidden)
+    room = f"standard:{network['standard'].id}"
+    sock = socket_for("delegate")
+    assert sock.emit("join", {"room": room}, callback=True)["ok"] is False
+    assert sock.emit("announce_presence", {"room": room}, callback=True)["ok"] is False
+    assert sock.emit("catch_up", {"last_event_id": 0, "rooms": [room]}, callback=True)["refused"] == [room]
+    assert asked == [network["standard"].id] * 3

@@ -288,9 +288,10 @@ var root = document.querySelector("[data-discussion]");
   });
 
   var lastTyping = 0;
+  var typingShown = true;  // false once the server says nobody is shown typing here (a secret vote)
   root.addEventListener("input", function (e) {
     var field = e.target;
-    if (!field.matches || !field.matches("textarea[name=body]") || !socket.connected) { return; }
+    if (!typingShown || !field.matches || !field.matches("textarea[name=body]") || !socket.connected) { return; }
     var now = Date.now();
     if (now - lastTyping < 3000) { return; }
     lastTyping = now;
@@ -298,14 +299,21 @@ var root = document.querySelector("[data-discussion]");
     var threadField = form && form.querySelector("[name=thread_id]");
     var block = root.querySelector("[data-thread]");
     var threadId = threadField ? parseInt(threadField.value, 10) : parseInt(block && block.getAttribute("data-thread-id"), 10);
-    socket.emit("typing", threadId ? { thread_id: threadId } : { subject_kind: subjectKind, subject_id: subjectId });
+    socket.emit("typing", threadId ? { thread_id: threadId } : { subject_kind: subjectKind, subject_id: subjectId }, function (ack) {
+      if (ack && ack.shown === false) { typingShown = false; }
+    });
   });
 
   socket.on("presence_changed", function (state) {
     if (!state || state.room !== room) { return; }
     var line = root.querySelector("[data-presence]");
     if (!line) { return; }
-    var names = state.people.map(function (p) { return p.id === personId ? t("you") : p.name; });
+    if (state.names_hidden) {
+      // A secret vote's page: how many are reading, never who (docs/live.md).
+      line.textContent = state.readers ? t("Reading now: %(names)s.", { names: tn("%(n)s person", "%(n)s people", state.readers) }) : "";
+      return;
+    }
+    var names = (state.people || []).map(function (p) { return p.id === personId ? t("you") : p.name; });
     if (state.visitors) { names.push(tn("%(n)s visitor", "%(n)s visitors", state.visitors)); }
     line.textContent = names.length ? t("Reading now: %(names)s.", { names: names.join(", ") }) : "";
   });

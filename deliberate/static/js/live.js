@@ -15,13 +15,16 @@ if (typeof window.io !== "function") { return; }
     if (status) { status.textContent = rooms.length ? t("Live updates on") : ""; }
   });
   socket.on("disconnect", function () { if (status) { status.textContent = t("Reconnecting…"); } });
-  // Turnout on an open vote's page is always live (the totals only if the vote shows them).
-  socket.on("ballot_cast", function (event) {
+  // Turnout on an open vote's page is always live: with each ballot in a public vote
+  // (ballot_cast), in batches in a secret one (turnout_changed, never one per ballot).
+  function showTurnout(event) {
     var turnout = document.getElementById("vote-turnout");
-    if (turnout && typeof event.turnout === "number") {
+    if (turnout && event && typeof event.turnout === "number" && typeof event.electorate === "number") {
       turnout.firstElementChild.textContent = t("%(turnout)s of %(electorate)s", { turnout: event.turnout, electorate: event.electorate });
     }
-  });
+  }
+  socket.on("ballot_cast", showTurnout);
+  socket.on("turnout_changed", showTurnout);
   socket.on("section_revised", function (event) {
     if (status) { status.textContent = t("A section was just revised: reload to see it."); }
     document.dispatchEvent(new CustomEvent("deliberate:event", { detail: event }));
