@@ -621,14 +621,14 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
 
 
 def _check_resolving_amendment(session: Session, vote: Vote, amendment_id: Any) -> None:
-    """The amendment named as resolving an objection exists and belongs to the vote's standard
-    (it goes into the permanent record)."""
+    """The amendment named as resolving an objection exists and amends the vote's standard (it
+    goes into the permanent record). A vote on no standard (an admission) has none to name."""
     from ..proposals.models import Amendment  # proposals builds on voting, not the reverse
 
     amendment = None
     if isinstance(amendment_id, int) and not isinstance(amendment_id, bool) and 0 < amendment_id < 2**31:
         amendment = session.get(Amendment, amendment_id)
-    if amendment is None or (vote.standard_id is not None and amendment.standard_id != vote.standard_id):
+    if amendment is None or vote.standard_id is None or amendment.standard_id != vote.standard_id:
         raise InvalidInput(_("There is no amendment %(id)s to this standard.", id=amendment_id),
                            field_errors={"amendment_id": [_("Give the number of an amendment to this standard.")]})
 
