@@ -573,8 +573,9 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
                             passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
         session.add(concern)
         session.flush()
-        payload = {"objection_id": concern.id, **({} if current.secret else {"coop_id": member.coop_id})}
-        _publish(session, current, "concern_logged", payload, None if current.secret else actor.id)
+        if not current.secret:  # like ballots and objections, nothing per co-op is announced in a secret vote
+            _publish(session, current, "concern_logged", {"objection_id": concern.id, "coop_id": member.coop_id},
+                     actor.id)
     return concern
 
 

@@ -1,5 +1,4 @@
-"""trustworthy decisions (issue 14): record heads, batched turnout, close errors, receipts,
-and database triggers that keep the ballot records append-only
+"""trust (issue 14): record heads, batched turnout, close errors, receipts, append-only triggers
 
 Revision ID: k1trust0001
 Revises: j1events0001

@@ -255,6 +255,7 @@ def test_a_secret_vote_announces_no_ballot_and_no_objection_only_batched_turnout
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="consent", now=T0 + HOUR)
     objection = services.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
     services.withdraw_objection(actor=voters[1][0], objection=objection, note="Fees explained", now=T0 + 2 * HOUR)
+    services.log_concern(actor=voters[2][0], vote=vote, argument="Watch the fees", now=T0 + 2 * HOUR)
     assert [e.kind for e in events(vote.id)] == ["vote_opened", "vote_opened"]
     assert services.turnout(fresh(vote)) == {"turnout": 0, "electorate": 5}
     assert services.turnouts([fresh(vote)]) == {vote.id: 0}
