@@ -425,3 +425,48 @@ def test_a_consent_vote_nobody_took_part_in_is_rejected_even_without_quorum(stew
 def test_no_vote_on_a_missing_subject(steward):
     with pytest.raises(NotFound):
         services.open_vote(actor=steward, subject_kind="admission", subject_id=999_999, closes_at=T0 + WEEK, now=T0)
+
+
+# The migration brings existing votes to the new rules -------------------------------------------
+
+def test_the_migration_ends_old_records_and_fills_heads_receipts_and_turnouts(app, steward, voters, applicant,
+                                                                              make_coop):
+    from flask_migrate import downgrade, upgrade
+
+    public = open_admission(steward, applicant)
+    services.cast_ballot(actor=voters[0][0], vote=public, choice="for", now=T0 + HOUR)
+    services.close_vote(actor=services.SYSTEM, vote=public, now=T0 + WEEK)
+    secret = open_admission(steward, make_coop("applicant"), secret=True)
+    for delegate, _coop in reversed(voters[:3]):
+        services.cast_ballot(actor=delegate, vote=secret, choice="for", now=T0 + HOUR)
+    services.close_vote(actor=services.SYSTEM, vote=secret, now=T0 + WEEK)
+    cancelled = open_admission(steward, make_coop("applicant"))
+    services.cast_ballot(actor=voters[0][0], vote=cancelled, choice="for", now=T0 + HOUR)
+    services.cancel_vote(actor=steward, vote=cancelled, reason="Wrong text.", now=T0 + 2 * HOUR)
+    running = open_admission(steward, make_coop("applicant"), secret=True)
+    services.cast_ballot(actor=voters[1][0], vote=running, choice="for", now=T0 + HOUR)
+    ended = [public.id, secret.id, cancelled.id]
+    public_id, cancelled_id, running_id = public.id, cancelled.id, running.id
+    expected = {i: db.session.get(Vote, i).record_head for i in ended}
+    receipts = {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))}
+    final = services.published_record(db.session.get(Vote, cancelled_id))[-1]
+    assert final["type"] == "cancelled" and None not in expected.values() and None not in receipts.values()
+    db.session.remove()
+    try:
+        # As written before this change: no final entry for a cancelled vote, no heads, no receipts.
+        downgrade(revision="j1events0001")
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM vote_ledger WHERE kind = 'cancelled'"))
+        upgrade()
+    finally:
+        for logger in logging.root.manager.loggerDict.values():  # Alembic's fileConfig disables them
+            if isinstance(logger, logging.Logger):
+                logger.disabled = False
+    assert {i: db.session.get(Vote, i).record_head for i in ended} == expected
+    assert services.published_record(db.session.get(Vote, cancelled_id))[-1] == final
+    assert {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))} == receipts
+    assert db.session.get(Vote, running_id).published_turnout == 1
+    assert db.session.get(Vote, public_id).published_turnout is None
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("DELETE FROM vote_ledger"))
+    db.session.rollback()
