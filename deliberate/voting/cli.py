@@ -25,6 +25,9 @@ def close_due(now: datetime | None, remind: bool) -> None:
 
     closed = services.close_due_votes(now)
     click.echo(f"Closed {len(closed)} vote(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
+    # Secret votes announce their turnout only in batches: cron deployments batch here.
+    announced = services.publish_turnouts(now)
+    click.echo(f"Announced the turnout of {len(announced)} secret vote(s).")
     if remind:
         click.echo(f"Sent {services.send_reminders(now)} reminder(s).")
 

@@ -70,6 +70,14 @@ class Vote(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     second_call_of_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Hash of the last entry of the published record (sealed for a secret vote), set when the vote
+    # ends: the head the webhooks, the feeds and the witness log carry.
+    record_head: Mapped[str | None] = mapped_column(String(64))
+    # Secret votes: the turnout last announced in a batch (services.publish_turnouts), never live.
+    published_turnout: Mapped[int | None] = mapped_column(Integer)
+    # Why the last attempt to close this due vote failed (cleared when it closes), for the stewards.
+    close_error: Mapped[str | None] = mapped_column(Text)
+    close_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     opened_by: Mapped[Person | None] = relationship(foreign_keys=[opened_by_id])
 
@@ -87,7 +95,8 @@ class Vote(db.Model):
 
     @property
     def live_totals(self) -> bool:
-        return bool(self.rule.get("live_totals"))
+        # Never for a secret vote (refused at opening; a vote opened before that shows none either).
+        return bool(self.rule.get("live_totals")) and not self.secret
 
     @property
     def method(self) -> str:
@@ -141,10 +150,14 @@ class Ballot(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # The delegate who cast it; NULL once that person is erased (the pseudonym stays in the record).
     cast_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    delegate_pseudonym: Mapped[str] = mapped_column(String(40))
+    # NULL in a secret vote: its record names no delegate.
+    delegate_pseudonym: Mapped[str | None] = mapped_column(String(40))
     receipt: Mapped[str | None] = mapped_column(String(40))
     # Hash of the record entry of the counted ballot: the co-op can find it in the export.
     entry_hash: Mapped[str] = mapped_column(String(64))
+    # The co-op's receipt: ledger.ballot_receipt of that entry's data (the same in the sealed
+    # record of a secret vote); `deliberate verify RECORD --receipt HASH` finds it.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -33,6 +33,8 @@ def export_ballots(person: Person) -> list[dict[str, Any]]:
         "note": b.note,
         "delegate_pseudonym_in_record": b.delegate_pseudonym,
         "receipt": b.receipt,
+        # The co-op's proof: `deliberate verify RECORD --receipt HASH` finds it in the published record.
+        "receipt_hash": b.receipt_hash,
         "record_entry_hash": b.entry_hash,
         "cast_at": b.cast_at.isoformat(),
         "updated_at": b.updated_at.isoformat(),

@@ -32,19 +32,21 @@ def interval(app: Flask) -> float:
 
 
 def tick(app: Flask, now: datetime | None = None) -> dict[str, object]:
-    """One run: close the votes that are due, then remind co-ops that have not voted."""
+    """One run: close the votes that are due, announce the turnout of secret votes in one batch,
+    then remind co-ops that have not voted."""
     from ..extensions import db
     from . import services
 
     with app.app_context():
         try:
             closed = services.close_due_votes(now)
+            turnouts = services.publish_turnouts(now)
             reminders = services.send_reminders(now)
         finally:
             db.session.remove()
     if closed or reminders:
         log.info("vote scheduler: closed %s, sent %d reminder(s)", closed or "none", reminders)
-    return {"closed": closed, "reminders": reminders}
+    return {"closed": closed, "turnouts": turnouts, "reminders": reminders}
 
 
 def _run(app: Flask, seconds: float, stop: threading.Event) -> None:

@@ -9,11 +9,15 @@ is stored is exactly what ``deliberate verify`` recomputes from the export.
 """
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 import logging
 import secrets
 import zlib
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from flask_babel import format_decimal
@@ -124,11 +128,85 @@ def _entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
                                 .order_by(LedgerEntry.seq)))
 
 
+# Ledger features of issue 14 ------------------------------------------------------------------
+# TODO(ledger-merge): helper "ledger" adds cancelled entries, nonces, receipts, seal() and the
+# (vote, co-op, person) delegate pseudonym to ledger.py. Each _ledger_* shim below calls the
+# ledger's function when it exists and otherwise does the same here, so this branch works alone.
+# At the merge: call the ledger functions directly and delete this block.
+
+_HAS_CANCELLED = "cancelled" in ledger.ENTRY_TYPES
+_HAS_NONCE = "nonce" in inspect.signature(ledger.ballot_data).parameters
+_PSEUDONYM_BY_COOP = len(inspect.signature(ledger.delegate_pseudonym).parameters) >= 4
+
+
+def _ledger_ballot_data(voter: str, delegate: str | None, choice: str | None, ranking: Sequence[str] | None,
+                        note: str | None, nonce: str) -> dict[str, Any]:
+    if _HAS_NONCE:
+        return ledger.ballot_data(voter, delegate, choice, ranking, note, nonce=nonce)
+    return ledger.ballot_data(voter, delegate, choice, ranking, note)  # the old ledger refuses the field
+
+
+def _ledger_objection_data(voter: str, delegate: str | None, reason: str, nonce: str) -> dict[str, Any]:
+    if _HAS_NONCE:
+        return ledger.objection_data(voter, delegate, reason, nonce=nonce)
+    return ledger.objection_data(voter, delegate, reason)
+
+
+def _ledger_delegate_pseudonym(key: bytes, vote_id: int, voter_ref: str, person_id: int) -> str:
+    if _PSEUDONYM_BY_COOP:
+        return ledger.delegate_pseudonym(key, vote_id, voter_ref, person_id)
+    return ledger._pseudonym(ledger.DELEGATE_PREFIX, key, "delegate", vote_id, voter_ref, person_id)
+
+
+def _ledger_cancelled_data(reason: str) -> dict[str, Any]:
+    if hasattr(ledger, "cancelled_data"):
+        return ledger.cancelled_data(reason)
+    return {"reason": reason}
+
+
+def _ledger_make_entry(prev: Mapping[str, Any] | None, kind: str, data: Mapping[str, Any],
+                       at: str | datetime) -> dict[str, Any]:
+    if kind != "cancelled" or _HAS_CANCELLED:
+        return ledger.make_entry(prev, kind, data, at)
+    entry = {"seq": prev["seq"] + 1, "type": kind, "at": at if isinstance(at, str) else ledger.format_at(at),
+             "data": json.loads(ledger.canonical(dict(data))), "prev": prev["hash"]}
+    entry["hash"] = ledger.entry_hash(entry)
+    return entry
+
+
+def _ledger_ballot_receipt(data: Mapping[str, Any]) -> str:
+    if hasattr(ledger, "ballot_receipt"):
+        return ledger.ballot_receipt(data)
+    return hashlib.sha256(ledger.canonical(dict(data))).hexdigest()
+
+
+def _ledger_seal(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if hasattr(ledger, "seal"):
+        return ledger.seal(entries)
+    opened, body, final = entries[0], entries[1:-1], entries[-1]
+    sealed: list[dict[str, Any]] = []
+    for entry in [opened, *sorted(body, key=lambda e: str(e["data"].get("voter"))), final]:
+        at = entry["at"] if entry is opened else final["at"]
+        sealed.append(_ledger_make_entry(sealed[-1] if sealed else None, entry["type"], entry["data"], at))
+    return sealed
+
+
+def _ledger_replay(entries: Sequence[Mapping[str, Any]]) -> ledger.ReplayState:
+    if not _HAS_CANCELLED and entries and entries[-1].get("type") == "cancelled":
+        entries = entries[:-1]
+    return ledger.replay(entries)
+
+
+def _published(vote: Vote, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record as it is published once the vote ended: sealed if the vote is secret."""
+    return _ledger_seal(entries) if vote.secret else entries
+
+
 def _append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:
     """Append the next entry to the vote's record (the caller holds the vote's lock)."""
     last = session.scalar(select(LedgerEntry).where(LedgerEntry.vote_id == vote.id)
                           .order_by(LedgerEntry.seq.desc()).limit(1))
-    entry = ledger.make_entry(last.entry if last else None, kind, data, at)
+    entry = _ledger_make_entry(last.entry if last else None, kind, data, at)
     row = LedgerEntry(vote_id=vote.id, seq=entry["seq"], kind=kind, entry=entry, hash=entry["hash"])
     session.add(row)
     session.flush()
@@ -151,11 +229,15 @@ def _turnout(session: Session, vote: Vote) -> dict[str, int]:
 
 
 def _ballot_event(session: Session, vote: Vote, actor: Person) -> None:
+    """A public vote announces each ballot (turnout, and totals if live). A secret vote does not:
+    the moment of a ballot, seen with who is on the page, would tie a co-op to it; its turnout
+    goes out in batches instead (publish_turnouts)."""
+    if vote.secret:
+        return
     payload: dict[str, Any] = _turnout(session, vote)
     if vote.live_totals:
-        payload["totals"] = ledger.replay(_entries(session, vote)).recompute().counts
-    # In a secret vote the event row does not name who cast it: its time would link them to a receipt.
-    _publish(session, vote, "ballot_cast", payload, None if vote.secret else actor.id)
+        payload["totals"] = _ledger_replay(_entries(session, vote)).recompute().counts
+    _publish(session, vote, "ballot_cast", payload, actor.id)
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -193,7 +275,9 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     The rule starts from ``rule_preset`` (default: the subject's, from the standard's policy);
     ``rule`` holds Rule fields (as in Rule.to_dict) that adjust it, or, without a preset, set
     the rule in full. ``secret``, ``live_totals`` and ``second_call_quorum`` adjust it too; None
-    and "" keep the preset's value. ``weights`` (co-op id -> weight) only for weighted rules.
+    and "" keep the value of ``rule`` or the preset. A rule is kept as given or refused, never
+    changed: a keyword that contradicts a field of ``rule`` is refused, and so is a secret vote
+    with live totals. ``weights`` (co-op id -> weight) only for weighted rules.
     ``actor`` is a steward, or ``SYSTEM`` when a policy opens the vote by itself.
     """
     if not (actor is SYSTEM or can_open_votes(actor)):
@@ -204,8 +288,11 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     handler = get_handler(subject_kind)
     subject = handler.load(subject_id)
     preset = "custom" if rule and not rule_preset else (rule_preset or handler.rule_preset(subject))
-    rule_obj, preset = build_rule(preset, {**(rule or {}), "secret": secret, "live_totals": live_totals,
-                                           "second_call_quorum": second_call_quorum})
+    rule_obj, preset = build_rule(preset, _rule_as_given(rule, secret=secret, live_totals=live_totals,
+                                                         second_call_quorum=second_call_quorum))
+    if rule_obj.secret and rule_obj.live_totals:
+        raise InvalidInput(_("A secret vote cannot show running totals: they would tell who voted how."),
+                           field_errors={"live_totals": [_("Turn off live totals, or make the vote public.")]})
     opens_at = now if opens_at is None or opens_at < now else opens_at
     if closes_at is None:
         raise InvalidInput(_("Say when the vote closes."), field_errors={"closes_at": [_("This field is required.")]})
@@ -227,6 +314,30 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
         vote = _create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
                             closes_at=closes_at, actor_id=_actor_id(actor), title=title, weights=weights, now=now)
     return vote
+
+
+def _rule_as_given(rule: Mapping[str, Any] | None, **keywords: Any) -> dict[str, Any]:
+    """``rule`` with the keywords that are set added; InvalidInput if one contradicts ``rule``."""
+    given = dict(rule or {})
+    for name, value in keywords.items():
+        if value is None or value == "":
+            continue
+        if given.get(name) is not None and given[name] != "" and _rule_value(given[name]) != _rule_value(value):
+            raise InvalidInput(_("The rule says %(name)s is %(given)s but the vote was asked for %(value)s: say it once.",
+                                 name=name, given=given[name], value=value),
+                               field_errors={name: [_("This contradicts the rule given.")]})
+        given[name] = value
+    return given
+
+
+def _rule_value(value: Any) -> Any:
+    """A rule field's value compared by meaning ("1/4" and Fraction(1, 4) are the same)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    try:
+        return Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        return value
 
 
 def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule: Rule, preset: str,
@@ -259,7 +370,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
                 rule=rule.to_dict(), rule_preset=preset,
                 alternatives=[[ident, label] for ident, label in alternatives] if alternatives else None,
                 state="open", opens_at=opens_at, closes_at=closes_at, secret_key=key.hex(), opened_by_id=actor_id,
-                second_call_of_id=second_call_of_id, created_at=now)
+                second_call_of_id=second_call_of_id, created_at=now, published_turnout=0 if rule.secret else None)
     session.add(vote)
     session.flush()
     refs = {coop.id: f"coop-{coop.slug}" for coop, _weight in electorate}
@@ -271,7 +382,10 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
                                 vote.text_hash, opens_at, closes_at, rule.secret,
                                 secret_key=key if rule.secret else None)
     _append(session, vote, "opened", opened, now)
-    handler.on_open(session, subject, vote)
+    if second_call_of_id is None:
+        # A second call decides a subject already under vote: the closing vote calls the
+        # handler's on_second_call instead (on_open would refuse a subject already "voting").
+        handler.on_open(session, subject, vote)
     _publish(session, vote, "vote_opened", {"title": vote.title, "subject_kind": vote.subject_kind,
                                             "subject_id": vote.subject_id, "closes_at": closes_at.isoformat()}, actor_id)
     return vote
@@ -344,17 +458,20 @@ def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | Non
     return choice, None
 
 
-def _upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str,
+def _upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str | None,
                    entry: LedgerEntry, now: datetime, *, choice: str | None, ranking: list[str] | None,
                    note: str) -> Ballot:
-    """INSERT … ON CONFLICT (vote_id, coop_id) DO UPDATE: one counted ballot per co-op, the last wins."""
+    """INSERT … ON CONFLICT (vote_id, coop_id) DO UPDATE: one counted ballot per co-op, the last wins.
+
+    The row keeps the co-op's receipt for the entry just appended (its latest, the counted one)."""
     table = Ballot.__table__
     insert = pg_insert if is_postgres(session) else sqlite_insert
     statement = insert(table).values(
         vote_id=vote.id, coop_id=member.coop_id, choice=choice, ranking=ranking, note=note, cast_by_id=actor.id,
         delegate_pseudonym=pseudonym, receipt=member.voter if vote.secret else None, entry_hash=entry.hash,
-        cast_at=now, updated_at=now)
-    replaced = ("choice", "ranking", "note", "cast_by_id", "delegate_pseudonym", "receipt", "entry_hash", "updated_at")
+        receipt_hash=_ledger_ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now)
+    replaced = ("choice", "ranking", "note", "cast_by_id", "delegate_pseudonym", "receipt", "entry_hash",
+                "receipt_hash", "updated_at")
     statement = statement.on_conflict_do_update(index_elements=[table.c.vote_id, table.c.coop_id],
                                                 set_={name: statement.excluded[name] for name in replaced})
     ballot_id = session.execute(statement.returning(table.c.id)).scalar_one()
@@ -366,6 +483,14 @@ def _end_objections(session: Session, vote: Vote, coop_id: int, now: datetime, n
             Objection.vote_id == vote.id, Objection.coop_id == coop_id, Objection.kind == "objection",
             Objection.status.in_(("standing", "upheld")))):
         objection.status, objection.resolution_note, objection.resolved_at = "withdrawn", note, now
+
+
+def _pseudonym(vote: Vote, member: ElectorateMember, actor: Person) -> str | None:
+    """How the record names the delegate: per (vote, co-op, person), so a delegate of two co-ops
+    does not show that both voted alike; nobody at all in a secret vote."""
+    if vote.secret:
+        return None
+    return _ledger_delegate_pseudonym(vote.key_bytes, vote.id, member.voter, actor.id)
 
 
 def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, choice: str | None = None,
@@ -382,11 +507,11 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         _check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
         note = _clean(note, "note", MAX_NOTE)
-        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
+        pseudonym = _pseudonym(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
-        entry = _append(session, current, "ballot",
-                        ledger.ballot_data(member.voter, pseudonym, choice, ranking, recorded_note), now)
+        entry = _append(session, current, "ballot", _ledger_ballot_data(member.voter, pseudonym, choice, ranking,
+                                                                        recorded_note, secrets.token_hex(16)), now)
         ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
         if current.method == "consent":
@@ -418,18 +543,18 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
                                                      Objection.kind == "objection",
                                                      Objection.status.in_(("standing", "upheld")))):
             raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
-        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
-        entry = _append(session, current, "objection", ledger.objection_data(member.voter, pseudonym, argument), now)
+        pseudonym = _pseudonym(current, member, actor)
+        entry = _append(session, current, "objection",
+                        _ledger_objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
         _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
         objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
                               passage=passage, argument=argument, paramount=bool(paramount), status="standing",
                               created_at=now)
         session.add(objection)
         session.flush()
-        payload: dict[str, Any] = {"objection_id": objection.id, "paramount": objection.paramount}
-        if not current.secret:
-            payload["coop_id"] = member.coop_id
-        _publish(session, current, "objection_raised", payload, None if current.secret else actor.id)
+        if not current.secret:  # a secret vote announces no objection: its time would tie it to a co-op
+            _publish(session, current, "objection_raised", {"objection_id": objection.id, "paramount": objection.paramount,
+                                                            "coop_id": member.coop_id}, actor.id)
         _ballot_event(session, current, actor)
     return objection
 
@@ -448,8 +573,9 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
                             passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
         session.add(concern)
         session.flush()
-        payload = {"objection_id": concern.id, **({} if current.secret else {"coop_id": member.coop_id})}
-        _publish(session, current, "concern_logged", payload, None if current.secret else actor.id)
+        if not current.secret:  # like ballots and objections, nothing per co-op is announced in a secret vote
+            _publish(session, current, "concern_logged", {"objection_id": concern.id, "coop_id": member.coop_id},
+                     actor.id)
     return concern
 
 
@@ -466,7 +592,10 @@ def _open_objection(session: Session, objection: Objection) -> tuple[Vote, Objec
 
 
 def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", now: datetime | None = None) -> Objection:
-    """A delegate of the objecting co-op withdraws its objection: it no longer blocks."""
+    """A delegate of the objecting co-op withdraws its objection: it no longer blocks.
+
+    Like casting, only while the co-op is a member: a suspended or departed co-op cannot unblock a
+    consent vote by withdrawing (its objection stays as it was when it could still act)."""
     now = now or utcnow()
     with unit_of_work() as session:
         current, objection, member = _open_objection(session, objection)
@@ -474,18 +603,35 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
                 select(Delegation.id).where(Delegation.person_id == actor.id, Delegation.coop_id == objection.coop_id,
                                             Delegation.ended_at.is_(None))):
             raise PermissionDenied(_("Only delegates of the co-op that objected can withdraw its objection."))
+        if member.coop.status != "member":
+            raise PermissionDenied(_("%(coop)s is %(status)s: it cannot withdraw its objection while it is not a member.",
+                                     coop=member.coop.name, status=member.coop.status))
         _check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
         note = _clean(note, "note", MAX_REASON)
-        pseudonym = ledger.delegate_pseudonym(current.key_bytes, current.id, actor.id)
         _append(session, current, "objection_resolved",
-                ledger.objection_resolved_data(member.voter, pseudonym, "withdrawn", note or None), now)
+                ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
+                                               None if current.secret else (note or None)), now)
         objection.status, objection.resolution_note = "withdrawn", note
         objection.resolved_at, objection.resolved_by_id = now, actor.id
-        _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
-                 None if current.secret else actor.id)
+        if not current.secret:
+            _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
+                     actor.id)
     return objection
+
+
+def _check_resolving_amendment(session: Session, vote: Vote, amendment_id: Any) -> None:
+    """The amendment named as resolving an objection exists and amends the vote's standard (it
+    goes into the permanent record). A vote on no standard (an admission) has none to name."""
+    from ..proposals.models import Amendment  # proposals builds on voting, not the reverse
+
+    amendment = None
+    if isinstance(amendment_id, int) and not isinstance(amendment_id, bool) and 0 < amendment_id < 2**31:
+        amendment = session.get(Amendment, amendment_id)
+    if amendment is None or vote.standard_id is None or amendment.standard_id != vote.standard_id:
+        raise InvalidInput(_("There is no amendment %(id)s to this standard.", id=amendment_id),
+                           field_errors={"amendment_id": [_("Give the number of an amendment to this standard.")]})
 
 
 def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = False, amendment_id: int | None = None,
@@ -511,6 +657,8 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
             if amendment_id is None and not note:
                 raise InvalidInput(_("Name the amendment that resolves the objection, or say how it was resolved."),
                                    field_errors={"amendment_id": [_("Give the amendment's number or a note.")]})
+            if amendment_id is not None:
+                _check_resolving_amendment(session, current, amendment_id)
             recorded = " ".join(filter(None, [f"Resolved by amendment {amendment_id}." if amendment_id else "", note]))
             _append(session, current, "objection_resolved",
                     ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
@@ -543,8 +691,11 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
             return vote, False
         if system and now < vote.closes_at:
             raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=_when(vote.closes_at)))
-        outcome = ledger.replay(_entries(session, vote)).recompute()
+        outcome = _ledger_replay(_entries(session, vote)).recompute()
         _append(session, vote, "closed", ledger.closed_data(outcome), now)
+        # Set before the subject acts: a ratified version cites the head of the published record.
+        vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
+        vote.close_error = vote.close_failed_at = None
         vote.closed_at, vote.closed_by_id = now, _actor_id(actor)
         vote.result, vote.explanation, vote.passed = outcome.to_dict(), outcome.explanation, outcome.passed
         handler = get_handler(vote.subject_kind)
@@ -568,7 +719,8 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         vote.effect_note = effect
         vote.state = "closed"
         _publish(session, vote, "vote_closed", {"passed": outcome.passed, "explanation": outcome.explanation,
-                                                "second_call_id": second.id if second else None}, _actor_id(actor))
+                                                "second_call_id": second.id if second else None,
+                                                "record_head": vote.record_head}, _actor_id(actor))
     return vote, True
 
 
@@ -609,10 +761,18 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
         subject = _load_subject(handler, current)
         if subject is not None:
             handler.on_cancel(session, subject, current)
-        current.cancel_reason, current.closed_at, current.closed_by_id = reason, now, actor.id
-        current.state = "cancelled"
-        _publish(session, current, "vote_cancelled", {"reason": reason}, actor.id)
+        _end(session, current, reason, now, actor.id)
     return current
+
+
+def _end(session: Session, vote: Vote, reason: str, now: datetime, actor_id: int | None) -> None:
+    """Cancel ``vote`` (locked, open): a final "cancelled" entry, so that its record says it ended."""
+    _append(session, vote, "cancelled", _ledger_cancelled_data(reason), now)
+    vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
+    vote.close_error = vote.close_failed_at = None
+    vote.cancel_reason, vote.closed_at, vote.closed_by_id = reason, now, actor_id
+    vote.state = "cancelled"
+    _publish(session, vote, "vote_cancelled", {"reason": reason, "record_head": vote.record_head}, actor_id)
 
 
 def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int, reason: str,
@@ -626,9 +786,7 @@ def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int
         vote = _lock_vote(session, vote_id)
         if vote.state != "open":
             continue
-        vote.cancel_reason, vote.closed_at, vote.closed_by_id = reason[:MAX_REASON], now, actor_id
-        vote.state = "cancelled"
-        _publish(session, vote, "vote_cancelled", {"reason": vote.cancel_reason}, actor_id)
+        _end(session, vote, reason[:MAX_REASON], now, actor_id)
         cancelled.append(vote_id)
     return cancelled
 
@@ -669,14 +827,58 @@ def close_due_votes(now: datetime | None = None) -> list[int]:
         try:
             _vote, did_close = _close(SYSTEM, vote_id, now)
         except DomainError as error:
-            log.warning("could not close vote %s: %s", vote_id, error.message)
+            _record_close_failure(vote_id, str(error.message), now)
             continue
-        except Exception:  # one vote's failure must not keep the others open; the next run retries
-            log.exception("could not close vote %s", vote_id)
+        except Exception as error:  # one vote's failure must not keep the others open; the next run retries
+            _record_close_failure(vote_id, f"{type(error).__name__}: {error}", now, exc_info=True)
             continue
         if did_close:
             closed.append(vote_id)
     return closed
+
+
+def _record_close_failure(vote_id: int, message: str, now: datetime, exc_info: bool = False) -> None:
+    """Keep why a due vote could not close on the vote (its page shows it to stewards); log it
+    once per change of reason, not at every run of the scheduler."""
+    message = message[:2_000]
+    try:
+        with unit_of_work() as session:
+            vote = _lock_vote(session, vote_id)
+            if vote.state != "open":
+                return
+            if vote.close_error == message:
+                log.debug("vote %s still cannot close: %s", vote_id, message)
+                return
+            vote.close_error, vote.close_failed_at = message, now
+    except Exception:
+        log.exception("could not close vote %s (%s), nor record why", vote_id, message)
+        return
+    log.warning("could not close vote %s: %s", vote_id, message, exc_info=exc_info)
+
+
+def publish_turnouts(now: datetime | None = None) -> list[int]:
+    """Announce the turnout of the open secret votes whose turnout changed since the last batch:
+    one ``turnout_changed`` event per vote and run, naming nobody. Called by the scheduler at
+    each tick and by ``votes close-due``; a secret vote never announces single ballots. Returns
+    the ids of the votes announced."""
+    now = now or utcnow()
+    counted = (select(func.count(Ballot.id)).where(Ballot.vote_id == Vote.id)).scalar_subquery()
+    changed = list(db.session.scalars(select(Vote.id).where(
+        Vote.state == "open", Vote.published_turnout.is_not(None),
+        Vote.published_turnout != counted).order_by(Vote.id)))
+    published = []
+    for vote_id in changed:
+        with unit_of_work() as session:
+            vote = _lock_vote(session, vote_id)
+            if vote.state != "open" or not vote.secret:
+                continue
+            counts = _turnout(session, vote)
+            if counts["turnout"] == vote.published_turnout:
+                continue
+            vote.published_turnout = counts["turnout"]
+            _publish(session, vote, "turnout_changed", counts, None)
+            published.append(vote_id)
+    return published
 
 
 def send_reminders(now: datetime | None = None, before: timedelta = REMIND_BEFORE) -> int:
@@ -739,17 +941,30 @@ def second_call_of(vote: Vote) -> Vote | None:
 
 
 def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
-    """Vote id -> number of co-ops that have voted."""
+    """Vote id -> number of co-ops that have voted (for an open secret vote: the last batched count)."""
     ids = [v.id for v in votes]
     if not ids:
         return {}
     rows = db.session.execute(select(Ballot.vote_id, func.count(Ballot.id)).where(Ballot.vote_id.in_(ids))
                               .group_by(Ballot.vote_id)).all()
-    return {**dict.fromkeys(ids, 0), **{vote_id: count for vote_id, count in rows}}
+    counts = {**dict.fromkeys(ids, 0), **{vote_id: count for vote_id, count in rows}}
+    for vote in votes:
+        if _batched(vote):
+            counts[vote.id] = vote.published_turnout or 0
+    return counts
+
+
+def _batched(vote: Vote) -> bool:
+    """An open secret vote shows only the turnout announced by the last batch (publish_turnouts)."""
+    return vote.state == "open" and vote.secret
 
 
 def turnout(vote: Vote) -> dict[str, int]:
-    return _turnout(db.session, vote)
+    """{"turnout", "electorate"}: for an open secret vote, the turnout of the last batch."""
+    counts = _turnout(db.session, vote)
+    if _batched(vote):
+        counts["turnout"] = vote.published_turnout or 0
+    return counts
 
 
 def electorate(vote: Vote) -> list[ElectorateMember]:
@@ -773,19 +988,29 @@ def get_objection(vote: Vote, objection_id: int) -> Objection:
 
 
 def ledger_entries(vote: Vote) -> list[dict[str, Any]]:
+    """The record as stored, in casting order. Not for publication: see published_record."""
     return _entries(db.session, vote)
 
 
+def published_record(vote: Vote) -> list[dict[str, Any]]:
+    """The record as published once the vote ended (sealed if secret: ballots sorted by voter,
+    their times set to the end); its last hash is ``vote.record_head``. Conflict while open."""
+    if vote.state == "open":
+        raise Conflict(_("The ballot record is published when the vote closes."))
+    return _published(vote, ledger_entries(vote))
+
+
 def export_ledger(vote: Vote) -> str:
-    """The vote's record as JSON lines, exactly as stored (what ``deliberate verify`` checks)."""
-    return ledger.dumps_jsonl(ledger_entries(vote))
+    """The vote's record as JSON lines (what ``deliberate verify`` checks): the published record
+    of an ended vote; the stored record of an open one (for the operator's command only)."""
+    return ledger.dumps_jsonl(ledger_entries(vote) if vote.state == "open" else published_record(vote))
 
 
 def running_outcome(vote: Vote) -> Outcome:
     """What the record gives right now (the stored result once closed)."""
     if vote.result is not None:
         return Outcome.from_dict(vote.result)
-    return ledger.replay(ledger_entries(vote)).recompute()
+    return _ledger_replay(ledger_entries(vote)).recompute()
 
 
 def voting_members(person: Person | None, vote: Vote) -> list[ElectorateMember]:

@@ -10,7 +10,9 @@ The voting services know nothing about co-ops, amendments or versions. Each feat
   transaction, inside a savepoint: if it raises a DomainError the vote still closes with its
   result, and the refusal is written on the vote as its effect note);
 - a vote that failed only on quorum and is called a second time: ``on_second_call`` instead of
-  ``on_close`` (the subject stays under vote, now under the new vote);
+  ``on_close`` (the subject stays under vote, now under the new vote). The second vote is
+  created without ``on_open``: the subject is already under vote, and a hook that moves it to
+  "voting" would refuse it;
 - ``cancel_vote``: ``on_cancel`` (same transaction).
 
 Hooks receive the service's session and must not commit or open a unit of work of their own.
