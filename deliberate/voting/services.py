@@ -9,9 +9,6 @@ is stored is exactly what ``deliberate verify`` recomputes from the export.
 """
 from __future__ import annotations
 
-import hashlib
-import inspect
-import json
 import logging
 import secrets
 import zlib
@@ -128,85 +125,16 @@ def _entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
                                 .order_by(LedgerEntry.seq)))
 
 
-# Ledger features of issue 14 ------------------------------------------------------------------
-# TODO(ledger-merge): helper "ledger" adds cancelled entries, nonces, receipts, seal() and the
-# (vote, co-op, person) delegate pseudonym to ledger.py. Each _ledger_* shim below calls the
-# ledger's function when it exists and otherwise does the same here, so this branch works alone.
-# At the merge: call the ledger functions directly and delete this block.
-
-_HAS_CANCELLED = "cancelled" in ledger.ENTRY_TYPES
-_HAS_NONCE = "nonce" in inspect.signature(ledger.ballot_data).parameters
-_PSEUDONYM_BY_COOP = len(inspect.signature(ledger.delegate_pseudonym).parameters) >= 4
-
-
-def _ledger_ballot_data(voter: str, delegate: str | None, choice: str | None, ranking: Sequence[str] | None,
-                        note: str | None, nonce: str) -> dict[str, Any]:
-    if _HAS_NONCE:
-        return ledger.ballot_data(voter, delegate, choice, ranking, note, nonce=nonce)
-    return ledger.ballot_data(voter, delegate, choice, ranking, note)  # the old ledger refuses the field
-
-
-def _ledger_objection_data(voter: str, delegate: str | None, reason: str, nonce: str) -> dict[str, Any]:
-    if _HAS_NONCE:
-        return ledger.objection_data(voter, delegate, reason, nonce=nonce)
-    return ledger.objection_data(voter, delegate, reason)
-
-
-def _ledger_delegate_pseudonym(key: bytes, vote_id: int, voter_ref: str, person_id: int) -> str:
-    if _PSEUDONYM_BY_COOP:
-        return ledger.delegate_pseudonym(key, vote_id, voter_ref, person_id)
-    return ledger._pseudonym(ledger.DELEGATE_PREFIX, key, "delegate", vote_id, voter_ref, person_id)
-
-
-def _ledger_cancelled_data(reason: str) -> dict[str, Any]:
-    if hasattr(ledger, "cancelled_data"):
-        return ledger.cancelled_data(reason)
-    return {"reason": reason}
-
-
-def _ledger_make_entry(prev: Mapping[str, Any] | None, kind: str, data: Mapping[str, Any],
-                       at: str | datetime) -> dict[str, Any]:
-    if kind != "cancelled" or _HAS_CANCELLED:
-        return ledger.make_entry(prev, kind, data, at)
-    entry = {"seq": prev["seq"] + 1, "type": kind, "at": at if isinstance(at, str) else ledger.format_at(at),
-             "data": json.loads(ledger.canonical(dict(data))), "prev": prev["hash"]}
-    entry["hash"] = ledger.entry_hash(entry)
-    return entry
-
-
-def _ledger_ballot_receipt(data: Mapping[str, Any]) -> str:
-    if hasattr(ledger, "ballot_receipt"):
-        return ledger.ballot_receipt(data)
-    return hashlib.sha256(ledger.canonical(dict(data))).hexdigest()
-
-
-def _ledger_seal(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    if hasattr(ledger, "seal"):
-        return ledger.seal(entries)
-    opened, body, final = entries[0], entries[1:-1], entries[-1]
-    sealed: list[dict[str, Any]] = []
-    for entry in [opened, *sorted(body, key=lambda e: str(e["data"].get("voter"))), final]:
-        at = entry["at"] if entry is opened else final["at"]
-        sealed.append(_ledger_make_entry(sealed[-1] if sealed else None, entry["type"], entry["data"], at))
-    return sealed
-
-
-def _ledger_replay(entries: Sequence[Mapping[str, Any]]) -> ledger.ReplayState:
-    if not _HAS_CANCELLED and entries and entries[-1].get("type") == "cancelled":
-        entries = entries[:-1]
-    return ledger.replay(entries)
-
-
 def _published(vote: Vote, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The record as it is published once the vote ended: sealed if the vote is secret."""
-    return _ledger_seal(entries) if vote.secret else entries
+    return ledger.seal(entries) if vote.secret else entries
 
 
 def _append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:
     """Append the next entry to the vote's record (the caller holds the vote's lock)."""
     last = session.scalar(select(LedgerEntry).where(LedgerEntry.vote_id == vote.id)
                           .order_by(LedgerEntry.seq.desc()).limit(1))
-    entry = _ledger_make_entry(last.entry if last else None, kind, data, at)
+    entry = ledger.make_entry(last.entry if last else None, kind, data, at)
     row = LedgerEntry(vote_id=vote.id, seq=entry["seq"], kind=kind, entry=entry, hash=entry["hash"])
     session.add(row)
     session.flush()
@@ -236,7 +164,7 @@ def _ballot_event(session: Session, vote: Vote, actor: Person) -> None:
         return
     payload: dict[str, Any] = _turnout(session, vote)
     if vote.live_totals:
-        payload["totals"] = _ledger_replay(_entries(session, vote)).recompute().counts
+        payload["totals"] = ledger.replay(_entries(session, vote)).recompute().counts
     _publish(session, vote, "ballot_cast", payload, actor.id)
 
 
@@ -469,7 +397,7 @@ def _upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor
     statement = insert(table).values(
         vote_id=vote.id, coop_id=member.coop_id, choice=choice, ranking=ranking, note=note, cast_by_id=actor.id,
         delegate_pseudonym=pseudonym, receipt=member.voter if vote.secret else None, entry_hash=entry.hash,
-        receipt_hash=_ledger_ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now)
+        receipt_hash=ledger.ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now)
     replaced = ("choice", "ranking", "note", "cast_by_id", "delegate_pseudonym", "receipt", "entry_hash",
                 "receipt_hash", "updated_at")
     statement = statement.on_conflict_do_update(index_elements=[table.c.vote_id, table.c.coop_id],
@@ -490,7 +418,7 @@ def _pseudonym(vote: Vote, member: ElectorateMember, actor: Person) -> str | Non
     does not show that both voted alike; nobody at all in a secret vote."""
     if vote.secret:
         return None
-    return _ledger_delegate_pseudonym(vote.key_bytes, vote.id, member.voter, actor.id)
+    return ledger.delegate_pseudonym(vote.key_bytes, vote.id, member.voter, actor.id)
 
 
 def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, choice: str | None = None,
@@ -510,7 +438,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         pseudonym = _pseudonym(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
-        entry = _append(session, current, "ballot", _ledger_ballot_data(member.voter, pseudonym, choice, ranking,
+        entry = _append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
                                                                         recorded_note, secrets.token_hex(16)), now)
         ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
@@ -545,7 +473,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
             raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
         pseudonym = _pseudonym(current, member, actor)
         entry = _append(session, current, "objection",
-                        _ledger_objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
+                        ledger.objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
         _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
         objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
                               passage=passage, argument=argument, paramount=bool(paramount), status="standing",
@@ -691,7 +619,7 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
             return vote, False
         if system and now < vote.closes_at:
             raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=_when(vote.closes_at)))
-        outcome = _ledger_replay(_entries(session, vote)).recompute()
+        outcome = ledger.replay(_entries(session, vote)).recompute()
         _append(session, vote, "closed", ledger.closed_data(outcome), now)
         # Set before the subject acts: a ratified version cites the head of the published record.
         vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
@@ -767,7 +695,7 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
 
 def _end(session: Session, vote: Vote, reason: str, now: datetime, actor_id: int | None) -> None:
     """Cancel ``vote`` (locked, open): a final "cancelled" entry, so that its record says it ended."""
-    _append(session, vote, "cancelled", _ledger_cancelled_data(reason), now)
+    _append(session, vote, "cancelled", ledger.cancelled_data(reason), now)
     vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
     vote.close_error = vote.close_failed_at = None
     vote.cancel_reason, vote.closed_at, vote.closed_by_id = reason, now, actor_id
@@ -1010,7 +938,7 @@ def running_outcome(vote: Vote) -> Outcome:
     """What the record gives right now (the stored result once closed)."""
     if vote.result is not None:
         return Outcome.from_dict(vote.result)
-    return _ledger_replay(ledger_entries(vote)).recompute()
+    return ledger.replay(ledger_entries(vote)).recompute()
 
 
 def voting_members(person: Person | None, vote: Vote) -> list[ElectorateMember]:

@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'k2witness01'
-down_revision = 'j1events0001'
+down_revision = 'k1trust0001'
 branch_labels = None
 depends_on = None
 

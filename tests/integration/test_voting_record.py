@@ -85,7 +85,7 @@ def test_a_secret_record_holds_receipts_never_coops_names_or_notes(closed_vote):
     for ballot in services.ballots(vote):
         assert ballot.receipt in text
         mine = [e for e in entries if e["type"] in ("ballot", "objection") and e["data"]["voter"] == ballot.receipt]
-        assert services._ledger_ballot_receipt(mine[-1]["data"]) == ballot.receipt_hash
+        assert ledger.ballot_receipt(mine[-1]["data"]) == ballot.receipt_hash
 
 
 def test_the_votes_export_command(app, closed_vote, tmp_path):

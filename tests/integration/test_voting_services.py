@@ -631,9 +631,8 @@ def test_a_steward_cancels_an_open_vote_with_a_reason(open_on, voters, applicant
     entries = services.published_record(vote)
     assert (entries[-1]["type"], entries[-1]["data"]) == ("cancelled", {"reason": "The description must change."})
     assert vote.record_head == entries[-1]["hash"]
-    if services._HAS_CANCELLED:  # TODO(ledger-merge): always, once ledger.py knows "cancelled"
-        report = ledger.verify(ledger.loads_jsonl(services.export_ledger(vote)))
-        assert report.ok and not report.closed
+    report = ledger.verify(ledger.loads_jsonl(services.export_ledger(vote)))
+    assert report.ok and not report.closed and report.final == "cancelled"
     # A new vote can now be opened on the corrected text.
     assert open_on(applicant.id).state == "open"
 

@@ -326,15 +326,14 @@ def test_each_coop_holds_the_receipt_of_its_counted_ballot(steward, voters, appl
     stored = services.ledger_entries(vote)
     mine = [e for e in stored if e["type"] in ("ballot", "objection") and e["data"]["voter"] ==
             next(m.voter for m in services.electorate(vote) if m.coop_id == coop.id)]
-    assert ballot.receipt_hash == services._ledger_ballot_receipt(mine[-1]["data"])
-    if services._HAS_NONCE:  # TODO(ledger-merge): always, once ledger.py takes the nonce
-        nonces = [e["data"]["nonce"] for e in stored if e["type"] in ("ballot", "objection")]
-        assert len(set(nonces)) == len(nonces) == 3 and all(len(n) == 32 for n in nonces)
+    assert ballot.receipt_hash == ledger.ballot_receipt(mine[-1]["data"])
+    nonces = [e["data"]["nonce"] for e in stored if e["type"] in ("ballot", "objection")]
+    assert len(set(nonces)) == len(nonces) == 3 and all(len(n) == 32 for n in nonces)
     objecting = db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.coop_id == voters[1][1].id))
-    assert objecting.receipt_hash == services._ledger_ballot_receipt(stored[2]["data"])
+    assert objecting.receipt_hash == ledger.ballot_receipt(stored[2]["data"])
     services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     published = services.published_record(fresh(vote))
-    receipts = {services._ledger_ballot_receipt(e["data"]) for e in published if e["type"] in ("ballot", "objection")}
+    receipts = {ledger.ballot_receipt(e["data"]) for e in published if e["type"] in ("ballot", "objection")}
     assert {ballot.receipt_hash, objecting.receipt_hash, first} <= receipts
     # ... and in the delegate's own data download.
     exported = export_person(actor=delegate)

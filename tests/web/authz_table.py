@@ -88,6 +88,8 @@ TABLE: dict[str, Route] = {
     "auth.sign_out_everywhere": Route("/account/sign-out-everywhere", post=roles(SIGNIN, 302, 302, 302, 302)),
     "auth.steward_erase": Route("/people/{other_person}/erase", get=stewards_only(200), post=stewards_only(422)),
     "transparency.index": Route("/transparency/", get=PUBLIC),
+    "witness.log": Route("/witness.jsonl", get=PUBLIC),
+    "witness.page": Route("/witness", get=PUBLIC),
     # API tokens (each person's own; no token 999 exists for anyone).
     "api_tokens.index": Route("/account/tokens/", get=members_only(200, suspended=200), shared_path=True),
     "api_tokens.create": Route("/account/tokens/", post=members_only(422, suspended=422), shared_path=True),
