@@ -21,7 +21,7 @@ from ..standards.models import Revision, Section
 from ..text.merge import three_way
 from . import permissions
 from .models import Amendment
-from .services import _locked, add_draft, publish, transition
+from .services import _locked, add_draft, publish, refuse_if_under_vote, reopen_for_changed_base, transition
 from .states import LIVE_STATES
 
 
@@ -74,6 +74,8 @@ def _merge_title(base: str, ours: str, theirs: str) -> str | None:
 
 
 def _rebase(session, amendment: Amendment, new_head: Revision, title: str, body: str, actor) -> None:
+    # Under vote, its vote was bound to the old text: cancelled, and the amendment reopened.
+    reopen_for_changed_base(session, amendment, new_head, actor)
     if title == new_head.title and body == new_head.body:
         # The adopted change already says what this amendment proposed.
         transition(session, amendment, "supersede", actor, "The text now already says what this amendment proposed.")
@@ -182,6 +184,9 @@ def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Am
         raise PermissionDenied(_("This amendment must be decided by a vote of the co-ops."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
+        if amendment.kind in ("modify", "retitle", "delete"):
+            _lock_section(session, amendment.section_id)
+            refuse_if_under_vote(session, amendment.section_id)
         apply_amendment(session, amendment, actor, note or "Adopted by a steward under the standard's policy.")
     return amendment
 

@@ -15,10 +15,11 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop
 from ..realtime.events import record_event
-from ..standards.models import Section, Standard
-from ..standards.services import clean_body, clean_title
+from ..standards import services as standards
+from ..standards.models import Revision, Section, Standard
+from ..standards.services import TextUnderVote, clean_body, clean_title
 from ..text.normalise import normalise
-from . import permissions
+from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import InvalidTransition, next_state, resolve_target
 
@@ -79,6 +80,70 @@ def add_draft(session, amendment: Amendment, *, base_revision_id: int | None, ti
     amendment.head = draft
     amendment.updated_at = utcnow()
     return draft
+
+
+# The text under vote is frozen ---------------------------------------------------------------
+
+def refuse_if_under_vote(session, section_id: int | None) -> None:
+    """A direct change to a section (an edit of its draft, a steward adopting another amendment) is
+    refused while an amendment to it is being voted on: the vote is bound to the text it was opened
+    on. Called inside the caller's transaction, after the section row is locked."""
+    if section_id is None:
+        return
+    frozen = queries.under_vote(session, section_id)
+    if not frozen:
+        return
+    first = frozen[0]
+    if first.vote is None:
+        raise TextUnderVote(_("This section cannot be changed while the co-ops are voting on %(reference)s, which "
+                              "changes it. Wait until that vote ends, or propose your change as an amendment.",
+                              reference=first.amendment.reference))
+    raise TextUnderVote(_("This section cannot be changed while the co-ops are voting on a change to it "
+                          "(vote %(number)s, %(title)s). Wait until that vote ends, or propose your change as an "
+                          "amendment.", number=first.vote.id, title=first.vote.title))
+
+
+def _refuse_amendment_under_vote(session, amendment: Amendment) -> None:
+    """An amendment being voted on cannot be changed by anyone: the vote is bound to its text."""
+    if amendment.state != "voting":
+        return
+    vote = next(iter(queries.open_votes_on(session, amendment)), None)
+    if vote is None:
+        raise TextUnderVote(_("%(reference)s is being voted on: its text cannot change until the vote ends.",
+                              reference=amendment.reference))
+    raise TextUnderVote(_("%(reference)s cannot be changed while the co-ops are voting on it (vote %(number)s, "
+                          "%(title)s). Its text can change again once the vote ends or a steward cancels it.",
+                          reference=amendment.reference, number=vote.id, title=vote.title))
+
+
+def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, actor: Person | None) -> None:
+    """Another vote's result changed the section under ``amendment`` while it was being voted on.
+
+    That change cannot be refused, so the vote on the old text is cancelled (a ``cancelled`` entry
+    ends its record, and ``vote_cancelled`` tells everyone in the vote's and the standard's rooms),
+    and the amendment goes back to "open", to be brought up to date and voted on again. Its group's
+    vote too: every amendment of the group goes back to "open" with it.
+    """
+    from ..voting.services import cancel_votes_on_subject
+
+    if amendment.state != "voting":
+        return
+    if new_head.amendment_id is not None:
+        adopted = session.get(Amendment, new_head.amendment_id)
+        cause = f"{adopted.reference} was adopted" if adopted is not None else "another change was adopted"
+    else:
+        cause = "the section's draft was edited"
+    reason = (f"{cause} and changed the section under {amendment.reference} (now revision {new_head.number}): "
+              f"{amendment.reference} was brought up to date and must be put to a vote again on its new text.")
+    cancel_votes_on_subject(session, "amendment", amendment.id, reason)
+    members = [amendment]
+    if amendment.group_id is not None:
+        cancel_votes_on_subject(session, "group", amendment.group_id, reason)
+        members += [a for a in session.scalars(select(Amendment).where(Amendment.group_id == amendment.group_id,
+                                                                        Amendment.id != amendment.id,
+                                                                        Amendment.state == "voting"))]
+    for member in members:
+        transition(session, member, "cancel_vote", actor, reason)
 
 
 def _clean_summary(summary: str) -> str:
@@ -186,6 +251,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                    rationale: str, proposed_title: str = "", proposed_body: str = "",
                    target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
     """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
+    _refuse_amendment_under_vote(db.session, amendment)
     if not permissions.can_edit(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
@@ -194,6 +260,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
         amendment = _locked(session, amendment.id)
         if amendment.head_draft_id != expected_draft_id:
             raise Conflict(_("A co-author saved a newer version while you were editing. Your text is kept below: compare and save again."))
+        _refuse_amendment_under_vote(session, amendment)
         if not permissions.can_edit(actor, amendment):
             raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=amendment.state))
         head = amendment.head
@@ -325,5 +392,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
                      {"group_id": group.id, "amendment_ids": [a.id for a in loaded]}, actor_id=actor.id)
     return group
 
+
+standards.EDIT_GUARDS.append(lambda session, section: refuse_if_under_vote(session, section.id))
 
 from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)
