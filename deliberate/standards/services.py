@@ -30,10 +30,11 @@ EDIT_GUARDS: list = []
 
 class TextUnderVote(DomainError):
     """The text is frozen while the co-ops vote on it: a direct edit is refused (nothing is lost:
-    the caller keeps the person's text). Not a Conflict, which means "someone saved in between"."""
+    the caller keeps the person's text). Its status and code are a conflict's (409, "conflict": the
+    state does not allow it), but it is not a Conflict, which forms read as "someone saved meanwhile"."""
 
     status = 409
-    code = "under_vote"
+    code = "conflict"
 
 MAX_TITLE = limits.TITLE
 MAX_BODY = limits.SECTION_BODY

@@ -19,6 +19,8 @@ from deliberate.realtime.sync import ClientSession
 from deliberate.standards import services as standards
 from deliberate.standards.models import Revision
 from deliberate.versions import services as versions
+from deliberate.versions.models import Version
+from deliberate.versions.subjects import version_text
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -75,7 +77,7 @@ def test_editing_the_draft_of_a_section_under_vote_is_refused_naming_the_vote(se
     head = section(setup).head_revision_id
     with pytest.raises(DomainError) as refused:
         edit(setup, TEXT.replace("at any time", "whenever they wish"))
-    assert refused.value.status == 409 and refused.value.code == "under_vote"
+    assert refused.value.status == 409 and refused.value.code == "conflict"
     assert f"vote {vote.id}" in refused.value.message and a7.reference in refused.value.message
     assert section(setup).head_revision_id == head
     assert fresh(Amendment, a7.id).state == "voting" and fresh(Vote, vote.id).state == "open"
@@ -170,8 +172,6 @@ def test_a_version_under_vote_is_a_snapshot_so_the_draft_may_change(setup):
     edit(setup, TEXT.replace("at any time", "whenever they wish"))
     assert fresh(Vote, vote.id).state == "open"
     assert fresh(Vote, vote.id).text_hash == version.content_hash
-    from deliberate.versions.subjects import version_text
-    from deliberate.versions.models import Version
     assert "at any time" in version_text(fresh(Version, version.id))
 
 
