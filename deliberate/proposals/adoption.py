@@ -163,7 +163,9 @@ def start_vote(session, amendment: Amendment, actor: Person | None) -> None:
     if amendment.state != "open":
         raise Conflict(_("Only open amendments can go to a vote; this one is %(state)s.", state=amendment.state))
     if amendment.section_id is not None and amendment.kind != "insert":
-        section = session.get(Section, amendment.section_id)
+        # Locked and read afresh: an edit of the section saved while the vote was being opened (its
+        # text taken from the amendment as loaded) makes this refuse instead of voting on an old text.
+        section = _lock_section(session, amendment.section_id)
         if section.head_revision_id != amendment.head.base_revision_id:
             raise Conflict(_("This amendment is not up to date with the section's text."))
     transition(session, amendment, "start_vote", actor)

@@ -17,7 +17,7 @@ from deliberate.proposals.models import Amendment, Transition
 from deliberate.realtime.events import Event
 from deliberate.realtime.sync import ClientSession
 from deliberate.standards import services as standards
-from deliberate.standards.models import Revision
+from deliberate.standards.models import Revision, Section
 from deliberate.versions import services as versions
 from deliberate.versions.models import Version
 from deliberate.versions.subjects import version_text
@@ -239,3 +239,40 @@ def test_the_draft_edit_is_not_reported_as_an_adopted_change(setup):
     edit(setup, TEXT.replace("at any time", "whenever they wish"))
     amendment = fresh(Amendment, a7.id)
     assert db.session.get(Revision, amendment.head.base_revision_id).amendment_id is None
+
+
+# Racing: an edit and a vote opening at the same moment ------------------------------------------
+
+def test_an_edit_racing_a_vote_opening_never_leaves_a_vote_on_a_text_that_moved(app, setup):
+    from deliberate.members.models import Person
+    from tests.concurrency import run_together
+
+    steward_id, editor_id = setup["steward"].id, setup["delegates"][1].id
+    section_id = section(setup).id
+    for round_ in range(6):
+        a = opened(setup, section(setup).body.replace("together", f"together ({round_})"))
+
+        def work(i, amendment_id=a.id, round_=round_):
+            if i == 0:
+                return voting.open_vote(actor=db.session.get(Person, steward_id), subject_kind="amendment",
+                                        subject_id=amendment_id, rule_preset="simple-majority",
+                                        closes_at=utcnow() + timedelta(days=7)).id
+            s = db.session.get(Section, section_id)
+            return standards.revise_section(actor=db.session.get(Person, editor_id), section=s, title=s.title,
+                                            body=s.body.replace("one vote", f"one vote ({round_})"),
+                                            message="Race.", base_revision_id=s.head_revision_id).id
+
+        _results, errors = run_together(app, work, writers=2)
+        assert all(isinstance(e, DomainError) for e in errors), errors
+        amendment = fresh(Amendment, a.id)
+        votes = list(db.session.scalars(select(Vote).where(Vote.subject_kind == "amendment",
+                                                           Vote.subject_id == a.id)))
+        for vote in votes:
+            if vote.state == "open":
+                assert amendment.state == "voting" and voted_text_is_intact(vote.id, a.id)
+                assert amendment.head.base_revision_id == section(setup).head_revision_id
+        if not any(v.state == "open" for v in votes):
+            assert amendment.state == "open"
+        if amendment.state == "voting":
+            voting.cancel_vote(actor=setup["steward"], vote=next(v for v in votes if v.state == "open"),
+                               reason="Next round.")
