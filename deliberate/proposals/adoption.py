@@ -21,7 +21,7 @@ from ..standards.models import Revision, Section
 from ..text.merge import three_way
 from . import permissions
 from .models import Amendment
-from .services import _locked, add_draft, publish, refuse_if_under_vote, reopen_for_changed_base, transition
+from .services import _locked, add_draft, publish, refuse_if_under_vote, reopen_for_changed_base, reopen_for_removed_section, transition
 from .states import LIVE_STATES
 
 
@@ -74,9 +74,10 @@ def _merge_title(base: str, ours: str, theirs: str) -> str | None:
 
 
 def _rebase(session, amendment: Amendment, new_head: Revision, title: str, body: str, actor) -> None:
+    already_said = title == new_head.title and body == new_head.body
     # Under vote, its vote was bound to the old text: cancelled, and the amendment reopened.
-    reopen_for_changed_base(session, amendment, new_head, actor)
-    if title == new_head.title and body == new_head.body:
+    reopen_for_changed_base(session, amendment, new_head, actor, superseded=already_said)
+    if already_said:
         # The adopted change already says what this amendment proposed.
         transition(session, amendment, "supersede", actor, "The text now already says what this amendment proposed.")
         return
@@ -146,6 +147,7 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     elif amendment.kind == "delete":
         for other in session.scalars(select(Amendment).where(Amendment.section_id == section.id,
                                                              Amendment.state.in_(sorted(LIVE_STATES | {"voting"})))):
+            reopen_for_removed_section(session, other, amendment, actor)
             transition(session, other, "supersede", actor, "The section was removed.")
     record_event(session, "amendment_adopted", f"standard:{amendment.standard_id}",
                  {"amendment_id": amendment.id, "section_id": amendment.section_id,

@@ -116,16 +116,15 @@ def _refuse_amendment_under_vote(session, amendment: Amendment) -> None:
                           reference=amendment.reference, number=vote.id, title=vote.title))
 
 
-def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, actor: Person | None) -> None:
+def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, actor: Person | None,
+                            superseded: bool = False) -> None:
     """Another vote's result changed the section under ``amendment`` while it was being voted on.
 
     That change cannot be refused, so the vote on the old text is cancelled (a ``cancelled`` entry
     ends its record, and ``vote_cancelled`` tells everyone in the vote's and the standard's rooms),
-    and the amendment goes back to "open", to be brought up to date and voted on again. Its group's
-    vote too: every amendment of the group goes back to "open" with it.
+    and the amendment goes back to "open", to be brought up to date (or ``superseded``) by the
+    caller. Its group's vote too: every amendment of the group goes back to "open" with it.
     """
-    from ..voting.services import cancel_votes_on_subject
-
     if amendment.state != "voting":
         return
     if new_head.amendment_id is not None:
@@ -133,15 +132,31 @@ def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, a
         cause = f"{adopted.reference} was adopted" if adopted is not None else "another change was adopted"
     else:
         cause = "the section's draft was edited"
-    reason = (f"{cause} and changed the section under {amendment.reference} (now revision {new_head.number}): "
-              f"{amendment.reference} was brought up to date and must be put to a vote again on its new text.")
+    ref = amendment.reference
+    then = (f"the section now already says what {ref} proposed, so {ref} is superseded" if superseded else
+            f"{ref} was brought up to date and must be put to a vote again on its new text")
+    _cancel_and_reopen(session, amendment, f"{cause} and changed the section under {ref} "
+                                           f"(now revision {new_head.number}): {then}.", actor)
+
+
+def reopen_for_removed_section(session, amendment: Amendment, removed_by: Amendment, actor: Person | None) -> None:
+    """Another vote's result removed the section ``amendment`` changes: its vote is cancelled (the
+    caller then supersedes it)."""
+    if amendment.state == "voting":
+        _cancel_and_reopen(session, amendment, f"{removed_by.reference} was adopted and removed the section under "
+                                               f"{amendment.reference}, which is superseded.", actor)
+
+
+def _cancel_and_reopen(session, amendment: Amendment, reason: str, actor: Person | None) -> None:
+    from ..voting.services import cancel_votes_on_subject
+
     cancel_votes_on_subject(session, "amendment", amendment.id, reason)
     members = [amendment]
     if amendment.group_id is not None:
         cancel_votes_on_subject(session, "group", amendment.group_id, reason)
-        members += [a for a in session.scalars(select(Amendment).where(Amendment.group_id == amendment.group_id,
-                                                                        Amendment.id != amendment.id,
-                                                                        Amendment.state == "voting"))]
+        members += list(session.scalars(select(Amendment).where(Amendment.group_id == amendment.group_id,
+                                                                Amendment.id != amendment.id,
+                                                                Amendment.state == "voting")))
     for member in members:
         transition(session, member, "cancel_vote", actor, reason)
 

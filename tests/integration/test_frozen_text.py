@@ -276,3 +276,28 @@ def test_an_edit_racing_a_vote_opening_never_leaves_a_vote_on_a_text_that_moved(
         if amendment.state == "voting":
             voting.cancel_vote(actor=setup["steward"], vote=next(v for v in votes if v.state == "open"),
                                reason="Next round.")
+
+
+def test_followers_of_the_standard_are_told_the_vote_was_cancelled(setup, make_delegate):
+    from deliberate.follows import queries as follows
+    from deliberate.follows import services as following
+
+    follower = make_delegate(name="Follower")
+    following.follow_standard(actor=follower, standard=setup["standard"])
+    a7 = opened(setup, TEXT.replace("together", "jointly"))
+    vote7 = vote_on(setup, "amendment", a7.id)
+    adopt_by_vote(setup, opened(setup, TEXT.replace("one vote", "one equal vote"), who=1))
+    news = [(e.kind, e.payload.get("vote_id")) for e in follows.inbox(follower, utcnow()).events]
+    assert ("vote_cancelled", vote7.id) in news
+
+
+def test_a_vote_on_a_change_to_a_section_another_vote_removes_is_cancelled(setup):
+    a7 = opened(setup, TEXT.replace("together", "jointly"))
+    vote7 = vote_on(setup, "amendment", a7.id)
+    removal = services.propose_amendment(actor=setup["delegates"][1], standard=setup["standard"], kind="delete",
+                                         section=section(setup), summary="Not needed.")
+    removal = services.open_amendment(actor=setup["delegates"][1], amendment=removal)
+    adopt_by_vote(setup, removal)
+    assert fresh(Amendment, a7.id).state == "superseded"
+    cancelled = fresh(Vote, vote7.id)
+    assert cancelled.state == "cancelled" and removal.reference in cancelled.cancel_reason
