@@ -103,7 +103,7 @@ def refuse_if_under_vote(session, section_id: int | None) -> None:
                           "amendment.", number=first.vote.id, title=first.vote.title))
 
 
-def _refuse_amendment_under_vote(session, amendment: Amendment) -> None:
+def refuse_if_amendment_under_vote(session, amendment: Amendment) -> None:
     """An amendment being voted on cannot be changed by anyone: the vote is bound to its text."""
     if amendment.state != "voting":
         return
@@ -210,7 +210,8 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
         raise Conflict(_("This section has been removed from the standard."))
     head = section.head
     if base_revision_id is not None and base_revision_id != head.id:
-        raise Conflict(_("The section changed while you were writing (someone's change was adopted). Your text is kept below: look at the new wording and propose again."))
+        raise Conflict(_("The section changed while you were writing (someone's change was adopted). "
+                         "Your text is kept below: look at the new wording and propose again."))
     if kind == "delete":
         return kind, head.title, head.body, None, head.id
     if kind == "move":
@@ -266,7 +267,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                    rationale: str, proposed_title: str = "", proposed_body: str = "",
                    target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
     """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
-    _refuse_amendment_under_vote(db.session, amendment)
+    refuse_if_amendment_under_vote(db.session, amendment)
     if not permissions.can_edit(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
@@ -275,7 +276,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
         amendment = _locked(session, amendment.id)
         if amendment.head_draft_id != expected_draft_id:
             raise Conflict(_("A co-author saved a newer version while you were editing. Your text is kept below: compare and save again."))
-        _refuse_amendment_under_vote(session, amendment)
+        refuse_if_amendment_under_vote(session, amendment)
         if not permissions.can_edit(actor, amendment):
             raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=amendment.state))
         head = amendment.head
@@ -367,7 +368,9 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
         if amendment.kind in ("modify", "retitle"):
             title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
             if title == head.title and body == head.body:
-                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment instead if it is no longer needed."), field_errors={"proposed_body": [_("No change left.")]})
+                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment "
+                                     "instead if it is no longer needed."),
+                                   field_errors={"proposed_body": [_("No change left.")]})
             amendment.kind = "retitle" if body == head.body else "modify"
         else:
             title, body = head.title, head.body

@@ -47,14 +47,16 @@ def clean_title(title: str, field: str = "title") -> str:
     if not title:
         raise InvalidInput(_("Please give a title."), field_errors={field: [_("This field is required.")]})
     if len(title) > MAX_TITLE:
-        raise InvalidInput(_("Titles are at most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE), field_errors={field: [_("At most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE)]})
+        raise InvalidInput(_("Titles are at most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE),
+                           field_errors={field: [_("At most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE)]})
     return title
 
 
 def clean_body(body: str) -> str:
     body = normalise(body or "")
     if len(body) > MAX_BODY:
-        raise InvalidInput(_("A section's text is at most %(MAX_BODY)s characters; this one has %(count)s.", MAX_BODY=format_decimal(MAX_BODY), count=format_decimal(len(body))),
+        raise InvalidInput(_("A section's text is at most %(MAX_BODY)s characters; this one has %(count)s.",
+                             MAX_BODY=format_decimal(MAX_BODY), count=format_decimal(len(body))),
                            field_errors={"body": [_("At most %(MAX_BODY)s characters.", MAX_BODY=format_decimal(MAX_BODY))]})
     return body
 
@@ -64,7 +66,8 @@ def _clean_message(message: str) -> str:
     if not message:
         raise InvalidInput(_("Please say briefly what you changed and why."), field_errors={"message": [_("This field is required.")]})
     if len(message) > MAX_MESSAGE:
-        raise InvalidInput(_("Keep the message under %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE), field_errors={"message": [_("At most %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE)]})
+        raise InvalidInput(_("Keep the message under %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE),
+                           field_errors={"message": [_("At most %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE)]})
     return message
 
 
@@ -166,7 +169,8 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
             guard(session, section)
         head = section.head
         if head is None or head.id != base_revision_id:
-            raise Conflict(_("Someone saved a newer version of this section while you were editing. Your text is kept below: compare it with the latest and save again."))
+            raise Conflict(_("Someone saved a newer version of this section while you were editing. "
+                             "Your text is kept below: compare it with the latest and save again."))
         if head.title == title and head.body == body:
             raise InvalidInput(_("Nothing changed: the text is the same as the current version."))
         revision = Revision(section_id=section.id, number=head.number + 1, parent_id=head.id, title=title,

@@ -150,8 +150,9 @@ def test_an_amendment_under_vote_cannot_be_changed_by_its_author(setup):
                                 proposed_title=amendment.head.proposed_title,
                                 proposed_body=TEXT.replace("together", "jointly and fairly"))
     assert refused.value.status == 409 and f"vote {vote.id}" in refused.value.message
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         coediting.join(actor=setup["delegates"][0], doc_key=f"amendment:{a7.id}", client_id="tab-frozen-2")
+    assert f"vote {vote.id}" in refused.value.message
     assert voted_text_is_intact(vote.id, a7.id)
 
 
