@@ -71,6 +71,11 @@ def can_coedit(person, document: Document) -> bool:
 
 
 def _check(actor, document: Document) -> None:
+    if document.kind == "amendment":
+        from ..proposals.services import refuse_if_amendment_under_vote
+
+        # Its text is frozen while the co-ops vote on it: say so, naming the vote.
+        refuse_if_amendment_under_vote(db.session, document.obj)
     if not can_coedit(actor, document):
         raise PermissionDenied(_("You cannot edit this text together with others."))
 

@@ -21,7 +21,7 @@ from ..standards.models import Revision, Section
 from ..text.merge import three_way
 from . import permissions
 from .models import Amendment
-from .services import _locked, add_draft, publish, transition
+from .services import _locked, add_draft, publish, refuse_if_under_vote, reopen_for_changed_base, reopen_for_removed_section, transition
 from .states import LIVE_STATES
 
 
@@ -74,7 +74,10 @@ def _merge_title(base: str, ours: str, theirs: str) -> str | None:
 
 
 def _rebase(session, amendment: Amendment, new_head: Revision, title: str, body: str, actor) -> None:
-    if title == new_head.title and body == new_head.body:
+    already_said = title == new_head.title and body == new_head.body
+    # Under vote, its vote was bound to the old text: cancelled, and the amendment reopened.
+    reopen_for_changed_base(session, amendment, new_head, actor, superseded=already_said)
+    if already_said:
         # The adopted change already says what this amendment proposed.
         transition(session, amendment, "supersede", actor, "The text now already says what this amendment proposed.")
         return
@@ -144,6 +147,7 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     elif amendment.kind == "delete":
         for other in session.scalars(select(Amendment).where(Amendment.section_id == section.id,
                                                              Amendment.state.in_(sorted(LIVE_STATES | {"voting"})))):
+            reopen_for_removed_section(session, other, amendment, actor)
             transition(session, other, "supersede", actor, "The section was removed.")
     record_event(session, "amendment_adopted", f"standard:{amendment.standard_id}",
                  {"amendment_id": amendment.id, "section_id": amendment.section_id,
@@ -161,7 +165,9 @@ def start_vote(session, amendment: Amendment, actor: Person | None) -> None:
     if amendment.state != "open":
         raise Conflict(_("Only open amendments can go to a vote; this one is %(state)s.", state=amendment.state))
     if amendment.section_id is not None and amendment.kind != "insert":
-        section = session.get(Section, amendment.section_id)
+        # Locked and read afresh: an edit of the section saved while the vote was being opened (its
+        # text taken from the amendment as loaded) makes this refuse instead of voting on an old text.
+        section = _lock_section(session, amendment.section_id)
         if section.head_revision_id != amendment.head.base_revision_id:
             raise Conflict(_("This amendment is not up to date with the section's text."))
     transition(session, amendment, "start_vote", actor)
@@ -182,6 +188,9 @@ def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Am
         raise PermissionDenied(_("This amendment must be decided by a vote of the co-ops."))
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
+        if amendment.kind in ("modify", "retitle", "delete"):
+            _lock_section(session, amendment.section_id)
+            refuse_if_under_vote(session, amendment.section_id)
         apply_amendment(session, amendment, actor, note or "Adopted by a steward under the standard's policy.")
     return amendment
 

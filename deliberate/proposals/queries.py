@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..extensions import db
@@ -13,6 +14,7 @@ from ..standards.models import Revision, Section, Standard
 from ..text import diff as textdiff
 from ..text.merge import three_way
 from ..text.paragraphs import blame
+from ..voting.models import Vote
 from .models import Amendment, AmendmentDraft, CompetingGroup, Transition
 from .permissions import can_read
 
@@ -30,6 +32,31 @@ def list_amendments(standard: Standard, person, section: Section | None = None) 
     if section is not None:
         query = query.where(Amendment.section_id == section.id)
     return [a for a in db.session.scalars(query) if can_read(person, a)]
+
+
+@dataclass(frozen=True)
+class UnderVote:
+    """An amendment whose text the co-ops are voting on, and its open vote (alone or in its group).
+    ``vote`` is None only if the amendment is "voting" with no open vote left (a stuck vote)."""
+
+    amendment: Amendment
+    vote: Vote | None
+
+
+def open_votes_on(session: Session, amendment: Amendment) -> list[Vote]:
+    """The open votes whose text includes ``amendment``'s: its own, and its group's."""
+    subjects = [(Vote.subject_kind == "amendment") & (Vote.subject_id == amendment.id)]
+    if amendment.group_id is not None:
+        subjects.append((Vote.subject_kind == "group") & (Vote.subject_id == amendment.group_id))
+    return list(session.scalars(select(Vote).where(Vote.state == "open", or_(*subjects)).order_by(Vote.id)))
+
+
+def under_vote(session: Session, section_id: int) -> list[UnderVote]:
+    """The amendments to a section that are being voted on: while there is one, the section's text
+    is frozen (a direct edit would change the base of the text the co-ops are voting on)."""
+    voting = session.scalars(select(Amendment).where(Amendment.section_id == section_id,
+                                                     Amendment.state == "voting").order_by(Amendment.id))
+    return [UnderVote(a, next(iter(open_votes_on(session, a)), None)) for a in voting]
 
 
 def drafts(amendment: Amendment) -> list[AmendmentDraft]:

@@ -15,10 +15,11 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop
 from ..realtime.events import record_event
-from ..standards.models import Section, Standard
-from ..standards.services import clean_body, clean_title
+from ..standards import services as standards
+from ..standards.models import Revision, Section, Standard
+from ..standards.services import TextUnderVote, clean_body, clean_title
 from ..text.normalise import normalise
-from . import permissions
+from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import InvalidTransition, next_state, resolve_target
 
@@ -81,6 +82,85 @@ def add_draft(session, amendment: Amendment, *, base_revision_id: int | None, ti
     return draft
 
 
+# The text under vote is frozen ---------------------------------------------------------------
+
+def refuse_if_under_vote(session, section_id: int | None) -> None:
+    """A direct change to a section (an edit of its draft, a steward adopting another amendment) is
+    refused while an amendment to it is being voted on: the vote is bound to the text it was opened
+    on. Called inside the caller's transaction, after the section row is locked."""
+    if section_id is None:
+        return
+    frozen = queries.under_vote(session, section_id)
+    if not frozen:
+        return
+    first = frozen[0]
+    if first.vote is None:
+        raise TextUnderVote(_("This section cannot be changed while the co-ops are voting on %(reference)s, which "
+                              "changes it. Wait until that vote ends, or propose your change as an amendment.",
+                              reference=first.amendment.reference))
+    raise TextUnderVote(_("This section cannot be changed while the co-ops are voting on a change to it "
+                          "(vote %(number)s, %(title)s). Wait until that vote ends, or propose your change as an "
+                          "amendment.", number=first.vote.id, title=first.vote.title))
+
+
+def refuse_if_amendment_under_vote(session, amendment: Amendment) -> None:
+    """An amendment being voted on cannot be changed by anyone: the vote is bound to its text."""
+    if amendment.state != "voting":
+        return
+    vote = next(iter(queries.open_votes_on(session, amendment)), None)
+    if vote is None:
+        raise TextUnderVote(_("%(reference)s is being voted on: its text cannot change until the vote ends.",
+                              reference=amendment.reference))
+    raise TextUnderVote(_("%(reference)s cannot be changed while the co-ops are voting on it (vote %(number)s, "
+                          "%(title)s). Its text can change again once the vote ends or a steward cancels it.",
+                          reference=amendment.reference, number=vote.id, title=vote.title))
+
+
+def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, actor: Person | None,
+                            superseded: bool = False) -> None:
+    """Another vote's result changed the section under ``amendment`` while it was being voted on.
+
+    That change cannot be refused, so the vote on the old text is cancelled (a ``cancelled`` entry
+    ends its record, and ``vote_cancelled`` tells everyone in the vote's and the standard's rooms),
+    and the amendment goes back to "open", to be brought up to date (or ``superseded``) by the
+    caller. Its group's vote too: every amendment of the group goes back to "open" with it.
+    """
+    if amendment.state != "voting":
+        return
+    if new_head.amendment_id is not None:
+        adopted = session.get(Amendment, new_head.amendment_id)
+        cause = f"{adopted.reference} was adopted" if adopted is not None else "another change was adopted"
+    else:
+        cause = "the section's draft was edited"
+    ref = amendment.reference
+    then = (f"the section now already says what {ref} proposed, so {ref} is superseded" if superseded else
+            f"{ref} was brought up to date and must be put to a vote again on its new text")
+    _cancel_and_reopen(session, amendment, f"{cause} and changed the section under {ref} "
+                                           f"(now revision {new_head.number}): {then}.", actor)
+
+
+def reopen_for_removed_section(session, amendment: Amendment, removed_by: Amendment, actor: Person | None) -> None:
+    """Another vote's result removed the section ``amendment`` changes: its vote is cancelled (the
+    caller then supersedes it)."""
+    if amendment.state == "voting":
+        _cancel_and_reopen(session, amendment, f"{removed_by.reference} was adopted and removed the section under "
+                                               f"{amendment.reference}, which is superseded.", actor)
+
+
+def _cancel_and_reopen(session, amendment: Amendment, reason: str, actor: Person | None) -> None:
+    from ..voting.services import cancel_votes_on_subject
+
+    cancel_votes_on_subject(session, "amendment", amendment.id, reason)
+    members = [amendment]
+    if amendment.group_id is not None:
+        cancel_votes_on_subject(session, "group", amendment.group_id, reason)
+        members += list(session.scalars(select(Amendment).where(Amendment.group_id == amendment.group_id,
+                                                                Amendment.id != amendment.id,
+                                                                Amendment.state == "voting")))
+    for member in members:
+        transition(session, member, "cancel_vote", actor, reason)
+
+
 def _clean_summary(summary: str) -> str:
     summary = normalise(summary or "")
     if not summary:
@@ -130,8 +210,8 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
         raise Conflict(_("This section has been removed from the standard."))
     head = section.head
     if base_revision_id is not None and base_revision_id != head.id:
-        raise Conflict(_(
-            "The section changed while you were writing (someone's change was adopted). Your text is kept below: look at the new wording and propose again."))
+        raise Conflict(_("The section changed while you were writing (someone's change was adopted). "
+                         "Your text is kept below: look at the new wording and propose again."))
     if kind == "delete":
         return kind, head.title, head.body, None, head.id
     if kind == "move":
@@ -187,6 +267,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                    rationale: str, proposed_title: str = "", proposed_body: str = "",
                    target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
     """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
+    refuse_if_amendment_under_vote(db.session, amendment)
     if not permissions.can_edit(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
@@ -195,6 +276,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
         amendment = _locked(session, amendment.id)
         if amendment.head_draft_id != expected_draft_id:
             raise Conflict(_("A co-author saved a newer version while you were editing. Your text is kept below: compare and save again."))
+        refuse_if_amendment_under_vote(session, amendment)
         if not permissions.can_edit(actor, amendment):
             raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=amendment.state))
         head = amendment.head
@@ -286,7 +368,8 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
         if amendment.kind in ("modify", "retitle"):
             title, body = clean_title(proposed_title, "proposed_title"), clean_body(proposed_body)
             if title == head.title and body == head.body:
-                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment instead if it is no longer needed."),
+                raise InvalidInput(_("The resolved text is the same as the current text: withdraw the amendment "
+                                     "instead if it is no longer needed."),
                                    field_errors={"proposed_body": [_("No change left.")]})
             amendment.kind = "retitle" if body == head.body else "modify"
         else:
@@ -327,5 +410,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
                      {"group_id": group.id, "amendment_ids": [a.id for a in loaded]}, actor_id=actor.id)
     return group
 
+
+standards.EDIT_GUARDS.append(lambda session, section: refuse_if_under_vote(session, section.id))
 
 from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import limits
 from ..database import unit_of_work
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop, slugify
@@ -22,6 +22,19 @@ from .models import SECTION_KINDS, Revision, RevisionCredit, Section, Standard
 # Called inside the transaction whenever a section gets a new head revision, so that amendments
 # made against the old head follow it (deliberate.proposals registers itself here).
 HEAD_MOVED_HOOKS: list = []
+# Called inside the transaction, with the section row locked, before a direct edit is written:
+# ``guard(session, section)`` raises TextUnderVote when the section's text is being voted on
+# (deliberate.proposals registers itself here: an amendment to the section in an open vote).
+EDIT_GUARDS: list = []
+
+
+class TextUnderVote(DomainError):
+    """The text is frozen while the co-ops vote on it: a direct edit is refused (nothing is lost:
+    the caller keeps the person's text). Its status and code are a conflict's (409, "conflict": the
+    state does not allow it), but it is not a Conflict, which forms read as "someone saved meanwhile"."""
+
+    status = 409
+    code = "conflict"
 
 MAX_TITLE = limits.TITLE
 MAX_BODY = limits.SECTION_BODY
@@ -152,10 +165,12 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         # from the same base cannot both pass the check below.
         session.execute(select(Section.id).where(Section.id == section.id).with_for_update())
         section = session.get(Section, section.id, populate_existing=True)
+        for guard in EDIT_GUARDS:
+            guard(session, section)
         head = section.head
         if head is None or head.id != base_revision_id:
-            raise Conflict(_(
-                "Someone saved a newer version of this section while you were editing. Your text is kept below: compare it with the latest and save again."))
+            raise Conflict(_("Someone saved a newer version of this section while you were editing. "
+                             "Your text is kept below: compare it with the latest and save again."))
         if head.title == title and head.body == body:
             raise InvalidInput(_("Nothing changed: the text is the same as the current version."))
         revision = Revision(section_id=section.id, number=head.number + 1, parent_id=head.id, title=title,
