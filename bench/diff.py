@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deliberate.text.diff import apply_ops, inline_html, stats, tokenise, word_diff  # noqa: E402
+from deliberate.text.diff import apply_ops, stats, tokenise, word_diff  # noqa: E402
+from deliberate.text.diff_html import inline_html  # noqa: E402
 from deliberate.text.normalise import normalise  # noqa: E402
 
 SEED = 20241021

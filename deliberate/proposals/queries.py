@@ -12,6 +12,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..standards.models import Revision, Section, Standard
 from ..text import diff as textdiff
+from ..text import diff_html
 from ..text.merge import three_way
 from ..text.paragraphs import blame
 from ..voting.models import Vote
@@ -90,8 +91,8 @@ class ChangeView:
 def change_view(old_title: str, old_body: str, new_title: str, new_body: str) -> ChangeView:
     title_ops = textdiff.word_diff(old_title, new_title)
     body_ops = textdiff.word_diff(old_body, new_body)
-    return ChangeView(title_ops, body_ops, textdiff.inline_html(title_ops), textdiff.inline_html(body_ops),
-                      textdiff.side_by_side(body_ops), textdiff.stats(body_ops), old_title, new_title)
+    return ChangeView(title_ops, body_ops, diff_html.inline_html(title_ops), diff_html.inline_html(body_ops),
+                      diff_html.side_by_side(body_ops), textdiff.stats(body_ops), old_title, new_title)
 
 
 def amendment_change(amendment: Amendment, draft: AmendmentDraft | None = None) -> ChangeView:
@@ -213,6 +214,6 @@ def compare_standard(standard: Standard, old: datetime | None, new: datetime | N
     """Whole-document diff between two moments (sections matched by their stable key)."""
     entries = textdiff.document_diff(standard_at(standard, old), standard_at(standard, new))
     for entry in entries:
-        entry["inline_title"] = textdiff.inline_html(entry["title_ops"])
-        entry["inline_body"] = textdiff.inline_html(entry["body_ops"])
+        entry["inline_title"] = diff_html.inline_html(entry["title_ops"])
+        entry["inline_body"] = diff_html.inline_html(entry["body_ops"])
     return entries

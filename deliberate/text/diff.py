@@ -20,14 +20,13 @@ Everything is deterministic.
 from __future__ import annotations
 
 import functools
-import html
 import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby, zip_longest
+from itertools import chain, groupby
 from math import isqrt
 from operator import itemgetter
 from typing import Any, Literal
@@ -39,10 +38,9 @@ from deliberate.text.normalise import normalise
 __all__ = [
     "Op",
     "apply_ops",
+    "diff_texts",
     "document_diff",
-    "inline_html",
     "is_unchanged",
-    "side_by_side",
     "stats",
     "tokenise",
     "word_diff",
@@ -436,7 +434,7 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
 _Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
 
 
-def _diff_texts(old: str, new: str) -> list[tuple[int, str]]:
+def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
     """Diff two normalised texts into (op, text) runs: -1 delete, 0 keep, 1 insert.
 
     Every run starts and ends on a token boundary.  Sentences matched as
@@ -501,7 +499,7 @@ def word_diff(old: str, new: str) -> list[Op]:
     old, new = normalise(old), normalise(new)
     if old == new:
         return [Op("equal", old)] if old else []
-    return [Op(_KIND[op], text) for op, text in _diff_texts(old, new)]
+    return [Op(_KIND[op], text) for op, text in diff_texts(old, new)]
 
 
 def apply_ops(old: str, ops: Sequence[Op]) -> str:
@@ -541,76 +539,6 @@ def stats(ops: Sequence[Op]) -> dict[str, int]:
     added = sum(_count_words(op.text) for op in ops if op.kind == "insert")
     removed = sum(_count_words(op.text) for op in ops if op.kind == "delete")
     return {"words_added": added, "words_removed": removed}
-
-
-# A line break that is added or removed is invisible on its own, so it is
-# shown as a pilcrow inside the <ins>/<del>; tests strip this span.
-_BREAK_MARK = '<span class="diff-break" title="line break">\u00b6</span>'
-
-
-def _tagged(tag: str, text: str) -> str:
-    body = html.escape(text, quote=False)
-    if "\n" in text and not text.strip():
-        # A removed break no longer breaks the line; an added one does.
-        body = _BREAK_MARK + (body if tag == "ins" else "")
-    return f"<{tag}>{body}</{tag}>"
-
-
-def inline_html(ops: Sequence[Op]) -> str:
-    """Render ``ops`` as escaped HTML with ``<ins>`` and ``<del>`` around edits.
-
-    Newlines stay as ``\\n``; the caller shows the result with
-    ``white-space: pre-wrap``.  Readable without colour.
-    """
-    parts: list[str] = []
-    for op in ops:
-        if op.kind == "equal":
-            parts.append(html.escape(op.text, quote=False))
-        else:
-            parts.append(_tagged("ins" if op.kind == "insert" else "del", op.text))
-    return "".join(parts)
-
-
-def side_by_side(ops: Sequence[Op]) -> list[tuple[str, str]]:
-    """Render ``ops`` as rows of ``(old_html, new_html)``, one per line pair.
-
-    Unchanged lines line up; inside a changed stretch, old and new lines are
-    paired in order and the shorter side is padded with ``""``.  Deletions are
-    marked ``<del>`` on the left, insertions ``<ins>`` on the right.  Rows that
-    are blank on both sides (paragraph gaps) are left out.
-    """
-    rows: list[tuple[str, str]] = []
-    left: list[str] = [""]
-    right: list[str] = [""]
-
-    def flush() -> None:
-        for pair in zip_longest(left, right, fillvalue=""):
-            if pair != ("", ""):
-                rows.append(pair)
-
-    for op in ops:
-        lines = op.text.split("\n")
-        if op.kind == "equal":
-            for k, line in enumerate(lines):
-                if k:
-                    flush()
-                    left[:], right[:] = [""], [""]
-                esc = html.escape(line, quote=False)
-                left[-1] += esc
-                right[-1] += esc
-            continue
-        tag, side = ("del", left) if op.kind == "delete" else ("ins", right)
-        # Only a bare line break needs the mark; edited lines show themselves.
-        mark = f"<{tag}>{_BREAK_MARK}</{tag}>" if not op.text.strip() else ""
-        for k, line in enumerate(lines):
-            if k:
-                if k == 1:
-                    side[-1] += mark
-                side.append("")
-            if line:
-                side[-1] += f"<{tag}>{html.escape(line, quote=False)}</{tag}>"
-    flush()
-    return rows
 
 
 def _field(section: Any, name: str) -> Any:

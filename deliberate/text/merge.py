@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Literal
 
-from deliberate.text.diff import _diff_texts, tokenise
+from deliberate.text.diff import diff_texts, tokenise
 from deliberate.text.normalise import normalise
 
 __all__ = ["Conflict", "MergeResult", "three_way", "rebase"]
@@ -63,7 +63,7 @@ def _regions(base: str, other: str) -> list[_Region]:
     pos = 0
     start: int | None = None
     repl: list[str] = []
-    for op, text in _diff_texts(base, other):
+    for op, text in diff_texts(base, other):
         if op == 0:
             if start is not None:
                 out.append(_Region(start, pos, "".join(repl)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from deliberate.text.diff import _diff_texts, tokenise
+from deliberate.text.diff import diff_texts, tokenise
 from deliberate.text.normalise import normalise
 
 __all__ = [
@@ -126,7 +126,7 @@ def blame(revisions: Sequence[Any]) -> list[Passage]:
             continue
         carried: list[Any] = []
         pos = 0
-        for op, run in _diff_texts(text, new_text):
+        for op, run in diff_texts(text, new_text):
             n = len(tokenise(run))  # runs are token-aligned, so this is exact
             if op == 0:
                 carried += owners[pos : pos + n]

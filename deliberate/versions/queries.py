@@ -22,6 +22,7 @@ from ..proposals.models import Amendment, AmendmentDraft
 from ..proposals.queries import ChangeView, change_view
 from ..standards.models import Section, Standard
 from ..text import diff as textdiff
+from ..text import diff_html
 from ..text.markdown import render as render_markdown
 from ..text.paragraphs import number_paragraphs
 from ..voting.models import Vote
@@ -318,7 +319,7 @@ def _cached_document_diff(old: tuple, new: tuple) -> list[dict[str, Any]]:
     titles_old = {k: t for k, _kind, t, _b in old}
     titles_new = {k: t for k, _kind, t, _b in new}
     for entry in entries:
-        entry["inline_title"] = textdiff.inline_html(entry["title_ops"])
-        entry["inline_body"] = textdiff.inline_html(entry["body_ops"])
+        entry["inline_title"] = diff_html.inline_html(entry["title_ops"])
+        entry["inline_body"] = diff_html.inline_html(entry["body_ops"])
         entry["title"] = titles_new.get(entry["key"]) or titles_old.get(entry["key"], "")
     return entries

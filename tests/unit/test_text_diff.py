@@ -19,13 +19,12 @@ from deliberate.text.diff import (
     _unicode_res,
     apply_ops,
     document_diff,
-    inline_html,
     is_unchanged,
-    side_by_side,
     stats,
     tokenise,
     word_diff,
 )
+from deliberate.text.diff_html import inline_html, side_by_side
 from deliberate.text.normalise import normalise
 
 # Text with the awkward parts: line endings, blank lines, tabs, accents in both
