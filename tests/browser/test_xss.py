@@ -1,6 +1,6 @@
 """The XSS corpus through every field that shows member-written text, checked in Chromium.
 
-Each field gets the corpus (tests/unit/test_markdown_xss.py); the pages that show it are loaded in
+Each field gets the corpus (tests/xss_corpus.py); the pages that show it are loaded in
 headless Chromium with a hook, installed before any page script, that records dialogs
 (alert/confirm/prompt), console messages carrying the marker, and ``window.__xss``. Nothing may
 run, and no element in the DOM may carry an event handler or a ``javascript:``/``data:`` URL.
@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.unit.test_markdown_xss import CORPUS
+from tests.xss_corpus import CORPUS
 
 MARK = "XSS-MARK"
 # Short payloads fit titles and names (limits of 120 to 200 characters).
