@@ -86,6 +86,7 @@ def build_standard(*, sections: int = 30, versions: int = 10, comments: int = 30
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions_services
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
 
     if steward is None or delegates is None:
@@ -111,7 +112,7 @@ def build_standard(*, sections: int = 30, versions: int = 10, comments: int = 30
                                                         closes_at=utcnow() + timedelta(days=7))
         for delegate in delegates:
             voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-        voting.close_vote(actor=steward, vote=vote)
+        closing.close_vote(actor=steward, vote=vote)
     current = standards.get_standard(standard.slug)
     on_standard = comments // 3
     for n in range(comments):

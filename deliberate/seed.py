@@ -219,6 +219,7 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
     from .members.models import Cooperative, Person
     from .proposals import services as proposals
     from .versions import services as versions
+    from .voting import closing
     from .voting import services as voting
 
     def person(email: str) -> Person:
@@ -238,7 +239,7 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
                                 closes_at=utcnow() + timedelta(days=14))
         for (email, coop_name), choice in zip(electorate, choices):
             voting.cast_ballot(actor=person(email), vote=vote, coop=coop(coop_name), choice=choice)
-        return voting.close_vote(actor=steward, vote=vote)
+        return closing.close_vote(actor=steward, vote=vote)
 
     def ratify(summary: str) -> None:
         version = versions.assemble_version(actor=steward, standard=standards.get_standard(standard_slug),
@@ -345,6 +346,7 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
     from .extensions import db
     from .members.models import Cooperative, Person
     from .proposals.models import Amendment, CompetingGroup
+    from .voting import closing
     from .voting import services as voting
 
     def person(email: str) -> Person:
@@ -367,8 +369,8 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
               "Fairbnb Kollektiv": "jonas@example.org", "Loom Makers": "maya@example.org"}
     for name, ranking in rankings.items():
         voting.cast_ballot(actor=person(voters[name]), vote=vote, coop=coop(name), ranking=ranking)
-    vote = voting.close_vote(actor=steward, vote=vote)
-    voting.add_outcome_statement(actor=steward, vote=vote, review_date=date.today() + timedelta(days=365),
+    vote = closing.close_vote(actor=steward, vote=vote)
+    closing.add_outcome_statement(actor=steward, vote=vote, review_date=date.today() + timedelta(days=365),
                                  text="Publications will come in the members' languages. The yearly meeting was "
                                       "popular too: Kazi Riders will propose it again as a separate principle.")
 

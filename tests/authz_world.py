@@ -24,6 +24,7 @@ def build_world() -> dict:
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
     from deliberate.webhooks import services as webhooks
 
@@ -58,7 +59,7 @@ def build_world() -> dict:
     opened = proposals.open_amendment(actor=author, amendment=opened)
     closes = utcnow() + timedelta(days=7)
     closed_vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes)
-    voting.close_vote(actor=steward, vote=closed_vote)
+    closing.close_vote(actor=steward, vote=closed_vote)
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes,
                             rule_preset="consent")
     objection = voting.raise_objection(actor=author, vote=vote, argument="Not yet: we have not met them.")

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from deliberate.database import unit_of_work, utcnow
 from deliberate.extensions import db
 from deliberate.realtime.events import record_event
-from deliberate.voting import ledger
+from deliberate.voting import closing, ledger, queries
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 from deliberate.witness import chain
@@ -22,7 +22,7 @@ LOG_URL = "http://localhost.test/witness.jsonl"
 
 
 def record_head(vote: Vote) -> str:
-    return ledger.loads_jsonl(voting.export_ledger(vote))[-1]["hash"]
+    return ledger.loads_jsonl(queries.export_ledger(vote))[-1]["hash"]
 
 
 def witness_ended(vote_id: int, kind: str = "vote_closed") -> None:
@@ -39,7 +39,7 @@ def closed_admission_vote(network, choice: str = "for") -> Vote:
     vote = voting.open_vote(actor=network["steward"], subject_kind="admission", subject_id=network["applicant"].id,
                             closes_at=utcnow() + timedelta(days=7))
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice=choice)
-    voting.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     db.session.expire_all()
     witness_ended(vote.id)
     db.session.expire_all()

@@ -40,7 +40,7 @@ def list_votes(query: dict[str, Any]):
     if query.get("state"):
         votes = [v for v in votes if v.state == query["state"]]
     turnouts = queries.turnouts(votes)
-    electorates = {v.id: len(services.electorate(v)) for v in votes}
+    electorates = {v.id: len(queries.electorate(v)) for v in votes}
     slugs = _standard_slugs(votes)
     return listing(votes, lambda v: present.vote_summary(
         v, {"turnout": turnouts.get(v.id, 0), "electorate": electorates[v.id]}, slugs.get(v.standard_id)),
@@ -71,7 +71,7 @@ def list_ballots(vote_id: int, query: dict[str, Any]):
         if vote.secret:
             raise PermissionDenied(_("This is a secret ballot: only totals and turnout are shown."))
         raise Conflict(_("Who voted what is shown when the vote closes."))
-    return listing(services.ballots(vote), present.ballot, key=lambda b: b.coop_id,
+    return listing(queries.ballots(vote), present.ballot, key=lambda b: b.coop_id,
                    query=query)
 
 
@@ -92,7 +92,7 @@ def list_objections(vote_id: int, query: dict[str, Any]):
     vote = queries.get_vote(vote_id)
     person = current_person()
     mine = queries.my_coop_ids(person, vote)
-    return listing(services.objections(vote),
+    return listing(queries.objections(vote),
                    lambda o: present.objection(o, permissions.can_see_objection_coop(person, vote, o, mine)),
                    key=lambda o: o.id, query=query)
 

@@ -148,7 +148,7 @@ def reopen_for_removed_section(session, amendment: Amendment, removed_by: Amendm
 
 
 def _cancel_and_reopen(session, amendment: Amendment, reason: str, actor: Person | None) -> None:
-    from ..voting.services import cancel_votes_on_subject
+    from ..voting.closing import cancel_votes_on_subject
 
     cancel_votes_on_subject(session, "amendment", amendment.id, reason)
     members = [amendment]

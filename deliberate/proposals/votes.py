@@ -158,7 +158,7 @@ register_subject(GroupHandler())
 
 def _cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
     """The text under vote must change: its vote (and its group's) is cancelled, never left open."""
-    from ..voting.services import cancel_votes_on_subject
+    from ..voting.closing import cancel_votes_on_subject
 
     reason = f"{amendment.reference} became conflicted: its text must be brought up to date."
     cancel_votes_on_subject(session, "amendment", amendment.id, reason)

@@ -15,7 +15,7 @@ from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
-from ..voting.services import can_open_votes
+from ..voting.permissions import can_open_votes
 from . import (
     exports,
     permissions,

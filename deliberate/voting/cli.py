@@ -21,15 +21,15 @@ def votes() -> None:
               help="Also remind co-ops that have not voted a day before close.")
 def close_due(now: datetime | None, remind: bool) -> None:
     """Close every open vote whose closing time has passed (safe to run from cron, in parallel)."""
-    from . import services
+    from . import closing
 
-    closed = services.close_due_votes(now)
+    closed = closing.close_due_votes(now)
     click.echo(f"Closed {len(closed)} vote(s){': ' + ', '.join(map(str, closed)) if closed else ''}.")
     # Secret votes announce their turnout only in batches: cron deployments batch here.
-    announced = services.publish_turnouts(now)
+    announced = closing.publish_turnouts(now)
     click.echo(f"Announced the turnout of {len(announced)} secret vote(s).")
     if remind:
-        click.echo(f"Sent {services.send_reminders(now)} reminder(s).")
+        click.echo(f"Sent {closing.send_reminders(now)} reminder(s).")
 
 
 @votes.command("export")
@@ -38,10 +38,10 @@ def close_due(now: datetime | None, remind: bool) -> None:
               help="Write to this file instead of standard output.")
 def export(vote_id: int, out: Path | None) -> None:
     """Write a vote's ballot record as JSON lines (check it with `deliberate verify FILE`)."""
-    from . import services
+    from . import queries
 
     try:
-        text = services.export_ledger(services.get_vote(vote_id))
+        text = queries.export_ledger(queries.get_vote(vote_id))
     except DomainError as error:
         raise click.ClickException(error.message) from error
     if out is None:

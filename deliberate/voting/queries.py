@@ -3,33 +3,165 @@
 ``vote_page(vote, person, now)`` gathers everything once (rule, turnout, outcome, electorate,
 the ballots and objections this person may see, their own co-ops' ballots and receipts, what they
 may do) and applies the rules of ``permissions`` in one place; the page and the API only present
-it. The reading functions of ``services`` are called from here until they move into this module.
+it.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
-from ..errors import Conflict
-from ..members.models import Person
-from . import charts, ledger, permissions, services
+from ..database import utcnow
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..members.models import Cooperative, Person
+from . import admission, charts, ledger, permissions, storage
 from .models import Ballot, ElectorateMember, Objection, Vote
 from .rules import PRESET_LABELS, PRESETS, STATUS_QUO, Outcome, Rule
 from .wording import describe_rule
 
-# The readers of services, used here until they move into this module.
-get_vote = services.get_vote
-list_votes = services.list_votes
-votes_on = services.votes_on
-get_objection = services.get_objection
-admissible_coops = services.admissible_coops
-waiting_for = services.waiting_for
-voting_members = services.voting_members
+# Reading -------------------------------------------------------------------------------------
 
+def get_vote(vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound(_("No vote with that number."))
+    return vote
+
+
+def list_votes() -> dict[str, list[Vote]]:
+    """Open votes (closing soonest first), then closed and cancelled ones (latest first)."""
+    votes = list(db.session.scalars(select(Vote).order_by(Vote.id.desc())))
+    return {
+        "open": sorted((v for v in votes if v.state == "open"), key=lambda v: (v.closes_at, v.id)),
+        "closed": sorted((v for v in votes if v.state == "closed"), key=lambda v: v.closed_at, reverse=True),
+        "cancelled": [v for v in votes if v.state == "cancelled"],
+    }
+
+
+def votes_on(subject_kind: str, subject_id: int) -> list[Vote]:
+    return list(db.session.scalars(select(Vote).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id)
+                                   .order_by(Vote.id)))
+
+
+def second_call_of(vote: Vote) -> Vote | None:
+    """The vote that called this one's question a second time, if any."""
+    return db.session.scalar(select(Vote).where(Vote.second_call_of_id == vote.id))
+
+
+def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
+    """Vote id -> number of co-ops that have voted (for an open secret vote: the last batched count)."""
+    ids = [v.id for v in votes]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Ballot.vote_id, func.count(Ballot.id)).where(Ballot.vote_id.in_(ids))
+                              .group_by(Ballot.vote_id)).all()
+    counts = {**dict.fromkeys(ids, 0), **{vote_id: count for vote_id, count in rows}}
+    for vote in votes:
+        if _withheld(vote):
+            counts[vote.id] = vote.published_turnout or 0
+    return counts
+
+
+def _withheld(vote: Vote) -> bool:
+    """An open secret vote shows only the turnout announced by the last batch (publish_turnouts)."""
+    return vote.state == "open" and vote.secret
+
+
+def turnout(vote: Vote) -> dict[str, int]:
+    """{"turnout", "electorate"}: for an open secret vote, the turnout of the last batch."""
+    counts = storage.count_turnout(db.session, vote)
+    if _withheld(vote):
+        counts["turnout"] = vote.published_turnout or 0
+    return counts
+
+
+def electorate(vote: Vote) -> list[ElectorateMember]:
+    return list(db.session.scalars(select(ElectorateMember).where(ElectorateMember.vote_id == vote.id)
+                                   .order_by(ElectorateMember.coop_id)))
+
+
+def ballots(vote: Vote) -> list[Ballot]:
+    return list(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.coop_id)))
+
+
+def objections(vote: Vote) -> list[Objection]:
+    return list(db.session.scalars(select(Objection).where(Objection.vote_id == vote.id).order_by(Objection.id)))
+
+
+def get_objection(vote: Vote, objection_id: int) -> Objection:
+    objection = db.session.get(Objection, objection_id)
+    if objection is None or objection.vote_id != vote.id:
+        raise NotFound(_("No such objection in this vote."))
+    return objection
+
+
+def ledger_entries(vote: Vote) -> list[dict[str, Any]]:
+    """The record as stored, in casting order. Not for publication: see published_record."""
+    return storage.entries(db.session, vote)
+
+
+def published_record(vote: Vote) -> list[dict[str, Any]]:
+    """The record as published once the vote ended (sealed if secret: ballots sorted by voter,
+    their times set to the end); its last hash is ``vote.record_head``. Conflict while open."""
+    if vote.state == "open":
+        raise Conflict(_("The ballot record is published when the vote closes."))
+    return storage.published(vote, ledger_entries(vote))
+
+
+def export_ledger(vote: Vote) -> str:
+    """The vote's record as JSON lines (what ``deliberate verify`` checks): the published record
+    of an ended vote; the stored record of an open one (for the operator's command only)."""
+    return ledger.dumps_jsonl(ledger_entries(vote) if vote.state == "open" else published_record(vote))
+
+
+def running_outcome(vote: Vote) -> Outcome:
+    """What the record gives right now (the stored result once closed)."""
+    if vote.result is not None:
+        return Outcome.from_dict(vote.result)
+    return ledger.replay(ledger_entries(vote)).recompute()
+
+
+def voting_members(person: Person | None, vote: Vote) -> list[ElectorateMember]:
+    """The electorate entries of the co-ops ``person`` is an active delegate of (any status)."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    coop_ids = {d.coop_id for d in person.active_delegations}
+    return [m for m in electorate(vote) if m.coop_id in coop_ids]
+
+
+def waiting_for(person: Person | None, now: datetime | None = None) -> list[tuple[Vote, Cooperative]]:
+    """Open votes accepting ballots in which a co-op ``person`` acts for has not voted yet."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    coop_ids = [c.id for c in person.acting_coops]
+    if not coop_ids:
+        return []
+    now = now or utcnow()
+    voted = select(Ballot.id).where(Ballot.vote_id == ElectorateMember.vote_id, Ballot.coop_id == ElectorateMember.coop_id)
+    rows = db.session.execute(
+        select(Vote, Cooperative).join(ElectorateMember, ElectorateMember.vote_id == Vote.id)
+        .join(Cooperative, Cooperative.id == ElectorateMember.coop_id)
+        .where(Vote.state == "open", Vote.opens_at <= now, Vote.closes_at > now,
+               ElectorateMember.coop_id.in_(coop_ids), ~voted.exists())
+        .order_by(Vote.closes_at, Vote.id, Cooperative.name)).all()
+    return [(vote, coop) for vote, coop in rows]
+
+
+def admissible_coops() -> list[Cooperative]:
+    """Applicant co-ops with no open admission vote (for the stewards' list)."""
+    open_on = select(Vote.subject_id).where(Vote.subject_kind == "admission", Vote.state == "open")
+    return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(admission.ADMISSIBLE),
+                                                             Cooperative.id.not_in(open_on))
+                                   .order_by(Cooperative.name)))
+
+
+# The vote page ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class MyBallot:
@@ -121,7 +253,7 @@ def _delegated(person: Person | None, electorate: Sequence[ElectorateMember]) ->
 
 def my_coop_ids(person: Person | None, vote: Vote) -> frozenset[int]:
     """The co-ops of the vote's electorate ``person`` is a delegate of."""
-    return frozenset(m.coop_id for m in _delegated(person, services.electorate(vote)))
+    return frozenset(m.coop_id for m in _delegated(person, electorate(vote)))
 
 
 def _batched(vote: Vote) -> bool:
@@ -136,12 +268,6 @@ def shown_turnout(vote: Vote, voted: int, electorate_size: int) -> dict[str, int
     return {"turnout": voted, "electorate": electorate_size}
 
 
-def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
-    """Vote id -> number of co-ops shown as having voted (the batched figure in open secret votes)."""
-    counts = services.turnouts(votes)
-    return {v.id: shown_turnout(v, counts.get(v.id, 0), 0)["turnout"] for v in votes}
-
-
 def _labels(vote: Vote) -> dict[str, str]:
     return {**vote.alternative_labels, STATUS_QUO: _("The status quo")}
 
@@ -150,7 +276,7 @@ def _outcome(vote: Vote, person: Person | None) -> Outcome | None:
     if vote.state == "closed":
         return vote.outcome
     if permissions.can_see_running_totals(person, vote):
-        return services.running_outcome(vote)
+        return running_outcome(vote)
     return None
 
 
@@ -190,7 +316,7 @@ def _record_head(vote: Vote) -> tuple[str | None, int]:
     """The published record's head and length, once it is published."""
     if vote.state == "open":
         return None, 0
-    entries = services.ledger_entries(vote)
+    entries = ledger_entries(vote)
     stored_head = entries[-1]["hash"] if entries else None
     # A secret vote's record is published sealed (reordered, so re-chained): its head is stored at close.
     return getattr(vote, "record_head", None) or stored_head, len(entries)
@@ -208,24 +334,24 @@ def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
     rule = vote.rule_obj
     labels = _labels(vote)
     outcome = _outcome(vote, person)
-    electorate = services.electorate(vote)
-    all_ballots = {b.coop_id: b for b in services.ballots(vote)}
-    mine = _delegated(person, electorate)
+    members = electorate(vote)
+    all_ballots = {b.coop_id: b for b in ballots(vote)}
+    mine = _delegated(person, members)
     mine_ids = frozenset(m.coop_id for m in mine)
-    recorded = services.objections(vote)
+    recorded = objections(vote)
     see_ballots = permissions.can_see_ballots(person, vote)
-    objections, concerns = _objections(person, vote, recorded, mine_ids, now)
+    shown, concerns = _objections(person, vote, recorded, mine_ids, now)
     head, count = _record_head(vote)
     return VotePage(
         vote=vote, now=now, rule=rule, rule_text=describe_rule(rule),
         preset_label=_(PRESET_LABELS[vote.rule_preset]) if vote.rule_preset in PRESET_LABELS else _("a rule set in full"),
         adjusted=vote.rule_preset in PRESETS and PRESETS[vote.rule_preset] != rule,
-        turnout=shown_turnout(vote, len(all_ballots), len(electorate)), turnout_batched=_batched(vote),
-        outcome=outcome, rows=_rows(vote, outcome, labels), labels=labels, electorate=electorate,
+        turnout=shown_turnout(vote, len(all_ballots), len(members)), turnout_batched=_batched(vote),
+        outcome=outcome, rows=_rows(vote, outcome, labels), labels=labels, electorate=members,
         ballots=all_ballots if see_ballots else {},
         objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"} if see_ballots else {},
         my_ballots=_my_ballots(person, vote, mine, all_ballots, now), my_coop_ids=mine_ids,
-        objections=objections, concerns=concerns, second_call=services.second_call_of(vote),
+        objections=shown, concerns=concerns, second_call=second_call_of(vote),
         record_head=head, entry_count=count,
         close_error=_close_error(vote, person),
         accepting=vote.accepts_ballots_at(now), can_cast=permissions.can_cast(person, vote, now, mine),
@@ -238,7 +364,7 @@ def record_download(vote: Vote) -> Response:
     the vote has closed or been cancelled, exactly as ``deliberate verify`` checks it."""
     if not permissions.can_download_record(None, vote):
         raise Conflict(_("The ballot record is published when the vote closes."))
-    response = Response(services.export_ledger(vote), mimetype="application/x-ndjson")
+    response = Response(export_ledger(vote), mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
     return response
 

@@ -35,13 +35,13 @@ def tick(app: Flask, now: datetime | None = None) -> dict[str, object]:
     """One run: close the votes that are due, announce the turnout of secret votes in one batch,
     then remind co-ops that have not voted."""
     from ..extensions import db
-    from . import services
+    from . import closing
 
     with app.app_context():
         try:
-            closed = services.close_due_votes(now)
-            turnouts = services.publish_turnouts(now)
-            reminders = services.send_reminders(now)
+            closed = closing.close_due_votes(now)
+            turnouts = closing.publish_turnouts(now)
+            reminders = closing.send_reminders(now)
         finally:
             db.session.remove()
     if closed or reminders:

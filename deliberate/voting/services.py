@@ -9,40 +9,35 @@ is stored is exactly what ``deliberate verify`` recomputes from the export.
 """
 from __future__ import annotations
 
-import logging
 import secrets
 import zlib
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..database import is_postgres, unit_of_work, utcnow
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
-from ..extensions import db
+from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import format_datetime
 from ..members.models import Cooperative, Delegation, Person
-from ..members.permissions import is_steward
-from ..realtime.events import EVENTS_LOCK_KEY, record_event
 from ..text.normalise import normalise
 from . import (
     admission,  # noqa: F401  (registers the "admission" subject)
     ledger,
+    storage,
 )
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
-from .rules import CHOICES, PRESETS, BallotInput, Outcome, Rule, RuleError, check_ballot, options_for, percent_text
-from .rules import second_call as second_call_rule
+from .permissions import can_manage_votes, can_open_votes
+from .rules import CHOICES, PRESETS, BallotInput, Rule, RuleError, check_ballot, options_for
 from .subjects import SubjectHandler, get_handler
-
-log = logging.getLogger(__name__)
 
 MAX_NOTE = 2_000
 MAX_PASSAGE = 2_000
@@ -50,7 +45,6 @@ MAX_ARGUMENT = 5_000
 MAX_REASON = 1_000
 MAX_STATEMENT = 10_000
 MAX_DURATION = timedelta(days=366)
-REMIND_BEFORE = timedelta(days=1)
 SUBJECT_LOCK_KEY = 7_401_203  # PostgreSQL advisory lock namespace: one opening per subject at a time
 
 
@@ -64,17 +58,6 @@ class _System:
 
 
 SYSTEM = _System()
-
-
-# Permissions (predicates only) ---------------------------------------------------------------
-
-def can_open_votes(person: Person | None) -> bool:
-    return is_steward(person)
-
-
-def can_manage_votes(person: Person | None) -> bool:
-    """Close early, cancel, resolve objections, write the outcome statement: stewards."""
-    return is_steward(person)
 
 
 # Small helpers -------------------------------------------------------------------------------
@@ -104,68 +87,16 @@ def _actor_id(actor: Any) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.id
 
 
-def _lock_vote(session: Session, vote_id: int) -> Vote:
-    """Lock the vote's row for this transaction (SQLite: the immediate transaction already does).
-
-    On PostgreSQL the events lock (see realtime.events) is taken first: every transaction that
-    records an event takes it anyway, so taking it before any vote row gives one lock order and
-    no deadlock with a transaction that recorded an event and then cancels a vote.
-    """
-    if is_postgres(session):
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
-    vote = session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
-                          .execution_options(populate_existing=True))
-    if vote is None:
-        raise NotFound(_("No vote with that number."))
-    return vote
-
-
-def _entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
-    return list(session.scalars(select(LedgerEntry.entry).where(LedgerEntry.vote_id == vote.id)
-                                .order_by(LedgerEntry.seq)))
-
-
-def _published(vote: Vote, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The record as it is published once the vote ended: sealed if the vote is secret."""
-    return ledger.seal(entries) if vote.secret else entries
-
-
-def _append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:
-    """Append the next entry to the vote's record (the caller holds the vote's lock)."""
-    last = session.scalar(select(LedgerEntry).where(LedgerEntry.vote_id == vote.id)
-                          .order_by(LedgerEntry.seq.desc()).limit(1))
-    entry = ledger.make_entry(last.entry if last else None, kind, data, at)
-    row = LedgerEntry(vote_id=vote.id, seq=entry["seq"], kind=kind, entry=entry, hash=entry["hash"])
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _publish(session: Session, vote: Vote, kind: str, payload: dict[str, Any], actor_id: int | None) -> None:
-    """Record an event for the vote's room, and for its standard's room (or the network) too."""
-    payload = {"vote_id": vote.id, **payload}
-    record_event(session, kind, f"vote:{vote.id}", payload, actor_id=actor_id)
-    if kind in ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated"):
-        wider = f"standard:{vote.standard_id}" if vote.standard_id else "network"
-        record_event(session, kind, wider, payload, actor_id=actor_id)
-
-
-def _turnout(session: Session, vote: Vote) -> dict[str, int]:
-    voted = session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id))
-    size = session.scalar(select(func.count(ElectorateMember.id)).where(ElectorateMember.vote_id == vote.id))
-    return {"turnout": voted or 0, "electorate": size or 0}
-
-
 def _ballot_event(session: Session, vote: Vote, actor: Person) -> None:
     """A public vote announces each ballot (turnout, and totals if live). A secret vote does not:
     the moment of a ballot, seen with who is on the page, would tie a co-op to it; its turnout
     goes out in batches instead (publish_turnouts)."""
     if vote.secret:
         return
-    payload: dict[str, Any] = _turnout(session, vote)
+    payload: dict[str, Any] = storage.count_turnout(session, vote)
     if vote.live_totals:
-        payload["totals"] = ledger.replay(_entries(session, vote)).recompute().counts
-    _publish(session, vote, "ballot_cast", payload, actor.id)
+        payload["totals"] = ledger.replay(storage.entries(session, vote)).recompute().counts
+    storage.publish(session, vote, "ballot_cast", payload, actor.id)
 
 
 # Rules ---------------------------------------------------------------------------------------
@@ -309,12 +240,12 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
                                 {refs[coop.id]: weight for coop, weight in electorate}, alternative_ids,
                                 vote.text_hash, opens_at, closes_at, rule.secret,
                                 secret_key=key if rule.secret else None)
-    _append(session, vote, "opened", opened, now)
+    storage.append(session, vote, "opened", opened, now)
     if second_call_of_id is None:
         # A second call decides a subject already under vote: the closing vote calls the
         # handler's on_second_call instead (on_open would refuse a subject already "voting").
         handler.on_open(session, subject, vote)
-    _publish(session, vote, "vote_opened", {"title": vote.title, "subject_kind": vote.subject_kind,
+    storage.publish(session, vote, "vote_opened", {"title": vote.title, "subject_kind": vote.subject_kind,
                                             "subject_id": vote.subject_id, "closes_at": closes_at.isoformat()}, actor_id)
     return vote
 
@@ -430,7 +361,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
     """
     now = now or utcnow()
     with unit_of_work() as session:
-        current = _lock_vote(session, vote.id)
+        current = storage.lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
@@ -438,7 +369,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         pseudonym = _pseudonym(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
-        entry = _append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
+        entry = storage.append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
                                                                         recorded_note, secrets.token_hex(16)), now)
         ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
@@ -458,7 +389,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
     part of the text it concerns."""
     now = now or utcnow()
     with unit_of_work() as session:
-        current = _lock_vote(session, vote.id)
+        current = storage.lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         if current.method != "consent":
@@ -472,7 +403,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
                                                      Objection.status.in_(("standing", "upheld")))):
             raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
         pseudonym = _pseudonym(current, member, actor)
-        entry = _append(session, current, "objection",
+        entry = storage.append(session, current, "objection",
                         ledger.objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
         _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
         objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
@@ -481,7 +412,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         session.add(objection)
         session.flush()
         if not current.secret:  # a secret vote announces no objection: its time would tie it to a co-op
-            _publish(session, current, "objection_raised", {"objection_id": objection.id, "paramount": objection.paramount,
+            storage.publish(session, current, "objection_raised", {"objection_id": objection.id, "paramount": objection.paramount,
                                                             "coop_id": member.coop_id}, actor.id)
         _ballot_event(session, current, actor)
     return objection
@@ -492,7 +423,7 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
     """Record a concern that does not block: kept with the vote for the next review."""
     now = now or utcnow()
     with unit_of_work() as session:
-        current = _lock_vote(session, vote.id)
+        current = storage.lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         argument = _clean(argument, "argument", MAX_ARGUMENT, required=_("Describe the concern."))
@@ -502,13 +433,13 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
         session.add(concern)
         session.flush()
         if not current.secret:  # like ballots and objections, nothing per co-op is announced in a secret vote
-            _publish(session, current, "concern_logged", {"objection_id": concern.id, "coop_id": member.coop_id},
+            storage.publish(session, current, "concern_logged", {"objection_id": concern.id, "coop_id": member.coop_id},
                      actor.id)
     return concern
 
 
 def _open_objection(session: Session, objection: Objection) -> tuple[Vote, Objection, ElectorateMember]:
-    current = _lock_vote(session, objection.vote_id)
+    current = storage.lock_vote(session, objection.vote_id)
     fresh = session.get(Objection, objection.id, populate_existing=True)
     if fresh is None or fresh.vote_id != current.id:
         raise NotFound(_("No such objection."))
@@ -538,13 +469,13 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
         if objection.status not in ("standing", "upheld"):
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
         note = _clean(note, "note", MAX_REASON)
-        _append(session, current, "objection_resolved",
+        storage.append(session, current, "objection_resolved",
                 ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
                                                None if current.secret else (note or None)), now)
         objection.status, objection.resolution_note = "withdrawn", note
         objection.resolved_at, objection.resolved_by_id = now, actor.id
         if not current.secret:
-            _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
+            storage.publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
                      actor.id)
     return objection
 
@@ -588,391 +519,13 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
             if amendment_id is not None:
                 _check_resolving_amendment(session, current, amendment_id)
             recorded = " ".join(filter(None, [f"Resolved by amendment {amendment_id}." if amendment_id else "", note]))
-            _append(session, current, "objection_resolved",
+            storage.append(session, current, "objection_resolved",
                     ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
             objection.status, objection.resolved_amendment_id = "resolved", amendment_id
         objection.resolution_note, objection.resolved_at, objection.resolved_by_id = note, now, actor.id
-        _publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": objection.status,
+        storage.publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": objection.status,
                                                           "amendment_id": amendment_id}, actor.id)
     return objection
-
-
-# Closing and cancelling ----------------------------------------------------------------------
-
-def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | None = None) -> Vote:
-    """Close a vote: compute the result once from its record, store it, act on it.
-
-    A steward may close early; the system (``SYSTEM`` or None: the scheduler, the CLI) only once
-    the closing time has passed. Closing a vote that is no longer open does nothing.
-    """
-    return _close(actor, vote.id, now)[0]
-
-
-def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
-    system = actor is None or actor is SYSTEM
-    if not system and not can_manage_votes(actor):
-        raise PermissionDenied(_("Only stewards can close a vote early."))
-    now = now or utcnow()
-    with unit_of_work() as session:
-        vote = _lock_vote(session, vote_id)
-        if vote.state != "open":
-            return vote, False
-        if system and now < vote.closes_at:
-            raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=_when(vote.closes_at)))
-        outcome = ledger.replay(_entries(session, vote)).recompute()
-        _append(session, vote, "closed", ledger.closed_data(outcome), now)
-        # Set before the subject acts: a ratified version cites the head of the published record.
-        vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
-        vote.close_error = vote.close_failed_at = None
-        vote.closed_at, vote.closed_by_id = now, _actor_id(actor)
-        vote.result, vote.explanation, vote.passed = outcome.to_dict(), outcome.explanation, outcome.passed
-        handler = get_handler(vote.subject_kind)
-        subject = _load_subject(handler, vote)
-        rule = vote.rule_obj
-        second = None
-        if subject is None:
-            effect = "What was voted on no longer exists, so the result could not be carried out."
-        elif outcome.failed_only_on_quorum and rule.second_call_quorum is not None and vote.second_call_of_id is None:
-            electorate = [(m.coop, m.weight) for m in session.scalars(
-                select(ElectorateMember).where(ElectorateMember.vote_id == vote.id).order_by(ElectorateMember.coop_id))]
-            second = _create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
-                                  opens_at=now, closes_at=now + (vote.closes_at - vote.opens_at),
-                                  actor_id=vote.closed_by_id, title=f"Second call: {vote.title}", weights=None,
-                                  now=now, second_call_of_id=vote.id, electorate=electorate)
-            handler.on_second_call(session, subject, vote, second)
-            effect = (f"Only the quorum failed, so the question is called a second time (vote {second.id}), "
-                      f"with quorum {percent_text(rule.second_call_quorum)}.")
-        else:
-            effect = _act_on(session, handler, subject, vote, outcome)
-        vote.effect_note = effect
-        vote.state = "closed"
-        _publish(session, vote, "vote_closed", {"passed": outcome.passed, "explanation": outcome.explanation,
-                                                "second_call_id": second.id if second else None,
-                                                "record_head": vote.record_head}, _actor_id(actor))
-    return vote, True
-
-
-def _load_subject(handler: SubjectHandler, vote: Vote) -> Any:
-    """The vote's subject, or None if it has disappeared (closing and cancelling must still work)."""
-    try:
-        return handler.load(vote.subject_id)
-    except NotFound:
-        log.warning("vote %s: its subject %s:%s no longer exists", vote.id, vote.subject_kind, vote.subject_id)
-        return None
-
-
-def _act_on(session: Session, handler: SubjectHandler, subject: Any, vote: Vote, outcome: Outcome) -> str:
-    """Run the subject's on_close in a savepoint: if it refuses, the vote still closes with its result."""
-    pending = session.info.setdefault("pending_events", [])
-    mark = len(pending)
-    try:
-        with session.begin_nested():
-            return handler.on_close(session, subject, vote, outcome) or ""
-    except DomainError as error:
-        del pending[mark:]  # events of the rolled-back part must not be published
-        log.warning("vote %s closed but its result could not be carried out: %s", vote.id, error.message)
-        return f"The result could not be carried out: {error.message}"
-
-
-def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None = None) -> Vote:
-    """A steward cancels an open vote, e.g. because the text must change (a new vote is then
-    opened on the new text). Its record stays published, without a result."""
-    if not can_manage_votes(actor):
-        raise PermissionDenied(_("Only stewards can cancel a vote."))
-    reason = _clean(reason, "reason", MAX_REASON, required=_("Say why the vote is cancelled: everyone will see it."))
-    now = now or utcnow()
-    with unit_of_work() as session:
-        current = _lock_vote(session, vote.id)
-        if current.state != "open":
-            raise Conflict(_("This vote is already %(state)s.", state=current.state))
-        handler = get_handler(current.subject_kind)
-        subject = _load_subject(handler, current)
-        if subject is not None:
-            handler.on_cancel(session, subject, current)
-        _end(session, current, reason, now, actor.id)
-    return current
-
-
-def _end(session: Session, vote: Vote, reason: str, now: datetime, actor_id: int | None) -> None:
-    """Cancel ``vote`` (locked, open): a final "cancelled" entry, so that its record says it ended."""
-    _append(session, vote, "cancelled", ledger.cancelled_data(reason), now)
-    vote.record_head = _published(vote, _entries(session, vote))[-1]["hash"]
-    vote.close_error = vote.close_failed_at = None
-    vote.cancel_reason, vote.closed_at, vote.closed_by_id = reason, now, actor_id
-    vote.state = "cancelled"
-    _publish(session, vote, "vote_cancelled", {"reason": reason, "record_head": vote.record_head}, actor_id)
-
-
-def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int, reason: str,
-                            actor_id: int | None = None, now: datetime | None = None) -> list[int]:
-    """Inside the caller's transaction: cancel the open votes on a subject (e.g. an amendment that
-    became conflicted). The subject's on_cancel is not called: the caller changes the subject."""
-    now = now or utcnow()
-    cancelled = []
-    for vote_id in list(session.scalars(select(Vote.id).where(Vote.subject_kind == subject_kind,
-                                                               Vote.subject_id == subject_id, Vote.state == "open"))):
-        vote = _lock_vote(session, vote_id)
-        if vote.state != "open":
-            continue
-        _end(session, vote, reason[:MAX_REASON], now, actor_id)
-        cancelled.append(vote_id)
-    return cancelled
-
-
-def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: date | None = None) -> Vote:
-    """After close, a steward states what the network makes of the outcome and when to review it."""
-    if not can_manage_votes(actor):
-        raise PermissionDenied(_("Only stewards can write the outcome statement."))
-    statement = _clean(text, "text", MAX_STATEMENT, required=_("Write the outcome statement."))
-    if review_date is not None and not isinstance(review_date, date):
-        raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
-    now = utcnow()
-    with unit_of_work() as session:
-        current = _lock_vote(session, vote.id)
-        if current.state != "closed":
-            raise Conflict(_("An outcome statement is written once the vote has closed."))
-        if review_date is not None and review_date < current.closed_at.date():
-            raise InvalidInput(_("The review date should come after the vote closed."),
-                               field_errors={"review_date": [_("Choose a later date.")]})
-        current.outcome_statement, current.review_date = statement, review_date
-        current.statement_by_id, current.statement_at = actor.id, now
-        _publish(session, current, "vote_outcome_stated",
-                 {"review_date": review_date.isoformat() if review_date else None}, actor.id)
-    return current
-
-
-# Scheduled work ------------------------------------------------------------------------------
-
-def close_due_votes(now: datetime | None = None) -> list[int]:
-    """Close every open vote whose closing time has passed (each in its own transaction).
-    Safe to run in several processes at once: a vote already closed is skipped. Returns the ids
-    this call closed."""
-    now = now or utcnow()
-    due = list(db.session.scalars(select(Vote.id).where(Vote.state == "open", Vote.closes_at <= now)
-                                  .order_by(Vote.closes_at, Vote.id)))
-    closed = []
-    for vote_id in due:
-        try:
-            _vote, did_close = _close(SYSTEM, vote_id, now)
-        except DomainError as error:
-            _record_close_failure(vote_id, str(error.message), now)
-            continue
-        except Exception as error:  # one vote's failure must not keep the others open; the next run retries
-            _record_close_failure(vote_id, f"{type(error).__name__}: {error}", now, exc_info=True)
-            continue
-        if did_close:
-            closed.append(vote_id)
-    return closed
-
-
-def _record_close_failure(vote_id: int, message: str, now: datetime, exc_info: bool = False) -> None:
-    """Keep why a due vote could not close on the vote (its page shows it to stewards); log it
-    once per change of reason, not at every run of the scheduler."""
-    message = message[:2_000]
-    try:
-        with unit_of_work() as session:
-            vote = _lock_vote(session, vote_id)
-            if vote.state != "open":
-                return
-            if vote.close_error == message:
-                log.debug("vote %s still cannot close: %s", vote_id, message)
-                return
-            vote.close_error, vote.close_failed_at = message, now
-    except Exception:
-        log.exception("could not close vote %s (%s), nor record why", vote_id, message)
-        return
-    log.warning("could not close vote %s: %s", vote_id, message, exc_info=exc_info)
-
-
-def publish_turnouts(now: datetime | None = None) -> list[int]:
-    """Announce the turnout of the open secret votes whose turnout changed since the last batch:
-    one ``turnout_changed`` event per vote and run, naming nobody. Called by the scheduler at
-    each tick and by ``votes close-due``; a secret vote never announces single ballots. Returns
-    the ids of the votes announced."""
-    now = now or utcnow()
-    counted = (select(func.count(Ballot.id)).where(Ballot.vote_id == Vote.id)).scalar_subquery()
-    changed = list(db.session.scalars(select(Vote.id).where(
-        Vote.state == "open", Vote.published_turnout.is_not(None),
-        Vote.published_turnout != counted).order_by(Vote.id)))
-    published = []
-    for vote_id in changed:
-        with unit_of_work() as session:
-            vote = _lock_vote(session, vote_id)
-            if vote.state != "open" or not vote.secret:
-                continue
-            counts = _turnout(session, vote)
-            if counts["turnout"] == vote.published_turnout:
-                continue
-            vote.published_turnout = counts["turnout"]
-            _publish(session, vote, "turnout_changed", counts, None)
-            published.append(vote_id)
-    return published
-
-
-def send_reminders(now: datetime | None = None, before: timedelta = REMIND_BEFORE) -> int:
-    """A day before close, remind the delegates of co-ops that have not voted (once per vote),
-    with an event to each person's own room. Returns how many reminders were recorded."""
-    now = now or utcnow()
-    due = list(db.session.scalars(select(Vote.id).where(
-        Vote.state == "open", Vote.reminders_sent_at.is_(None), Vote.opens_at <= now,
-        Vote.closes_at > now, Vote.closes_at <= now + before)))
-    sent = 0
-    for vote_id in due:
-        with unit_of_work() as session:
-            vote = _lock_vote(session, vote_id)
-            if vote.state != "open" or vote.reminders_sent_at is not None:
-                continue
-            voted = select(Ballot.coop_id).where(Ballot.vote_id == vote.id)
-            rows = session.execute(
-                select(Delegation.person_id, ElectorateMember.coop_id)
-                .join(Delegation, Delegation.coop_id == ElectorateMember.coop_id)
-                .join(Cooperative, Cooperative.id == ElectorateMember.coop_id)
-                .where(ElectorateMember.vote_id == vote.id, ElectorateMember.coop_id.not_in(voted),
-                       Delegation.ended_at.is_(None), Cooperative.status == "member")
-                .order_by(Delegation.person_id, ElectorateMember.coop_id)).all()
-            for person_id, coop_id in rows:
-                record_event(session, "vote_reminder", f"user:{person_id}",
-                             {"vote_id": vote.id, "coop_id": coop_id, "title": vote.title,
-                              "closes_at": vote.closes_at.isoformat()})
-                sent += 1
-            vote.reminders_sent_at = now
-    return sent
-
-
-# Reading -------------------------------------------------------------------------------------
-
-def get_vote(vote_id: int) -> Vote:
-    vote = db.session.get(Vote, vote_id)
-    if vote is None:
-        raise NotFound(_("No vote with that number."))
-    return vote
-
-
-def list_votes() -> dict[str, list[Vote]]:
-    """Open votes (closing soonest first), then closed and cancelled ones (latest first)."""
-    votes = list(db.session.scalars(select(Vote).order_by(Vote.id.desc())))
-    return {
-        "open": sorted((v for v in votes if v.state == "open"), key=lambda v: (v.closes_at, v.id)),
-        "closed": sorted((v for v in votes if v.state == "closed"), key=lambda v: v.closed_at, reverse=True),
-        "cancelled": [v for v in votes if v.state == "cancelled"],
-    }
-
-
-def votes_on(subject_kind: str, subject_id: int) -> list[Vote]:
-    return list(db.session.scalars(select(Vote).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id)
-                                   .order_by(Vote.id)))
-
-
-def second_call_of(vote: Vote) -> Vote | None:
-    """The vote that called this one's question a second time, if any."""
-    return db.session.scalar(select(Vote).where(Vote.second_call_of_id == vote.id))
-
-
-def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
-    """Vote id -> number of co-ops that have voted (for an open secret vote: the last batched count)."""
-    ids = [v.id for v in votes]
-    if not ids:
-        return {}
-    rows = db.session.execute(select(Ballot.vote_id, func.count(Ballot.id)).where(Ballot.vote_id.in_(ids))
-                              .group_by(Ballot.vote_id)).all()
-    counts = {**dict.fromkeys(ids, 0), **{vote_id: count for vote_id, count in rows}}
-    for vote in votes:
-        if _batched(vote):
-            counts[vote.id] = vote.published_turnout or 0
-    return counts
-
-
-def _batched(vote: Vote) -> bool:
-    """An open secret vote shows only the turnout announced by the last batch (publish_turnouts)."""
-    return vote.state == "open" and vote.secret
-
-
-def turnout(vote: Vote) -> dict[str, int]:
-    """{"turnout", "electorate"}: for an open secret vote, the turnout of the last batch."""
-    counts = _turnout(db.session, vote)
-    if _batched(vote):
-        counts["turnout"] = vote.published_turnout or 0
-    return counts
-
-
-def electorate(vote: Vote) -> list[ElectorateMember]:
-    return list(db.session.scalars(select(ElectorateMember).where(ElectorateMember.vote_id == vote.id)
-                                   .order_by(ElectorateMember.coop_id)))
-
-
-def ballots(vote: Vote) -> list[Ballot]:
-    return list(db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id).order_by(Ballot.coop_id)))
-
-
-def objections(vote: Vote) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.vote_id == vote.id).order_by(Objection.id)))
-
-
-def get_objection(vote: Vote, objection_id: int) -> Objection:
-    objection = db.session.get(Objection, objection_id)
-    if objection is None or objection.vote_id != vote.id:
-        raise NotFound(_("No such objection in this vote."))
-    return objection
-
-
-def ledger_entries(vote: Vote) -> list[dict[str, Any]]:
-    """The record as stored, in casting order. Not for publication: see published_record."""
-    return _entries(db.session, vote)
-
-
-def published_record(vote: Vote) -> list[dict[str, Any]]:
-    """The record as published once the vote ended (sealed if secret: ballots sorted by voter,
-    their times set to the end); its last hash is ``vote.record_head``. Conflict while open."""
-    if vote.state == "open":
-        raise Conflict(_("The ballot record is published when the vote closes."))
-    return _published(vote, ledger_entries(vote))
-
-
-def export_ledger(vote: Vote) -> str:
-    """The vote's record as JSON lines (what ``deliberate verify`` checks): the published record
-    of an ended vote; the stored record of an open one (for the operator's command only)."""
-    return ledger.dumps_jsonl(ledger_entries(vote) if vote.state == "open" else published_record(vote))
-
-
-def running_outcome(vote: Vote) -> Outcome:
-    """What the record gives right now (the stored result once closed)."""
-    if vote.result is not None:
-        return Outcome.from_dict(vote.result)
-    return ledger.replay(ledger_entries(vote)).recompute()
-
-
-def voting_members(person: Person | None, vote: Vote) -> list[ElectorateMember]:
-    """The electorate entries of the co-ops ``person`` is an active delegate of (any status)."""
-    if person is None or not getattr(person, "is_authenticated", False):
-        return []
-    coop_ids = {d.coop_id for d in person.active_delegations}
-    return [m for m in electorate(vote) if m.coop_id in coop_ids]
-
-
-def waiting_for(person: Person | None, now: datetime | None = None) -> list[tuple[Vote, Cooperative]]:
-    """Open votes accepting ballots in which a co-op ``person`` acts for has not voted yet."""
-    if person is None or not getattr(person, "is_authenticated", False):
-        return []
-    coop_ids = [c.id for c in person.acting_coops]
-    if not coop_ids:
-        return []
-    now = now or utcnow()
-    voted = select(Ballot.id).where(Ballot.vote_id == ElectorateMember.vote_id, Ballot.coop_id == ElectorateMember.coop_id)
-    rows = db.session.execute(
-        select(Vote, Cooperative).join(ElectorateMember, ElectorateMember.vote_id == Vote.id)
-        .join(Cooperative, Cooperative.id == ElectorateMember.coop_id)
-        .where(Vote.state == "open", Vote.opens_at <= now, Vote.closes_at > now,
-               ElectorateMember.coop_id.in_(coop_ids), ~voted.exists())
-        .order_by(Vote.closes_at, Vote.id, Cooperative.name)).all()
-    return [(vote, coop) for vote, coop in rows]
-
-
-def admissible_coops() -> list[Cooperative]:
-    """Applicant co-ops with no open admission vote (for the stewards' list)."""
-    open_on = select(Vote.subject_id).where(Vote.subject_kind == "admission", Vote.state == "open")
-    return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(admission.ADMISSIBLE),
-                                                             Cooperative.id.not_in(open_on))
-                                   .order_by(Cooperative.name)))
 
 
 from . import rights as _rights  # noqa: E402,F401  (registers the data export hooks)

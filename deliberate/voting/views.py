@@ -20,7 +20,7 @@ from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..realtime.rooms import register_room
-from . import charts, permissions, queries, services
+from . import charts, closing, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
     SECRET_NOTE_HELP,
@@ -312,7 +312,7 @@ def close(vote_id: int):
         raise PermissionDenied(_("Only stewards can close a vote early."))
     if vote.state != "open":
         raise Conflict(_("This vote is already %(state)s.", state=vote.state))
-    vote = services.close_vote(actor=current_user, vote=vote)
+    vote = closing.close_vote(actor=current_user, vote=vote)
     flash(_("The vote is closed and its result is recorded."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#result")
 
@@ -323,7 +323,7 @@ def cancel(vote_id: int):
     vote = queries.get_vote(vote_id)
     form = CancelForm()
     try:
-        services.cancel_vote(actor=current_user, vote=vote, reason=form.reason.data or "")
+        closing.cancel_vote(actor=current_user, vote=vote, reason=form.reason.data or "")
     except (PermissionDenied, NotFound):
         raise
     except DomainError as error:
@@ -341,7 +341,7 @@ def statement(vote_id: int):
     try:
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
             raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
-        services.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
+        closing.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
                                        review_date=form.review_date.data)
     except (PermissionDenied, NotFound):
         raise

@@ -24,6 +24,7 @@ def world(network, make_coop, make_delegate):
     from deliberate.discussions import services as discussions
     from deliberate.proposals import services as proposals
     from deliberate.versions import services as versions
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
 
     steward, delegate = network["steward"], network["delegate"]
@@ -35,7 +36,7 @@ def world(network, make_coop, make_delegate):
     ratification = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
     for person in (delegate, other_delegate):
         voting.cast_ballot(actor=person, vote=ratification, choice="for", note="Our assembly agreed.")
-    ratification = voting.close_vote(actor=steward, vote=ratification)
+    ratification = closing.close_vote(actor=steward, vote=ratification)
     opened = proposals.propose_amendment(actor=delegate, standard=standard, kind="modify", section=section,
                                          summary="Say members own it together.", proposed_title=section.title,
                                          proposed_body="Members own and govern the platform together.")

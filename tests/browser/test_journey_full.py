@@ -25,6 +25,7 @@ def ratify_founding_version(steward, standard, delegates):
     from deliberate.database import utcnow
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
 
     version = versions.assemble_version(actor=steward, standard=standards.get_standard(standard.slug),
@@ -32,7 +33,7 @@ def ratify_founding_version(steward, standard, delegates):
     vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
     for delegate in delegates:
         voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-    voting.close_vote(actor=steward, vote=vote)
+    closing.close_vote(actor=steward, vote=vote)
 
 
 def cast(page, vote_url, choice):

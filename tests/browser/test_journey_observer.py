@@ -22,6 +22,7 @@ def build_history(steward, make_delegate, make_standard):
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
 
     delegates = [make_delegate(name=name) for name in ("Amara Okafor", "Lucía Ferrer", "Jonas Weber")]
@@ -37,7 +38,7 @@ def build_history(steward, make_delegate, make_standard):
         vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
         for delegate in delegates:
             voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-        return voting.close_vote(actor=steward, vote=vote)
+        return closing.close_vote(actor=steward, vote=vote)
 
     ratify("The founding text.")
     section = standards.get_standard(standard.slug).sections[1]

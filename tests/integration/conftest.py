@@ -20,6 +20,7 @@ def world(steward, make_coop, make_delegate, make_standard):
     from deliberate.members import services as members
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
     from deliberate.voting.models import Vote
 
@@ -47,7 +48,7 @@ def world(steward, make_coop, make_delegate, make_standard):
                             rule_preset="simple-majority", closes_at=T0 + timedelta(days=7), now=T0)
     voting.cast_ballot(actor=zephyrine, vote=vote, choice="for", note="Our assembly agreed", now=T0 + timedelta(hours=1))
     voting.cast_ballot(actor=other, vote=vote, choice="for", now=T0 + timedelta(hours=2))
-    voting.close_vote(actor=voting.SYSTEM, vote=vote, now=T0 + timedelta(days=7))
+    closing.close_vote(actor=voting.SYSTEM, vote=vote, now=T0 + timedelta(days=7))
     presence.enter("standard:%d" % standard.id, "sid-z", presence.Reader(zephyrine.id, NAME))
     return {"z": zephyrine, "other": other, "kazi": kazi, "standard": standard, "revision": revision,
             "amendment": amendment, "comment": comment, "reply": reply, "vote": db.session.get(Vote, vote.id)}

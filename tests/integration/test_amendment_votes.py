@@ -10,6 +10,7 @@ from deliberate.extensions import db
 from deliberate.proposals import adoption, services
 from deliberate.proposals.models import Amendment
 from deliberate.standards import services as standards
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -48,7 +49,7 @@ def test_the_vote_decides(setup, choices, expected):
     assert state(amendment) == "voting"
     for delegate, choice in zip(setup["delegates"], choices):
         voting.cast_ballot(actor=delegate, vote=vote, choice=choice)
-    voting.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
+    closing.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
     assert state(amendment) == expected
     head = standards.get_standard(setup["standard"].slug).sections[0].head
     assert (head.amendment_id == amendment.id) is (expected == "adopted")
@@ -65,7 +66,7 @@ def test_a_grouped_amendment_is_voted_with_its_group(setup):
                 [a.reference, b.reference, "status_quo"]]
     for delegate, ranking in zip(setup["delegates"], rankings):
         voting.cast_ballot(actor=delegate, vote=vote, ranking=ranking)
-    voting.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
+    closing.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
     assert (state(a), state(b)) == ("superseded", "adopted")
 
 
@@ -87,7 +88,7 @@ def test_provenance_names_the_vote_that_adopted_a_passage(setup):
     vote = vote_on(setup, "amendment", amendment.id)
     for delegate in setup["delegates"]:
         voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-    voting.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
+    closing.close_vote(actor=setup["steward"], vote=db.session.get(Vote, vote.id))
     _revision, passages = queries.provenance(standards.get_standard(setup["standard"].slug).sections[0])
     adopted = [p for p in passages if p.amendment is not None]
     assert adopted and adopted[0].vote.id == vote.id and "free of charge" in adopted[0].text

@@ -32,6 +32,7 @@ def live_network(steward, make_delegate, make_standard):
     """Three member co-ops, a standard with two ratified versions (two closed votes, a changelog of
     two entries) and a third version whose ratification vote is open."""
     from deliberate.versions import services as versions
+    from deliberate.voting import closing
     from deliberate.voting import services as voting
 
     delegates = [make_delegate() for _ in range(3)]
@@ -50,7 +51,7 @@ def live_network(steward, make_delegate, make_standard):
         vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
         for delegate in delegates:
             voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-        voting.close_vote(actor=steward, vote=vote)
+        closing.close_vote(actor=steward, vote=vote)
     current = standards.get_standard(standard.slug)
     section = current.sections[1]
     standards.revise_section(actor=steward, section=section, title=section.title, body=section.body + " Also.",
@@ -112,13 +113,12 @@ def _verify_everything() -> dict[str, int]:
     from deliberate.standards.models import Standard
     from deliberate.versions import chain
     from deliberate.versions.models import ChangelogEntry
-    from deliberate.voting import ledger
-    from deliberate.voting import services as voting
+    from deliberate.voting import ledger, queries
     from deliberate.voting.models import Ballot, ElectorateMember, Vote
 
     records = {}
     for vote in db.session.scalars(select(Vote).order_by(Vote.id)):
-        entries = voting.ledger_entries(vote)
+        entries = queries.ledger_entries(vote)
         report = ledger.verify(entries, allow_open=True)  # some votes are still open
         assert report.ok, (vote.id, report.problems)
         records[chain.record_vote_id(entries)] = entries

@@ -21,8 +21,7 @@ from deliberate.proposals.models import Amendment
 from deliberate.realtime.events import Event
 from deliberate.search.models import SearchDocument
 from deliberate.standards.models import Revision
-from deliberate.voting import ledger
-from deliberate.voting import services as voting
+from deliberate.voting import ledger, queries
 from deliberate.voting.models import Ballot, Vote
 from tests.conftest import TEST_PASSWORD
 from tests.integration.personal_data import EMAIL, NAME
@@ -66,11 +65,11 @@ def test_self_erasure_leaves_no_personal_data_anywhere(world, comments):
 @pytest.mark.parametrize("comments", ["anonymise", "remove"])
 def test_the_vote_record_is_untouched_and_still_verifies(world, comments):
     vote = world["vote"]
-    before = voting.export_ledger(vote)
+    before = queries.export_ledger(vote)
     erasure.erase_self(actor=world["z"], password=TEST_PASSWORD, comments=comments)
     db.session.expire_all()
     vote = db.session.get(Vote, vote.id)
-    after = voting.export_ledger(vote)
+    after = queries.export_ledger(vote)
     assert after == before  # byte for byte: the record never held the person
     report = ledger.verify(ledger.loads_jsonl(after))
     assert report.ok and report.recomputed.to_dict() == vote.result

@@ -14,6 +14,7 @@ from deliberate.follows import queries, services
 from deliberate.follows.models import Follow, NotificationMarker
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import record_event
+from deliberate.voting import closing as vote_closing
 from deliberate.voting import services as voting
 
 
@@ -98,7 +99,7 @@ def test_new_amendments_votes_results_and_versions_are_news(network, follower, s
     amendment = propose(network)
     vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=amendment.id,
                             closes_at=utcnow() + timedelta(days=7))
-    voting.close_vote(actor=steward, vote=vote)
+    vote_closing.close_vote(actor=steward, vote=vote)
     ratify(standard, "1.1")
     assert kinds(follower) == ["version_ratified", "vote_closed", "vote_opened", "amendment_opened"]
     assert unread(follower) == 4
@@ -187,7 +188,7 @@ def test_a_personal_reminder_replaces_the_closing_soon_notice(network, steward):
     vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=amendment.id,
                             closes_at=now + timedelta(days=3), now=now)
     last_day = now + timedelta(days=2, hours=1)
-    assert voting.send_reminders(last_day) >= 1
+    assert vote_closing.send_reminders(last_day) >= 1
     box = queries.inbox(delegate, last_day)
     assert "vote_reminder" in [e.kind for e in box.events]
     assert box.closing == []

@@ -21,6 +21,7 @@ from deliberate.standards.models import Revision, Section
 from deliberate.versions import services as versions
 from deliberate.versions.models import Version
 from deliberate.versions.subjects import version_text
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -115,7 +116,7 @@ def test_the_draft_can_be_edited_again_once_the_vote_ends(setup):
     vote = vote_on(setup, "amendment", a7.id)
     for delegate in setup["delegates"]:
         voting.cast_ballot(actor=delegate, vote=vote, choice="against")
-    voting.close_vote(actor=setup["steward"], vote=fresh(Vote, vote.id))
+    closing.close_vote(actor=setup["steward"], vote=fresh(Vote, vote.id))
     assert fresh(Amendment, a7.id).state == "rejected"
     revision = edit(setup, TEXT.replace("at any time", "whenever they wish"))
     assert revision.number == 2
@@ -182,7 +183,7 @@ def adopt_by_vote(setup, amendment):
     vote = vote_on(setup, "amendment", amendment.id)
     for delegate in setup["delegates"]:
         voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-    voting.close_vote(actor=setup["steward"], vote=fresh(Vote, vote.id))
+    closing.close_vote(actor=setup["steward"], vote=fresh(Vote, vote.id))
     return vote
 
 
@@ -275,7 +276,7 @@ def test_an_edit_racing_a_vote_opening_never_leaves_a_vote_on_a_text_that_moved(
         if not any(v.state == "open" for v in votes):
             assert amendment.state == "open"
         if amendment.state == "voting":
-            voting.cancel_vote(actor=setup["steward"], vote=next(v for v in votes if v.state == "open"),
+            closing.cancel_vote(actor=setup["steward"], vote=next(v for v in votes if v.state == "open"),
                                reason="Next round.")
 
 

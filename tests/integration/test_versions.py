@@ -17,7 +17,8 @@ from deliberate.standards import services as standards
 from deliberate.standards.models import Standard
 from deliberate.versions import chain, document, services
 from deliberate.versions.models import ChangelogEntry, Version, VersionSection
-from deliberate.voting import ledger
+from deliberate.voting import closing, ledger
+from deliberate.voting import queries as vote_queries
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -65,7 +66,7 @@ def decide(steward, voters, version, choices=("for", "for", "for")) -> Vote:
     vote = services.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
     for delegate, choice in zip(voters, choices):
         voting.cast_ballot(actor=delegate, vote=vote, choice=choice)
-    return voting.close_vote(actor=steward, vote=vote)
+    return closing.close_vote(actor=steward, vote=vote)
 
 
 def ratify(steward, voters, standard, summary="A new version.", **kw) -> Version:
@@ -100,7 +101,7 @@ def test_a_passing_vote_ratifies_and_appends_the_changelog(std, steward, voters)
     assert version.vote_id == vote.id and vote.text_hash == version.content_hash
     assert "ratified" in vote.effect_note
     entry = db.session.scalar(select(ChangelogEntry).where(ChangelogEntry.version_id == version.id))
-    record = ledger.loads_jsonl(voting.export_ledger(vote))
+    record = ledger.loads_jsonl(vote_queries.export_ledger(vote))
     assert entry.seq == 0 and entry.entry["prev"] == "0" * 64 and entry.hash == entry.entry["hash"]
     assert entry.entry["vote"] == {"id": vote.id, "record_head": record[-1]["hash"], "passed": True,
                                    "explanation": vote.explanation}
@@ -212,7 +213,7 @@ def test_withdrawing_and_cancelling(std, steward, voters):
         services.withdraw_candidate(actor=steward, version=version, reason="More to come.")
     with pytest.raises(Conflict, match="already open"):
         services.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
-    voting.cancel_vote(actor=steward, vote=vote, reason="Wrong date.")
+    closing.cancel_vote(actor=steward, vote=vote, reason="Wrong date.")
     db.session.expire_all()
     assert db.session.get(Version, version.id).vote_id is None
     with pytest.raises(PermissionDenied):
@@ -238,7 +239,7 @@ def _maturity_vote(steward, voters, standard, choices=("for", "for", "for")) -> 
                             closes_at=utcnow() + timedelta(days=7))
     for delegate, choice in zip(voters, choices):
         voting.cast_ballot(actor=delegate, vote=vote, choice=choice)
-    return voting.close_vote(actor=steward, vote=vote)
+    return closing.close_vote(actor=steward, vote=vote)
 
 
 def test_maturity_moves_only_by_vote_one_step_at_a_time(std, steward, voters):
@@ -273,7 +274,7 @@ def test_the_exported_changelog_and_records_verify_and_tampering_is_caught(std, 
     exported = queries.export_changelog(reload(std))
     entries = chain.loads_jsonl(exported)
     assert [e["version"] for e in entries] == ["1.0", "1.1"] and entries[1]["prev"] == entries[0]["hash"]
-    records = {v.id: ledger.loads_jsonl(voting.export_ledger(v)) for v in db.session.scalars(select(Vote))}
+    records = {v.id: ledger.loads_jsonl(vote_queries.export_ledger(v)) for v in db.session.scalars(select(Vote))}
     assert chain.verify_changelog(entries).ok and chain.check_records(entries, records) == []
     tampered = [dict(e) for e in entries]
     tampered[0] = {**tampered[0], "summary": "Something we never agreed."}

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from deliberate.extensions import db
 from deliberate.members.models import Cooperative, Person
-from deliberate.voting import ledger, services
+from deliberate.voting import closing, ledger, queries, services
 from deliberate.voting.models import Ballot, LedgerEntry, Vote
 from tests.concurrency import WRITERS, run_together
 
@@ -38,7 +38,7 @@ def test_twenty_delegates_of_one_coop_at_the_same_moment_leave_one_ballot_the_la
     assert errors == []
     rows = db.session.scalars(select(Ballot).where(Ballot.vote_id == vote_id)).all()
     assert len(rows) == 1 and set(results) == {rows[0].id}
-    entries = services.ledger_entries(db.session.get(Vote, vote_id))
+    entries = queries.ledger_entries(db.session.get(Vote, vote_id))
     assert [e["seq"] for e in entries] == list(range(WRITERS + 1))
     ballots = [e for e in entries if e["type"] == "ballot"]
     assert len(ballots) == WRITERS and len({e["data"]["note"] for e in ballots}) == WRITERS
@@ -68,9 +68,9 @@ def test_twenty_coops_voting_at_once_each_get_their_ballot_and_the_record_stays_
     assert db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote_id)) == WRITERS
     seqs = db.session.scalars(select(LedgerEntry.seq).where(LedgerEntry.vote_id == vote_id).order_by(LedgerEntry.seq)).all()
     assert seqs == list(range(WRITERS + 1))
-    closed = services.close_vote(actor=services.SYSTEM, vote=db.session.get(Vote, vote_id), now=T0 + timedelta(days=7))
+    closed = closing.close_vote(actor=services.SYSTEM, vote=db.session.get(Vote, vote_id), now=T0 + timedelta(days=7))
     assert closed.passed and closed.result["counts"]["for"] == WRITERS
-    assert ledger.verify(services.ledger_entries(closed)).ok
+    assert ledger.verify(queries.ledger_entries(closed)).ok
 
 
 def test_closing_from_many_processes_at_once_closes_once(app, steward, make_coop, make_delegate):
@@ -80,10 +80,10 @@ def test_closing_from_many_processes_at_once_closes_once(app, steward, make_coop
     vote_id = vote.id
 
     def work(_i):
-        return services.close_due_votes(T0 + timedelta(days=7))
+        return closing.close_due_votes(T0 + timedelta(days=7))
 
     results, errors = run_together(app, work)
     assert errors == []
     assert sorted(r for result in results for r in result) == [vote_id]
-    entries = services.ledger_entries(db.session.get(Vote, vote_id))
+    entries = queries.ledger_entries(db.session.get(Vote, vote_id))
     assert [e["type"] for e in entries].count("closed") == 1 and ledger.verify(entries).ok

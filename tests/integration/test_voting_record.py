@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deliberate.extensions import db
-from deliberate.voting import ledger, services
+from deliberate.voting import closing, ledger, queries, services
 from deliberate.voting.models import Vote
 
 T0 = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def closed_vote(steward, make_coop, make_delegate):
     withdrawn = services.raise_objection(actor=delegates[2], vote=vote, argument="Fees unclear", now=at)
     services.withdraw_objection(actor=delegates[2], objection=withdrawn, now=at + timedelta(hours=1))
     services.raise_objection(actor=delegates[3], vote=vote, argument="Not a platform co-op", paramount=True, now=at)
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + timedelta(days=7))
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + timedelta(days=7))
     return db.session.get(Vote, vote.id), delegates
 
 
@@ -43,7 +43,7 @@ def test_the_stored_result_is_what_the_offline_verifier_recomputes(closed_vote, 
     vote, _delegates = closed_vote
     assert vote.passed is False and vote.result["counts"] == {"consent": 1, "stand_aside": 1, "object": 1,
                                                                "object_resolved": 1}
-    text = services.export_ledger(vote)
+    text = queries.export_ledger(vote)
     report = ledger.verify(ledger.loads_jsonl(text))
     assert report.ok and report.closed and report.recomputed.to_dict() == vote.result == report.declared
     path = tmp_path / f"vote-{vote.id}.jsonl"
@@ -56,7 +56,7 @@ def test_the_stored_result_is_what_the_offline_verifier_recomputes(closed_vote, 
 @pytest.mark.parametrize("where", ["ballot", "closed", "opened"])
 def test_a_changed_byte_makes_verify_exit_1(closed_vote, tmp_path, where):
     vote, _delegates = closed_vote
-    lines = services.export_ledger(vote).splitlines(keepends=True)
+    lines = queries.export_ledger(vote).splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if f'"type":"{where}"' in line)
     line = lines[index]
     position = line.index('"hash":"') + len('"hash":"') + 5 if where == "closed" else line.index('"at":"') + 20
@@ -70,19 +70,19 @@ def test_a_changed_byte_makes_verify_exit_1(closed_vote, tmp_path, where):
 
 def test_a_secret_record_holds_receipts_never_coops_names_or_notes(closed_vote):
     vote, delegates = closed_vote
-    text = services.export_ledger(vote)
+    text = queries.export_ledger(vote)
     entries = ledger.loads_jsonl(text)
     opened = entries[0]["data"]
-    receipts = {m.voter for m in services.electorate(vote)}
+    receipts = {m.voter for m in queries.electorate(vote)}
     assert {e["voter"] for e in opened["electorate"]} == receipts and all(r.startswith("r-") for r in receipts)
-    assert sorted(opened["coops"]) == sorted(f"coop-{m.coop.slug}" for m in services.electorate(vote))
+    assert sorted(opened["coops"]) == sorted(f"coop-{m.coop.slug}" for m in queries.electorate(vote))
     ballots = [e for e in entries if e["type"] == "ballot"]
     assert all(e["data"]["voter"] in receipts and e["data"]["note"] is None for e in ballots)
     for person in delegates:
         assert person.name not in text and person.email not in text
     assert "Our GA said yes" not in text and vote.secret_key not in text
     # Each co-op can find its own receipt in the record.
-    for ballot in services.ballots(vote):
+    for ballot in queries.ballots(vote):
         assert ballot.receipt in text
         mine = [e for e in entries if e["type"] in ("ballot", "objection") and e["data"]["voter"] == ballot.receipt]
         assert ledger.ballot_receipt(mine[-1]["data"]) == ballot.receipt_hash
@@ -94,10 +94,10 @@ def test_the_votes_export_command(app, closed_vote, tmp_path):
     out = tmp_path / "record.jsonl"
     result = runner.invoke(args=["votes", "export", str(vote.id), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8") == services.export_ledger(vote)
+    assert out.read_text(encoding="utf-8") == queries.export_ledger(vote)
     assert verify_file(out).returncode == 0
     printed = runner.invoke(args=["votes", "export", str(vote.id)])
-    assert printed.exit_code == 0 and printed.output == services.export_ledger(vote)
+    assert printed.exit_code == 0 and printed.output == queries.export_ledger(vote)
     missing = runner.invoke(args=["votes", "export", "999999"])
     assert missing.exit_code != 0 and "No vote" in missing.output
 

@@ -14,52 +14,13 @@ from deliberate.extensions import db
 from deliberate.members import services as members
 from deliberate.members.models import Cooperative
 from deliberate.realtime.events import Event
-from deliberate.voting import ledger, services
+from deliberate.voting import closing, ledger, queries, services
 from deliberate.voting.models import Ballot, LedgerEntry, Objection, Vote
-from deliberate.voting.subjects import SubjectHandler, get_handler, register_subject
+from deliberate.voting.subjects import get_handler, register_subject
+from tests.voting_support import SampleHandler
 
 T0 = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
-
-
-class Sample:
-    """A stand-in subject with alternatives, for ranked votes (amendment groups plug in the same way)."""
-
-    def __init__(self, ident: int):
-        self.id = ident
-
-
-class SampleHandler(SubjectHandler):
-    kind = "sample"
-    label = "A sample question"
-    closed: list = []
-
-    def load(self, subject_id):
-        if subject_id > 1000:
-            raise NotFound("No such sample.")
-        return Sample(subject_id)
-
-    def title(self, subject):
-        return f"Sample {subject.id}"
-
-    def frozen_text(self, subject):
-        return f"Sample question {subject.id}: which wording?"
-
-    def alternatives(self, subject):
-        return [("a", "Wording A"), ("b", "Wording B"), ("c", "Wording C")] if subject.id % 2 else None
-
-    def rule_preset(self, subject):
-        return "ranked" if subject.id % 2 else "simple-majority"
-
-    def on_close(self, session, subject, vote, outcome):
-        SampleHandler.closed.append((vote.id, outcome.passed, outcome.winner))
-        return f"Sample decided: {outcome.winner or outcome.passed}."
-
-    def link(self, subject):
-        return "votes.index", {}
-
-
-register_subject(SampleHandler())
 
 
 @pytest.fixture
@@ -103,7 +64,7 @@ def cast_all(vote, voters, choices, at=T0 + timedelta(hours=1)):
 
 def verified(vote):
     """Export, verify offline, and check the stored result is exactly the recomputed one."""
-    report = ledger.verify(ledger.loads_jsonl(services.export_ledger(vote)))
+    report = ledger.verify(ledger.loads_jsonl(queries.export_ledger(vote)))
     assert report.ok, report.problems
     assert report.recomputed.to_dict() == vote.result
     return report
@@ -117,9 +78,9 @@ def test_opening_freezes_the_rule_the_member_electorate_and_the_text(open_on, vo
     assert vote.state == "open" and vote.rule_preset == "simple-majority"
     assert vote.rule == services.PRESETS["simple-majority"].to_dict()
     members_now = {coop.id for _d, coop in voters}
-    frozen = {m.coop_id for m in services.electorate(vote)}
+    frozen = {m.coop_id for m in queries.electorate(vote)}
     assert frozen == members_now and applicant.id not in frozen and suspended.id not in frozen
-    (opened,) = services.ledger_entries(vote)
+    (opened,) = queries.ledger_entries(vote)
     assert opened["type"] == "opened" and opened["seq"] == 0
     assert opened["data"]["text_hash"] == ledger.hash_text(vote.text) == vote.text_hash
     assert "Coop Courses" in vote.text and opened["data"]["subject"] == {"kind": "admission", "id": applicant.id}
@@ -127,7 +88,7 @@ def test_opening_freezes_the_rule_the_member_electorate_and_the_text(open_on, vo
         f"coop-{coop.slug}" for _d, coop in voters)
     # A co-op admitted later does not join this vote's electorate.
     late = make_coop()
-    assert late.id not in {m.coop_id for m in services.electorate(vote)}
+    assert late.id not in {m.coop_id for m in queries.electorate(vote)}
     kinds = db.session.scalars(select(Event.scope).where(Event.kind == "vote_opened")).all()
     assert sorted(kinds) == sorted([f"vote:{vote.id}", "network"])
 
@@ -229,13 +190,13 @@ def test_a_delegate_casts_and_changes_the_coops_ballot_and_only_the_last_counts(
     assert ballot.choice == "against" and ballot.note == "" and ballot.cast_by_id == delegate.id
     assert ballot.cast_at == T0 + timedelta(hours=1) and ballot.updated_at == T0 + timedelta(hours=2)
     assert db.session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id)) == 1
-    entries = services.ledger_entries(vote)
+    entries = queries.ledger_entries(vote)
     assert [e["type"] for e in entries] == ["opened", "ballot", "ballot"]
     assert entries[1]["data"]["note"] == "GA of 3 March" and entries[2]["data"]["choice"] == "against"
     assert entries[2]["data"]["delegate"] == ballot.delegate_pseudonym
     assert ballot.delegate_pseudonym.startswith("d-") and entries[1]["data"]["delegate"] == ballot.delegate_pseudonym
     assert ballot.entry_hash == entries[2]["hash"]
-    assert delegate.name not in services.export_ledger(vote) and delegate.email not in services.export_ledger(vote)
+    assert delegate.name not in queries.export_ledger(vote) and delegate.email not in queries.export_ledger(vote)
 
 
 def test_another_delegate_of_the_same_coop_replaces_the_ballot(open_on, voters, applicant, make_delegate):
@@ -245,7 +206,7 @@ def test_another_delegate_of_the_same_coop_replaces_the_ballot(open_on, voters, 
     services.cast_ballot(actor=first, vote=vote, choice="for", now=T0 + timedelta(hours=1))
     ballot = services.cast_ballot(actor=second, vote=vote, choice="abstain", now=T0 + timedelta(hours=2))
     assert (ballot.choice, ballot.cast_by_id) == ("abstain", second.id)
-    assert len(services.ballots(vote)) == 1
+    assert len(queries.ballots(vote)) == 1
 
 
 def test_no_ballot_outside_the_electorate_before_opening_or_after_closing(open_on, voters, applicant, make_delegate, steward):
@@ -261,10 +222,10 @@ def test_no_ballot_outside_the_electorate_before_opening_or_after_closing(open_o
         services.cast_ballot(actor=applicant_delegate, vote=vote, choice="for", now=T0 + timedelta(days=2))
     with pytest.raises(Conflict, match="closed"):
         services.cast_ballot(actor=delegate, vote=vote, choice="for", now=T0 + WEEK)
-    services.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=3))
+    closing.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=3))
     with pytest.raises(Conflict, match="closed"):
         services.cast_ballot(actor=delegate, vote=vote, choice="for", now=T0 + timedelta(days=3, hours=1))
-    assert services.ballots(vote) == []
+    assert queries.ballots(vote) == []
 
 
 def test_observers_stewards_and_other_coops_delegates_cannot_cast(open_on, voters, applicant, steward):
@@ -278,7 +239,7 @@ def test_observers_stewards_and_other_coops_delegates_cannot_cast(open_on, voter
     mine, other = voters[0], voters[1]
     with pytest.raises(PermissionDenied, match="delegate of"):
         services.cast_ballot(actor=mine[0], vote=vote, coop=other[1], choice="for", now=at)
-    assert services.ballots(vote) == []
+    assert queries.ballots(vote) == []
 
 
 def test_a_suspended_coops_delegates_cannot_cast(open_on, voters, applicant, steward):
@@ -288,7 +249,7 @@ def test_a_suspended_coops_delegates_cannot_cast(open_on, voters, applicant, ste
     with pytest.raises(PermissionDenied, match="suspended"):
         services.cast_ballot(actor=delegate, vote=vote, choice="for", now=T0 + timedelta(hours=1))
     # It still counts in the frozen electorate (the denominator of the quorum).
-    assert coop.id in {m.coop_id for m in services.electorate(vote)}
+    assert coop.id in {m.coop_id for m in queries.electorate(vote)}
 
 
 def test_an_ended_delegation_cannot_cast(open_on, voters, applicant):
@@ -312,7 +273,7 @@ def test_a_delegate_of_several_coops_says_which_one(open_on, voters, applicant, 
         services.cast_ballot(actor=delegate, vote=vote, choice="for", now=at)
     services.cast_ballot(actor=delegate, vote=vote, coop=coop, choice="for", now=at)
     services.cast_ballot(actor=delegate, vote=vote, coop=other, choice="against", now=at)
-    assert {(b.coop_id, b.choice) for b in services.ballots(vote)} == {(coop.id, "for"), (other.id, "against")}
+    assert {(b.coop_id, b.choice) for b in queries.ballots(vote)} == {(coop.id, "for"), (other.id, "against")}
 
 
 @pytest.mark.parametrize("preset, choice, ranking", [
@@ -375,7 +336,7 @@ def test_every_rule_decides_through_the_database(open_on, voters, applicant, rul
     options = {"rule_preset": rule} if isinstance(rule, str) else {"rule": rule}
     vote = open_on(applicant.id, **options)
     cast_all(vote, voters, choices)
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     vote = db.session.get(Vote, vote.id)
     assert (vote.passed, vote.result["counts"]) == (passed, counts), vote.explanation
     assert vote.explanation == vote.result["explanation"]
@@ -394,7 +355,7 @@ def test_ranked_choice_through_the_database(open_on, voters, rankings, winner):
     assert vote.rule_obj.method == "ranked" and vote.alternatives == [["a", "Wording A"], ["b", "Wording B"],
                                                                        ["c", "Wording C"]]
     cast_all(vote, voters, rankings)
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     vote = db.session.get(Vote, vote.id)
     assert vote.result["winner"] == winner and vote.passed is (winner is not None)
     assert (vote.id, vote.passed, winner) in SampleHandler.closed
@@ -409,7 +370,7 @@ def test_weighted_votes_need_explicit_weights(open_on, voters, applicant):
     weights = {coop.id: weight for (_d, coop), weight in zip(voters, [5, 1, 1, 1, 1], strict=True)}
     vote = open_on(applicant.id, rule=rule, weights=weights)
     cast_all(vote, voters, ["for", "against", "against", "against", None])
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     vote = db.session.get(Vote, vote.id)
     assert vote.passed and vote.result["counts"] == {"for": 5, "against": 3, "abstain": 0}
     verified(vote)
@@ -442,14 +403,14 @@ def test_a_standing_objection_blocks_until_withdrawn_or_resolved(consent_vote, v
         services.resolve_objection(actor=steward, objection=objection, note="They were consulted since.", now=later)
     elif ending == "upheld":
         services.resolve_objection(actor=steward, objection=objection, upheld=True, note="A real risk", now=later)
-    services.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
     vote = db.session.get(Vote, consent_vote.id)
     assert vote.passed is passed, vote.explanation
     objection = db.session.get(Objection, objection.id)
     assert objection.status == (ending or "standing")
     if ending == "resolved":
         assert objection.resolved_amendment_id is None
-        resolved = [e for e in services.ledger_entries(vote) if e["type"] == "objection_resolved"]
+        resolved = [e for e in queries.ledger_entries(vote) if e["type"] == "objection_resolved"]
         assert resolved[0]["data"]["how"] == "resolved" and "consulted since" in resolved[0]["data"]["note"]
     verified(vote)
 
@@ -485,7 +446,7 @@ def test_a_new_ballot_replaces_an_objection(consent_vote, voters):
     objection = _object(voters, consent_vote)
     services.cast_ballot(actor=voters[3][0], vote=consent_vote, choice="consent", now=T0 + timedelta(hours=4))
     assert db.session.get(Objection, objection.id).status == "withdrawn"
-    services.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
     assert db.session.get(Vote, consent_vote.id).passed
     verified(db.session.get(Vote, consent_vote.id))
 
@@ -496,7 +457,7 @@ def test_concerns_are_logged_and_never_block(consent_vote, voters):
     assert (concern.kind, concern.status, concern.blocks) == ("concern", "logged", False)
     with pytest.raises(Conflict):
         services.withdraw_objection(actor=voters[0][0], objection=concern, now=T0 + timedelta(hours=3))
-    services.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
     assert db.session.get(Vote, consent_vote.id).passed
 
 
@@ -505,7 +466,7 @@ def test_concerns_are_logged_and_never_block(consent_vote, voters):
 def test_closing_computes_once_stores_the_verified_result_and_admits(open_on, voters, applicant):
     vote = open_on(applicant.id)
     cast_all(vote, voters, ["for", "for", "for", "against", "abstain"])
-    closed = services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closed = closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     assert closed.state == "closed" and closed.passed and closed.closed_at == T0 + WEEK
     assert closed.explanation.startswith("Quorum 50% met: 5 of 5 co-ops took part.")
     coop = db.session.get(Cooperative, applicant.id)
@@ -516,44 +477,44 @@ def test_closing_computes_once_stores_the_verified_result_and_admits(open_on, vo
     assert change.payload["to"] == "member" and change.payload["vote_id"] == vote.id
     report = verified(closed)
     assert report.summary() == f"OK: vote {vote.id} — 7 entries, 5 ballots, result recomputed: adopted"
-    assert ledger.replay(services.ledger_entries(closed)).declared == closed.result
+    assert ledger.replay(queries.ledger_entries(closed)).declared == closed.result
 
 
 def test_closing_twice_is_a_no_op_and_a_closed_vote_never_changes(open_on, voters, applicant, steward):
     vote = open_on(applicant.id)
     cast_all(vote, voters, ["for", "against"])
-    first = services.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=1))
-    before = (first.result, first.closed_at, services.export_ledger(first), [b.choice for b in services.ballots(first)])
-    again = services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
-    assert services.close_due_votes(T0 + WEEK * 2) == []
-    assert (again.result, again.closed_at, services.export_ledger(again),
-            [b.choice for b in services.ballots(again)]) == before
+    first = closing.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=1))
+    before = (first.result, first.closed_at, queries.export_ledger(first), [b.choice for b in queries.ballots(first)])
+    again = closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    assert closing.close_due_votes(T0 + WEEK * 2) == []
+    assert (again.result, again.closed_at, queries.export_ledger(again),
+            [b.choice for b in queries.ballots(again)]) == before
     assert first.closed_by_id == steward.id
     with pytest.raises(Conflict):
-        services.cancel_vote(actor=steward, vote=vote, reason="Too late")
+        closing.cancel_vote(actor=steward, vote=vote, reason="Too late")
     # Nobody can change a closed vote, its ballots or its record behind the services' back.
     for change in (lambda v: setattr(v, "explanation", "Adopted after all"),
                    lambda v: setattr(v, "rule", {"method": "majority"}),
-                   lambda v: setattr(services.ballots(v)[0], "choice", "abstain"),
+                   lambda v: setattr(queries.ballots(v)[0], "choice", "abstain"),
                    lambda v: setattr(db.session.scalars(select(LedgerEntry)).first(), "hash", "0" * 64),
-                   lambda v: db.session.delete(services.ballots(v)[0])):
+                   lambda v: db.session.delete(queries.ballots(v)[0])):
         fresh = db.session.get(Vote, vote.id)
         change(fresh)
         with pytest.raises(ValueError):
             db.session.flush()
         db.session.rollback()
-    assert services.export_ledger(db.session.get(Vote, vote.id)) == before[2]
+    assert queries.export_ledger(db.session.get(Vote, vote.id)) == before[2]
 
 
 def test_the_system_closes_only_due_votes(open_on, voters, applicant, make_coop):
     vote = open_on(applicant.id)
     other = open_on(make_coop("applicant").id, closes_at=T0 + WEEK * 2)
     with pytest.raises(Conflict, match="not due"):
-        services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + timedelta(days=1))
+        closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + timedelta(days=1))
     with pytest.raises(PermissionDenied):
-        services.close_vote(actor=voters[0][0], vote=vote, now=T0 + WEEK)
-    assert services.close_due_votes(T0 + WEEK - timedelta(seconds=1)) == []
-    assert services.close_due_votes(T0 + WEEK) == [vote.id]
+        closing.close_vote(actor=voters[0][0], vote=vote, now=T0 + WEEK)
+    assert closing.close_due_votes(T0 + WEEK - timedelta(seconds=1)) == []
+    assert closing.close_due_votes(T0 + WEEK) == [vote.id]
     assert db.session.get(Vote, other.id).state == "open"
 
 
@@ -563,7 +524,7 @@ def test_a_refused_effect_still_closes_the_vote_with_its_result(open_on, voters,
     # Meanwhile the co-op left the process: it can no longer be admitted by this vote.
     members.change_coop_status(actor=steward, coop=applicant, status="member")
     members.change_coop_status(actor=steward, coop=db.session.get(Cooperative, applicant.id), status="suspended")
-    closed = services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closed = closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     assert closed.state == "closed" and closed.passed
     assert closed.effect_note.startswith("The result could not be carried out")
     assert db.session.get(Cooperative, applicant.id).status == "suspended"
@@ -577,19 +538,19 @@ def test_a_refused_effect_still_closes_the_vote_with_its_result(open_on, voters,
 def test_a_vote_failing_only_on_quorum_is_called_once_more_with_the_lower_quorum(open_on, voters, applicant):
     vote = open_on(applicant.id, second_call_quorum="1/5")
     cast_all(vote, voters, ["for", "for"])  # 2 of 5: quorum 1/2 not met, but it would pass
-    closed = services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    closed = closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     assert not closed.passed and closed.result["failed_only_on_quorum"]
-    second = services.second_call_of(closed)
+    second = queries.second_call_of(closed)
     assert second is not None and second.state == "open" and second.second_call_of_id == vote.id
     assert second.rule_obj.quorum == closed.rule_obj.second_call_quorum and second.rule_obj.second_call_quorum is None
     assert second.title.startswith("Second call:") and second.text_hash == closed.text_hash
     assert second.opens_at == T0 + WEEK and second.closes_at == T0 + WEEK * 2
-    assert {m.coop_id for m in services.electorate(second)} == {m.coop_id for m in services.electorate(closed)}
+    assert {m.coop_id for m in queries.electorate(second)} == {m.coop_id for m in queries.electorate(closed)}
     assert db.session.get(Cooperative, applicant.id).status == "applicant"
     assert "second time" in closed.effect_note
     verified(closed)
     cast_all(second, voters, ["for"], at=T0 + WEEK + timedelta(hours=1))
-    services.close_vote(actor=services.SYSTEM, vote=second, now=T0 + WEEK * 2)
+    closing.close_vote(actor=services.SYSTEM, vote=second, now=T0 + WEEK * 2)
     second = db.session.get(Vote, second.id)
     assert second.passed and db.session.get(Cooperative, applicant.id).status == "member"
     verified(second)
@@ -598,19 +559,19 @@ def test_a_vote_failing_only_on_quorum_is_called_once_more_with_the_lower_quorum
 def test_there_is_no_third_call_and_no_second_call_for_a_real_rejection(open_on, voters, applicant, make_coop):
     vote = open_on(applicant.id, second_call_quorum="1/5")
     cast_all(vote, voters, ["against", "against"])
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
-    assert services.second_call_of(db.session.get(Vote, vote.id)) is None
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    assert queries.second_call_of(db.session.get(Vote, vote.id)) is None
     nobody = open_on(make_coop("applicant").id, second_call_quorum="2/5")
-    services.close_vote(actor=services.SYSTEM, vote=nobody, now=T0 + WEEK)  # nobody voted: it would not have passed anyway
-    assert services.second_call_of(db.session.get(Vote, nobody.id)) is None
+    closing.close_vote(actor=services.SYSTEM, vote=nobody, now=T0 + WEEK)  # nobody voted: it would not have passed anyway
+    assert queries.second_call_of(db.session.get(Vote, nobody.id)) is None
     vote3 = open_on(make_coop("applicant").id, second_call_quorum="2/5")
     cast_all(vote3, voters, ["for"])
-    services.close_vote(actor=services.SYSTEM, vote=vote3, now=T0 + WEEK)
-    second = services.second_call_of(db.session.get(Vote, vote3.id))
+    closing.close_vote(actor=services.SYSTEM, vote=vote3, now=T0 + WEEK)
+    second = queries.second_call_of(db.session.get(Vote, vote3.id))
     cast_all(second, voters, ["for"], at=T0 + WEEK + timedelta(hours=1))
-    services.close_vote(actor=services.SYSTEM, vote=second, now=T0 + WEEK * 2)  # 1 of 5 misses even the lower quorum
+    closing.close_vote(actor=services.SYSTEM, vote=second, now=T0 + WEEK * 2)  # 1 of 5 misses even the lower quorum
     second = db.session.get(Vote, second.id)
-    assert second.result["failed_only_on_quorum"] and services.second_call_of(second) is None
+    assert second.result["failed_only_on_quorum"] and queries.second_call_of(second) is None
 
 
 # Cancelling and the outcome statement -------------------------------------------------------
@@ -619,19 +580,19 @@ def test_a_steward_cancels_an_open_vote_with_a_reason(open_on, voters, applicant
     vote = open_on(applicant.id)
     cast_all(vote, voters, ["for"])
     with pytest.raises(PermissionDenied):
-        services.cancel_vote(actor=voters[0][0], vote=vote, reason="No")
+        closing.cancel_vote(actor=voters[0][0], vote=vote, reason="No")
     with pytest.raises(InvalidInput):
-        services.cancel_vote(actor=steward, vote=vote, reason=" ")
-    cancelled = services.cancel_vote(actor=steward, vote=vote, reason="The description must change.")
+        closing.cancel_vote(actor=steward, vote=vote, reason=" ")
+    cancelled = closing.cancel_vote(actor=steward, vote=vote, reason="The description must change.")
     assert (cancelled.state, cancelled.cancel_reason, cancelled.result) == ("cancelled", "The description must change.", None)
     with pytest.raises(Conflict):
         services.cast_ballot(actor=voters[1][0], vote=vote, choice="for", now=T0 + timedelta(hours=2))
-    assert services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK).state == "cancelled"
+    assert closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK).state == "cancelled"
     # The record says the vote ended: a final "cancelled" entry with the reason.
-    entries = services.published_record(vote)
+    entries = queries.published_record(vote)
     assert (entries[-1]["type"], entries[-1]["data"]) == ("cancelled", {"reason": "The description must change."})
     assert vote.record_head == entries[-1]["hash"]
-    report = ledger.verify(ledger.loads_jsonl(services.export_ledger(vote)))
+    report = ledger.verify(ledger.loads_jsonl(queries.export_ledger(vote)))
     assert report.ok and not report.closed and report.final == "cancelled"
     # A new vote can now be opened on the corrected text.
     assert open_on(applicant.id).state == "open"
@@ -642,7 +603,7 @@ def test_cancel_votes_on_subject_inside_another_transaction(open_on, voters, app
 
     vote = open_on(applicant.id)
     with unit_of_work() as session:
-        assert services.cancel_votes_on_subject(session, "admission", applicant.id, "The text moved.") == [vote.id]
+        assert closing.cancel_votes_on_subject(session, "admission", applicant.id, "The text moved.") == [vote.id]
     assert db.session.get(Vote, vote.id).state == "cancelled"
 
 
@@ -651,13 +612,13 @@ def test_the_outcome_statement_comes_after_close(open_on, voters, applicant, ste
 
     vote = open_on(applicant.id)
     with pytest.raises(Conflict):
-        services.add_outcome_statement(actor=steward, vote=vote, text="Welcome!")
-    services.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=1))
+        closing.add_outcome_statement(actor=steward, vote=vote, text="Welcome!")
+    closing.close_vote(actor=steward, vote=vote, now=T0 + timedelta(days=1))
     with pytest.raises(PermissionDenied):
-        services.add_outcome_statement(actor=voters[0][0], vote=vote, text="Welcome!")
+        closing.add_outcome_statement(actor=voters[0][0], vote=vote, text="Welcome!")
     with pytest.raises(InvalidInput):
-        services.add_outcome_statement(actor=steward, vote=vote, text="Welcome!", review_date=date(2030, 1, 1))
-    stated = services.add_outcome_statement(actor=steward, vote=vote, text="Not enough co-ops took part.",
+        closing.add_outcome_statement(actor=steward, vote=vote, text="Welcome!", review_date=date(2030, 1, 1))
+    stated = closing.add_outcome_statement(actor=steward, vote=vote, text="Not enough co-ops took part.",
                                             review_date=date(2031, 9, 1))
     assert stated.outcome_statement == "Not enough co-ops took part." and stated.review_date == date(2031, 9, 1)
     assert stated.state == "closed" and stated.statement_by_id == steward.id
@@ -670,16 +631,16 @@ def test_coops_that_have_not_voted_are_reminded_once_a_day_before_close(open_on,
     vote = open_on(applicant.id)
     colleague = make_delegate(coop=voters[1][1])
     cast_all(vote, voters, ["for"])
-    assert services.send_reminders(T0 + timedelta(days=5)) == 0  # too early
-    sent = services.send_reminders(T0 + timedelta(days=6, hours=1))
+    assert closing.send_reminders(T0 + timedelta(days=5)) == 0  # too early
+    sent = closing.send_reminders(T0 + timedelta(days=6, hours=1))
     reminded = db.session.scalars(select(Event).where(Event.kind == "vote_reminder")).all()
     rooms = sorted(e.scope for e in reminded)
     expected = sorted([f"user:{d.id}" for d, _c in voters[1:]] + [f"user:{colleague.id}"])
     assert sent == 5 and rooms == expected
     assert all(e.payload["vote_id"] == vote.id for e in reminded)
-    assert services.send_reminders(T0 + timedelta(days=6, hours=2)) == 0  # never twice
-    assert services.waiting_for(voters[1][0], T0 + timedelta(days=6)) == [(db.session.get(Vote, vote.id), voters[1][1])]
-    assert services.waiting_for(voters[0][0], T0 + timedelta(days=6)) == []
+    assert closing.send_reminders(T0 + timedelta(days=6, hours=2)) == 0  # never twice
+    assert queries.waiting_for(voters[1][0], T0 + timedelta(days=6)) == [(db.session.get(Vote, vote.id), voters[1][1])]
+    assert queries.waiting_for(voters[0][0], T0 + timedelta(days=6)) == []
 
 
 def test_the_scheduler_tick_closes_and_reminds(app, open_on, voters, applicant):
@@ -700,14 +661,14 @@ def test_erasing_a_delegate_keeps_the_ballot_and_the_record(open_on, voters, app
 
     vote = open_on(applicant.id)
     cast_all(vote, voters, ["for", "for", "for"])
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
-    before = services.export_ledger(vote)
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    before = queries.export_ledger(vote)
     gone = voters[0][0].id
     db.session.execute(delete(Person).where(Person.id == gone))
     db.session.commit()
     ballot = db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.coop_id == voters[0][1].id))
     assert ballot.cast_by_id is None and ballot.choice == "for"
-    assert services.export_ledger(vote) == before
+    assert queries.export_ledger(vote) == before
     verified(db.session.get(Vote, vote.id))
 
 
@@ -733,7 +694,7 @@ def test_a_vote_whose_subject_disappeared_still_closes_and_cancels(open_on, vote
         raise NotFound("No such sample.")
 
     monkeypatch.setattr(SampleHandler, "load", gone)
-    closed = services.close_vote(actor=None, vote=vote, now=T0 + WEEK)  # None: the system, like SYSTEM
+    closed = closing.close_vote(actor=None, vote=vote, now=T0 + WEEK)  # None: the system, like SYSTEM
     assert closed.state == "closed" and closed.passed and "no longer exists" in closed.effect_note
     verified(closed)
-    assert services.cancel_vote(actor=steward, vote=other, reason="Withdrawn").state == "cancelled"
+    assert closing.cancel_vote(actor=steward, vote=other, reason="Withdrawn").state == "cancelled"

@@ -21,7 +21,7 @@ from deliberate.realtime.events import Event
 from deliberate.standards import services as standards
 from deliberate.versions import services as versions
 from deliberate.versions.models import Version
-from deliberate.voting import ledger, services
+from deliberate.voting import closing, ledger, queries, services
 from deliberate.voting.models import Ballot, LedgerEntry, Vote
 from deliberate.voting.subjects import SubjectHandler, register_subject
 
@@ -62,10 +62,10 @@ def fresh(vote):
 def test_closing_stores_the_head_of_the_published_record_and_sends_it_out(steward, voters, applicant):
     vote = open_admission(steward, applicant)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
-    vote = fresh(services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
-    record = services.published_record(vote)
+    vote = fresh(closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
+    record = queries.published_record(vote)
     assert record[-1]["type"] == "closed" and vote.record_head == record[-1]["hash"]
-    assert record == services.ledger_entries(vote)  # a public vote is published as stored
+    assert record == queries.ledger_entries(vote)  # a public vote is published as stored
     closed = events(vote.id, "vote_closed")
     assert len(closed) == 2 and all(e.payload["record_head"] == vote.record_head for e in closed)
     assert vote.close_error is None and vote.close_failed_at is None
@@ -76,15 +76,15 @@ def test_a_cancelled_vote_ends_its_record_with_the_reason(steward, voters, appli
     vote = open_admission(steward, applicant)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
     if how == "steward":
-        services.cancel_vote(actor=steward, vote=vote, reason="The description was wrong.", now=T0 + 2 * HOUR)
+        closing.cancel_vote(actor=steward, vote=vote, reason="The description was wrong.", now=T0 + 2 * HOUR)
     else:
         from deliberate.database import unit_of_work
 
         with unit_of_work() as session:
-            services.cancel_votes_on_subject(session, "admission", applicant.id, "The description was wrong.",
+            closing.cancel_votes_on_subject(session, "admission", applicant.id, "The description was wrong.",
                                              now=T0 + 2 * HOUR)
     vote = fresh(vote)
-    record = services.published_record(vote)
+    record = queries.published_record(vote)
     assert [e["type"] for e in record] == ["opened", "ballot", "cancelled"]
     assert record[-1]["data"] == {"reason": "The description was wrong."}
     assert vote.state == "cancelled" and vote.record_head == record[-1]["hash"]
@@ -96,23 +96,23 @@ def test_an_open_vote_has_no_published_record_but_the_operator_can_export_it(ste
     vote = open_admission(steward, applicant, secret=True)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
     with pytest.raises(Conflict):
-        services.published_record(vote)
-    assert ledger.loads_jsonl(services.export_ledger(vote)) == services.ledger_entries(vote)
+        queries.published_record(vote)
+    assert ledger.loads_jsonl(queries.export_ledger(vote)) == queries.ledger_entries(vote)
 
 
 def test_a_secret_vote_is_published_sealed(steward, voters, applicant):
     vote = open_admission(steward, applicant, secret=True)
     for i, (delegate, _coop) in enumerate(voters):
         services.cast_ballot(actor=delegate, vote=vote, choice="for" if i % 2 else "against", now=T0 + (i + 1) * HOUR)
-    vote = fresh(services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
-    stored, published = services.ledger_entries(vote), services.published_record(vote)
+    vote = fresh(closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
+    stored, published = queries.ledger_entries(vote), queries.published_record(vote)
     ballots = [e for e in published if e["type"] == "ballot"]
     # Neither the order nor the times follow casting: sorted by receipt, all at the closing time.
     assert [e["data"]["voter"] for e in ballots] == sorted(e["data"]["voter"] for e in ballots)
     assert {e["at"] for e in ballots} == {published[-1]["at"]} and published[0] == stored[0]
     assert all(e["data"]["delegate"] is None for e in ballots)
     assert vote.record_head == published[-1]["hash"] != stored[-1]["hash"]
-    assert ledger.loads_jsonl(services.export_ledger(vote)) == published
+    assert ledger.loads_jsonl(queries.export_ledger(vote)) == published
     assert ledger.verify_chain(published) == []
     assert ledger.replay(published).recompute().to_dict() == vote.result
 
@@ -163,8 +163,8 @@ def test_a_second_call_opens_closes_and_acts(world, applicant, kind):
     first = services.open_vote(actor=steward, subject_kind=kind, subject_id=subject_id, rule_preset=preset,
                                second_call_quorum="1/4", closes_at=utcnow() + WEEK)
     _cast(first, delegates[0], choice)  # 1 of 3: the quorum of 1/2 is missed, nothing else
-    first = fresh(services.close_vote(actor=steward, vote=first))
-    second = services.second_call_of(first)
+    first = fresh(closing.close_vote(actor=steward, vote=first))
+    second = queries.second_call_of(first)
     assert first.state == "closed" and not first.passed and second is not None, first.effect_note
     assert second.state == "open" and second.second_call_of_id == first.id
     assert str(second.rule_obj.quorum) == "1/4" and second.rule_obj.second_call_quorum is None
@@ -173,9 +173,9 @@ def test_a_second_call_opens_closes_and_acts(world, applicant, kind):
     if kind == "version":
         assert db.session.get(Version, subject_id).vote_id == second.id
     _cast(second, delegates[1], choice)
-    second = fresh(services.close_vote(actor=steward, vote=second))
+    second = fresh(closing.close_vote(actor=steward, vote=second))
     assert second.state == "closed" and second.passed, second.explanation
-    assert services.second_call_of(second) is None
+    assert queries.second_call_of(second) is None
     if kind == "admission":
         assert db.session.get(type(applicant), applicant.id).status == "member"
     elif kind == "amendment":
@@ -226,25 +226,25 @@ def test_a_vote_that_cannot_close_says_why_once_and_closes_when_it_can(steward, 
                               closes_at=T0 + WEEK, now=T0)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
     monkeypatch.setattr(StubbornHandler, "problem", Conflict("The subject is locked."))
-    caplog.set_level(logging.DEBUG, logger="deliberate.voting.services")
+    caplog.set_level(logging.DEBUG, logger="deliberate.voting.closing")
     later = T0 + WEEK
     for minute in range(3):
-        assert services.close_due_votes(later + timedelta(minutes=minute)) == []
+        assert closing.close_due_votes(later + timedelta(minutes=minute)) == []
     vote = fresh(vote)
     assert (vote.state, vote.close_error, vote.close_failed_at) == ("open", "The subject is locked.", later)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "could not close" in r.getMessage()]
     assert len(warnings) == 1  # once per reason, not at every run of the scheduler
     # Another reason is stored and logged again (an unexpected error included).
     monkeypatch.setattr(StubbornHandler, "problem", RuntimeError("disk full"))
-    assert services.close_due_votes(later + HOUR) == []
+    assert closing.close_due_votes(later + HOUR) == []
     vote = fresh(vote)
     assert vote.close_error == "RuntimeError: disk full" and vote.close_failed_at == later + HOUR
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING and "could not close" in r.getMessage()]) == 2
     monkeypatch.setattr(StubbornHandler, "problem", None)
-    assert services.close_due_votes(later + 2 * HOUR) == [vote.id]
+    assert closing.close_due_votes(later + 2 * HOUR) == [vote.id]
     vote = fresh(vote)
     assert vote.state == "closed" and vote.close_error is None and vote.close_failed_at is None
-    assert services.second_call_of(vote) is not None
+    assert queries.second_call_of(vote) is not None
 
 
 # 1. Secrecy: nothing per ballot, turnout in batches -------------------------------------------
@@ -257,18 +257,18 @@ def test_a_secret_vote_announces_no_ballot_and_no_objection_only_batched_turnout
     services.withdraw_objection(actor=voters[1][0], objection=objection, note="Fees explained", now=T0 + 2 * HOUR)
     services.log_concern(actor=voters[2][0], vote=vote, argument="Watch the fees", now=T0 + 2 * HOUR)
     assert [e.kind for e in events(vote.id)] == ["vote_opened", "vote_opened"]
-    assert services.turnout(fresh(vote)) == {"turnout": 0, "electorate": 5}
-    assert services.turnouts([fresh(vote)]) == {vote.id: 0}
+    assert queries.turnout(fresh(vote)) == {"turnout": 0, "electorate": 5}
+    assert queries.turnouts([fresh(vote)]) == {vote.id: 0}
     # The batch: one event per changed vote, naming nobody.
-    assert services.publish_turnouts(T0 + 3 * HOUR) == [vote.id]
+    assert closing.publish_turnouts(T0 + 3 * HOUR) == [vote.id]
     batch = events(vote.id, "turnout_changed")
     assert [(e.scope, e.actor_id, e.payload) for e in batch] == [
         (f"vote:{vote.id}", None, {"vote_id": vote.id, "turnout": 2, "electorate": 5})]
-    assert fresh(vote).published_turnout == 2 and services.turnout(fresh(vote))["turnout"] == 2
-    assert services.publish_turnouts(T0 + 4 * HOUR) == []  # nothing changed: nothing announced
+    assert fresh(vote).published_turnout == 2 and queries.turnout(fresh(vote))["turnout"] == 2
+    assert closing.publish_turnouts(T0 + 4 * HOUR) == []  # nothing changed: nothing announced
     services.cast_ballot(actor=voters[2][0], vote=vote, choice="stand_aside", now=T0 + 5 * HOUR)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="stand_aside", now=T0 + 5 * HOUR)
-    assert services.publish_turnouts(T0 + 6 * HOUR) == [vote.id]
+    assert closing.publish_turnouts(T0 + 6 * HOUR) == [vote.id]
     assert events(vote.id, "turnout_changed")[-1].payload["turnout"] == 3
     assert {e.kind for e in events(vote.id)} == {"vote_opened", "turnout_changed"}
 
@@ -290,7 +290,7 @@ def test_a_public_vote_still_announces_each_ballot(steward, voters, applicant):
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
     cast = events(vote.id, "ballot_cast")
     assert cast[0].payload["turnout"] == 1 and cast[0].payload["totals"]["for"] == 1
-    assert services.publish_turnouts(T0 + 2 * HOUR) == []
+    assert closing.publish_turnouts(T0 + 2 * HOUR) == []
     assert fresh(vote).published_turnout is None
 
 
@@ -302,7 +302,7 @@ def test_a_delegate_of_two_coops_gets_two_unrelated_pseudonyms(steward, voters, 
     vote = open_admission(steward, applicant)
     services.cast_ballot(actor=delegate, vote=vote, coop=coop, choice="for", now=T0 + HOUR)
     services.cast_ballot(actor=delegate, vote=vote, coop=other, choice="for", now=T0 + HOUR)
-    names = [e["data"]["delegate"] for e in services.ledger_entries(vote) if e["type"] == "ballot"]
+    names = [e["data"]["delegate"] for e in queries.ledger_entries(vote) if e["type"] == "ballot"]
     assert len(set(names)) == 2 and all(n.startswith("d-") for n in names)
 
 
@@ -310,7 +310,7 @@ def test_a_secret_record_names_no_delegate(steward, voters, applicant):
     vote = open_admission(steward, applicant, secret=True)
     ballot = services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
     assert ballot.delegate_pseudonym is None
-    assert services.ledger_entries(vote)[-1]["data"]["delegate"] is None
+    assert queries.ledger_entries(vote)[-1]["data"]["delegate"] is None
 
 
 # 5. Receipts ---------------------------------------------------------------------------------
@@ -323,16 +323,16 @@ def test_each_coop_holds_the_receipt_of_its_counted_ballot(steward, voters, appl
     services.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
     ballot = services.cast_ballot(actor=delegate, vote=vote, choice="stand_aside", now=T0 + 2 * HOUR)
     assert ballot.receipt_hash != first and len(ballot.receipt_hash) == 64
-    stored = services.ledger_entries(vote)
+    stored = queries.ledger_entries(vote)
     mine = [e for e in stored if e["type"] in ("ballot", "objection") and e["data"]["voter"] ==
-            next(m.voter for m in services.electorate(vote) if m.coop_id == coop.id)]
+            next(m.voter for m in queries.electorate(vote) if m.coop_id == coop.id)]
     assert ballot.receipt_hash == ledger.ballot_receipt(mine[-1]["data"])
     nonces = [e["data"]["nonce"] for e in stored if e["type"] in ("ballot", "objection")]
     assert len(set(nonces)) == len(nonces) == 3 and all(len(n) == 32 for n in nonces)
     objecting = db.session.scalar(select(Ballot).where(Ballot.vote_id == vote.id, Ballot.coop_id == voters[1][1].id))
     assert objecting.receipt_hash == ledger.ballot_receipt(stored[2]["data"])
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
-    published = services.published_record(fresh(vote))
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    published = queries.published_record(fresh(vote))
     receipts = {ledger.ballot_receipt(e["data"]) for e in published if e["type"] in ("ballot", "objection")}
     assert {ballot.receipt_hash, objecting.receipt_hash, first} <= receipts
     # ... and in the delegate's own data download.
@@ -348,15 +348,15 @@ def test_each_coop_holds_the_receipt_of_its_counted_ballot(steward, voters, appl
 def test_raw_sql_cannot_change_or_delete_a_record(steward, voters, applicant, statement):
     vote = open_admission(steward, applicant)
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="for", now=T0 + HOUR)
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
-    before = services.ledger_entries(vote)
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    before = queries.ledger_entries(vote)
     if statement.startswith("TRUNCATE"):
         if not is_postgres():
             pytest.skip("SQLite has no TRUNCATE")
     with pytest.raises(DBAPIError, match="append-only"):
         db.session.execute(text(statement))
     db.session.rollback()
-    assert services.ledger_entries(vote) == before
+    assert queries.ledger_entries(vote) == before
     # Appending still works: a new vote's record grows.
     other = open_admission(steward, applicant)
     assert db.session.scalar(select(LedgerEntry.kind).where(LedgerEntry.vote_id == other.id)) == "opened"
@@ -371,8 +371,8 @@ def test_a_coop_that_is_no_longer_a_member_cannot_withdraw_its_objection(steward
     members.change_coop_status(actor=steward, coop=coop, status="suspended")
     with pytest.raises(PermissionDenied, match="suspended"):
         services.withdraw_objection(actor=delegate, objection=objection, now=T0 + 2 * HOUR)
-    assert [e["type"] for e in services.ledger_entries(vote)] == ["opened", "objection"]
-    services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
+    assert [e["type"] for e in queries.ledger_entries(vote)] == ["opened", "objection"]
+    closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     assert fresh(vote).passed is False  # its objection still blocks
 
 
@@ -382,7 +382,7 @@ def test_a_ballot_cast_before_suspension_stays_counted(steward, voters, applican
         services.cast_ballot(actor=delegate, vote=vote, choice="for", now=T0 + HOUR)
     members.change_coop_status(actor=steward, coop=voters[0][1], status="suspended")
     members.change_coop_status(actor=steward, coop=voters[1][1], status="left")
-    vote = fresh(services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
+    vote = fresh(closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
     assert vote.passed and vote.result["counts"]["for"] == 3 and vote.result["turnout"] == 3
 
 
@@ -400,7 +400,7 @@ def test_resolving_an_objection_names_a_real_amendment_of_the_standard(world, ma
     for bad in (999_999, foreign.id, -1):
         with pytest.raises(InvalidInput, match="no amendment"):
             services.resolve_objection(actor=steward, objection=objection, amendment_id=bad)
-    assert [e["type"] for e in services.ledger_entries(vote)] == ["opened", "objection"]
+    assert [e["type"] for e in queries.ledger_entries(vote)] == ["opened", "objection"]
     resolving = _amendment(world, TEXT.replace("at any time", "at any time, once a year"), who=2)
     done = services.resolve_objection(actor=steward, objection=objection, amendment_id=resolving.id)
     assert done.status == "resolved" and done.resolved_amendment_id == resolving.id
@@ -417,7 +417,7 @@ def test_an_objection_in_an_admission_vote_cannot_be_resolved_by_an_amendment(st
 def test_a_consent_vote_nobody_took_part_in_is_rejected_even_without_quorum(steward, voters, applicant):
     vote = open_admission(steward, applicant, rule={"method": "consent"})
     assert vote.rule_obj.quorum is None and vote.rule_obj.quorum_count is None
-    vote = fresh(services.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
+    vote = fresh(closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK))
     assert vote.passed is False and vote.result["turnout"] == 0
 
 
@@ -434,21 +434,21 @@ def test_the_migration_ends_old_records_and_fills_heads_receipts_and_turnouts(ap
 
     public = open_admission(steward, applicant)
     services.cast_ballot(actor=voters[0][0], vote=public, choice="for", now=T0 + HOUR)
-    services.close_vote(actor=services.SYSTEM, vote=public, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=public, now=T0 + WEEK)
     secret = open_admission(steward, make_coop("applicant"), secret=True)
     for delegate, _coop in reversed(voters[:3]):
         services.cast_ballot(actor=delegate, vote=secret, choice="for", now=T0 + HOUR)
-    services.close_vote(actor=services.SYSTEM, vote=secret, now=T0 + WEEK)
+    closing.close_vote(actor=services.SYSTEM, vote=secret, now=T0 + WEEK)
     cancelled = open_admission(steward, make_coop("applicant"))
     services.cast_ballot(actor=voters[0][0], vote=cancelled, choice="for", now=T0 + HOUR)
-    services.cancel_vote(actor=steward, vote=cancelled, reason="Wrong text.", now=T0 + 2 * HOUR)
+    closing.cancel_vote(actor=steward, vote=cancelled, reason="Wrong text.", now=T0 + 2 * HOUR)
     running = open_admission(steward, make_coop("applicant"), secret=True)
     services.cast_ballot(actor=voters[1][0], vote=running, choice="for", now=T0 + HOUR)
     ended = [public.id, secret.id, cancelled.id]
     public_id, cancelled_id, running_id = public.id, cancelled.id, running.id
     expected = {i: db.session.get(Vote, i).record_head for i in ended}
     receipts = {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))}
-    final = services.published_record(db.session.get(Vote, cancelled_id))[-1]
+    final = queries.published_record(db.session.get(Vote, cancelled_id))[-1]
     assert final["type"] == "cancelled" and None not in expected.values() and None not in receipts.values()
     db.session.remove()
     try:
@@ -462,7 +462,7 @@ def test_the_migration_ends_old_records_and_fills_heads_receipts_and_turnouts(ap
             if isinstance(logger, logging.Logger):
                 logger.disabled = False
     assert {i: db.session.get(Vote, i).record_head for i in ended} == expected
-    assert services.published_record(db.session.get(Vote, cancelled_id))[-1] == final
+    assert queries.published_record(db.session.get(Vote, cancelled_id))[-1] == final
     assert {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))} == receipts
     assert db.session.get(Vote, running_id).published_turnout == 1
     assert db.session.get(Vote, public_id).published_turnout is None

@@ -21,6 +21,7 @@ from deliberate.members import rights
 from deliberate.members.services import change_coop_status
 from deliberate.realtime.events import record_event
 from deliberate.versions import services as versions
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.webhooks import delivery, services, signing
 from deliberate.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
@@ -133,7 +134,7 @@ def test_each_event_creates_one_delivery_per_subscribed_active_hook(app, network
 
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
     assert len(deliveries()) == 1  # ballots are not webhook events
-    voting.close_vote(actor=steward, vote=vote)
+    closing.close_vote(actor=steward, vote=vote)
     closed = [d for d in deliveries() if d.event_type == "vote.closed"]
     assert sorted(d.webhook_id for d in closed) == sorted([everything.id, closes_only.id])
     assert not deliveries(turned_off) and not deliveries(quiet)
@@ -162,7 +163,7 @@ def test_a_ratified_version_is_announced_with_its_standard(app, network, steward
     version = versions.assemble_version(actor=steward, standard=standard, summary="The founding text.")
     vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
-    voting.close_vote(actor=steward, vote=vote)
+    closing.close_vote(actor=steward, vote=vote)
     [d] = deliveries(hook)
     data = d.body["data"]
     assert d.event_type == "version.ratified" and d.body["type"] == "version.ratified"
@@ -246,7 +247,7 @@ def test_it_gives_up_after_the_last_attempt_and_turns_the_hook_off(app, network,
         hook = hook_for(steward, receiver.url)
         other = hook_for(steward, "https://hooks.example.org/never-due", events=["version.ratified"])
         vote = open_admission(network, steward)
-        voting.close_vote(actor=steward, vote=vote)
+        closing.close_vote(actor=steward, vote=vote)
         t0 = utcnow()
         for minutes in (0, 2, 10):  # the schedule is 1m, 5m: three attempts in all
             run_pass(app, now=t0 + timedelta(minutes=minutes))
@@ -271,7 +272,7 @@ def test_turning_a_hook_off_cancels_what_waits_and_it_gets_nothing_more(app, net
         services.set_active(actor=steward, webhook=hook, active=False)
         [d] = deliveries(hook)
         assert d.status == "cancelled" and d.next_attempt_at is None
-        voting.close_vote(actor=steward, vote=vote)
+        closing.close_vote(actor=steward, vote=vote)
         run_pass(app)
         assert receiver.requests == [] and len(deliveries(hook)) == 1
         with pytest.raises(InvalidInput):

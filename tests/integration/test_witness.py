@@ -14,6 +14,7 @@ from deliberate import ROOT
 from deliberate.database import unit_of_work, utcnow
 from deliberate.extensions import db
 from deliberate.realtime.events import record_event
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 from deliberate.witness import chain, client, services
@@ -138,10 +139,10 @@ def test_ending_votes_through_the_services_writes_the_log(network, make_coop):
     vote = voting.open_vote(actor=network["steward"], subject_kind="admission", subject_id=network["applicant"].id,
                             closes_at=utcnow() + timedelta(days=7))
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
-    voting.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     other = voting.open_vote(actor=network["steward"], subject_kind="admission", subject_id=make_coop("applicant").id,
                              closes_at=utcnow() + timedelta(days=7))
-    voting.cancel_vote(actor=network["steward"], vote=other, reason="Opened by mistake.")
+    closing.cancel_vote(actor=network["steward"], vote=other, reason="Opened by mistake.")
     db.session.expire_all()
     entries = log()
     assert [(e["ref"], e["payload"]["final"]) for e in entries] == [(vote.id, "closed"), (other.id, "cancelled")]

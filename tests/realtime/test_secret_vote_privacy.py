@@ -28,6 +28,7 @@ from deliberate.database import utcnow
 from deliberate.discussions import presence
 from deliberate.extensions import db, socketio
 from deliberate.realtime.events import Event
+from deliberate.voting import closing as vote_closing
 from deliberate.voting import ledger, services
 
 # The ballots, one co-op at a time: not unanimous, so that the totals alone leave every co-op
@@ -369,9 +370,9 @@ def test_the_adversary_links_no_coop_to_its_choice_live_or_from_the_record(app, 
         watch()
         visits.append(Visit(coop.id, start, utcnow()))
         # The scheduler's tick after every ballot: the worst case for the batches (a batch of one).
-        services.publish_turnouts(now=utcnow())
+        vote_closing.publish_turnouts(now=utcnow())
         watch()
-    services.close_vote(actor=network["steward"], vote=vote)
+    vote_closing.close_vote(actor=network["steward"], vote=vote)
     watch()
     # Reconnecting later replays the room: it must tell no more than the live events did.
     late = socket_for("observer")

@@ -4,8 +4,7 @@ from datetime import timedelta
 import pytest
 
 from deliberate.database import utcnow
-from deliberate.extensions import socketio
-from deliberate.voting import services
+from deliberate.voting import closing, services
 from deliberate.voting.subjects import SubjectHandler, register_subject
 
 
@@ -37,24 +36,6 @@ class StandardQuestion(SubjectHandler):
 register_subject(StandardQuestion())
 
 
-@pytest.fixture
-def socket_for(app, network, login):
-    clients = []
-
-    def make(role, person=None):
-        http = app.test_client()
-        if role != "observer":
-            login(person or network[role], test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
-        clients.append(sock)
-        return sock
-
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
-
-
 def received(sock, name):
     return [m["args"][0] for m in sock.get_received() if m["name"] == name]
 
@@ -68,7 +49,7 @@ def open_vote(network, **options):
 @pytest.mark.parametrize("role", ["observer", "delegate", "steward"])
 def test_anyone_may_follow_a_vote_that_exists(socket_for, network, role):
     vote = open_vote(network)
-    sock = socket_for(role)
+    sock = socket_for(role, drain=False)
     assert sock.emit("join", {"room": f"vote:{vote.id}"}, callback=True)["ok"] is True
     assert sock.emit("join", {"room": "vote:999999"}, callback=True)["ok"] is False
     assert sock.emit("join", {"room": "vote"}, callback=True)["ok"] is False
@@ -77,7 +58,7 @@ def test_anyone_may_follow_a_vote_that_exists(socket_for, network, role):
 @pytest.mark.parametrize("secret", [False, True])
 def test_the_vote_room_receives_ballot_cast_with_turnout_only(socket_for, network, make_delegate, secret):
     vote = open_vote(network, secret=secret)
-    follower, bystander = socket_for("observer"), socket_for("steward")
+    follower, bystander = socket_for("observer", drain=False), socket_for("steward", drain=False)
     assert follower.emit("join", {"room": f"vote:{vote.id}"}, callback=True)["ok"]
     follower.get_received(), bystander.get_received()
     services.cast_ballot(actor=network["delegate"], vote=vote, choice="against", note="Secret reasons")
@@ -94,7 +75,7 @@ def test_the_vote_room_receives_ballot_cast_with_turnout_only(socket_for, networ
 
 def test_live_totals_travel_only_when_the_vote_shows_them(socket_for, network):
     vote = open_vote(network, live_totals=True)
-    follower = socket_for("observer")
+    follower = socket_for("observer", drain=False)
     follower.emit("join", {"room": f"vote:{vote.id}"}, callback=True)
     follower.get_received()
     services.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
@@ -104,16 +85,16 @@ def test_live_totals_travel_only_when_the_vote_shows_them(socket_for, network):
 
 def test_opened_and_closed_reach_the_vote_and_its_standard(socket_for, network):
     standard = network["standard"]
-    follower = socket_for("observer")
+    follower = socket_for("observer", drain=False)
     assert follower.emit("join", {"room": f"standard:{standard.id}"}, callback=True)["ok"]
     follower.get_received()
     vote = open_vote(network, subject=("std_question", standard.id))
     (opened,) = received(follower, "vote_opened")
     assert opened["vote_id"] == vote.id and opened["scope"] == f"standard:{standard.id}"
-    voter = socket_for("observer")
+    voter = socket_for("observer", drain=False)
     voter.emit("join", {"room": f"vote:{vote.id}"}, callback=True)
     voter.get_received()
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     (closed,) = received(follower, "vote_closed")
     assert closed["passed"] is False and "Quorum" in closed["explanation"]
     assert [e["vote_id"] for e in received(voter, "vote_closed")] == [vote.id]
@@ -121,7 +102,7 @@ def test_opened_and_closed_reach_the_vote_and_its_standard(socket_for, network):
 
 def test_objections_are_announced_in_the_vote_room(socket_for, network):
     vote = open_vote(network, rule_preset="consent")
-    follower = socket_for("observer")
+    follower = socket_for("observer", drain=False)
     follower.emit("join", {"room": f"vote:{vote.id}"}, callback=True)
     follower.get_received()
     objection = services.raise_objection(actor=network["delegate"], vote=vote, argument="Too soon.")
@@ -134,11 +115,12 @@ def test_objections_are_announced_in_the_vote_room(socket_for, network):
 
 def test_reminders_go_only_to_the_delegates_own_room(socket_for, network, make_delegate):
     vote = open_vote(network, closes_at=utcnow() + timedelta(hours=20))
-    delegate_sock, steward_sock, observer = socket_for("delegate"), socket_for("steward"), socket_for("observer")
+    delegate_sock, steward_sock = socket_for("delegate", drain=False), socket_for("steward", drain=False)
+    observer = socket_for("observer", drain=False)
     observer.emit("join", {"room": f"vote:{vote.id}"}, callback=True)
     for sock in (delegate_sock, steward_sock, observer):
         sock.get_received()
-    assert services.send_reminders() == 1
+    assert closing.send_reminders() == 1
     (reminder,) = received(delegate_sock, "vote_reminder")
     assert reminder["vote_id"] == vote.id and reminder["coop_id"] == network["member"].id
     assert received(steward_sock, "vote_reminder") == [] and received(observer, "vote_reminder") == []

@@ -237,11 +237,11 @@ def _check_ballots(writers: list[Writer], vote_id: int) -> None:
     from sqlalchemy import select
 
     from deliberate.extensions import db
-    from deliberate.voting import ledger, services
+    from deliberate.voting import ledger, queries
     from deliberate.voting.models import Ballot, ElectorateMember
 
-    vote = services.get_vote(vote_id)
-    entries = services.ledger_entries(vote)
+    vote = queries.get_vote(vote_id)
+    entries = queries.ledger_entries(vote)
     report = ledger.verify(entries, allow_open=True)  # the vote is still open
     assert report.ok, report.problems
     voters = {m.coop_id: m.voter for m in db.session.scalars(

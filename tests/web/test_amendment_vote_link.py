@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from deliberate.database import utcnow
 from deliberate.proposals import services as proposals
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 
 
@@ -20,6 +21,6 @@ def test_the_amendment_page_links_to_its_vote(client, network):
                             closes_at=utcnow() + timedelta(days=7))
     page = client.get(path).get_data(as_text=True)
     assert f'The member co-ops are voting on it: <a href="/votes/{vote.id}">vote {vote.id}</a>' in page
-    voting.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     page = client.get(path).get_data(as_text=True)
     assert f'<a href="/votes/{vote.id}">Vote {vote.id}</a> (closed).' in page

@@ -11,6 +11,7 @@ from deliberate.database import unit_of_work, utcnow
 from deliberate.feeds import atom
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import record_event
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 
 NS = {"a": atom.ATOM_NS}
@@ -118,7 +119,7 @@ def test_votes_appear_only_when_asked_for(client, network, open_amendment, stewa
     standard = network["standard"]
     vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=open_amendment.id,
                             closes_at=utcnow() + timedelta(days=7))
-    voting.close_vote(actor=steward, vote=vote)
+    closing.close_vote(actor=steward, vote=vote)
     ratify(standard, "1.0")
     plain = check_valid(parse(client.get(f"/standards/{standard.slug}/feed.atom")))
     assert [e.find("a:category", NS).get("term") for e in plain] == ["version"]

@@ -11,6 +11,7 @@ from deliberate.proposals import services
 from deliberate.proposals.models import Amendment
 from deliberate.realtime.sync import ClientSession
 from deliberate.standards import services as standards
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 from tests.conftest import TEST_PASSWORD
@@ -94,7 +95,7 @@ def test_a_vote_cancelled_by_another_adoption_is_explained_on_the_amendment_page
     second = voting.open_vote(actor=network["steward"], subject_kind="amendment", subject_id=other.id,
                               rule_preset="simple-majority", closes_at=utcnow() + timedelta(days=7))
     voting.cast_ballot(actor=network["delegate"], vote=second, choice="for")
-    voting.close_vote(actor=network["steward"], vote=db.session.get(Vote, second.id))
+    closing.close_vote(actor=network["steward"], vote=db.session.get(Vote, second.id))
     db.session.expire_all()
     assert db.session.get(Amendment, amendment.id).state == "open"
     assert db.session.get(Vote, vote.id).state == "cancelled"

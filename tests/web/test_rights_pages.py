@@ -13,6 +13,7 @@ from deliberate.extensions import db
 from deliberate.members.models import Person
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import Event
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from tests.conftest import TEST_PASSWORD
 
@@ -147,7 +148,7 @@ def test_a_closed_public_vote_shows_a_former_delegate_as_the_caster(app, network
     vote = voting.open_vote(actor=network["steward"], subject_kind="admission", subject_id=network["applicant"].id,
                             rule_preset="simple-majority", closes_at=t0 + timedelta(days=7), now=t0)
     voting.cast_ballot(actor=zephyrine, vote=vote, choice="for", now=t0 + timedelta(hours=1))
-    voting.close_vote(actor=voting.SYSTEM, vote=vote, now=t0 + timedelta(days=7))
+    closing.close_vote(actor=voting.SYSTEM, vote=vote, now=t0 + timedelta(days=7))
     steward = app.test_client()
     login(network["steward"], test_client=steward)
     assert NAME in steward.get(f"/votes/{vote.id}").get_data(as_text=True)

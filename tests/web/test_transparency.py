@@ -11,6 +11,7 @@ from deliberate.members import erasure
 from deliberate.members import services as members
 from deliberate.members.models import Delegation
 from deliberate.transparency import audit
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from tests.conftest import TEST_PASSWORD
 
@@ -44,7 +45,7 @@ def test_the_log_lists_steward_actions_newest_first(as_role, network, make_deleg
     steward = network["steward"]
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=network["applicant"].id,
                             rule_preset="simple-majority", closes_at=T0 + timedelta(days=7), now=T0)
-    voting.cancel_vote(actor=steward, vote=vote, reason="Opened by mistake", now=T0 + timedelta(hours=1))
+    closing.cancel_vote(actor=steward, vote=vote, reason="Opened by mistake", now=T0 + timedelta(hours=1))
     person = make_delegate(coop=network["member"], name="Ada Erased", email="ada@example.org")
     erasure.erase_self(actor=person, password=TEST_PASSWORD, comments="anonymise")
     page = as_role("delegate").get("/transparency/").get_data(as_text=True)

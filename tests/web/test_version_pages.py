@@ -16,6 +16,7 @@ from deliberate.extensions import db
 from deliberate.standards import services as standards
 from deliberate.versions import chain, document, services
 from deliberate.versions.models import Version
+from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -29,7 +30,7 @@ def ratify(network, summary="The founding text.", **kw) -> Version:
     vote = services.open_ratification_vote(actor=network["steward"], version=version,
                                            closes_at=utcnow() + timedelta(days=7))
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
-    voting.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     db.session.expire_all()
     return db.session.get(Version, version.id)
 
@@ -213,7 +214,7 @@ def test_a_steward_assembles_a_candidate_and_puts_it_to_the_vote(as_role, networ
     page = steward.get(f"/standards/{slug}/v/2.0").get_data(as_text=True)
     assert f'/votes/{vote.id}"' in page and "Withdraw this candidate" not in page
     voting.cast_ballot(actor=network["delegate"], vote=vote, choice="against")
-    voting.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     page = steward.get(f"/standards/{slug}/changelog").get_data(as_text=True)
     assert "Candidates that were not ratified" in page and f"Not ratified by vote {vote.id}" in page
 

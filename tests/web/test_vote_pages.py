@@ -12,7 +12,7 @@ import pytest
 from deliberate.database import utcnow
 from deliberate.errors import InvalidInput
 from deliberate.extensions import db
-from deliberate.voting import ledger, permissions, queries, services
+from deliberate.voting import closing, ledger, permissions, queries, services
 from deliberate.voting.models import Ballot, Vote
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "votes"
@@ -78,7 +78,7 @@ def test_the_api_gives_the_receipt_in_the_callers_own_ballot_only(network, open_
     vote = open_vote()
     ballot = services.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
     receipt = _receipt_of(ballot, monkeypatch)
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
 
     def get(path, person=None):
         headers = {}
@@ -104,7 +104,7 @@ def test_the_closed_votes_page_shows_the_head_of_the_record_it_offers(network, o
     services.cast_ballot(actor=other_delegate, vote=vote, choice="against")
     observer = as_role("observer")
     assert "the last one's hash is" not in page(observer, vote)
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     download = observer.get(f"/votes/{vote.id}/record.jsonl")
     report = ledger.verify(ledger.loads_jsonl(download.data))
     shown = page(observer, vote)
@@ -117,7 +117,7 @@ def test_the_page_and_the_api_download_the_same_record(network, open_vote, as_ro
     observer = as_role("observer")
     assert observer.get(f"/votes/{vote.id}/record.jsonl").status_code == 409
     assert observer.get(f"/api/v1/votes/{vote.id}/record").status_code == 409
-    services.cancel_vote(actor=network["steward"], vote=vote, reason="The description was wrong.")
+    closing.cancel_vote(actor=network["steward"], vote=vote, reason="The description was wrong.")
     from_page = observer.get(f"/votes/{vote.id}/record.jsonl")
     from_api = observer.get(f"/api/v1/votes/{vote.id}/record")
     assert from_page.status_code == from_api.status_code == 200
@@ -141,7 +141,7 @@ def test_a_secret_votes_form_does_not_say_the_mandate_is_published(network, open
     login(network["delegate"])
     public = page(client, open_vote())
     assert "It is published in the ballot record" in public
-    services.cancel_vote(actor=network["steward"], vote=db.session.scalar(db.select(Vote)), reason="Reopened.")
+    closing.cancel_vote(actor=network["steward"], vote=db.session.scalar(db.select(Vote)), reason="Reopened.")
     secret = page(client, open_vote(secret=True))
     note_help = secret.split('id="note-help"', 1)[1].split("</p>", 1)[0]
     assert "the mandate is not written into the ballot record" in note_help and "published" not in note_help
@@ -256,7 +256,7 @@ def test_the_read_model_holds_only_what_the_person_may_see(network, open_vote, o
     delegate = queries.vote_page(vote, network["delegate"], now)
     assert [(m.member.coop.name, m.ballot.note, m.can_vote) for m in delegate.my_ballots] == [("Kazi Riders", "Our AGM", True)]
     assert delegate.can_cast and delegate.ballots == {}
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     closed = queries.vote_page(db.session.get(Vote, vote.id), None, utcnow())
     assert set(closed.ballots) == {network["member"].id, other_delegate.coops[0].id}
     assert closed.can_download and closed.record_head and closed.entry_count == 4

@@ -10,9 +10,9 @@ from sqlalchemy import delete, select
 from deliberate.database import utcnow
 from deliberate.extensions import db
 from deliberate.members.models import Cooperative, Person
-from deliberate.voting import ledger, services
+from deliberate.voting import closing, ledger, queries, services
 from deliberate.voting.models import Objection, Vote
-from tests.integration.test_voting_services import SampleHandler  # noqa: F401  (registers the "sample" subject)
+from tests.voting_support import SampleHandler  # noqa: F401  (registers the "sample" subject)
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_the_ballot_form_round_trip(client, login, network, open_vote):
     assert "Mandate: https://kazi.example/minutes/12" in shown and "1 of 1</strong>" in shown
     assert re.search(r'<input checked[^>]*value="for"', shown)  # the current ballot, ready to change
     assert client.post(f"/votes/{vote.id}/ballot", data={"choice": "against"}).status_code == 302
-    ballots = services.ballots(vote)
+    ballots = queries.ballots(vote)
     assert len(ballots) == 1 and ballots[0].choice == "against" and ballots[0].note == ""
 
 
@@ -81,7 +81,7 @@ def test_a_refused_ballot_re_renders_with_everything_typed(client, login, networ
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose how your co-op votes." in body and "Minutes of our assembly, item 4" in body
-    assert services.ballots(vote) == []
+    assert queries.ballots(vote) == []
 
 
 def test_consent_objections_through_the_page(client, login, network, open_vote, as_role):
@@ -122,10 +122,10 @@ def test_a_ranked_ballot_works_without_javascript(client, login, network, open_v
     empty = client.post(f"/votes/{vote.id}/ballot", data={})
     assert empty.status_code == 422 and "Rank at least one option" in empty.get_data(as_text=True)
     assert client.post(f"/votes/{vote.id}/ballot", data={"rank-1": "1", "rank-3": "2", "rank-0": "3"}).status_code == 302
-    assert services.ballots(vote)[0].ranking == ["b", "status_quo", "a"]
+    assert queries.ballots(vote)[0].ranking == ["b", "status_quo", "a"]
     assert "Wording B › The status quo › Wording A" in page(client, vote)
     assert client.post(f"/votes/{vote.id}/ballot", data={"abstain": "y"}).status_code == 302
-    assert services.ballots(db.session.get(Vote, vote.id))[0].ranking == []
+    assert queries.ballots(db.session.get(Vote, vote.id))[0].ranking == []
 
 
 @pytest.fixture
@@ -140,8 +140,8 @@ def test_a_secret_vote_page_shows_only_totals_and_each_coop_its_receipt(client, 
     services.cast_ballot(actor=network["delegate"], vote=vote, choice="for", note="Our mandate")
     services.cast_ballot(actor=more_coops[0], vote=vote, choice="against")
     services.cast_ballot(actor=more_coops[1], vote=vote, choice="for")
-    receipt = next(b.receipt for b in services.ballots(vote) if b.coop_id == network["member"].id)
-    services.close_vote(actor=network["steward"], vote=vote)
+    receipt = next(b.receipt for b in queries.ballots(vote) if b.coop_id == network["member"].id)
+    closing.close_vote(actor=network["steward"], vote=vote)
     observer = page(as_role("observer"), vote)
     assert "Result: adopted" in observer and "2 for, 1 against, 0 abstained" in observer
     assert "secret ballot" in observer and receipt not in observer
@@ -161,7 +161,7 @@ def test_a_public_vote_shows_who_voted_what_after_close_only(network, open_vote,
     shown = page(observer, vote)
     assert "stays hidden until the vote closes" in shown and "Decided at our AGM" not in shown
     assert "1 of 3</strong>" in shown
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     shown = page(observer, vote)
     coop = more_coops[0].coops[0]
     assert re.search(rf"{coop.name}</th>\s*<td>Against</td>\s*<td>Decided at our AGM</td>\s*<td>Voter 0</td>", shown)
@@ -181,11 +181,11 @@ def test_running_totals_are_live_only_when_chosen(network, open_vote, as_role):
 def test_the_record_download(network, open_vote, as_role, tmp_path):
     vote = open_vote()
     services.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
-    services.close_vote(actor=network["steward"], vote=vote)
+    closing.close_vote(actor=network["steward"], vote=vote)
     response = as_role("observer").get(f"/votes/{vote.id}/record.jsonl")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == f'attachment; filename="vote-{vote.id}.jsonl"'
-    assert response.data == services.export_ledger(vote).encode("utf-8")
+    assert response.data == queries.export_ledger(vote).encode("utf-8")
     report = ledger.verify(ledger.loads_jsonl(response.data))
     assert report.ok and report.recomputed.to_dict() == db.session.get(Vote, vote.id).result
     shown = page(as_role("observer"), vote)
@@ -216,7 +216,7 @@ def test_stewards_close_early_cancel_and_state_the_outcome(network, open_vote, a
 def test_the_list_of_votes(network, open_vote, as_role, make_coop):
     vote = open_vote()
     closed = open_vote(subject=("admission", make_coop("applicant", name="Closed Applicant").id))
-    services.close_vote(actor=network["steward"], vote=closed)
+    closing.close_vote(actor=network["steward"], vote=closed)
     waiting = make_coop("applicant", name="Waiting Applicant")
     delegate = as_role("delegate").get("/votes/").get_data(as_text=True)
     assert "Waiting for your co-op" in delegate and "Kazi Riders has not voted yet" in delegate

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from deliberate.database import utcnow
-from deliberate.voting import services
+from deliberate.voting import closing, services
 
 ROLES = ("observer", "delegate", "suspended_delegate", "steward")
 
@@ -40,7 +40,7 @@ def votes(network):
     steward, applicant = network["steward"], network["applicant"]
     closes = utcnow() + timedelta(days=7)
     closed = services.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes)
-    services.close_vote(actor=steward, vote=closed)
+    closing.close_vote(actor=steward, vote=closed)
     opened = services.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes,
                                 rule_preset="consent")
     return {"open": opened.id, "closed": closed.id}

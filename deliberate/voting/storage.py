@@ -1,0 +1,71 @@
+"""A vote's row and record as stored: the lock every write takes, the record's entries (as stored
+and as published), appending to it, and the events of a vote. Used by the writers (services,
+closing) and the read model (queries)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from ..database import is_postgres
+from ..errors import NotFound
+from ..realtime.events import EVENTS_LOCK_KEY, record_event
+from . import ledger
+from .models import Ballot, ElectorateMember, LedgerEntry, Vote
+
+
+def lock_vote(session: Session, vote_id: int) -> Vote:
+    """Lock the vote's row for this transaction (SQLite: the immediate transaction already does).
+
+    On PostgreSQL the events lock (see realtime.events) is taken first: every transaction that
+    records an event takes it anyway, so taking it before any vote row gives one lock order and
+    no deadlock with a transaction that recorded an event and then cancels a vote.
+    """
+    if is_postgres(session):
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+    vote = session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
+                          .execution_options(populate_existing=True))
+    if vote is None:
+        raise NotFound(_("No vote with that number."))
+    return vote
+
+
+def entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
+    return list(session.scalars(select(LedgerEntry.entry).where(LedgerEntry.vote_id == vote.id)
+                                .order_by(LedgerEntry.seq)))
+
+
+def published(vote: Vote, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record as it is published once the vote ended: sealed if the vote is secret."""
+    return ledger.seal(entries) if vote.secret else entries
+
+
+def append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:
+    """Append the next entry to the vote's record (the caller holds the vote's lock)."""
+    last = session.scalar(select(LedgerEntry).where(LedgerEntry.vote_id == vote.id)
+                          .order_by(LedgerEntry.seq.desc()).limit(1))
+    entry = ledger.make_entry(last.entry if last else None, kind, data, at)
+    row = LedgerEntry(vote_id=vote.id, seq=entry["seq"], kind=kind, entry=entry, hash=entry["hash"])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def publish(session: Session, vote: Vote, kind: str, payload: dict[str, Any], actor_id: int | None) -> None:
+    """Record an event for the vote's room, and for its standard's room (or the network) too."""
+    payload = {"vote_id": vote.id, **payload}
+    record_event(session, kind, f"vote:{vote.id}", payload, actor_id=actor_id)
+    if kind in ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated"):
+        wider = f"standard:{vote.standard_id}" if vote.standard_id else "network"
+        record_event(session, kind, wider, payload, actor_id=actor_id)
+
+
+def count_turnout(session: Session, vote: Vote) -> dict[str, int]:
+    voted = session.scalar(select(func.count(Ballot.id)).where(Ballot.vote_id == vote.id))
+    size = session.scalar(select(func.count(ElectorateMember.id)).where(ElectorateMember.vote_id == vote.id))
+    return {"turnout": voted or 0, "electorate": size or 0}
