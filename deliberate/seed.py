@@ -371,8 +371,8 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
         voting.cast_ballot(actor=person(voters[name]), vote=vote, coop=coop(name), ranking=ranking)
     vote = closing.close_vote(actor=steward, vote=vote)
     closing.add_outcome_statement(actor=steward, vote=vote, review_date=date.today() + timedelta(days=365),
-                                 text="Publications will come in the members' languages. The yearly meeting was "
-                                      "popular too: Kazi Riders will propose it again as a separate principle.")
+                                  text="Publications will come in the members' languages. The yearly meeting was "
+                                       "popular too: Kazi Riders will propose it again as a separate principle.")
 
     # Consent, still open, with a standing objection and a logged concern.
     consent = db.session.scalar(db.select(Amendment).where(Amendment.title == "No sharing without consent"))

@@ -79,8 +79,8 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         vote.effect_note = effect
         vote.state = "closed"
         storage.publish(session, vote, "vote_closed", {"passed": outcome.passed, "explanation": outcome.explanation,
-                                                "second_call_id": second.id if second else None,
-                                                "record_head": vote.record_head}, _actor_id(actor))
+                                                       "second_call_id": second.id if second else None,
+                                                       "record_head": vote.record_head}, _actor_id(actor))
     return vote, True
 
 
@@ -169,7 +169,7 @@ def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: 
         current.outcome_statement, current.review_date = statement, review_date
         current.statement_by_id, current.statement_at = actor.id, now
         storage.publish(session, current, "vote_outcome_stated",
-                 {"review_date": review_date.isoformat() if review_date else None}, actor.id)
+                        {"review_date": review_date.isoformat() if review_date else None}, actor.id)
     return current
 
 

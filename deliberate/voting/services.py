@@ -246,7 +246,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
         # handler's on_second_call instead (on_open would refuse a subject already "voting").
         handler.on_open(session, subject, vote)
     storage.publish(session, vote, "vote_opened", {"title": vote.title, "subject_kind": vote.subject_kind,
-                                            "subject_id": vote.subject_id, "closes_at": closes_at.isoformat()}, actor_id)
+                                                   "subject_id": vote.subject_id, "closes_at": closes_at.isoformat()}, actor_id)
     return vote
 
 
@@ -370,7 +370,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
         entry = storage.append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
-                                                                        recorded_note, secrets.token_hex(16)), now)
+                                                                               recorded_note, secrets.token_hex(16)), now)
         ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
         if current.method == "consent":
@@ -404,7 +404,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
             raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
         pseudonym = _pseudonym(current, member, actor)
         entry = storage.append(session, current, "objection",
-                        ledger.objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
+                               ledger.objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
         _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
         objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
                               passage=passage, argument=argument, paramount=bool(paramount), status="standing",
@@ -413,7 +413,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         session.flush()
         if not current.secret:  # a secret vote announces no objection: its time would tie it to a co-op
             storage.publish(session, current, "objection_raised", {"objection_id": objection.id, "paramount": objection.paramount,
-                                                            "coop_id": member.coop_id}, actor.id)
+                                                                   "coop_id": member.coop_id}, actor.id)
         _ballot_event(session, current, actor)
     return objection
 
@@ -434,7 +434,7 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
         session.flush()
         if not current.secret:  # like ballots and objections, nothing per co-op is announced in a secret vote
             storage.publish(session, current, "concern_logged", {"objection_id": concern.id, "coop_id": member.coop_id},
-                     actor.id)
+                            actor.id)
     return concern
 
 
@@ -470,13 +470,13 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
         note = _clean(note, "note", MAX_REASON)
         storage.append(session, current, "objection_resolved",
-                ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
-                                               None if current.secret else (note or None)), now)
+                       ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
+                                                      None if current.secret else (note or None)), now)
         objection.status, objection.resolution_note = "withdrawn", note
         objection.resolved_at, objection.resolved_by_id = now, actor.id
         if not current.secret:
             storage.publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": "withdrawn"},
-                     actor.id)
+                            actor.id)
     return objection
 
 
@@ -520,11 +520,11 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
                 _check_resolving_amendment(session, current, amendment_id)
             recorded = " ".join(filter(None, [f"Resolved by amendment {amendment_id}." if amendment_id else "", note]))
             storage.append(session, current, "objection_resolved",
-                    ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
+                           ledger.objection_resolved_data(member.voter, None, "resolved", recorded), now)
             objection.status, objection.resolved_amendment_id = "resolved", amendment_id
         objection.resolution_note, objection.resolved_at, objection.resolved_by_id = note, now, actor.id
         storage.publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": objection.status,
-                                                          "amendment_id": amendment_id}, actor.id)
+                                                                 "amendment_id": amendment_id}, actor.id)
     return objection
 
 

@@ -342,7 +342,7 @@ def statement(vote_id: int):
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
             raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
         closing.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
-                                       review_date=form.review_date.data)
+                                      review_date=form.review_date.data)
     except (PermissionDenied, NotFound):
         raise
     except DomainError as error:

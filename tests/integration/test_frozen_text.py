@@ -277,7 +277,7 @@ def test_an_edit_racing_a_vote_opening_never_leaves_a_vote_on_a_text_that_moved(
             assert amendment.state == "open"
         if amendment.state == "voting":
             closing.cancel_vote(actor=setup["steward"], vote=next(v for v in votes if v.state == "open"),
-                               reason="Next round.")
+                                reason="Next round.")
 
 
 def test_followers_of_the_standard_are_told_the_vote_was_cancelled(setup, make_delegate):

@@ -619,7 +619,7 @@ def test_the_outcome_statement_comes_after_close(open_on, voters, applicant, ste
     with pytest.raises(InvalidInput):
         closing.add_outcome_statement(actor=steward, vote=vote, text="Welcome!", review_date=date(2030, 1, 1))
     stated = closing.add_outcome_statement(actor=steward, vote=vote, text="Not enough co-ops took part.",
-                                            review_date=date(2031, 9, 1))
+                                           review_date=date(2031, 9, 1))
     assert stated.outcome_statement == "Not enough co-ops took part." and stated.review_date == date(2031, 9, 1)
     assert stated.state == "closed" and stated.statement_by_id == steward.id
     verified(stated)

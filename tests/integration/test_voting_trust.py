@@ -82,7 +82,7 @@ def test_a_cancelled_vote_ends_its_record_with_the_reason(steward, voters, appli
 
         with unit_of_work() as session:
             closing.cancel_votes_on_subject(session, "admission", applicant.id, "The description was wrong.",
-                                             now=T0 + 2 * HOUR)
+                                            now=T0 + 2 * HOUR)
     vote = fresh(vote)
     record = queries.published_record(vote)
     assert [e["type"] for e in record] == ["opened", "ballot", "cancelled"]
