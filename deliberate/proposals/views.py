@@ -108,7 +108,7 @@ def show(slug: str, amendment_id: int):
         can_withdraw=permissions.can_withdraw(person, amendment),
         can_resolve=permissions.can_resolve(person, amendment),
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
-        can_adopt=_may_adopt_directly(person, amendment),
+        can_adopt=_may_adopt_directly(person, amendment), can_put_to_vote=permissions.can_put_to_vote(person, amendment),
         coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT))
 
 
