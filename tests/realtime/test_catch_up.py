@@ -3,9 +3,10 @@ by what the person may read, in order and under their own names."""
 import pytest
 from sqlalchemy import func, select
 
-from deliberate.discussions import services, sockets
+from deliberate.discussions import services
 from deliberate.extensions import db
 from deliberate.proposals import services as proposals
+from deliberate.realtime import catch_up
 from deliberate.realtime.events import Event
 from deliberate.standards import services as standards
 
@@ -92,7 +93,7 @@ def test_a_comment_hidden_since_is_replayed_as_its_reason(socket_for, network):
 
 
 def test_long_absences_are_replayed_in_pages(socket_for, network, monkeypatch):
-    monkeypatch.setattr(sockets, "CATCH_UP_LIMIT", 2)
+    monkeypatch.setattr(catch_up, "CATCH_UP_LIMIT", 2)
     start = last_event_id()
     for i in range(5):
         say(network, f"Comment {i}")
