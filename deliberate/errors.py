@@ -167,5 +167,6 @@ def register_error_handlers(app: Flask) -> None:
         _rollback()
         return _render(500, "server_error", _("Something went wrong on our side. Please try again in a moment."))
 
-    # Socket events: a refusal or a crash in any handler is acknowledged as {ok: false, error}.
+    # Socket events: a crash (or a refusal raised outside realtime.adapter) in any handler is
+    # acknowledged in the one refusal shape, {ok: false, error, code}.
     socketio.on_error_default(socket_refusal)
