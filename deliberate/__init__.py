@@ -93,8 +93,12 @@ def register_extensions(app: Flask) -> None:
 
     from . import limits
 
-    # Socket handlers must be imported before init_app, or a second app built in tests loses them.
-    from .realtime import handlers  # noqa: F401
+    # Socket handlers must be imported before init_app, or a second app built in tests loses them:
+    # realtime's own (connect, join, leave, catch_up), then each feature's.
+    from .coediting import sockets as _coediting_sockets  # noqa: F401
+    from .discussions import sockets as _discussions_sockets  # noqa: F401
+    from .realtime import catch_up as _catch_up  # noqa: F401
+    from .realtime import handlers
 
     socketio.init_app(
         app,

@@ -39,7 +39,14 @@ from .subjects import get_handler, parse_subject
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
 
-register_room("vote", lambda person, ident: db.session.get(Vote, ident) is not None)
+
+# Who may follow ``vote:{id}`` (the vote's page and its discussion): whoever may read the vote.
+def _vote_room_reader(person, ident: int) -> bool:
+    vote = db.session.get(Vote, ident)
+    return vote is not None and permissions.can_read(person, vote)
+
+
+register_room("vote", _vote_room_reader)
 
 
 def _subject(vote: Vote) -> tuple[Any, str | None, str]:
