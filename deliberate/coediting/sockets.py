@@ -16,7 +16,6 @@ from ..errors import DomainError
 from ..extensions import socketio
 from ..members.services import find_coop
 from ..realtime.ratelimit import rate_limited
-from ..realtime.rooms import register_room
 from . import services
 
 
@@ -95,15 +94,3 @@ def on_leave(data: Any):
         leave_room(f"coedit_{doc}")
     return {"ok": True}
 
-
-def _reader(kind: str):
-    def can(person, ident: int) -> bool:
-        try:
-            return person is not None and services.can_coedit(person, services.load_document(f"{kind}:{ident}"))
-        except DomainError:
-            return False
-    return can
-
-
-register_room("coedit_section", _reader("section"))
-register_room("coedit_amendment", _reader("amendment"))
