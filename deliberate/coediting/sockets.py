@@ -14,10 +14,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_socketio import emit, join_room, leave_room
 
-from ..errors import DomainError, Gone, PermissionDenied
+from ..errors import Gone, PermissionDenied
 from ..members.services import find_coop
 from ..realtime.adapter import person, socket_event
-from ..realtime.rooms import register_room
 from . import services
 
 
@@ -68,15 +67,3 @@ def on_leave(data: dict[str, Any]):
         leave_room(f"coedit_{doc}")
     return {"ok": True}
 
-
-def _reader(kind: str):
-    def can(person, ident: int) -> bool:
-        try:
-            return person is not None and services.can_coedit(person, services.load_document(f"{kind}:{ident}"))
-        except DomainError:
-            return False
-    return can
-
-
-register_room("coedit_section", _reader("section"))
-register_room("coedit_amendment", _reader("amendment"))

@@ -27,12 +27,10 @@ from ..members.models import Cooperative
 from ..realtime import rooms
 from ..realtime.adapter import person as _person
 from ..realtime.adapter import socket_event
-from ..realtime.catch_up import register_redactor
 from ..realtime.handlers import on_socket_disconnect
 from ..realtime.rooms import can_join
-from . import permissions, presence, queries, services
+from . import permissions, presence, services
 from .models import Thread
-from .presenting import COMMENT_EVENTS
 from .subjects import load_subject
 
 log = logging.getLogger(__name__)
@@ -137,10 +135,6 @@ def on_end_presence(data: dict[str, Any]):
     if presence.leave(room, request.sid):
         emit("presence_changed", presence.snapshot(room), to=room)
     return {"ok": True}
-
-
-# A comment hidden since it was posted or edited is replayed as its steward's notice.
-register_redactor(COMMENT_EVENTS, queries.redact_for)
 
 
 @on_socket_disconnect

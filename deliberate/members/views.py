@@ -213,5 +213,3 @@ def invite(slug: str):
     return render_template("coops/invite.html", coop=coop, form=form, link=link,
                            invitation=None), (422 if request.method == "POST" else 200)
 
-
-from . import account_views as _account_views  # noqa: E402,F401  (account and rights routes on auth_bp)

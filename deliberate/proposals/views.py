@@ -16,7 +16,7 @@ from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..standards import services as standards
 from ..translatable import N_
-from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
+from . import adoption, permissions, queries, services
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
 from .states import ACTION_LABELS, STATE_HELP
 

@@ -973,6 +973,3 @@ def admissible_coops() -> list[Cooperative]:
     return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(admission.ADMISSIBLE),
                                                              Cooperative.id.not_in(open_on))
                                    .order_by(Cooperative.name)))
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the data export hooks)

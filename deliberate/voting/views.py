@@ -14,12 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..database import utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
-from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
-from ..realtime.rooms import register_room
 from . import charts, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
@@ -38,15 +36,6 @@ from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
 from .subjects import get_handler, parse_subject
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
-
-
-# Who may follow ``vote:{id}`` (the vote's page and its discussion): whoever may read the vote.
-def _vote_room_reader(person, ident: int) -> bool:
-    vote = db.session.get(Vote, ident)
-    return vote is not None and permissions.can_read(person, vote)
-
-
-register_room("vote", _vote_room_reader)
 
 
 def _subject(vote: Vote) -> tuple[Any, str | None, str]:
