@@ -16,13 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, error handlers, commands."""
+    """Build the application: configuration, extensions, features, blueprints, error handlers, commands."""
     from flask import Flask
 
     app = Flask(__name__, instance_path=os.environ.get("DELIBERATE_INSTANCE", str(ROOT / "instance")),
                 template_folder=str(ROOT / "templates"), static_folder="static")
     configure(app, config)
     register_extensions(app)
+    register_features(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -93,8 +94,12 @@ def register_extensions(app: Flask) -> None:
 
     from . import limits
 
-    # Socket handlers must be imported before init_app, or a second app built in tests loses them.
-    from .realtime import handlers  # noqa: F401
+    # Socket handlers must be imported before init_app, or a second app built in tests loses them:
+    # realtime's own (connect, join, leave, catch_up), then each feature's.
+    from .coediting import sockets as _coediting_sockets  # noqa: F401
+    from .discussions import sockets as _discussions_sockets  # noqa: F401
+    from .realtime import catch_up as _catch_up  # noqa: F401
+    from .realtime import handlers
 
     socketio.init_app(
         app,
@@ -140,6 +145,18 @@ def _register_security_headers(app: Flask) -> None:
         return response
 
 
+def register_features(app: Flask) -> None:
+    """Each feature plugs itself into the others here, never on import: vote subjects, rooms,
+    discussion subjects, erasure and export hooks, edit guards (docs/architecture.md, "Wiring").
+    Registries are keyed, so a second app built in the same process registers nothing twice."""
+    from . import api, coediting, discussions, follows, members, proposals, standards, versions, voting, webhooks, witness
+
+    # The order is that of erasure's hooks (each removes only what its own feature holds).
+    for feature in (members, standards, proposals, versions, voting, coediting, discussions, api, follows, webhooks,
+                    witness):
+        feature.init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from .api import pages as api_pages
     from .api import views as api
@@ -179,7 +196,7 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_pages.bp)
-    witness.init_app(app)
+    app.register_blueprint(witness.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
     from .members.presenting import person_label

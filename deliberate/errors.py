@@ -55,6 +55,13 @@ class Gone(DomainError):
     code = "gone"
 
 
+class RateLimited(DomainError):
+    """Too many events too fast (the socket rate limits; HTTP routes have Flask-Limiter's 429)."""
+
+    status = 429
+    code = "rate_limited"
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
@@ -94,7 +101,12 @@ def _rollback() -> None:
 
 
 def socket_refusal(error: Exception) -> dict:
-    """The acknowledgement a socket client gets when its event fails: never a traceback."""
+    """The acknowledgement a socket client gets when its event fails: never a traceback.
+
+    The one shape of every socket refusal: ``{"ok": False, "error": message, "code": code}``, plus
+    ``"fields": {field: [message, ...]}`` when the refusal names fields. Socket handlers raise
+    domain errors; deliberate.realtime.adapter (and, for anything else, the default error
+    handler registered below) turns them into this."""
     if isinstance(error, DomainError):
         reply = {"ok": False, "error": error.message, "code": error.code}
         if error.field_errors:
@@ -155,5 +167,6 @@ def register_error_handlers(app: Flask) -> None:
         _rollback()
         return _render(500, "server_error", _("Something went wrong on our side. Please try again in a moment."))
 
-    # Socket events: a refusal or a crash in any handler is acknowledged as {ok: false, error}.
+    # Socket events: a crash (or a refusal raised outside realtime.adapter) in any handler is
+    # acknowledged in the one refusal shape, {ok: false, error, code}.
     socketio.on_error_default(socket_refusal)

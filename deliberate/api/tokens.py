@@ -19,7 +19,6 @@ from sqlalchemy import select
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from ..members.passwords import verify_password
 from .models import SCOPES, ApiToken
@@ -123,13 +122,11 @@ def authenticate(raw: str, now: datetime | None = None) -> ApiToken | None:
 
 # Rights: erasure deletes a person's tokens; the export lists them (never their hashes) ----------
 
-@rights.on_erasure
 def _erase_tokens(person: Person) -> None:
     for token in db.session.scalars(select(ApiToken).where(ApiToken.person_id == person.id)):
         db.session.delete(token)
 
 
-@rights.exports("api_tokens")
 def _export_tokens(person: Person) -> list[dict[str, Any]]:
     return [{"name": t.name, "prefix": t.prefix, "scopes": t.scope_list,
              "created_at": t.created_at.isoformat(),

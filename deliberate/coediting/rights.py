@@ -2,7 +2,7 @@
 
 Unsaved typing stays in the shared text; it is credited on save to the person's id, which after
 erasure reads "a former delegate of X" (the erased person's row keeps no personal data).
-Registered with ``members.rights`` when the co-editing services are imported.
+Registered with ``members.rights`` by ``coediting.init_app``.
 """
 from __future__ import annotations
 
@@ -11,18 +11,15 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from .models import SharedDraft, SyncSession
 
 
-@rights.on_erasure
 def erase_sync_sessions(person: Person) -> None:
     """Drop the person's open editing sessions (their tabs' server-side copies of the text)."""
     db.session.execute(delete(SyncSession).where(SyncSession.person_id == person.id))
 
 
-@rights.exports("live_editing")
 def export_live_editing(person: Person) -> dict[str, Any]:
     sessions = db.session.scalars(select(SyncSession).where(SyncSession.person_id == person.id)
                                   .order_by(SyncSession.id)).all()

@@ -185,6 +185,3 @@ def save(*, actor: Person, doc_key: str, message: str, coop: Cooperative | None 
         live = session.scalar(select(SharedDraft).where(SharedDraft.doc_key == document.key).with_for_update())
         live.base_id, live.contributors = new_base, {}
     return result
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

@@ -1,6 +1,6 @@
 """The discussions' part in a person's rights: their comments on erasure, and in their export.
 
-Registered with ``members.rights`` when the discussions services are imported.
+Registered with ``members.rights`` by ``discussions.init_app``.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from .models import Comment, CommentEdit, Thread
 from .presenting import COMMENT_EVENTS, author_label, coop_label, hidden_html, removed_html
 
 
-@rights.on_erasure
 def erase_comments(person: Person) -> None:
     """The person's comments lose their author; their words too if the person chose so.
 
@@ -55,7 +54,6 @@ def _redrawn(payload: dict[str, Any], comment: Comment) -> dict[str, Any]:
     return payload
 
 
-@rights.exports("comments")
 def export_comments(person: Person) -> list[dict[str, Any]]:
     """Every comment the person wrote, with its earlier wordings."""
     session = db.session

@@ -373,6 +373,3 @@ def unhide_comment(*, actor: Person | None, comment_id: int) -> Comment:
         session.flush()
         _announce(session, "comment_unhidden", comment, subject, actor)
     return comment
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

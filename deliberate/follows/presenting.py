@@ -113,6 +113,12 @@ def _amendment_conflicted(event, ctx):
     return _("Your amendment %(amendment)s needs your attention: the text it changes has changed", amendment=label), url
 
 
+def _amendment_rebased(event, ctx):
+    label, url = _amendment(event, ctx)
+    return _("Your amendment %(amendment)s was brought up to date because the text it changes changed: "
+             "check its new wording", amendment=label), url
+
+
 WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
     "amendment_opened": _amendment_opened,
     "vote_opened": _vote_opened,
@@ -122,6 +128,7 @@ WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
     "vote_reminder": _vote_reminder,
     "coauthor_added": _coauthor_added,
     "amendment_conflicted": _amendment_conflicted,
+    "amendment_rebased": _amendment_rebased,
 }
 
 

@@ -1,6 +1,6 @@
 """The follows' part in a person's rights: what they follow and how far they read, erased or exported.
 
-Registered with ``members.rights`` when the follows services are imported.
+Registered with ``members.rights`` by ``follows.init_app``.
 """
 from __future__ import annotations
 
@@ -9,27 +9,23 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from ..realtime.events import Event
 from .models import Follow, NotificationMarker
 
 
-@rights.on_erasure
 def erase_follows(person: Person) -> None:
     """Forget what the person followed and how far they had read."""
     db.session.execute(delete(Follow).where(Follow.person_id == person.id))
     db.session.execute(delete(NotificationMarker).where(NotificationMarker.person_id == person.id))
 
 
-@rights.exports("follows")
 def export_follows(person: Person) -> list[dict[str, Any]]:
     follows = db.session.scalars(select(Follow).where(Follow.person_id == person.id).order_by(Follow.id))
     return [{"standard": f.standard.title, "standard_slug": f.standard.slug, "since": f.created_at.isoformat()}
             for f in follows]
 
 
-@rights.exports("notifications")
 def export_notifications(person: Person) -> dict[str, Any]:
     """How far the person read, and the notices addressed to them alone (news of the standards
     they follow is public and is listed by the standards they follow)."""

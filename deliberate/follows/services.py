@@ -83,6 +83,3 @@ def mark_seen(*, actor: Person, up_to_event_id: int, now: datetime | None = None
         marker.last_seen_event_id = max(marker.last_seen_event_id, int(up_to_event_id))
         marker.seen_at = max(marker.seen_at, now)
     return marker
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the erasure and export hooks)

@@ -10,6 +10,7 @@ from ..i18n import LANGUAGES, current_locale, format_date, format_datetime, form
 from ..members.permissions import is_steward
 from ..standards.services import list_standards
 from ..text.markdown import render, render_inline
+from ..webhooks.permissions import can_manage_network_hooks
 
 bp = Blueprint("main", __name__)
 
@@ -66,10 +67,15 @@ def field_attrs(field, autofocus: bool = False) -> dict:
     return attrs
 
 
+def navigation() -> dict[str, bool]:
+    """What the layout's menu offers the person reading (flags; templates never ask permissions)."""
+    return {"can_manage_webhooks": can_manage_network_hooks(current_user)}
+
+
 def template_globals() -> dict:
     return {
         "field_attrs": field_attrs,
-        "is_steward": lambda: is_steward(current_user),
+        "nav": navigation,
         "current_path": lambda: request.full_path.rstrip("?"),
         "languages": LANGUAGES,
         "current_locale": current_locale,

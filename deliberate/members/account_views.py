@@ -1,7 +1,8 @@
 """The account page's actions: confirm the password, change it or the email, sign out everywhere,
 download one's data, erase one's account; and a steward's erasure on request.
 
-Routes live on the ``auth`` blueprint (``members.views`` imports this module).
+Routes live on the ``auth`` blueprint (``members.init_app`` imports this module before the factory
+registers the blueprint).
 """
 from __future__ import annotations
 

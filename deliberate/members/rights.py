@@ -1,13 +1,13 @@
 """How other packages take part in a person's rights: erasure and data export.
 
-A package that stores something about a person registers a hook here (at import time), the way
-``standards.services.HEAD_MOVED_HOOKS`` works: erasure calls every ``ERASURE_HOOKS`` entry inside the
-erasure's unit of work; the data export calls every ``EXPORT_HOOKS`` entry and puts what it returns
-under its section name. Hooks must not commit.
+A package that stores something about a person registers its hooks here with :func:`register`,
+from its ``init_app`` (called by the app factory): erasure calls every ``ERASURE_HOOKS`` entry inside
+the erasure's unit of work; the data export calls every ``EXPORT_HOOKS`` entry and puts what it
+returns under its section name. Hooks must not commit.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -23,19 +23,15 @@ ERASURE_HOOKS: list[ErasureHook] = []
 EXPORT_HOOKS: dict[str, ExportHook] = {}
 
 
-def on_erasure(hook: ErasureHook) -> ErasureHook:
-    """Register ``hook(person)``: remove what this package holds about the person."""
-    if hook not in ERASURE_HOOKS:
-        ERASURE_HOOKS.append(hook)
-    return hook
-
-
-def exports(section: str) -> Callable[[ExportHook], ExportHook]:
-    """Register ``hook(person) -> JSON-able data``, exported under ``section``."""
-    def register(hook: ExportHook) -> ExportHook:
+def register(*, erase: Iterable[ErasureHook] = (), export: Mapping[str, ExportHook] | None = None) -> None:
+    """Take part in a person's rights: each ``erase`` hook(person) removes what the package holds
+    about the person; each ``export`` hook(person) returns JSON-able data, exported under its
+    section name. Registering again (a second app built in the same process) changes nothing."""
+    for hook in erase:
+        if hook not in ERASURE_HOOKS:
+            ERASURE_HOOKS.append(hook)
+    for section, hook in (export or {}).items():
         EXPORT_HOOKS[section] = hook
-        return hook
-    return register
 
 
 # What the erasure in progress asked for -------------------------------------------------------

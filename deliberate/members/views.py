@@ -13,6 +13,7 @@ from ..extensions import db, limiter
 from ..forms import show_errors
 from ..i18n import status_label
 from ..main.views import is_safe_next
+from ..webhooks.permissions import can_manage_coop_hooks
 from . import permissions, queries, services
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
 from .fresh import forget_fresh, mark_fresh
@@ -132,7 +133,7 @@ def account():
 @coops_bp.get("/")
 def index():
     coops = list(db.session.scalars(queries.visible_coops(current_user).order_by(Cooperative.name)))
-    return render_template("coops/index.html", coops=coops)
+    return render_template("coops/index.html", coops=coops, can_register=permissions.can_manage_coops(current_user))
 
 
 @coops_bp.route("/new", methods=["GET", "POST"])
@@ -170,6 +171,7 @@ def show(slug: str):
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,
                            can_manage=permissions.can_manage_coops(current_user),
+                           can_manage_webhooks=can_manage_coop_hooks(current_user, coop),
                            can_erase=permissions.can_erase_people(current_user),
                            can_invite=permissions.can_invite_delegate(current_user, coop))
 
@@ -211,5 +213,3 @@ def invite(slug: str):
     return render_template("coops/invite.html", coop=coop, form=form, link=link,
                            invitation=None), (422 if request.method == "POST" else 200)
 
-
-from . import account_views as _account_views  # noqa: E402,F401  (account and rights routes on auth_bp)

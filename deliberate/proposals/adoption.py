@@ -262,5 +262,3 @@ def _move(session, section: Section, position: int) -> None:
     for index, s in enumerate(active, start=1):
         s.position = index
 
-
-standards.HEAD_MOVED_HOOKS.append(lambda session, section, revision, actor: follow_base(session, section, revision, actor))

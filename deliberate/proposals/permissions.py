@@ -64,3 +64,8 @@ def can_adopt_directly(person, amendment, steward_may_adopt: bool) -> bool:
 def can_group(person) -> bool:
     """Stewards group competing amendments so that they are decided together."""
     return is_steward(person)
+
+
+def can_put_to_vote(person, amendment) -> bool:
+    """Stewards open the vote on an open amendment (the vote form checks the rest)."""
+    return is_steward(person) and amendment.state == "open"

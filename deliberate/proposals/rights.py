@@ -2,7 +2,7 @@
 
 On erasure amendments and their drafts stay (they are the standard's public history, and other
 co-authors may carry them on); the person becomes "a former delegate of X" (members.erasure
-clears every reference to them). Registered when the services are imported.
+clears every reference to them). Registered by ``proposals.init_app``.
 """
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from .models import Amendment, AmendmentDraft, Coauthor, Transition
 
 
-@rights.exports("amendments")
 def export_amendments(person: Person) -> list[dict[str, Any]]:
     """Amendments the person proposed or co-authored, each with the drafts they wrote."""
     session = db.session

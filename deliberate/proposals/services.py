@@ -15,7 +15,6 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop
 from ..realtime.events import record_event
-from ..standards import services as standards
 from ..standards.models import Revision, Section, Standard
 from ..standards.services import TextUnderVote, clean_body, clean_title
 from ..text.normalise import normalise
@@ -410,7 +409,3 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
                      {"group_id": group.id, "amendment_ids": [a.id for a in loaded]}, actor_id=actor.id)
     return group
 
-
-standards.EDIT_GUARDS.append(lambda session, section: refuse_if_under_vote(session, section.id))
-
-from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)

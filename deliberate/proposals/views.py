@@ -16,7 +16,7 @@ from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..standards import services as standards
 from ..translatable import N_
-from . import adoption, permissions, queries, services, votes  # noqa: F401 (votes registers subjects)
+from . import adoption, permissions, queries, services
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
 from .states import ACTION_LABELS, STATE_HELP
 
@@ -108,7 +108,7 @@ def show(slug: str, amendment_id: int):
         can_withdraw=permissions.can_withdraw(person, amendment),
         can_resolve=permissions.can_resolve(person, amendment),
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
-        can_adopt=_may_adopt_directly(person, amendment),
+        can_adopt=_may_adopt_directly(person, amendment), can_put_to_vote=permissions.can_put_to_vote(person, amendment),
         coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT))
 
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..standards.models import Section
 from ..voting.policy import preset_for_group, preset_for_section
-from ..voting.subjects import SubjectHandler, register_subject
+from ..voting.subjects import SubjectHandler
 from . import adoption
 from .models import Amendment, CompetingGroup
 from .states import LIVE_STATES
@@ -112,7 +113,7 @@ class GroupHandler(SubjectHandler):
         if len(live) < 2:
             raise Conflict(_("Fewer than two of these amendments are still open: vote on the remaining one alone."))
         for amendment in live:
-            AmendmentHandler.check_can_open(_AS_SINGLE, _Ungrouped(amendment))
+            AmendmentHandler.check_can_open(AMENDMENT, _Ungrouped(amendment))
 
     def on_open(self, session: Session, subject: CompetingGroup, vote: Any) -> None:
         for amendment in _live(subject):
@@ -151,12 +152,12 @@ class _Ungrouped:
         return getattr(self._amendment, name)
 
 
-_AS_SINGLE = AmendmentHandler()
-register_subject(_AS_SINGLE)
-register_subject(GroupHandler())
+# Registered by proposals.init_app, with the hooks below.
+AMENDMENT = AmendmentHandler()
+GROUP = GroupHandler()
 
 
-def _cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
+def cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
     """The text under vote must change: its vote (and its group's) is cancelled, never left open."""
     from ..voting.closing import cancel_votes_on_subject
 
@@ -166,4 +167,8 @@ def _cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
         cancel_votes_on_subject(session, "group", amendment.group_id, reason)
 
 
-adoption.VOTE_CONFLICT_HOOKS.append(_cancel_votes_on_conflict)
+def refuse_edit_under_vote(session: Session, section: Section) -> None:
+    """A section whose text is under vote cannot be edited (standards' edit guard)."""
+    from .services import refuse_if_under_vote
+
+    refuse_if_under_vote(session, section.id)

@@ -1,7 +1,10 @@
 """Socket.IO handlers: thin. Authenticate on connect, authorize every join, publish after commit.
 
 Rooms are named after what they carry (``standard:3``, ``user:7``, ``network``, ``stewards``);
-a socket may join only the rooms of what its user may read over HTTP.
+a socket may join only the rooms of what its user may read over HTTP (realtime/rooms.py).
+Client events are registered through the one adapter (realtime/adapter.py); the features' own
+socket modules (discussions/sockets.py, coediting/sockets.py) and realtime/catch_up.py are
+imported by the app factory, not from here.
 """
 from __future__ import annotations
 
@@ -14,9 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
+from ..errors import Gone, InvalidInput, PermissionDenied
 from ..extensions import socketio
+from .adapter import person, socket_event
 from .events import set_publisher
-from .ratelimit import rate_limited
 from .rooms import can_join
 
 log = logging.getLogger(__name__)
@@ -32,27 +36,24 @@ def on_connect(auth: dict[str, Any] | None = None):
     emit("connected", {"person_id": current_user.id if current_user.is_authenticated else None})
 
 
-@socketio.on("join")
-@rate_limited("read")
-def on_join(data: Any):
-    room = data.get("room") if isinstance(data, dict) else None
+@socket_event("join", limit="read")
+def on_join(data: dict[str, Any]):
+    room = data.get("room")
     if not isinstance(room, str) or len(room) > 64:
-        return {"ok": False, "error": _("Give the room to join, e.g. standard:1."), "code": "invalid_input"}
-    person = current_user if current_user.is_authenticated else None
-    if not can_join(person, room):
+        raise InvalidInput(_("Give the room to join, e.g. standard:1."))
+    if not can_join(person(), room):
         log.info("socket %s refused room %s", request.sid, room)
-        return {"ok": False, "error": _("You cannot follow this here."), "code": "forbidden"}
+        raise PermissionDenied(_("You cannot follow this here."))
     try:
         join_room(room)
     except ValueError:  # the socket disconnected before its join was handled
-        return {"ok": False, "error": _("Not connected.")}
+        raise Gone(_("Not connected.")) from None
     return {"ok": True, "room": room}
 
 
-@socketio.on("leave")
-@rate_limited("read")
-def on_leave(data: Any):
-    room = data.get("room") if isinstance(data, dict) else None
+@socket_event("leave", limit="read")
+def on_leave(data: dict[str, Any]):
+    room = data.get("room")
     if isinstance(room, str):
         leave_room(room)
     return {"ok": True}
@@ -92,7 +93,4 @@ def install_publisher() -> None:
     set_publisher(publish)
 
 
-__all__ = ["ConnectionRefusedError", "install_publisher", "publish"]
-
-from ..coediting import sockets as coediting_sockets  # noqa: E402,F401
-from ..discussions import sockets  # noqa: E402,F401
+__all__ = ["ConnectionRefusedError", "install_publisher", "on_socket_disconnect", "publish"]

@@ -114,7 +114,8 @@ def _who() -> str:
 
 
 def rate_limited(kind: str) -> Callable:
-    """Wrap a socket handler: over the limit, the event is refused with ``code: rate_limited``.
+    """Wrap a socket handler: over the limit, the event is refused with ``code: rate_limited``
+    (:class:`deliberate.errors.RateLimited`, acknowledged like every refusal by the adapter).
 
     Off when ``RATELIMIT_ENABLED`` is false (the same switch as the HTTP limits)."""
     if kind not in DEFAULT_LIMITS:
@@ -126,9 +127,10 @@ def rate_limited(kind: str) -> Callable:
             from flask import current_app
             from flask_babel import gettext as _
 
+            from ..errors import RateLimited
+
             if current_app.config.get("RATELIMIT_ENABLED", True) and not _limiter.allow(_who(), kind):
-                return {"ok": False, "code": "rate_limited",
-                        "error": _("You are sending too fast. Wait a few seconds and try again: nothing was lost.")}
+                raise RateLimited(_("You are sending too fast. Wait a few seconds and try again: nothing was lost."))
             return handler(*args)
 
         guarded.rate_limit = kind  # the socket authorization matrix checks every event has one

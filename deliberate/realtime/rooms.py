@@ -1,8 +1,10 @@
 """Which rooms a person may join, and which rooms belong to a secret ballot.
 
 A room is ``kind`` or ``kind:id``. Each feature registers who may read its rooms with
-:func:`register_room`, asking its own permission predicates, so this module never learns the
-rules of standards, amendments or votes. A feature whose rooms may carry a secret ballot says so
+:func:`register_room`: the reader loads the thing the room carries and asks the feature's own
+permission predicate about it (``can_read_standard``, proposals' and voting's ``can_read``,
+co-editing's ``can_coedit``; tests/realtime/test_room_access.py holds every kind to it), so this
+module never learns the rules of standards, amendments or votes. A feature whose rooms may carry a secret ballot says so
 with :func:`register_secret_rooms`: in such a room presence is a count, nobody is shown typing,
 event times are whole seconds and the per-ballot event kinds it names are never sent
 (docs/live.md, "Secret votes").

@@ -1,7 +1,8 @@
 """The standards' part in a person's data export: the revisions they wrote or co-wrote.
 
 On erasure the revisions stay (they are the standard's history); their author becomes "a former
-delegate of X" (members.erasure clears the reference). Registered when the services are imported.
+delegate of X" (members.erasure clears the reference). Registered by
+``standards.init_app``.
 """
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from .models import Revision, RevisionCredit, Section
 
 
-@rights.exports("revisions")
 def export_revisions(person: Person) -> list[dict[str, Any]]:
     """Every revision the person saved, and those credited to them as a co-author."""
     session = db.session

@@ -223,6 +223,3 @@ def get_revision(section: Section, number: int) -> Revision:
     if revision is None:
         raise NotFound(_("No such revision of this section."))
     return revision
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the data export hook)

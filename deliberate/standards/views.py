@@ -24,7 +24,8 @@ bp = Blueprint("standards", __name__, url_prefix="/standards")
 
 @bp.get("/")
 def index():
-    return render_template("standards/index.html", standards=services.list_standards())
+    return render_template("standards/index.html", standards=services.list_standards(),
+                           can_start=permissions.can_create_standard(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -24,7 +24,7 @@ from ..realtime.events import record_event
 from ..standards.models import Section, Standard
 from ..text.diff import document_diff
 from ..text.normalise import normalise
-from ..voting.models import LedgerEntry, Vote
+from ..voting.models import Vote
 from . import chain, document, numbering, permissions
 from .models import ChangelogEntry, Version, VersionSection
 
@@ -243,12 +243,11 @@ def check_can_decide(session: Session, version: Version) -> None:
         raise Conflict(_("Version %(number)s was ratified after this candidate was assembled: assemble a new candidate.", number=latest.number))
 
 
-def _record_head(session: Session, vote: Vote) -> str:
-    head = session.scalar(select(LedgerEntry.hash).where(LedgerEntry.vote_id == vote.id)
-                          .order_by(LedgerEntry.seq.desc()).limit(1))
-    if head is None:
+def _record_head(vote: Vote) -> str:
+    """The head of the vote's published record (sealed for a secret vote), stored as it closed."""
+    if not vote.record_head:
         raise Conflict(_("Vote %(id)s has no ballot record.", id=vote.id))
-    return head
+    return vote.record_head
 
 
 def ratify_in(session: Session, version: Version, vote: Vote) -> ChangelogEntry:
@@ -268,7 +267,7 @@ def ratify_in(session: Session, version: Version, vote: Vote) -> ChangelogEntry:
                           .order_by(ChangelogEntry.seq.desc()).limit(1))
     entry = chain.make_entry(last.entry if last else None, standard=standard.slug, version=version.number,
                              ratified_at=at, summary=version.summary, content_hash=version.content_hash,
-                             amendments=listed, vote={"id": vote.id, "record_head": _record_head(session, vote),
+                             amendments=listed, vote={"id": vote.id, "record_head": _record_head(vote),
                                                       "passed": True, "explanation": vote.explanation})
     row = ChangelogEntry(standard_id=standard.id, seq=entry["seq"], version_id=version.id, entry=entry,
                          hash=entry["hash"])

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..realtime.events import record_event
 from ..standards.models import Standard
 from ..voting.policy import preset_for_version
-from ..voting.subjects import SubjectHandler, register_subject
+from ..voting.subjects import SubjectHandler
 from . import document, services
 from .models import Version
 
@@ -161,5 +161,6 @@ class MaturityHandler(SubjectHandler):
         return "standards.show", {"slug": subject.slug}
 
 
-VERSIONS = register_subject(VersionHandler())
-MATURITY = register_subject(MaturityHandler())
+# Registered by versions.init_app.
+VERSIONS = VersionHandler()
+MATURITY = MaturityHandler()

@@ -21,7 +21,7 @@ from . import (
     permissions,
     queries,
     services,
-    subjects,  # noqa: F401  (registers the "version" and "maturity" vote subjects)
+    subjects,
 )
 from .forms import AssembleForm, WithdrawForm
 from .numbering import LEVEL_LABELS

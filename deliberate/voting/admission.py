@@ -15,7 +15,7 @@ from ..members.models import Cooperative
 from ..members.services import COOP_TRANSITIONS
 from ..realtime.events import record_event
 from .policy import preset_for_admission
-from .subjects import SubjectHandler, register_subject
+from .subjects import SubjectHandler
 
 # Co-ops that may be admitted by a vote: applicants, and co-ops that left and want to return.
 ADMISSIBLE = ("applicant", "left")
@@ -83,4 +83,5 @@ class AdmissionHandler(SubjectHandler):
         return "coops.show", {"slug": subject.slug}
 
 
-HANDLER = register_subject(AdmissionHandler())
+# Registered by voting.init_app.
+HANDLER = AdmissionHandler()

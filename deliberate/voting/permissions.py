@@ -17,6 +17,12 @@ def _signed_in(person: Any) -> bool:
     return person is not None and bool(getattr(person, "is_authenticated", False))
 
 
+def can_read(person: Any, vote: Any) -> bool:
+    """See a vote, its page and its room: votes are public (a secret vote hides who voted what,
+    not the vote)."""
+    return True
+
+
 def can_open_votes(person: Any) -> bool:
     """Open a vote on an amendment, a version or an applicant co-op: stewards."""
     return is_steward(person)

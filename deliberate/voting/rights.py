@@ -3,7 +3,7 @@
 On erasure nothing in a vote's record changes: the record names co-ops (or receipts) and a
 per-vote delegate pseudonym, never a person, so ``deliberate verify`` still passes. The ballot
 rows lose their link to the person ("cast by a former delegate of X"), done by members.erasure.
-Registered when the services are imported.
+Registered by ``voting.init_app``.
 """
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..members import rights
 from ..members.models import Person
 from .models import Ballot, Objection, Vote
 
 
-@rights.exports("ballots")
 def export_ballots(person: Person) -> list[dict[str, Any]]:
     """Each co-op ballot the person cast (as it stands now: a colleague may have changed it since)."""
     session = db.session
@@ -41,7 +39,6 @@ def export_ballots(person: Person) -> list[dict[str, Any]]:
     } for b in ballots]
 
 
-@rights.exports("objections")
 def export_objections(person: Person) -> list[dict[str, Any]]:
     objections = db.session.scalars(select(Objection).where(Objection.raised_by_id == person.id)
                                     .order_by(Objection.id))

@@ -526,6 +526,3 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
         storage.publish(session, current, "objection_resolved", {"objection_id": objection.id, "status": objection.status,
                                                                  "amendment_id": amendment_id}, actor.id)
     return objection
-
-
-from . import rights as _rights  # noqa: E402,F401  (registers the data export hooks)

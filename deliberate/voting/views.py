@@ -14,12 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..database import utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
-from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
-from ..realtime.rooms import register_room
 from . import charts, closing, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
@@ -38,8 +36,6 @@ from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
 from .subjects import get_handler, parse_subject
 
 bp = Blueprint("votes", __name__, url_prefix="/votes")
-
-register_room("vote", lambda person, ident: db.session.get(Vote, ident) is not None)
 
 
 def _subject(vote: Vote) -> tuple[Any, str | None, str]:

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Mapper, Session, object_session
 from ..database import unit_of_work, utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
-from ..members import rights
 from ..members.models import Cooperative, Person
 from ..realtime.events import Event
 from . import payloads, permissions, signing
@@ -265,14 +264,12 @@ def _forget_after_rollback(session: Session) -> None:
 
 # A person's rights -----------------------------------------------------------------------------------
 
-@rights.on_erasure
 def _forget_creator(person: Person) -> None:
     """Erasure keeps the co-op's webhooks working and drops who registered them."""
     db.session.execute(update(Webhook).where(Webhook.created_by_id == person.id).values(created_by_id=None)
                        .execution_options(synchronize_session=False))
 
 
-@rights.exports("webhooks")
 def _export_created(person: Person) -> list[dict[str, Any]]:
     """The webhooks this person registered (never their secrets)."""
     hooks = db.session.scalars(select(Webhook).where(Webhook.created_by_id == person.id).order_by(Webhook.id))

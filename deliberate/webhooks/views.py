@@ -199,7 +199,3 @@ def delete(webhook_id: int):
     return redirect(back)
 
 
-@bp.app_context_processor
-def _template_helpers():
-    # The co-op page links to the co-op's webhooks only for those who may manage them.
-    return {"can_manage_webhooks_of": lambda coop: permissions.can_manage_coop_hooks(current_user, coop)}

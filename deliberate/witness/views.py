@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -15,15 +15,7 @@ bp = Blueprint("witness", __name__)
 RECENT = 20
 
 
-def init_app(app: Flask) -> None:
-    """Register the witness log: its pages, the footer's head, and the hook that appends to it."""
-    from . import services as _services  # noqa: F401  (the events hook lives there)
-
-    app.register_blueprint(bp)
-    app.jinja_env.globals["witness_head"] = _head_for_footer
-
-
-def _head_for_footer() -> tuple[int, str] | None:
+def head_for_footer() -> tuple[int, str] | None:
     try:
         return services.head(db.session)
     except SQLAlchemyError:  # an error page rendered after the database failed: leave the head out

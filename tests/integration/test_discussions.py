@@ -378,7 +378,7 @@ def test_threads_on_votes_go_to_the_vote_room_and_follow_who_may_join_it(network
     standard_id = network["standard"].id
     vote = subjects.Subject("vote", 7, standard_id, "vote:7", "Ratify 1.0")
     monkeypatch.setitem(subjects._KINDS, "vote", subjects.SubjectKind(
-        lambda ident: vote if ident == 7 else None, subjects._vote_readable))
+        lambda ident: vote if ident == 7 else None, subjects.readable_by_room))
     monkeypatch.setitem(rooms._READERS, "vote", (True, lambda person, ident: person is not None and person.is_steward))
     with pytest.raises(NotFound):  # the stand-in room reader lets only stewards in
         post(kind="vote", ident=7)

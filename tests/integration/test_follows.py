@@ -219,3 +219,18 @@ def test_notices_say_what_happened_and_link_to_it(app, network, follower, stewar
     assert items[1].text.startswith(f"New amendment open for discussion: A{amendment.id}")
     assert items[1].url == f"/standards/{standard.slug}/amendments/{amendment.id}"
     assert all(n.is_new and n.standard_title == standard.title for n in items)
+
+
+def test_an_amendment_brought_up_to_date_tells_its_authors(app, network, follower):
+    """A rebase (after another change to the section) can cancel a vote on the amendment: its
+    authors are told even if they do not follow the standard."""
+    from deliberate.follows.presenting import notices
+
+    amendment = propose(network)
+    with unit_of_work() as session:
+        record_event(session, "amendment_rebased", f"user:{follower.id}",
+                     {"amendment_id": amendment.id, "standard_id": network["standard"].id})
+    assert kinds(follower) == ["amendment_rebased"]
+    with app.test_request_context():
+        (notice,) = notices(queries.inbox(follower, utcnow()))
+    assert notice.text.startswith(f"Your amendment A{amendment.id}") and "brought up to date" in notice.text

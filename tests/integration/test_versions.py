@@ -284,3 +284,17 @@ def test_the_exported_changelog_and_records_verify_and_tampering_is_caught(std, 
                entries[1]["vote"]["id"]: records[entries[1]["vote"]["id"]]}
     problems = chain.check_records(entries, swapped)
     assert problems and "different text" in " ".join(problems)
+
+
+def test_a_secret_ratification_cites_the_head_of_the_sealed_record_it_publishes(std, steward, voters):
+    version = services.assemble_version(actor=steward, standard=std, summary="The founding text.")
+    vote = services.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7),
+                                           secret=True)
+    for delegate, choice in zip(voters, ("for", "against", "for"), strict=True):
+        voting.cast_ballot(actor=delegate, vote=vote, choice=choice)
+    vote = closing.close_vote(actor=steward, vote=vote)
+    published = ledger.loads_jsonl(vote_queries.export_ledger(vote))
+    assert ledger.verify(published).ok and published[-1]["hash"] == vote.record_head
+    entry = db.session.scalar(select(ChangelogEntry).where(ChangelogEntry.version_id == version.id))
+    assert entry.entry["vote"]["record_head"] == vote.record_head
+    assert chain.check_records([entry.entry], {vote.id: published}) == []

@@ -3,9 +3,10 @@ by what the person may read, in order and under their own names."""
 import pytest
 from sqlalchemy import func, select
 
-from deliberate.discussions import services, sockets
+from deliberate.discussions import services
 from deliberate.extensions import db
 from deliberate.proposals import services as proposals
+from deliberate.realtime import catch_up
 from deliberate.realtime.events import Event
 from deliberate.standards import services as standards
 
@@ -92,7 +93,7 @@ def test_a_comment_hidden_since_is_replayed_as_its_reason(socket_for, network):
 
 
 def test_long_absences_are_replayed_in_pages(socket_for, network, monkeypatch):
-    monkeypatch.setattr(sockets, "CATCH_UP_LIMIT", 2)
+    monkeypatch.setattr(catch_up, "CATCH_UP_LIMIT", 2)
     start = last_event_id()
     for i in range(5):
         say(network, f"Comment {i}")
@@ -115,3 +116,38 @@ def test_malformed_catch_ups_get_a_clear_refusal(socket_for, payload):
     sock = socket_for("observer")
     ack = sock.emit("catch_up", payload, callback=True)
     assert ack["ok"] is False and ack["error"] and sock.get_received() == []
+
+
+def test_each_kind_is_replayed_through_the_redactor_its_feature_registered(socket_for, network, monkeypatch):
+    section = network["section"]
+    start = last_event_id()
+    say(network, "Kept as said")
+    standards.revise_section(actor=network["steward"], section=section, title=section.title, body="New text",
+                             message="Clearer", base_revision_id=section.head_revision_id)
+    asked = []
+
+    def withhold_from_observers(person, message):
+        asked.append((person, message["kind"]))
+        return None if person is None else {**message, "message": "redacted"}
+
+    monkeypatch.setitem(catch_up._REDACTORS, "section_revised", withhold_from_observers)
+    room = f"standard:{network['standard'].id}"
+    observer = socket_for("observer")
+    ack = observer.emit("catch_up", {"last_event_id": start, "rooms": [room]}, callback=True)
+    assert [name for name, _ in replayed(observer)] == ["comment_posted"] and ack["replayed"] == 1
+    steward = socket_for("steward")
+    steward.emit("catch_up", {"last_event_id": start, "rooms": [room]}, callback=True)
+    assert [(name, p.get("message")) for name, p in replayed(steward) if name == "section_revised"] == [
+        ("section_revised", "redacted")]
+    assert asked == [(None, "section_revised"), (network["steward"], "section_revised")]
+
+
+def test_realtime_names_no_features_event_kinds():
+    """Features register their redactors and secret rooms; realtime holds no list of their kinds."""
+    from pathlib import Path
+
+    import deliberate.realtime
+
+    source = "".join(path.read_text() for path in Path(deliberate.realtime.__file__).parent.glob("*.py"))
+    for kind in ("comment_posted", "comment_hidden", "ballot_cast", "objection_raised", "section_revised"):
+        assert f'"{kind}"' not in source, kind
