@@ -1,7 +1,7 @@
 """API: votes — rule, electorate, turnout, result, ballots, objections and the ballot record; cast
 or change your co-op's ballot, object and withdraw an objection (``vote`` scope).
 
-The writes call the same services as the vote page (deliberate/voting/services.py and closing.py)."""
+The writes call the same services as the vote page (deliberate/voting/services.py)."""
 from __future__ import annotations
 
 from typing import Any
