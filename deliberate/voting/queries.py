@@ -21,7 +21,7 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..members.models import Cooperative, Person
 from . import admission, charts, ledger, permissions, storage
-from .models import Ballot, ElectorateMember, Objection, Vote
+from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .rules import PRESET_LABELS, PRESETS, STATUS_QUO, Outcome, Rule
 from .wording import describe_rule
 
@@ -257,7 +257,7 @@ def my_coop_ids(person: Person | None, vote: Vote) -> frozenset[int]:
 
 
 def _batched(vote: Vote) -> bool:
-    return vote.secret and vote.state == "open" and getattr(vote, "published_turnout", None) is not None
+    return vote.secret and vote.state == "open" and vote.published_turnout is not None
 
 
 def shown_turnout(vote: Vote, voted: int, electorate_size: int) -> dict[str, int]:
@@ -292,7 +292,7 @@ def _my_ballots(person: Person | None, vote: Vote, mine: Sequence[ElectorateMemb
     shown = []
     for member in mine:
         ballot = by_coop.get(member.coop_id)
-        receipt = getattr(ballot, "receipt_hash", None) if ballot is not None else None
+        receipt = ballot.receipt_hash if ballot is not None else None
         shown.append(MyBallot(member=member, ballot=ballot, can_vote=permissions.can_cast_for(member, vote, now),
                               receipt_hash=receipt))
     return shown
@@ -316,17 +316,16 @@ def _record_head(vote: Vote) -> tuple[str | None, int]:
     """The published record's head and length, once it is published."""
     if vote.state == "open":
         return None, 0
-    entries = ledger_entries(vote)
-    stored_head = entries[-1]["hash"] if entries else None
-    # A secret vote's record is published sealed (reordered, so re-chained): its head is stored at close.
-    return getattr(vote, "record_head", None) or stored_head, len(entries)
+    # Stored as the vote ended: a secret vote's record is published sealed (re-chained).
+    count = db.session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.vote_id == vote.id))
+    return vote.record_head, count or 0
 
 
 def _close_error(vote: Vote, person: Person | None) -> str | None:
     """Why the open, due vote could not close (the scheduler keeps trying): for the stewards."""
     if vote.state != "open" or not permissions.can_see_close_error(person, vote):
         return None
-    return getattr(vote, "close_error", None) or None
+    return vote.close_error or None
 
 
 def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:

@@ -29,11 +29,7 @@ from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import format_datetime
 from ..members.models import Cooperative, Delegation, Person
 from ..text.normalise import normalise
-from . import (
-    admission,  # noqa: F401  (registers the "admission" subject)
-    ledger,
-    storage,
-)
+from . import ledger, storage
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .permissions import can_manage_votes, can_open_votes
 from .rules import CHOICES, PRESETS, BallotInput, Rule, RuleError, check_ballot, options_for
