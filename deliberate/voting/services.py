@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
@@ -25,14 +24,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..database import is_postgres, unit_of_work, utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..i18n import format_datetime
+from ..limits import clean_text
 from ..members.models import Cooperative, Delegation, Person
 from ..members.permissions import is_steward
 from ..realtime.events import EVENTS_LOCK_KEY, record_event
-from ..text.normalise import normalise
 from . import (
     admission,  # noqa: F401  (registers the "admission" subject)
     ledger,
@@ -44,11 +44,6 @@ from .subjects import SubjectHandler, get_handler
 
 log = logging.getLogger(__name__)
 
-MAX_NOTE = 2_000
-MAX_PASSAGE = 2_000
-MAX_ARGUMENT = 5_000
-MAX_REASON = 1_000
-MAX_STATEMENT = 10_000
 MAX_DURATION = timedelta(days=366)
 REMIND_BEFORE = timedelta(days=1)
 SUBJECT_LOCK_KEY = 7_401_203  # PostgreSQL advisory lock namespace: one opening per subject at a time
@@ -82,16 +77,6 @@ def can_manage_votes(person: Person | None) -> bool:
 def _when(moment: datetime) -> str:
     """A moment for a message, in the reader's language ("26 Nov 2026, 14:30 UTC")."""
     return format_datetime(moment)
-
-
-def _clean(value: str | None, field: str, limit: int, *, required: str = "") -> str:
-    value = normalise(value or "").strip()
-    if required and not value:
-        raise InvalidInput(required, field_errors={field: [_("This field is required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)),
-                           field_errors={field: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
-    return value
 
 
 def _aware(moment: datetime | None, field: str) -> datetime | None:
@@ -229,7 +214,8 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     if closes_at - opens_at > MAX_DURATION:
         raise InvalidInput(_("A vote can stay open for a year at most."), field_errors={"closes_at": [_("Choose an earlier time.")]})
     if title is not None:
-        title = " ".join(title.split())[:300]
+        # Titles the platform makes (from an amendment's or a standard's title) are cut, not refused.
+        title = clean_text(title, "title", limits.MAX_TEXT, multiline=False)[:limits.VOTE_TITLE]
     with unit_of_work() as session:
         if is_postgres(session):
             session.execute(sql_text("SELECT pg_advisory_xact_lock(:ns, :key)"),
@@ -434,7 +420,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
-        note = _clean(note, "note", MAX_NOTE)
+        note = clean_text(note, "note", limits.BALLOT_NOTE)
         pseudonym = _pseudonym(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
@@ -463,10 +449,10 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         _check_accepting(current, now)
         if current.method != "consent":
             raise Conflict(_("Objections belong to consent votes. In this vote, vote against instead."))
-        argument = _clean(argument, "argument", MAX_ARGUMENT,
-                          required=_("Say why your co-op objects: an objection needs its reasons."))
-        passage = _clean(passage, "passage", MAX_PASSAGE)
-        note = _clean(note, "note", MAX_NOTE)
+        argument = clean_text(argument, "argument", limits.ARGUMENT,
+                              required=_("Say why your co-op objects: an objection needs its reasons."))
+        passage = clean_text(passage, "passage", limits.PASSAGE)
+        note = clean_text(note, "note", limits.BALLOT_NOTE)
         if session.scalar(select(Objection.id).where(Objection.vote_id == current.id, Objection.coop_id == member.coop_id,
                                                      Objection.kind == "objection",
                                                      Objection.status.in_(("standing", "upheld")))):
@@ -495,8 +481,8 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
         current = _lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
-        argument = _clean(argument, "argument", MAX_ARGUMENT, required=_("Describe the concern."))
-        passage = _clean(passage, "passage", MAX_PASSAGE)
+        argument = clean_text(argument, "argument", limits.ARGUMENT, required=_("Describe the concern."))
+        passage = clean_text(passage, "passage", limits.PASSAGE)
         concern = Objection(vote_id=current.id, coop_id=member.coop_id, kind="concern", raised_by_id=actor.id,
                             passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
         session.add(concern)
@@ -537,7 +523,7 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
         _check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
-        note = _clean(note, "note", MAX_REASON)
+        note = clean_text(note, "note", limits.VOTE_NOTE)
         _append(session, current, "objection_resolved",
                 ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
                                                None if current.secret else (note or None)), now)
@@ -569,7 +555,7 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     now = now or utcnow()
-    note = _clean(note, "note", MAX_REASON)
+    note = clean_text(note, "note", limits.VOTE_NOTE)
     with unit_of_work() as session:
         current, objection, member = _open_objection(session, objection)
         _check_accepting(current, now)
@@ -679,7 +665,7 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
     opened on the new text). Its record stays published, without a result."""
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can cancel a vote."))
-    reason = _clean(reason, "reason", MAX_REASON, required=_("Say why the vote is cancelled: everyone will see it."))
+    reason = clean_text(reason, "reason", limits.VOTE_NOTE, required=_("Say why the vote is cancelled: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:
         current = _lock_vote(session, vote.id)
@@ -714,7 +700,7 @@ def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int
         vote = _lock_vote(session, vote_id)
         if vote.state != "open":
             continue
-        _end(session, vote, reason[:MAX_REASON], now, actor_id)
+        _end(session, vote, reason[:limits.VOTE_NOTE], now, actor_id)
         cancelled.append(vote_id)
     return cancelled
 
@@ -723,7 +709,7 @@ def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: 
     """After close, a steward states what the network makes of the outcome and when to review it."""
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can write the outcome statement."))
-    statement = _clean(text, "text", MAX_STATEMENT, required=_("Write the outcome statement."))
+    statement = clean_text(text, "text", limits.STATEMENT, required=_("Write the outcome statement."))
     if review_date is not None and not isinstance(review_date, date):
         raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
     now = utcnow()
