@@ -100,9 +100,16 @@ def refuse_control_characters(text: str, field: str, *, multiline: bool = True) 
 
     :func:`clean_text` calls it; text that must not be normalised yet (a co-edited draft while
     people type) calls it alone."""
-    control = (_CONTROL_MULTILINE if multiline else _CONTROL_SINGLE_LINE).search(text)
+    control = has_control_characters(text, multiline=multiline)
     if control:
-        code = f"U+{ord(control.group()):04X}"
+        code = f"U+{ord(control):04X}"
         raise InvalidInput(_("The text contains an invisible control character (%(code)s) that cannot be saved: "
                              "please remove it and try again.", code=code),
                            field_errors={field: [_("Contains a control character (%(code)s).", code=code)]})
+
+
+def has_control_characters(text: str, *, multiline: bool = True) -> str | None:
+    """The first control character in ``text`` (see :func:`clean_text`), or None. Lookups use it
+    to answer "no such thing" instead of sending the character to the database."""
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL_SINGLE_LINE).search(text)
+    return found.group() if found else None

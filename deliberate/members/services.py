@@ -23,7 +23,7 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 
 log = logging.getLogger(__name__)
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 
 # Which status changes a steward may make, and what each means in plain words.
 COOP_TRANSITIONS: dict[str, set[str]] = {
@@ -86,7 +86,10 @@ def create_steward(*, email: str, name: str, password: str) -> Person:
 
 
 def find_person_by_email(email: str) -> Person | None:
-    return db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+    email = (email or "").strip() if isinstance(email, str) else ""
+    if not email or limits.has_control_characters(email, multiline=False):
+        return None  # no address holds one (normalise_email refuses them); PostgreSQL refuses NUL
+    return db.session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
 
 
 def authenticate(*, email: str, password: str) -> Person | None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
-from ..members.services import acting_coop
+from ..members.services import acting_coop, find_person_by_email
 from ..realtime.events import record_event
 from ..standards import services as standards
 from ..standards.models import Revision, Section, Standard
@@ -341,7 +341,7 @@ def add_coauthor(*, actor: Person, amendment: Amendment, email: str) -> Coauthor
     """The proposer credits a delegate (usually of another co-op) as co-author."""
     if not permissions.can_add_coauthor(actor, amendment):
         raise PermissionDenied(_("Only the proposer can invite co-authors."))
-    person = db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+    person = find_person_by_email(email)
     if person is None or not person.acting_coops:
         raise InvalidInput(_("There is no delegate of a member co-op with that email."),
                            field_errors={"email": [_("Not a delegate's address.")]})

@@ -88,3 +88,21 @@ def test_a_title_refuses_a_line_break(network):
     with pytest.raises(InvalidInput) as refused:
         _section_title(network, "Two\nlines")
     assert "title" in refused.value.field_errors
+
+
+def test_an_email_with_a_control_character_names_nobody_and_is_refused(network):
+    """Looking a person up (sign-in, password reset, co-author) by an address holding NUL gave a
+    500 on PostgreSQL; no stored address can hold one, so the answer is simply "nobody"."""
+    assert members.find_person_by_email("delegate\x00@example.org") is None
+    with pytest.raises(InvalidInput):
+        members.normalise_email("dele\x00gate@example.org")
+    with pytest.raises(InvalidInput) as refused:
+        proposals.add_coauthor(actor=network["delegate"], amendment=_an_amendment(network), email="x\x00y@example.org")
+    assert "email" in refused.value.field_errors
+
+
+def _an_amendment(network):
+    section = network["section"]
+    return proposals.propose_amendment(actor=network["delegate"], standard=network["standard"], kind="modify",
+                                       section=section, summary="Plainer words.", proposed_title=section.title,
+                                       proposed_body="Members own it, together.")
