@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import limits
+
 MAX_ID = 2**31 - 1
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
@@ -159,9 +161,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "NewAmendment": obj({
         "kind": {"type": "string", "enum": ["modify", "retitle", "insert", "delete", "move"]},
         "section": nullable({**text(80), "description": "The section's key (not for `insert`)."}),
-        "summary": {**text(600, 1), "description": "What changes for co-ops, in plain words."},
-        "rationale": text(20_000), "name": text(200), "proposed_title": text(200),
-        "proposed_body": text(100_000), "target_position": nullable({"type": "integer", "minimum": 1,
+        "summary": {**text(limits.AMENDMENT_SUMMARY, 1), "description": "What changes for co-ops, in plain words."},
+        "rationale": text(limits.RATIONALE), "name": text(limits.TITLE), "proposed_title": text(limits.TITLE),
+        "proposed_body": text(limits.SECTION_BODY), "target_position": nullable({"type": "integer", "minimum": 1,
                                                                     "maximum": 10_000}),
         "base_revision_id": nullable({**ID, "maximum": MAX_ID,
                                       "description": "The section revision you wrote against; 409 if it moved."}),
@@ -170,32 +172,32 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "EditAmendment": obj({
         "expected_draft_id": {**ID, "maximum": MAX_ID,
                               "description": "The draft you edited (`draft.id`); 409 if a co-author saved since."},
-        "summary": text(600, 1), "rationale": text(20_000), "name": text(200), "proposed_title": text(200),
-        "proposed_body": text(100_000),
+        "summary": text(limits.AMENDMENT_SUMMARY, 1), "rationale": text(limits.RATIONALE), "name": text(limits.TITLE), "proposed_title": text(limits.TITLE),
+        "proposed_body": text(limits.SECTION_BODY),
         "target_position": nullable({"type": "integer", "minimum": 1, "maximum": 10_000}),
         "coop": nullable(text(80)),
     }, required=["expected_draft_id"]),
-    "Note": obj({"note": text(500)}, required=[]),
+    "Note": obj({"note": text(limits.MESSAGE)}, required=[]),
     "NewComment": obj({
-        "body": {**text(10_000, 1), "description": "Markdown."},
-        "quote": nullable(text(1_000)), "parent_id": nullable({**ID, "maximum": MAX_ID}),
+        "body": {**text(limits.COMMENT_BODY, 1), "description": "Markdown."},
+        "quote": nullable(text(limits.QUOTE)), "parent_id": nullable({**ID, "maximum": MAX_ID}),
         "thread_id": nullable({**ID, "maximum": MAX_ID}),
         "client_id": nullable({**text(64), "pattern": r"^[A-Za-z0-9_\-:.]{1,64}$",
                                "description": "Your own id for this post: a retry returns the same comment."}),
         "coop": nullable(text(80)),
     }, required=["body"]),
-    "EditComment": obj({"body": text(10_000, 1)}),
+    "EditComment": obj({"body": text(limits.COMMENT_BODY, 1)}),
     "NewBallot": obj({
         "choice": nullable({"type": "string", "enum": ["for", "against", "abstain", "consent", "stand_aside"],
                             "description": "Majority and supermajority: for, against, abstain; consent: consent, "
                                            "stand_aside (to object, POST an objection)."}),
         "ranking": nullable({"type": "array", "items": text(64), "maxItems": 50,
                              "description": "Ranked votes: alternative ids, most preferred first; [] abstains."}),
-        "note": {**text(2_000), "description": "The co-op's mandate: a note or link to its own decision."},
+        "note": {**text(limits.BALLOT_NOTE), "description": "The co-op's mandate: a note or link to its own decision."},
         "coop": nullable(text(80)),
     }, required=[]),
     "NewObjection": obj({
-        "argument": text(5_000, 1), "passage": text(2_000), "paramount": BOOL, "note": text(2_000),
+        "argument": text(limits.ARGUMENT, 1), "passage": text(limits.PASSAGE), "paramount": BOOL, "note": text(limits.BALLOT_NOTE),
         "coop": nullable(text(80)),
     }, required=["argument"]),
 }

@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -24,7 +25,7 @@ from ..members.passwords import verify_password
 from .models import SCOPES, ApiToken
 
 PREFIX = "dlb_"
-MAX_NAME = 80
+MAX_NAME = limits.TOKEN_NAME
 MAX_ACTIVE_TOKENS = 20
 # Recording every use would make every API read a write; once a minute is enough to be useful.
 LAST_USED_EVERY = timedelta(minutes=1)
@@ -39,14 +40,9 @@ def looks_like_token(raw: str) -> bool:
 
 
 def _clean_name(name: Any) -> str:
-    name = " ".join(name.split()) if isinstance(name, str) else ""
-    if not name:
-        raise InvalidInput(_("Give the token a name, so that you know later what uses it."),
-                           field_errors={"name": [_("This field is required.")]})
-    if len(name) > MAX_NAME:
-        raise InvalidInput(_("Keep the name under %(MAX_NAME)s characters.", MAX_NAME=MAX_NAME),
-                           field_errors={"name": [_("At most %(MAX_NAME)s characters.", MAX_NAME=MAX_NAME)]})
-    return name
+    return limits.clean_text(name, "name", MAX_NAME, multiline=False,
+                             required=_("Give the token a name, so that you know later what uses it."),
+                             too_long=lambda _n: _("Keep the name under %(MAX_NAME)s characters.", MAX_NAME=MAX_NAME))
 
 
 def _clean_scopes(scopes: Any) -> str:

@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -30,7 +31,7 @@ from .models import SharedDraft, SyncSession
 
 _DOC = re.compile(r"^(section|amendment):(\d{1,12})$")
 _CLIENT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MAX_TEXT = standards.MAX_BODY
+MAX_TEXT = limits.SECTION_BODY
 
 
 @dataclass
@@ -146,6 +147,7 @@ def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
             raise InvalidInput(_("Malformed sync message: %(error)s", error=error)) from error
         if len(text) > MAX_TEXT:
             raise InvalidInput(_("The text would be longer than %(MAX_TEXT)s characters.", MAX_TEXT=format_decimal(MAX_TEXT)))
+        limits.refuse_control_characters(text, "text")
         changed = text != draft.text
         if changed:
             draft.text, draft.version, draft.updated_at = text, draft.version + 1, utcnow()

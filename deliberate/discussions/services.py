@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -24,7 +25,6 @@ from ..members.services import acting_coop
 from ..proposals.models import AmendmentDraft
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section
-from ..text.normalise import normalise
 from ..text.paragraphs import split_paragraphs
 from . import permissions
 from .models import BODY_LIMIT, CLIENT_ID_LIMIT, QUOTE_LIMIT, REASON_LIMIT, TITLE_LIMIT, Comment, CommentEdit, Thread
@@ -32,30 +32,24 @@ from .presenting import comment_payload
 from .subjects import Subject, load_subject
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_\-:.]{1,%d}$" % CLIENT_ID_LIMIT)
+_QUOTE_BREAKS = re.compile(r"[\r\n\t]")
 _ANCHOR_INTS = ("revision_id", "draft_id", "paragraph")
 
 
 # Checking what people wrote -------------------------------------------------------------------
 
 def clean_body(body: Any) -> str:
-    body = normalise(body if isinstance(body, str) else "")
-    if not body:
-        raise InvalidInput(_("Please write your comment."), field_errors={"body": [_("This field is required.")]})
-    if len(body) > BODY_LIMIT:
-        raise InvalidInput(_("A comment is at most %(BODY_LIMIT)s characters; this one has %(count)s.",
-                             BODY_LIMIT=format_decimal(BODY_LIMIT), count=format_decimal(len(body))),
-                           field_errors={"body": [_("At most %(BODY_LIMIT)s characters.", BODY_LIMIT=format_decimal(BODY_LIMIT))]})
-    return body
+    return limits.clean_text(body, "body", BODY_LIMIT, required=_("Please write your comment."), too_long=lambda count: _(
+        "A comment is at most %(BODY_LIMIT)s characters; this one has %(count)s.",
+        BODY_LIMIT=format_decimal(BODY_LIMIT), count=format_decimal(count)))
 
 
 def clean_quote(quote: Any) -> str | None:
-    quote = " ".join(quote.split()) if isinstance(quote, str) else ""
-    if not quote:
-        return None
-    if len(quote) > QUOTE_LIMIT:
-        raise InvalidInput(_("Quote at most %(QUOTE_LIMIT)s characters of the text.", QUOTE_LIMIT=format_decimal(QUOTE_LIMIT)),
-                           field_errors={"quote": [_("At most %(QUOTE_LIMIT)s characters.", QUOTE_LIMIT=format_decimal(QUOTE_LIMIT))]})
-    return quote
+    # A quote may be selected across lines: its line breaks become spaces before it is checked.
+    quote = _QUOTE_BREAKS.sub(" ", quote) if isinstance(quote, str) else ""
+    quote = limits.clean_text(quote, "quote", QUOTE_LIMIT, multiline=False, too_long=lambda _n: _(
+        "Quote at most %(QUOTE_LIMIT)s characters of the text.", QUOTE_LIMIT=format_decimal(QUOTE_LIMIT)))
+    return quote or None
 
 
 def clean_client_id(client_id: Any) -> str | None:
@@ -67,24 +61,14 @@ def clean_client_id(client_id: Any) -> str | None:
 
 
 def _clean_reason(reason: Any) -> str:
-    reason = " ".join(reason.split()) if isinstance(reason, str) else ""
-    if not reason:
-        raise InvalidInput(_("Say publicly why the comment is hidden."),
-                           field_errors={"reason": [_("This field is required.")]})
-    if len(reason) > REASON_LIMIT:
-        raise InvalidInput(_("Keep the reason under %(REASON_LIMIT)s characters.", REASON_LIMIT=REASON_LIMIT),
-                           field_errors={"reason": [_("At most %(REASON_LIMIT)s characters.", REASON_LIMIT=REASON_LIMIT)]})
-    return reason
+    return limits.clean_text(reason, "reason", REASON_LIMIT, required=_("Say publicly why the comment is hidden."),
+                             multiline=False, too_long=lambda _n: _("Keep the reason under %(REASON_LIMIT)s characters.",
+                                                                    REASON_LIMIT=REASON_LIMIT))
 
 
 def _clean_title(title: Any) -> str:
-    title = " ".join(title.split()) if isinstance(title, str) else ""
-    if not title:
-        raise InvalidInput(_("Give the new topic a title."), field_errors={"title": [_("This field is required.")]})
-    if len(title) > TITLE_LIMIT:
-        raise InvalidInput(_("Titles are at most %(TITLE_LIMIT)s characters.", TITLE_LIMIT=TITLE_LIMIT),
-                           field_errors={"title": [_("At most %(TITLE_LIMIT)s characters.", TITLE_LIMIT=TITLE_LIMIT)]})
-    return title
+    return limits.clean_text(title, "title", TITLE_LIMIT, required=_("Give the new topic a title."), multiline=False,
+                             too_long=lambda _n: _("Titles are at most %(TITLE_LIMIT)s characters.", TITLE_LIMIT=TITLE_LIMIT))
 
 
 def _locate(source: str, quote: str | None, paragraph: int | None) -> tuple[int, int] | None:

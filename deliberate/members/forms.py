@@ -4,25 +4,26 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from .. import limits
 from .models import COOP_KINDS
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=limits.EMAIL)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=limits.PASSWORD)])
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class JoinForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)],
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=limits.NAME)],
                        description=_l("Shown next to what you write and the ballots you cast for your co-op."))
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=limits.EMAIL)])
     password = PasswordField(_l("Choose a password"), validators=[DataRequired(), Length(min=10, max=200)],
                              description=_l("At least 10 characters. A few words together make a good password."))
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=limits.EMAIL)])
 
 
 class ResetForm(FlaskForm):
@@ -31,39 +32,39 @@ class ResetForm(FlaskForm):
 
 
 class CoopForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=160)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.COOP_NAME)])
     country = StringField(_l("Country code"), validators=[DataRequired(), Length(max=60)],
                           description=_l("Two letters, for example ES, KE or US."))
     kind = SelectField(_l("Kind of co-op"), choices=[SelectChoice(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
-    website = StringField(_l("Website"), validators=[Optional(), Length(max=300)])
-    description = TextAreaField(_l("About the co-op"), validators=[Optional(), Length(max=2000)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=limits.WEBSITE)])
+    description = TextAreaField(_l("About the co-op"), validators=[Optional(), Length(max=limits.COOP_DESCRIPTION)])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Their email (optional)"), validators=[Optional(), Length(max=254)],
+    email = EmailField(_l("Their email (optional)"), validators=[Optional(), Length(max=limits.EMAIL)],
                        description=_l("If given, only this address can use the link."))
 
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("New status"), choices=[])
-    reason = StringField(_l("Reason (shown publicly)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Reason (shown publicly)"), validators=[Optional(), Length(max=limits.REASON)])
 
 
 # Account changes and rights ------------------------------------------------------------------
 
 class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=limits.PASSWORD)])
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=limits.PASSWORD)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=limits.PASSWORD)],
                                  description=_l("At least 10 characters. Saving signs you out on every other device."))
 
 
 class ChangeEmailForm(FlaskForm):
-    email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=254)])
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("New email"), validators=[DataRequired(), Length(max=limits.EMAIL)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=limits.PASSWORD)])
 
 
 class EmptyForm(FlaskForm):
@@ -84,7 +85,7 @@ THEIR_COMMENT_CHOICES = [
 class EraseSelfForm(FlaskForm):
     comments = RadioField(_l("Your comments"), choices=COMMENT_CHOICES, default="anonymise",
                           validators=[DataRequired()])
-    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)],
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=limits.PASSWORD)],
                              description=_l("To make sure it is you."))
     understood = BooleanField(_l("I understand that this cannot be undone"), validators=[DataRequired()])
 

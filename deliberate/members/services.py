@@ -11,9 +11,11 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..limits import clean_text
 from ..realtime.events import record_event
 from . import permissions
 from .models import COOP_KINDS, COOP_STATUSES, Cooperative, Delegation, Invitation, PasswordReset, Person
@@ -21,7 +23,7 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 
 log = logging.getLogger(__name__)
 
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
 
 # Which status changes a steward may make, and what each means in plain words.
 COOP_TRANSITIONS: dict[str, set[str]] = {
@@ -56,14 +58,8 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-def _check_name(name: str, field: str = "name", limit: int = 120) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise InvalidInput(_("Please fill in the name."), field_errors={field: [_("This field is required.")]})
-    if len(name) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=limit),
-                           field_errors={field: [_("At most %(limit)s characters.", limit=limit)]})
-    return name
+def _check_name(name: str, field: str = "name", limit: int = limits.NAME) -> str:
+    return clean_text(name, field, limit, required=_("Please fill in the name."), multiline=False)
 
 
 def _check_password(password: str) -> None:
@@ -90,7 +86,10 @@ def create_steward(*, email: str, name: str, password: str) -> Person:
 
 
 def find_person_by_email(email: str) -> Person | None:
-    return db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+    email = (email or "").strip() if isinstance(email, str) else ""
+    if not email or limits.has_control_characters(email, multiline=False):
+        return None  # no address holds one (normalise_email refuses them); PostgreSQL refuses NUL
+    return db.session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
 
 
 def authenticate(*, email: str, password: str) -> Person | None:
@@ -129,18 +128,24 @@ def register_coop(*, actor: Person, name: str, country: str, kind: str, descript
     """A steward registers a co-op; it starts as an applicant."""
     if not permissions.can_manage_coops(actor):
         raise PermissionDenied(_("Only stewards can register co-ops."))
-    name = _check_name(name, limit=160)
+    name = _check_name(name, limit=limits.COOP_NAME)
     country = (country or "").strip().upper()
     errors: dict[str, list[str]] = {}
     if not re.fullmatch(r"[A-Z]{2}", country):
         errors["country"] = [_("Use the two-letter country code, for example ES or KE.")]
     if kind not in COOP_KINDS:
         errors["kind"] = [_("Choose one of: %(kinds)s.", kinds=", ".join(COOP_KINDS))]
-    if len(description or "") > 2000:
-        errors["description"] = [_("At most %(limit)s characters.", limit=2000)]
-    website = (website or "").strip()
-    if website and not re.match(r"^https?://[^\s]+$", website):
-        errors["website"] = [_("Use a full address starting with https://")]
+    try:
+        description = clean_text(description, "description", limits.COOP_DESCRIPTION)
+    except InvalidInput as error:
+        errors.update(error.field_errors)
+    try:
+        website = clean_text(website, "website", limits.WEBSITE, multiline=False)
+    except InvalidInput as error:
+        errors.update(error.field_errors)
+    else:
+        if website and not re.match(r"^https?://[^\s]+$", website):
+            errors["website"] = [_("Use a full address starting with https://")]
     if errors:
         raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
     with unit_of_work() as session:
@@ -151,7 +156,7 @@ def register_coop(*, actor: Person, name: str, country: str, kind: str, descript
         while session.scalar(select(Cooperative.id).where(Cooperative.slug == slug)):
             slug, n = f"{base}-{n}", n + 1
         coop = Cooperative(name=name, slug=slug, country=country, kind=kind, status="applicant",
-                           description=(description or "").strip(), website=website)
+                           description=description, website=website)
         session.add(coop)
         session.flush()
         record_event(session, "coop_registered", "stewards", {"coop_id": coop.id, "name": coop.name}, actor_id=actor.id)
@@ -166,6 +171,7 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
         raise InvalidInput(_("Unknown status %(status)r.", status=status))
     if status not in COOP_TRANSITIONS[coop.status]:
         raise Conflict(_("A co-op that is %(status)s cannot become %(status2)s.", status=coop.status, status2=status))
+    reason = clean_text(reason, "reason", limits.REASON, multiline=False)
     with unit_of_work() as session:
         coop = session.merge(coop)
         previous = coop.status
@@ -173,7 +179,7 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
         if status == "member" and coop.member_since is None:
             coop.member_since = utcnow()
         record_event(session, "coop_status_changed", "network",
-                     {"coop_id": coop.id, "from": previous, "to": status, "reason": (reason or "")[:500]},
+                     {"coop_id": coop.id, "from": previous, "to": status, "reason": reason},
                      actor_id=actor.id)
     return coop
 

@@ -4,6 +4,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from .. import limits
 from .models import AMENDMENT_KINDS, KIND_LABELS
 
 BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."
@@ -13,45 +14,45 @@ class AmendmentForm(FlaskForm):
     kind = SelectField(_l("What kind of change?"), choices=[SelectChoice(k, _l(KIND_LABELS[k])) for k in AMENDMENT_KINDS
                                                        if k != "retitle"])
     section = SelectField(_l("Which section?"), choices=[], validate_choice=False)
-    name = StringField(_l("A short name for your amendment (optional)"), validators=[Optional(), Length(max=200)],
+    name = StringField(_l("A short name for your amendment (optional)"), validators=[Optional(), Length(max=limits.TITLE)],
                        description=_l('For example "Living wage as the floor".'))
-    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=600)],
+    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=limits.AMENDMENT_SUMMARY)],
                             description=_l("One or two sentences that anyone can understand. Shown before the exact changes."))
-    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=limits.TITLE)])
+    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=limits.SECTION_BODY)], description=BODY_HELP)
     target_position = IntegerField(_l("Place in the standard (1 is first)"), validators=[Optional()])
-    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=20_000)],
+    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=limits.RATIONALE)],
                               description=_l("The reasons and evidence behind the change. Markdown is allowed."))
     coop = SelectField(_l("Proposed on behalf of"), choices=[], validate_choice=False)
     base_revision_id = HiddenField()
 
 
 class EditAmendmentForm(FlaskForm):
-    name = StringField(_l("Short name"), validators=[Optional(), Length(max=200)])
-    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=600)])
-    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=100_000)], description=BODY_HELP)
+    name = StringField(_l("Short name"), validators=[Optional(), Length(max=limits.TITLE)])
+    summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=limits.AMENDMENT_SUMMARY)])
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=limits.TITLE)])
+    proposed_body = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=limits.SECTION_BODY)], description=BODY_HELP)
     target_position = IntegerField(_l("Place in the standard (1 is first)"), validators=[Optional()])
-    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=20_000)])
+    rationale = TextAreaField(_l("Why? (rationale)"), validators=[Optional(), Length(max=limits.RATIONALE)])
     coop = SelectField(_l("Acting for"), choices=[], validate_choice=False)
     expected_draft_id = HiddenField()
 
 
 class ResolveForm(FlaskForm):
-    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=200)])
-    proposed_body = TextAreaField(_l("Your text, rewritten against the current one"), validators=[Optional(), Length(max=100_000)],
+    proposed_title = StringField(_l("Section title"), validators=[Optional(), Length(max=limits.TITLE)])
+    proposed_body = TextAreaField(_l("Your text, rewritten against the current one"), validators=[Optional(), Length(max=limits.SECTION_BODY)],
                                   description=BODY_HELP)
-    note = StringField(_l("What did you change to resolve it?"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("What did you change to resolve it?"), validators=[Optional(), Length(max=limits.MESSAGE)])
 
 
 class CoauthorForm(FlaskForm):
-    email = StringField(_l("Co-author's email"), validators=[DataRequired(), Length(max=254)],
+    email = StringField(_l("Co-author's email"), validators=[DataRequired(), Length(max=limits.EMAIL)],
                         description=_l("A delegate of a member co-op. They will be credited and can edit with you."))
 
 
 class NoteForm(FlaskForm):
-    note = StringField(_l("Note (optional, shown publicly)"), validators=[Optional(), Length(max=500)])
+    note = StringField(_l("Note (optional, shown publicly)"), validators=[Optional(), Length(max=limits.MESSAGE)])
 
 
 class GroupForm(FlaskForm):
-    title = StringField(_l("Name of the group"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Name of the group"), validators=[Optional(), Length(max=limits.TITLE)])

@@ -7,23 +7,23 @@ from __future__ import annotations
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
-from ..members.services import acting_coop
+from ..members.services import acting_coop, find_person_by_email
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section, Standard
 from ..standards.services import TextUnderVote, clean_body, clean_title
-from ..text.normalise import normalise
 from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import InvalidTransition, next_state, resolve_target
 
-MAX_SUMMARY = 600
-MAX_RATIONALE = 20_000
+MAX_SUMMARY = limits.AMENDMENT_SUMMARY
+MAX_RATIONALE = limits.RATIONALE
 
 
 # Shared helpers (used by adoption.py too) ----------------------------------------------------
@@ -161,22 +161,23 @@ def _cancel_and_reopen(session, amendment: Amendment, reason: str, actor: Person
 
 
 def _clean_summary(summary: str) -> str:
-    summary = normalise(summary or "")
-    if not summary:
-        raise InvalidInput(_("Please say in plain words what this changes for co-ops."),
-                           field_errors={"summary": [_("This field is required.")]})
-    if len(summary) > MAX_SUMMARY:
-        raise InvalidInput(_("Keep the summary under %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY),
-                           field_errors={"summary": [_("At most %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY)]})
-    return summary
+    return limits.clean_text(summary, "summary", MAX_SUMMARY,
+                             required=_("Please say in plain words what this changes for co-ops."),
+                             too_long=lambda _n: _("Keep the summary under %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY))
 
 
 def _clean_rationale(rationale: str) -> str:
-    rationale = normalise(rationale or "")
-    if len(rationale) > MAX_RATIONALE:
-        raise InvalidInput(_("Keep the rationale under %(MAX_RATIONALE)s characters.", MAX_RATIONALE=format_decimal(MAX_RATIONALE)),
-                           field_errors={"rationale": [_("At most %(MAX_RATIONALE)s characters.", MAX_RATIONALE=format_decimal(MAX_RATIONALE))]})
-    return rationale
+    return limits.clean_text(rationale, "rationale", MAX_RATIONALE, too_long=lambda _n: _(
+        "Keep the rationale under %(MAX_RATIONALE)s characters.", MAX_RATIONALE=format_decimal(MAX_RATIONALE)))
+
+
+def _clean_name(name: str | None, field: str = "name") -> str:
+    """An amendment's short name or a group's title: one line, empty means "make one up"."""
+    return limits.clean_text(name, field, limits.TITLE, multiline=False)
+
+
+def _clean_note(note: str | None) -> str:
+    return limits.clean_text(note, "note", limits.MESSAGE, multiline=False)
 
 
 def _active_sections(session, standard_id: int) -> list[Section]:
@@ -236,13 +237,13 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
     if not permissions.can_propose(actor):
         raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
     coop = acting_coop(actor, coop)
-    summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
+    summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
         standard = session.get(Standard, standard.id)
         section = session.get(Section, section.id) if section is not None else None
         kind, title, body, position, base_id = _proposal(session, standard, kind, section, proposed_title,
                                                         proposed_body, target_position, base_revision_id)
-        label = " ".join((name or "").split())[:200] or _default_name(kind, section, title)
+        label = name or _default_name(kind, section, title)
         amendment = Amendment(standard_id=standard.id, section_id=section.id if section else None, kind=kind,
                               state="draft", title=label, summary=summary, rationale=rationale, author_id=actor.id,
                               coop_id=coop.id if coop else None)
@@ -270,7 +271,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
     if not permissions.can_edit(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
-    summary, rationale = _clean_summary(summary), _clean_rationale(rationale)
+    summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         if amendment.head_draft_id != expected_draft_id:
@@ -296,8 +297,8 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
         else:
             title, body, position = head.proposed_title, head.proposed_body, None
         amendment.summary, amendment.rationale = summary, rationale
-        if name.strip():
-            amendment.title = " ".join(name.split())[:200]
+        if name:
+            amendment.title = name
         draft = add_draft(session, amendment, base_revision_id=head.base_revision_id, title=title, body=body,
                           position=position, reason="edited", actor=actor, coop=coop)
         session.add(Transition(amendment_id=amendment.id, action="edit", from_state=amendment.state,
@@ -328,6 +329,7 @@ def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
 def withdraw_amendment(*, actor: Person, amendment: Amendment, note: str = "") -> Amendment:
     if not permissions.can_withdraw(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors can withdraw it, and not during a vote."))
+    note = _clean_note(note)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "withdraw", actor, note)
@@ -338,7 +340,7 @@ def add_coauthor(*, actor: Person, amendment: Amendment, email: str) -> Coauthor
     """The proposer credits a delegate (usually of another co-op) as co-author."""
     if not permissions.can_add_coauthor(actor, amendment):
         raise PermissionDenied(_("Only the proposer can invite co-authors."))
-    person = db.session.scalar(select(Person).where(func.lower(Person.email) == (email or "").strip().lower()))
+    person = find_person_by_email(email)
     if person is None or not person.acting_coops:
         raise InvalidInput(_("There is no delegate of a member co-op with that email."),
                            field_errors={"email": [_("Not a delegate's address.")]})
@@ -358,6 +360,7 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
     """A person rewrites a conflicted amendment against the current text; it may go on."""
     if not permissions.can_resolve(actor, amendment):
         raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
+    note = _clean_note(note)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         if amendment.state != "conflicted":
@@ -384,6 +387,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
     """Group amendments to the same section so that they are decided together (ranked choice)."""
     if not permissions.can_group(actor):
         raise PermissionDenied(_("Only stewards can group competing amendments."))
+    title = _clean_name(title, "title")
     if len(amendments) < 2:
         raise InvalidInput(_("Choose at least two amendments to group."), field_errors={"amendments": [_("Choose two or more.")]})
     with unit_of_work() as session:
@@ -399,7 +403,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
         standard_id, section_id = sections.pop()
         section = session.get(Section, section_id)
         group = CompetingGroup(standard_id=standard_id, section_id=section_id,
-                               title=" ".join((title or "").split())[:200] or f"Competing changes to “{section.title}”",
+                               title=title or f"Competing changes to “{section.title}”",
                                created_by_id=actor.id)
         session.add(group)
         session.flush()

@@ -15,7 +15,6 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop, slugify
 from ..realtime.events import record_event
-from ..text.normalise import normalise
 from . import permissions
 from .models import SECTION_KINDS, Revision, RevisionCredit, Section, Standard
 
@@ -43,32 +42,20 @@ MAX_SUMMARY = limits.SUMMARY
 
 
 def clean_title(title: str, field: str = "title") -> str:
-    title = " ".join((title or "").split())
-    if not title:
-        raise InvalidInput(_("Please give a title."), field_errors={field: [_("This field is required.")]})
-    if len(title) > MAX_TITLE:
-        raise InvalidInput(_("Titles are at most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE),
-                           field_errors={field: [_("At most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE)]})
-    return title
+    return limits.clean_text(title, field, MAX_TITLE, required=_("Please give a title."), multiline=False,
+                             too_long=lambda _n: _("Titles are at most %(MAX_TITLE)s characters.", MAX_TITLE=MAX_TITLE))
 
 
 def clean_body(body: str) -> str:
-    body = normalise(body or "")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(_("A section's text is at most %(MAX_BODY)s characters; this one has %(count)s.",
-                             MAX_BODY=format_decimal(MAX_BODY), count=format_decimal(len(body))),
-                           field_errors={"body": [_("At most %(MAX_BODY)s characters.", MAX_BODY=format_decimal(MAX_BODY))]})
-    return body
+    return limits.clean_text(body, "body", MAX_BODY, too_long=lambda count: _(
+        "A section's text is at most %(MAX_BODY)s characters; this one has %(count)s.",
+        MAX_BODY=format_decimal(MAX_BODY), count=format_decimal(count)))
 
 
 def _clean_message(message: str) -> str:
-    message = " ".join((message or "").split())
-    if not message:
-        raise InvalidInput(_("Please say briefly what you changed and why."), field_errors={"message": [_("This field is required.")]})
-    if len(message) > MAX_MESSAGE:
-        raise InvalidInput(_("Keep the message under %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE),
-                           field_errors={"message": [_("At most %(MAX_MESSAGE)s characters.", MAX_MESSAGE=MAX_MESSAGE)]})
-    return message
+    return limits.clean_text(message, "message", MAX_MESSAGE, required=_("Please say briefly what you changed and why."),
+                             multiline=False, too_long=lambda _n: _("Keep the message under %(MAX_MESSAGE)s characters.",
+                                                                    MAX_MESSAGE=MAX_MESSAGE))
 
 
 def section_key(title: str, taken: set[str]) -> str:
@@ -85,9 +72,7 @@ def create_standard(*, actor: Person, title: str, summary: str = "",
     if not permissions.can_create_standard(actor):
         raise PermissionDenied(_("Only stewards can start a new standard."))
     title = clean_title(title)
-    summary = normalise(summary or "")
-    if len(summary) > MAX_SUMMARY:
-        raise InvalidInput(_("The summary is too long."), field_errors={"summary": [_("At most %(MAX_SUMMARY)s characters.", MAX_SUMMARY=MAX_SUMMARY)]})
+    summary = limits.clean_text(summary, "summary", MAX_SUMMARY, too_long=lambda _n: _("The summary is too long."))
     cleaned = [(clean_title(t), clean_body(b)) for t, b in (sections or [])]
     with unit_of_work() as session:
         if session.scalar(select(Standard.id).where(func.lower(Standard.title) == title.lower())):

@@ -7,6 +7,8 @@ from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from .. import limits
+
 LEVEL_CHOICES = [
     SelectChoice("", _l("As the changes call for (recommended)")),
     SelectChoice("major", _l("Major: a principle was added or removed")),
@@ -16,11 +18,11 @@ LEVEL_CHOICES = [
 
 
 class AssembleForm(FlaskForm):
-    summary = TextAreaField(_l("What this version changes, in plain words"), validators=[Length(max=4_000)],
+    summary = TextAreaField(_l("What this version changes, in plain words"), validators=[Length(max=limits.SUMMARY)],
                             description=_l("Shown in the changelog and to the co-ops when they vote on it."))
     level = SelectField(_l("Kind of version"), choices=LEVEL_CHOICES, validators=[Optional()],
                         description=_l("The number follows from what changed; choose only to override it."))
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(_l("Why is the candidate withdrawn?"), validators=[Length(max=1_000)])
+    reason = TextAreaField(_l("Why is the candidate withdrawn?"), validators=[Length(max=limits.VERSION_NOTE)])

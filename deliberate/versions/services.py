@@ -11,25 +11,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..limits import clean_text
 from ..members.models import Person
 from ..proposals.models import Amendment
 from ..realtime.events import record_event
 from ..standards.models import Section, Standard
 from ..text.diff import document_diff
-from ..text.normalise import normalise
 from ..voting.models import Vote
 from . import chain, document, numbering, permissions
 from .models import ChangelogEntry, Version, VersionSection
-
-MAX_SUMMARY = 4_000
-MAX_NOTE = 1_000
 
 
 @dataclass
@@ -137,16 +134,6 @@ def plan(session: Session, standard: Standard, level: str | None = None) -> Plan
     return result
 
 
-def _clean(value: str | None, name: str, limit: int, required: str = "") -> str:
-    value = normalise(value or "")
-    if required and not value:
-        raise InvalidInput(required, field_errors={name: [_("This field is required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)),
-                           field_errors={name: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
-    return value
-
-
 def _lock_standard(session: Session, standard_id: int) -> Standard:
     standard = session.scalar(select(Standard).where(Standard.id == standard_id).with_for_update()
                               .execution_options(populate_existing=True))
@@ -164,7 +151,7 @@ def assemble_version(*, actor: Person, standard: Standard, summary: str, level: 
     policy names (``open_ratification_vote``)."""
     if not permissions.can_assemble(actor):
         raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
-    summary = _clean(summary, "summary", MAX_SUMMARY, _("Say in a few words what this version changes."))
+    summary = clean_text(summary, "summary", limits.SUMMARY, required=_("Say in a few words what this version changes."))
     if level not in (None, "", *numbering.LEVELS):
         raise InvalidInput(_("Choose major, minor or patch (or let the changes decide)."),
                            field_errors={"level": [_("Not a level.")]})
@@ -203,7 +190,7 @@ def withdraw_candidate(*, actor: Person, version: Version, reason: str, now: dat
     it is kept, marked failed with the reason, and a new candidate may be assembled."""
     if not permissions.can_withdraw(actor):
         raise PermissionDenied(_("Only stewards can withdraw a candidate."))
-    reason = _clean(reason, "reason", MAX_NOTE, _("Say why the candidate is withdrawn: everyone will see it."))
+    reason = clean_text(reason, "reason", limits.VERSION_NOTE, required=_("Say why the candidate is withdrawn: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:
         _lock_standard(session, version.standard_id)
@@ -287,7 +274,7 @@ def ratify_in(session: Session, version: Version, vote: Vote) -> ChangelogEntry:
 def fail_in(session: Session, version: Version, vote: Vote) -> None:
     """The ratification vote did not pass: the candidate is kept as it was, marked failed."""
     version.state, version.failed_at, version.vote_id = "failed", vote.closed_at or utcnow(), vote.id
-    version.decision_note = f"Not ratified by vote {vote.id}: {vote.explanation}"[:MAX_NOTE]
+    version.decision_note = f"Not ratified by vote {vote.id}: {vote.explanation}"[:limits.VERSION_NOTE]
     record_event(session, "version_failed", f"standard:{version.standard_id}",
                  {"standard_id": version.standard_id, "version_id": version.id, "number": version.number,
                   "vote_id": vote.id, "explanation": vote.explanation}, actor_id=vote.closed_by_id)

@@ -11,9 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..limits import clean_text
 from ..members.models import Cooperative, Delegation, Person
 from ..realtime.events import record_event
 from . import ledger, storage
@@ -21,7 +23,7 @@ from .models import Ballot, ElectorateMember, Vote
 from .permissions import can_manage_votes
 from .rules import Outcome, percent_text
 from .rules import second_call as second_call_rule
-from .services import MAX_REASON, MAX_STATEMENT, SYSTEM, _actor_id, _clean, _create_vote, _System, _when
+from .services import SYSTEM, _actor_id, _create_vote, _System, _when
 from .subjects import SubjectHandler, get_handler
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
     opened on the new text). Its record stays published, without a result."""
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can cancel a vote."))
-    reason = _clean(reason, "reason", MAX_REASON, required=_("Say why the vote is cancelled: everyone will see it."))
+    reason = clean_text(reason, "reason", limits.VOTE_NOTE, required=_("Say why the vote is cancelled: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)
@@ -146,7 +148,7 @@ def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int
         vote = storage.lock_vote(session, vote_id)
         if vote.state != "open":
             continue
-        _end(session, vote, reason[:MAX_REASON], now, actor_id)
+        _end(session, vote, reason[:limits.VOTE_NOTE], now, actor_id)
         cancelled.append(vote_id)
     return cancelled
 
@@ -155,7 +157,7 @@ def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: 
     """After close, a steward states what the network makes of the outcome and when to review it."""
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can write the outcome statement."))
-    statement = _clean(text, "text", MAX_STATEMENT, required=_("Write the outcome statement."))
+    statement = clean_text(text, "text", limits.STATEMENT, required=_("Write the outcome statement."))
     if review_date is not None and not isinstance(review_date, date):
         raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
     now = utcnow()

@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, IntegerField, R
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from .. import limits
 from .rules import BASES, METHODS, PRESET_LABELS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -14,7 +15,7 @@ METHOD_LABELS = {"majority": _l("Majority"), "supermajority": _l("Supermajority"
                  "ranked": _l("Ranked choice")}
 class OpenVoteForm(FlaskForm):
     subject = StringField(_l("What is decided"), validators=[DataRequired(), Length(max=60)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=300)],
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=limits.VOTE_TITLE)],
                         description=_l("Leave empty to use the usual title."))
     rule_preset = SelectField(_l("Rule"), choices=[SelectChoice(name, _l(label)) for name, label in PRESET_LABELS.items()]
                               + [SelectChoice("custom", _l("Set the rule in full (below)"))])
@@ -53,11 +54,11 @@ class BallotForm(FlaskForm):
     coop = SelectField(_l("Voting for"), choices=[], validators=[Optional()])
     choice = RadioField(_l("Your co-op's vote"), choices=[], validators=[Optional()])
     abstain = BooleanField(_l("Abstain (rank nothing)"))
-    note = TextAreaField(_l("Mandate (optional)"), validators=[Optional(), Length(max=2000)],
+    note = TextAreaField(_l("Mandate (optional)"), validators=[Optional(), Length(max=limits.BALLOT_NOTE)],
                          description=_l(
                              "A note or a link to your co-op's own decision on this, such as the minutes of your general assembly. It is published in the ballot record, which can never be changed: do not write anyone's name."))  # noqa: E501 (one message for the catalogue)
-    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=2000)])
-    argument = TextAreaField(_l("Why your co-op objects"), validators=[Optional(), Length(max=5000)],
+    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=limits.PASSAGE)])
+    argument = TextAreaField(_l("Why your co-op objects"), validators=[Optional(), Length(max=limits.ARGUMENT)],
                              description=_l(
                                  "Needed for an objection. Say what harm it would do and what would resolve it. It is published in the ballot record, which can never be changed: do not write anyone's name."))  # noqa: E501 (one message for the catalogue)
     paramount = BooleanField(_l("We consider this objection paramount: adopting this would go against our principles or harm our members"))
@@ -65,13 +66,13 @@ class BallotForm(FlaskForm):
 
 class ConcernForm(FlaskForm):
     coop = SelectField(_l("For"), choices=[], validators=[Optional()])
-    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=2000)])
-    argument = TextAreaField(_l("Your concern"), validators=[Optional(), Length(max=5000)],
+    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=limits.PASSAGE)])
+    argument = TextAreaField(_l("Your concern"), validators=[Optional(), Length(max=limits.ARGUMENT)],
                              description=_l("Concerns do not block the decision; they are kept for its next review."))
 
 
 class WithdrawForm(FlaskForm):
-    note = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("Why (optional)"), validators=[Optional(), Length(max=limits.VOTE_NOTE)])
 
 
 class ResolveForm(FlaskForm):
@@ -79,7 +80,7 @@ class ResolveForm(FlaskForm):
                                                   SelectChoice("upheld", _l("Upheld: it stands and blocks"))],
                          default="resolved")
     amendment_id = IntegerField(_l("Resolved by amendment number"), validators=[Optional(), NumberRange(min=1)])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=limits.VOTE_NOTE)])
 
 
 class CloseForm(FlaskForm):
@@ -87,10 +88,10 @@ class CloseForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("Reason (shown publicly)"), validators=[Optional(), Length(max=1000)])
+    reason = StringField(_l("Reason (shown publicly)"), validators=[Optional(), Length(max=limits.VOTE_NOTE)])
 
 
 class StatementForm(FlaskForm):
-    text = TextAreaField(_l("Outcome statement"), validators=[Optional(), Length(max=10000)],
+    text = TextAreaField(_l("Outcome statement"), validators=[Optional(), Length(max=limits.STATEMENT)],
                          description=_l("What the network makes of this result, for the vote page and the changelog."))
     review_date = DateField(_l("Review date (optional)"), validators=[Optional()])

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
@@ -24,22 +23,18 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from .. import limits
 from ..database import is_postgres, unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..i18n import format_datetime
+from ..limits import clean_text
 from ..members.models import Cooperative, Delegation, Person
-from ..text.normalise import normalise
 from . import ledger, storage
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .permissions import can_manage_votes, can_open_votes
 from .rules import CHOICES, PRESETS, BallotInput, Rule, RuleError, check_ballot, options_for
 from .subjects import SubjectHandler, get_handler
 
-MAX_NOTE = 2_000
-MAX_PASSAGE = 2_000
-MAX_ARGUMENT = 5_000
-MAX_REASON = 1_000
-MAX_STATEMENT = 10_000
 MAX_DURATION = timedelta(days=366)
 SUBJECT_LOCK_KEY = 7_401_203  # PostgreSQL advisory lock namespace: one opening per subject at a time
 
@@ -61,16 +56,6 @@ SYSTEM = _System()
 def _when(moment: datetime) -> str:
     """A moment for a message, in the reader's language ("26 Nov 2026, 14:30 UTC")."""
     return format_datetime(moment)
-
-
-def _clean(value: str | None, field: str, limit: int, *, required: str = "") -> str:
-    value = normalise(value or "").strip()
-    if required and not value:
-        raise InvalidInput(required, field_errors={field: [_("This field is required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("Please keep it under %(limit)s characters.", limit=format_decimal(limit)),
-                           field_errors={field: [_("At most %(limit)s characters.", limit=format_decimal(limit))]})
-    return value
 
 
 def _aware(moment: datetime | None, field: str) -> datetime | None:
@@ -156,7 +141,8 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     if closes_at - opens_at > MAX_DURATION:
         raise InvalidInput(_("A vote can stay open for a year at most."), field_errors={"closes_at": [_("Choose an earlier time.")]})
     if title is not None:
-        title = " ".join(title.split())[:300]
+        # Titles the platform makes (from an amendment's or a standard's title) are cut, not refused.
+        title = clean_text(title, "title", limits.MAX_TEXT, multiline=False)[:limits.VOTE_TITLE]
     with unit_of_work() as session:
         if is_postgres(session):
             session.execute(sql_text("SELECT pg_advisory_xact_lock(:ns, :key)"),
@@ -221,7 +207,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
     text_voted = handler.frozen_text(subject)
     key = secrets.token_bytes(32)
     vote = Vote(subject_kind=handler.kind, subject_id=subject_id, standard_id=handler.standard_id(subject),
-                title=(title or handler.title(subject))[:300], text=text_voted, text_hash=ledger.hash_text(text_voted),
+                title=(title or handler.title(subject))[:limits.VOTE_TITLE], text=text_voted, text_hash=ledger.hash_text(text_voted),
                 rule=rule.to_dict(), rule_preset=preset,
                 alternatives=[[ident, label] for ident, label in alternatives] if alternatives else None,
                 state="open", opens_at=opens_at, closes_at=closes_at, secret_key=key.hex(), opened_by_id=actor_id,
@@ -361,7 +347,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
-        note = _clean(note, "note", MAX_NOTE)
+        note = clean_text(note, "note", limits.BALLOT_NOTE)
         pseudonym = _pseudonym(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
@@ -390,10 +376,10 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         _check_accepting(current, now)
         if current.method != "consent":
             raise Conflict(_("Objections belong to consent votes. In this vote, vote against instead."))
-        argument = _clean(argument, "argument", MAX_ARGUMENT,
+        argument = clean_text(argument, "argument", limits.ARGUMENT,
                           required=_("Say why your co-op objects: an objection needs its reasons."))
-        passage = _clean(passage, "passage", MAX_PASSAGE)
-        note = _clean(note, "note", MAX_NOTE)
+        passage = clean_text(passage, "passage", limits.PASSAGE)
+        note = clean_text(note, "note", limits.BALLOT_NOTE)
         if session.scalar(select(Objection.id).where(Objection.vote_id == current.id, Objection.coop_id == member.coop_id,
                                                      Objection.kind == "objection",
                                                      Objection.status.in_(("standing", "upheld")))):
@@ -422,8 +408,8 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
         current = storage.lock_vote(session, vote.id)
         member = _voting_member(session, current, actor, coop)
         _check_accepting(current, now)
-        argument = _clean(argument, "argument", MAX_ARGUMENT, required=_("Describe the concern."))
-        passage = _clean(passage, "passage", MAX_PASSAGE)
+        argument = clean_text(argument, "argument", limits.ARGUMENT, required=_("Describe the concern."))
+        passage = clean_text(passage, "passage", limits.PASSAGE)
         concern = Objection(vote_id=current.id, coop_id=member.coop_id, kind="concern", raised_by_id=actor.id,
                             passage=passage, argument=argument, paramount=False, status="logged", created_at=now)
         session.add(concern)
@@ -464,7 +450,7 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
         _check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
-        note = _clean(note, "note", MAX_REASON)
+        note = clean_text(note, "note", limits.VOTE_NOTE)
         storage.append(session, current, "objection_resolved",
                        ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
                                                       None if current.secret else (note or None)), now)
@@ -496,7 +482,7 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     now = now or utcnow()
-    note = _clean(note, "note", MAX_REASON)
+    note = clean_text(note, "note", limits.VOTE_NOTE)
     with unit_of_work() as session:
         current, objection, member = _open_objection(session, objection)
         _check_accepting(current, now)

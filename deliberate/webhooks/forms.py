@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import limits
 from .signing import EVENT_TYPES, MAX_URL_LENGTH
 
 EVENT_LABELS = {
@@ -24,7 +25,7 @@ class WebhookForm(FlaskForm):
     events = SelectMultipleField(_l("Events"), choices=[SelectChoice(name, EVENT_LABELS[name]) for name in EVENT_TYPES],
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
                                  validate_choice=False)
-    description = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=200)],
+    description = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=limits.WEBHOOK_DESCRIPTION)],
                               description=_l("What the webhook is for, so that others in your co-op know."))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
+from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -28,7 +29,7 @@ from ..realtime.events import Event
 from . import payloads, permissions, signing
 from .models import Webhook, WebhookAttempt, WebhookDelivery
 
-MAX_DESCRIPTION = 200
+MAX_DESCRIPTION = limits.WEBHOOK_DESCRIPTION
 MAX_HOOKS_PER_OWNER = 20
 # Why a webhook is off (Webhook.disabled_reason; the pages word them).
 DISABLED_BY_HAND = "by_hand"
@@ -68,11 +69,8 @@ def _check_events(events: list[str] | tuple[str, ...] | None) -> list[str]:
 
 
 def _check_description(description: str | None) -> str:
-    description = " ".join((description or "").split())
-    if len(description) > MAX_DESCRIPTION:
-        message = _("At most %(n)s characters.", n=MAX_DESCRIPTION)
-        raise InvalidInput(message, field_errors={"description": [message]})
-    return description
+    return limits.clean_text(description, "description", MAX_DESCRIPTION, multiline=False,
+                             too_long=lambda _n: _("At most %(n)s characters.", n=MAX_DESCRIPTION))
 
 
 def _require(actor: Person | None, hook: Webhook) -> None:
