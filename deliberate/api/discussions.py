@@ -16,7 +16,7 @@ from ..extensions import db
 from . import present
 from .auth import current_person
 from .blueprint import bp
-from .helpers import coop_from, listing, listing_query
+from .helpers import coop_from, listing_query
 from .openapi import PAGE_PARAMS, Param, operation, page, path_id
 from .schemas import ref
 
@@ -48,12 +48,15 @@ def _comment(comment_id: int) -> Comment:
 def list_threads(subject_kind: str, subject_id: int, query: dict[str, Any]):
     """The threads on a standard, section, amendment or vote (a thread exists once someone comments)."""
     subject = _readable_subject(subject_kind, subject_id)
-    threads = list(db.session.scalars(select(Thread).where(Thread.subject_kind == subject.kind,
-                                                           Thread.subject_id == subject.id).order_by(Thread.id)))
-    counts = dict(db.session.execute(select(Comment.thread_id, func.count(Comment.id))
-                                     .where(Comment.thread_id.in_([t.id for t in threads]))
-                                     .group_by(Comment.thread_id)).all()) if threads else {}
-    return listing(threads, lambda t: present.thread(t, counts.get(t.id, 0)), key=lambda t: t.id, query=query)
+
+    def with_counts(threads: list[Thread]) -> list[dict[str, Any]]:
+        counts = dict(db.session.execute(select(Comment.thread_id, func.count(Comment.id))
+                                         .where(Comment.thread_id.in_([t.id for t in threads]))
+                                         .group_by(Comment.thread_id)).all()) if threads else {}
+        return [present.thread(t, counts.get(t.id, 0)) for t in threads]
+
+    return listing_query(select(Thread).where(Thread.subject_kind == subject.kind, Thread.subject_id == subject.id),
+                         column=Thread.id, query=query, serialise_page=with_counts)
 
 
 @operation(bp, "GET", "/threads/{thread_id}/comments", summary="List a thread's comments", tag="Discussions",

@@ -30,18 +30,23 @@ def listing(items, serialise, *, key, query: dict[str, Any], descending: bool = 
     return _body([serialise(item) for item in page], next_cursor)
 
 
-def listing_query(statement: Select, serialise, *, column, query: dict[str, Any]) -> dict[str, Any]:
+def listing_query(statement: Select, serialise=None, *, column, query: dict[str, Any], descending: bool = False,
+                  serialise_page=None) -> dict[str, Any]:
     """One page of a query's rows, cut in SQL (``WHERE column > :after ORDER BY column LIMIT n+1``):
     for lists that need no per-row permission filter, so the database never reads past the page.
-    ``column`` is the page's stable key (unique, ascending)."""
+    ``column`` is the page's stable key (unique). ``serialise`` presents one row; or
+    ``serialise_page`` presents the page's rows at once (for figures counted in one query)."""
     limit = query.get("limit") or DEFAULT_LIMIT
     cursor = query.get("cursor")
     if cursor:
-        statement = statement.where(column > decode_cursor(cursor))
-    rows = list(db.session.scalars(statement.order_by(column).limit(limit + 1)))
+        after = decode_cursor(cursor)
+        statement = statement.where(column < after if descending else column > after)
+    order = column.desc() if descending else column
+    rows = list(db.session.scalars(statement.order_by(order).limit(limit + 1)))
     page = rows[:limit]
     next_cursor = encode_cursor(_key_of(page[-1], column)) if len(rows) > limit else None
-    return _body([serialise(row) for row in page], next_cursor)
+    items = serialise_page(page) if serialise_page is not None else [serialise(row) for row in page]
+    return _body(items, next_cursor)
 
 
 def _key_of(row: Any, column) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..standards import services as standards
-from ..standards.models import Standard
+from ..standards.models import Revision, Standard
 from ..versions import numbering
 from ..versions import queries as versions
 from ..versions.models import Version
@@ -33,9 +33,8 @@ ATTEMPT = Param("attempt", "query", {"type": "integer", "minimum": 1, "maximum":
            response=(200, page("StandardSummary"), "A page of standards, oldest first."))
 def list_standards(query: dict[str, Any]):
     """Every standard of the network, with its maturity and latest ratified version."""
-    items = sorted(standards.list_standards(), key=lambda s: s.id)
-    return listing(items, lambda s: present.standard_summary(s, versions.latest_ratified(s)), key=lambda s: s.id,
-                   query=query)
+    return listing_query(select(Standard), lambda s: present.standard_summary(s, versions.latest_ratified(s)),
+                         column=Standard.id, query=query)
 
 
 @operation(bp, "GET", "/standards/{slug}", summary="Get a standard", tag="Standards", params=(SLUG, IF_NONE_MATCH),
@@ -75,8 +74,8 @@ def get_section(slug: str, key: str):
 def list_revisions(slug: str, key: str, query: dict[str, Any]):
     """Every revision of a section: immutable snapshots with author, co-op, message and provenance."""
     _standard, section = _section(slug, key)
-    items = sorted(standards.section_history(section), key=lambda r: r.number)
-    return listing(items, present.revision, key=lambda r: r.number, query=query)
+    return listing_query(select(Revision).where(Revision.section_id == section.id), present.revision,
+                         column=Revision.number, query=query)
 
 
 @operation(bp, "GET", "/standards/{slug}/sections/{key}/revisions/{revision}", summary="Get a revision",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ..database import utcnow
 from ..errors import Conflict, NotFound, PermissionDenied
@@ -17,7 +18,7 @@ from ..voting.models import Objection, Vote
 from . import present
 from .auth import current_person
 from .blueprint import bp
-from .helpers import coop_from, listing
+from .helpers import coop_from, listing, listing_query
 from .openapi import PAGE_PARAMS, Param, operation, page, path_id
 from .schemas import ref
 
@@ -35,16 +36,16 @@ def _standard_slugs(votes: list[Vote]) -> dict[int, str]:
            response=(200, page("VoteSummary"), "A page of votes, newest first."))
 def list_votes(query: dict[str, Any]):
     """Every vote, newest first, with its state, turnout and (once closed) whether it passed."""
-    listing_ = queries.list_votes()
-    votes = sorted((v for group in listing_.values() for v in group), key=lambda v: v.id, reverse=True)
+    statement = select(Vote)
     if query.get("state"):
-        votes = [v for v in votes if v.state == query["state"]]
-    turnouts = queries.turnouts(votes)
-    electorates = {v.id: len(queries.electorate(v)) for v in votes}
-    slugs = _standard_slugs(votes)
-    return listing(votes, lambda v: present.vote_summary(
-        v, {"turnout": turnouts.get(v.id, 0), "electorate": electorates[v.id]}, slugs.get(v.standard_id)),
-        key=lambda v: v.id, query=query, descending=True)
+        statement = statement.where(Vote.state == query["state"])
+
+    def summaries(votes: list[Vote]) -> list[dict[str, Any]]:
+        turnouts, electorates, slugs = queries.turnouts(votes), queries.electorate_sizes(votes), _standard_slugs(votes)
+        return [present.vote_summary(v, {"turnout": turnouts.get(v.id, 0), "electorate": electorates.get(v.id, 0)},
+                                     slugs.get(v.standard_id)) for v in votes]
+
+    return listing_query(statement, column=Vote.id, query=query, descending=True, serialise_page=summaries)
 
 
 @operation(bp, "GET", "/votes/{vote_id}", summary="Get a vote", tag="Votes", params=(VOTE,),

@@ -68,6 +68,16 @@ def turnouts(votes: Sequence[Vote]) -> dict[int, int]:
     return counts
 
 
+def electorate_sizes(votes: Sequence[Vote]) -> dict[int, int]:
+    """Vote id -> number of co-ops in its frozen electorate, in one query."""
+    ids = [v.id for v in votes]
+    if not ids:
+        return {}
+    rows = db.session.execute(select(ElectorateMember.vote_id, func.count(ElectorateMember.id))
+                              .where(ElectorateMember.vote_id.in_(ids)).group_by(ElectorateMember.vote_id)).all()
+    return {**dict.fromkeys(ids, 0), **dict(rows)}
+
+
 def _withheld(vote: Vote) -> bool:
     """An open secret vote shows only the turnout announced by the last batch (publish_turnouts)."""
     return vote.state == "open" and vote.secret
