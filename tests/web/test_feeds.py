@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from deliberate.database import unit_of_work, utcnow
+from deliberate.extensions import db
 from deliberate.feeds import atom
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import record_event
@@ -104,7 +105,11 @@ def test_the_network_feed_gathers_every_standard(client, network, make_standard)
 
 
 def test_hostile_titles_stay_well_formed_and_read_back_exactly(client, steward, make_standard):
-    standard = make_standard(title=HOSTILE)
+    # Control characters are refused on entry now (limits.clean_text); a title stored before that
+    # rule may still hold one, and the feed must stay well formed with it.
+    standard = make_standard(title=HOSTILE.replace("\x01", ""))
+    standard.title = HOSTILE
+    db.session.commit()
     ratify(standard, "1.0", summary="Summary with ]]> & <b>markup</b> and \x0bcontrol.")
     for path in (f"/standards/{standard.slug}/feed.atom", "/feed.atom"):
         root = parse(client.get(path))
