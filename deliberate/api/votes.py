@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..database import utcnow
-from ..errors import Conflict, NotFound, PermissionDenied
+from ..errors import Conflict, PermissionDenied
 from ..extensions import db
 from ..standards.models import Standard
 from ..voting import permissions, queries, services
@@ -140,8 +140,6 @@ def withdraw_objection(vote_id: int, objection_id: int, body: dict[str, Any]):
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
     objection = services.withdraw_objection(actor=current_person(), objection=objection, note=body.get("note", ""))
-    if objection is None:
-        raise NotFound(_("No such objection."))
     return _objection(vote, objection.id)
 
 

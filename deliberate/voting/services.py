@@ -105,6 +105,12 @@ def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = 
 
 # Opening -------------------------------------------------------------------------------------
 
+def check_can_open_vote(actor: Person | _System | None) -> None:
+    """Refuse opening a vote (and its form) to anyone but a steward or the system."""
+    if not (actor is SYSTEM or can_open_votes(actor)):
+        raise PermissionDenied(_("Only stewards can open a vote."))
+
+
 def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, closes_at: datetime,
               rule_preset: str | None = None, rule: Mapping[str, Any] | None = None,
               opens_at: datetime | None = None, secret: bool | None = None, live_totals: bool | None = None,
@@ -120,8 +126,7 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     with live totals. ``weights`` (co-op id -> weight) only for weighted rules.
     ``actor`` is a steward, or ``SYSTEM`` when a policy opens the vote by itself.
     """
-    if not (actor is SYSTEM or can_open_votes(actor)):
-        raise PermissionDenied(_("Only stewards can open a vote."))
+    check_can_open_vote(actor)
     now = now or utcnow()
     _aware(closes_at, "closes_at")
     _aware(opens_at, "opens_at")

@@ -13,7 +13,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..database import utcnow
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
@@ -69,8 +69,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not permissions.can_open_votes(current_user):
-        raise PermissionDenied(_("Only stewards can open a vote."))
+    services.check_can_open_vote(current_user)
     form = OpenVoteForm()
     status = 200
     subject = handler = None
@@ -284,8 +283,6 @@ def withdraw(vote_id: int, objection_id: int):
 def resolve(vote_id: int, objection_id: int):
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
-    if not permissions.can_manage_votes(current_user):
-        raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     form = ResolveForm()
     try:
         services.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
@@ -304,10 +301,7 @@ def resolve(vote_id: int, objection_id: int):
 @login_required
 def close(vote_id: int):
     vote = queries.get_vote(vote_id)
-    if not permissions.can_manage_votes(current_user):
-        raise PermissionDenied(_("Only stewards can close a vote early."))
-    if vote.state != "open":
-        raise Conflict(_("This vote is already %(state)s.", state=vote.state))
+    closing.check_can_close_early(current_user, vote)
     vote = closing.close_vote(actor=current_user, vote=vote)
     flash(_("The vote is closed and its result is recorded."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#result")
@@ -336,7 +330,7 @@ def statement(vote_id: int):
     form = StatementForm()
     try:
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
-            raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
+            closing.require_review_date(form.review_date.raw_data[0])  # what was typed is not a date
         closing.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
                                       review_date=form.review_date.data)
     except (PermissionDenied, NotFound):
