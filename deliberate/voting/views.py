@@ -18,7 +18,7 @@ from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
-from . import charts, closing, permissions, queries, services
+from . import charts, closing, objections, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
     SECRET_NOTE_HELP,
@@ -230,7 +230,7 @@ def cast(vote_id: int):
             raise InvalidInput(_("Please check the form."))
         coop = _chosen_coop(form.coop.data)
         if form.choice.data == "object":
-            services.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
+            objections.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
                                      passage=form.passage.data, paramount=form.paramount.data, note=form.note.data)
         else:
             ranking = None
@@ -256,7 +256,7 @@ def concern(vote_id: int):
     form = ConcernForm()
     form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in queries.voting_members(current_user, vote)]
     try:
-        services.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
+        objections.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
                              argument=form.argument.data, passage=form.passage.data)
     except (PermissionDenied, NotFound):
         raise
@@ -273,7 +273,7 @@ def withdraw(vote_id: int, objection_id: int):
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
     form = WithdrawForm()
-    services.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
+    objections.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
     flash(_("The objection is withdrawn."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#objections")
 
@@ -285,7 +285,7 @@ def resolve(vote_id: int, objection_id: int):
     objection = queries.get_objection(vote, objection_id)
     form = ResolveForm()
     try:
-        services.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
+        objections.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
                                    amendment_id=form.amendment_id.data,
                                    note=form.note.data or "")
     except (PermissionDenied, NotFound):
