@@ -346,7 +346,7 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
     from .extensions import db
     from .members.models import Cooperative, Person
     from .proposals.models import Amendment, CompetingGroup
-    from .voting import closing
+    from .voting import closing, objections
     from .voting import services as voting
 
     def person(email: str) -> Person:
@@ -381,11 +381,11 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
     voting.cast_ballot(actor=person("lucia@example.org"), vote=vote, coop=coop("Dades Comunes"), choice="consent",
                        note="Agreed at our members' meeting of 12 November.")
     voting.cast_ballot(actor=person("amara@example.org"), vote=vote, coop=coop("Kazi Riders"), choice="stand_aside")
-    voting.raise_objection(actor=person("jonas@example.org"), vote=vote, coop=coop("Fairbnb Kollektiv"),
+    objections.raise_objection(actor=person("jonas@example.org"), vote=vote, coop=coop("Fairbnb Kollektiv"),
                            passage="without the members' consent",
                            argument="Consent must be specific and renewable; as written, a single yearly checkbox "
                                     "would satisfy it.")
-    voting.log_concern(actor=person("maya@example.org"), vote=vote, coop=coop("Loom Makers"),
+    objections.log_concern(actor=person("maya@example.org"), vote=vote, coop=coop("Loom Makers"),
                        argument="Small co-ops will need a template consent form.")
 
     # Admission of an applicant co-op by simple majority, open.

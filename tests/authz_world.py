@@ -24,7 +24,7 @@ def build_world() -> dict:
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
-    from deliberate.voting import closing
+    from deliberate.voting import closing, objections
     from deliberate.voting import services as voting
     from deliberate.webhooks import services as webhooks
 
@@ -62,7 +62,7 @@ def build_world() -> dict:
     closing.close_vote(actor=steward, vote=closed_vote)
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes,
                             rule_preset="consent")
-    objection = voting.raise_objection(actor=author, vote=vote, argument="Not yet: we have not met them.")
+    objection = objections.raise_objection(actor=author, vote=vote, argument="Not yet: we have not met them.")
     comment = discussions.post_comment(actor=author, subject_kind="standard", subject_id=standard.id,
                                        body="I agree with the first principle.")
     version = versions.assemble_version(actor=steward, standard=standard, summary="The first version.")

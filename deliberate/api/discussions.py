@@ -8,9 +8,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..discussions import permissions, services
+from ..discussions import queries, services
 from ..discussions.models import SUBJECT_KINDS, Comment, Thread
-from ..discussions.subjects import load_subject
 from ..errors import NotFound
 from ..extensions import db
 from . import present
@@ -28,16 +27,11 @@ COMMENT = path_id("comment_id", "The comment's id.")
 
 
 def _readable_subject(kind: str, subject_id: int):
-    subject = load_subject(kind, subject_id)
-    if not permissions.can_read(current_person(), subject):
-        raise NotFound(_("There is nothing to discuss here."))
-    return subject
+    return queries.readable_subject(kind, subject_id, current_person())
 
 
 def _comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound(_("There is no such comment."))
+    comment = queries.get_comment(comment_id)
     _readable_subject(comment.thread.subject_kind, comment.thread.subject_id)
     return comment
 

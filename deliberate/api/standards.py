@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import NotFound
 from ..extensions import db
 from ..standards import services as standards
 from ..standards.models import Revision, Standard
-from ..versions import numbering
 from ..versions import queries as versions
 from ..versions.models import Version
 from . import present
@@ -102,8 +99,7 @@ def get_version(slug: str, number: str, query: dict[str, Any]):
     """A version (the ratified one with that number, else its latest attempt): its sections, the
     amendments it adopted, its content hash and the vote that decided it. Ratified versions never
     change, so their ETag never does."""
-    if not numbering.is_number(number):
-        raise NotFound(_("There is no version with that number."))
+    versions.check_version_number(number)
     standard: Standard = versions.get_standard(slug)
     found = versions.get_version(standard, number, query.get("attempt"))
     previous = db.session.get(Version, found.previous_id) if found.previous_id else None

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import utcnow
-from ..errors import Conflict, NotFound, PermissionDenied
+from ..errors import Conflict, PermissionDenied
 from ..extensions import db
 from ..standards.models import Standard
-from ..voting import permissions, queries, services
+from ..voting import objections, permissions, queries, services
 from ..voting.models import Objection, Vote
 from . import present
 from .auth import current_person
@@ -126,7 +126,7 @@ def _your_ballot(vote: Vote, coop_id: int) -> dict[str, Any]:
 def raise_objection(vote_id: int, body: dict[str, Any]):
     """Your co-op objects in a consent vote: its ballot becomes an objection, with its reasons."""
     vote = queries.get_vote(vote_id)
-    objection = services.raise_objection(actor=current_person(), vote=vote, coop=coop_from(body),
+    objection = objections.raise_objection(actor=current_person(), vote=vote, coop=coop_from(body),
                                          argument=body["argument"], passage=body.get("passage", ""),
                                          paramount=bool(body.get("paramount", False)), note=body.get("note", ""))
     return _objection(vote, objection.id), 201
@@ -140,9 +140,7 @@ def withdraw_objection(vote_id: int, objection_id: int, body: dict[str, Any]):
     """A delegate of the objecting co-op withdraws its objection while the vote is open."""
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
-    objection = services.withdraw_objection(actor=current_person(), objection=objection, note=body.get("note", ""))
-    if objection is None:
-        raise NotFound(_("No such objection."))
+    objection = objections.withdraw_objection(actor=current_person(), objection=objection, note=body.get("note", ""))
     return _objection(vote, objection.id)
 
 

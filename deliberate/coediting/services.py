@@ -71,6 +71,15 @@ def can_coedit(person, document: Document) -> bool:
     return amendment_permissions.can_edit(person, document.obj) and document.obj.kind in ("modify", "retitle", "insert")
 
 
+def check_can_open_editor(actor, document: Document) -> None:
+    """Refuse the shared editor's page to whoever may not edit the document together."""
+    if can_coedit(actor, document):
+        return
+    if document.kind == "section":
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+    raise PermissionDenied(_("Only the amendment's authors can edit its text, and only before it goes to a vote."))
+
+
 def _check(actor, document: Document) -> None:
     if document.kind == "amendment":
         from ..proposals.services import refuse_if_amendment_under_vote

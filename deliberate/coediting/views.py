@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import PermissionDenied
 from ..proposals import queries as amendments
 from ..standards import services as standards
 from . import services
@@ -19,8 +17,7 @@ def section_editor(slug: str, key: str):
     standard = standards.get_standard(slug)
     section = standards.get_section(standard, key)
     document = services.Document("section", section)
-    if not services.can_coedit(current_user, document):
-        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+    services.check_can_open_editor(current_user, document)
     return render_template("coediting/editor.html", standard=standard, section=section, document=document,
                            coops=current_user.acting_coops, title=section.title, text=section.body,
                            back=url_for("standards.section", slug=slug, key=key),
@@ -33,8 +30,7 @@ def amendment_editor(slug: str, amendment_id: int):
     standard = standards.get_standard(slug)
     amendment = amendments.get_amendment(standard, amendment_id, current_user)
     document = services.Document("amendment", amendment)
-    if not services.can_coedit(current_user, document):
-        raise PermissionDenied(_("Only the amendment's authors can edit its text, and only before it goes to a vote."))
+    services.check_can_open_editor(current_user, document)
     return render_template("coediting/editor.html", standard=standard, section=None, amendment=amendment,
                            document=document, coops=current_user.acting_coops,
                            title=f"{amendment.reference} · {amendment.title}", text=amendment.head.proposed_body,

@@ -180,15 +180,30 @@ def shown_on_subject_page(subject: Subject, comment_id: int) -> bool:
     return comment_id in recent_window(_comment_outline(_threads_of(subject)), RECENT)
 
 
+def readable_subject(subject_kind: str, subject_id: int, person) -> Subject:
+    """The subject of a discussion, or NotFound when it does not exist or the person may not read it."""
+    person = person if getattr(person, "is_authenticated", False) else None
+    subject = load_subject(subject_kind, subject_id)
+    if not permissions.can_read(person, subject):
+        raise NotFound(_("There is nothing to discuss here."))
+    return subject
+
+
+def get_comment(comment_id: int) -> Comment:
+    """The comment, or NotFound (whoever may read it: ask ``permissions.can_read`` of its subject)."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(_("There is no such comment."))
+    return comment
+
+
 def thread_view(subject_kind: str, subject_id: int, person, *, recent: int | None = None) -> ThreadView:
     """The threads of a subject, with every comment the person may see rendered and flagged;
     with ``recent``, only each thread's ``recent`` most recently active conversations (the
     others are counted in ``ThreadBlock.earlier``)."""
     person = person if getattr(person, "is_authenticated", False) else None
     last_event_id = latest_event_id()  # first: whatever commits after this is replayed, never missed
-    subject = load_subject(subject_kind, subject_id)
-    if not permissions.can_read(person, subject):
-        raise NotFound(_("There is nothing to discuss here."))
+    subject = readable_subject(subject_kind, subject_id, person)
     threads = _threads_of(subject)
     outline = _comment_outline(threads)
     totals = Counter(thread_id for _id, _parent, thread_id in outline)
@@ -260,9 +275,7 @@ class CommentPage:
 
 def comment_page(comment_id: int, person) -> CommentPage:
     person = person if getattr(person, "is_authenticated", False) else None
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound(_("There is no such comment."))
+    comment = get_comment(comment_id)
     subject = load_subject(comment.thread.subject_kind, comment.thread.subject_id)
     if not permissions.can_read(person, subject):
         raise NotFound(_("There is no such comment."))

@@ -205,8 +205,7 @@ def post_comment(*, actor: Person | None, subject_kind: str, subject_id: int, bo
         existing = _by_client_id(db.session, actor, client_id)
         if existing is not None:
             return _same_post(existing, subject.kind, subject.id)
-    if not permissions.can_comment(actor, subject):
-        raise PermissionDenied(_("Only delegates of member co-ops and stewards can take part in discussions."))
+    check_can_comment(actor, subject)
     coop = acting_coop(actor, coop)
     body, quote = clean_body(body), clean_quote(quote)
     parent_id, thread_id = _optional_id(parent_id, "reply"), _optional_id(thread_id, "topic")
@@ -234,6 +233,18 @@ def post_comment(*, actor: Person | None, subject_kind: str, subject_id: int, bo
             raise
         return _same_post(existing, subject.kind, subject.id)
     return comment
+
+
+def check_can_comment(actor: Person | None, subject: Subject) -> None:
+    """Refuse commenting (or the reply form) on a readable subject to whoever may not take part."""
+    if not permissions.can_comment(actor, subject):
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can take part in discussions."))
+
+
+def check_can_edit_comment(actor: Person | None, comment: Comment, subject: Subject) -> None:
+    """Refuse rewording a comment (or its edit form) to anyone but its author, and once hidden."""
+    if not permissions.can_edit_comment(actor, comment, subject):
+        raise PermissionDenied(_("Only the comment's author can change it (and not once a steward has hidden it)."))
 
 
 def start_thread(*, actor: Person | None, subject_kind: str, subject_id: int, title: str, body: str,
@@ -316,8 +327,7 @@ def edit_comment(*, actor: Person | None, comment_id: int, body: str) -> Comment
     """The author rewords their comment; the earlier wording is kept in its history."""
     with unit_of_work() as session:
         comment, subject = _load_for_update(session, comment_id, actor)
-        if not permissions.can_edit_comment(actor, comment, subject):
-            raise PermissionDenied(_("Only the comment's author can change it (and not once a steward has hidden it)."))
+        check_can_edit_comment(actor, comment, subject)
         body = clean_body(body)
         if comment.body == body:
             return comment

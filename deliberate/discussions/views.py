@@ -157,8 +157,7 @@ def permalink(comment_id: int):
 @login_required
 def reply(comment_id: int):
     page = queries.comment_page(comment_id, current_user)
-    if not page.view.can_reply:
-        raise PermissionDenied(_("Only delegates of member co-ops and stewards can take part in discussions."))
+    services.check_can_comment(current_user, page.subject)
     form = CommentForm(parent_id=str(comment_id), client_id=queries.new_client_id())
     _coop_field(form)
     return _compose(form, page.subject, parent=page)
@@ -172,8 +171,7 @@ def edit(comment_id: int):
     form = EditCommentForm()
     status = 200
     if request.method == "GET":
-        if not page.view.can_edit:
-            raise PermissionDenied(_("Only the comment's author can change it (and not once a steward has hidden it)."))
+        services.check_can_edit_comment(current_user, page.comment, page.subject)
         form.body.data = page.comment.body
     elif form.validate_on_submit():
         try:

@@ -123,11 +123,20 @@ def acting_coop(actor: Person, coop: Cooperative | None) -> Cooperative | None:
 
 # Co-ops -------------------------------------------------------------------------------------
 
+def check_can_register_coop(actor: Person | None) -> None:
+    if not permissions.can_manage_coops(actor):
+        raise PermissionDenied(_("Only stewards can register co-ops."))
+
+
+def check_can_change_coop_status(actor: Person | None) -> None:
+    if not permissions.can_manage_coops(actor):
+        raise PermissionDenied(_("Only stewards can change a co-op's status."))
+
+
 def register_coop(*, actor: Person, name: str, country: str, kind: str, description: str = "",
                   website: str = "") -> Cooperative:
     """A steward registers a co-op; it starts as an applicant."""
-    if not permissions.can_manage_coops(actor):
-        raise PermissionDenied(_("Only stewards can register co-ops."))
+    check_can_register_coop(actor)
     name = _check_name(name, limit=limits.COOP_NAME)
     country = (country or "").strip().upper()
     errors: dict[str, list[str]] = {}
@@ -165,8 +174,7 @@ def register_coop(*, actor: Person, name: str, country: str, kind: str, descript
 
 def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason: str = "") -> Cooperative:
     """Admit, suspend, reinstate or record the departure of a co-op."""
-    if not permissions.can_manage_coops(actor):
-        raise PermissionDenied(_("Only stewards can change a co-op's status."))
+    check_can_change_coop_status(actor)
     if status not in COOP_STATUSES:
         raise InvalidInput(_("Unknown status %(status)r.", status=status))
     if status not in COOP_TRANSITIONS[coop.status]:
@@ -207,10 +215,14 @@ def get_coop(slug: str) -> Cooperative:
 
 # Invitations --------------------------------------------------------------------------------
 
-def invite_delegate(*, actor: Person, coop: Cooperative, email: str = "", days: int = 14) -> tuple[Invitation, str]:
-    """Create a single-use invitation link for a new delegate of ``coop``; returns it and its token."""
+def check_can_invite_delegate(actor: Person | None, coop: Cooperative) -> None:
     if not permissions.can_invite_delegate(actor, coop):
         raise PermissionDenied(_("You cannot invite delegates for this co-op."))
+
+
+def invite_delegate(*, actor: Person, coop: Cooperative, email: str = "", days: int = 14) -> tuple[Invitation, str]:
+    """Create a single-use invitation link for a new delegate of ``coop``; returns it and its token."""
+    check_can_invite_delegate(actor, coop)
     email = normalise_email(email) if email else None
     token, hashed = new_token()
     with unit_of_work() as session:

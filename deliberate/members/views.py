@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import show_errors
 from ..i18n import status_label
@@ -139,8 +139,7 @@ def index():
 @coops_bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not permissions.can_manage_coops(current_user):
-        raise PermissionDenied(_("Only stewards can register co-ops."))
+    services.check_can_register_coop(current_user)
     form = CoopForm()
     if form.validate_on_submit():
         try:
@@ -180,8 +179,7 @@ def show(slug: str):
 @login_required
 def change_status(slug: str):
     coop = _visible_coop(slug)
-    if not permissions.can_manage_coops(current_user):
-        raise PermissionDenied(_("Only stewards can change a co-op's status."))
+    services.check_can_change_coop_status(current_user)
     form = StatusForm()
     form.status.choices = [SelectChoice(s, s) for s in COOP_STATUSES]
     if not form.validate_on_submit():
@@ -196,8 +194,7 @@ def change_status(slug: str):
 @login_required
 def invite(slug: str):
     coop = _visible_coop(slug)
-    if not permissions.can_invite_delegate(current_user, coop):
-        raise PermissionDenied(_("You cannot invite delegates for this co-op."))
+    services.check_can_invite_delegate(current_user, coop)
     form = InviteForm()
     link = None
     if form.validate_on_submit():

@@ -227,6 +227,28 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
     return kind, title, body, None, head.id
 
 
+# Who may (the pages ask before showing a form; the operations below ask again) -------------
+
+def check_can_propose(actor: Person | None) -> None:
+    if not permissions.can_propose(actor):
+        raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
+
+
+def check_can_edit(actor: Person | None, amendment: Amendment) -> None:
+    if not permissions.can_edit(actor, amendment):
+        raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
+
+
+def check_can_resolve(actor: Person | None, amendment: Amendment) -> None:
+    if not permissions.can_resolve(actor, amendment):
+        raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
+
+
+def check_can_group(actor: Person | None) -> None:
+    if not permissions.can_group(actor):
+        raise PermissionDenied(_("Only stewards can group competing amendments."))
+
+
 # Public operations ---------------------------------------------------------------------------
 
 def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: Section | None = None,
@@ -234,8 +256,7 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
                       target_position: int | None = None, base_revision_id: int | None = None,
                       name: str = "", coop: Cooperative | None = None) -> Amendment:
     """Start a draft amendment against the section's current revision (its base)."""
-    if not permissions.can_propose(actor):
-        raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
+    check_can_propose(actor)
     coop = acting_coop(actor, coop)
     summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
@@ -268,8 +289,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                    target_position: int | None = None, name: str = "", coop: Cooperative | None = None) -> AmendmentDraft:
     """Refine an amendment (draft, open or conflicted): a new draft, against the same base."""
     refuse_if_amendment_under_vote(db.session, amendment)
-    if not permissions.can_edit(actor, amendment):
-        raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
+    check_can_edit(actor, amendment)
     coop = acting_coop(actor, coop) if not actor.is_steward or actor.acting_coops else None
     summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
@@ -358,8 +378,7 @@ def add_coauthor(*, actor: Person, amendment: Amendment, email: str) -> Coauthor
 def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str, proposed_body: str,
                      note: str = "") -> AmendmentDraft:
     """A person rewrites a conflicted amendment against the current text; it may go on."""
-    if not permissions.can_resolve(actor, amendment):
-        raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
+    check_can_resolve(actor, amendment)
     note = _clean_note(note)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
@@ -385,8 +404,7 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
 
 def group_competing(*, actor: Person, amendments: list[Amendment], title: str = "") -> CompetingGroup:
     """Group amendments to the same section so that they are decided together (ranked choice)."""
-    if not permissions.can_group(actor):
-        raise PermissionDenied(_("Only stewards can group competing amendments."))
+    check_can_group(actor)
     title = _clean_name(title, "title")
     if len(amendments) < 2:
         raise InvalidInput(_("Choose at least two amendments to group."), field_errors={"amendments": [_("Choose two or more.")]})

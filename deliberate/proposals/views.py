@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..discussions.queries import RECENT, thread_view
-from ..errors import DomainError, InvalidInput, PermissionDenied
+from ..errors import DomainError, InvalidInput
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
@@ -54,8 +54,7 @@ def index(slug: str):
 @login_required
 def new(slug: str):
     standard = standards.get_standard(slug)
-    if not permissions.can_propose(current_user):
-        raise PermissionDenied(_("Only delegates of member co-ops can propose amendments."))
+    services.check_can_propose(current_user)
     form = AmendmentForm()
     form.section.choices = [SelectChoice(s.key, f"{s.position}. {s.title}") for s in standard.sections]
     _coop_choices(form.coop)
@@ -124,8 +123,7 @@ def _may_adopt_directly(person, amendment) -> bool:
 def edit(slug: str, amendment_id: int):
     standard = standards.get_standard(slug)
     amendment = queries.get_amendment(standard, amendment_id, current_user)
-    if not permissions.can_edit(current_user, amendment):
-        raise PermissionDenied(_("Only the amendment's authors can change it, and only before it goes to a vote."))
+    services.check_can_edit(current_user, amendment)
     form = EditAmendmentForm()
     _coop_choices(form.coop)
     status = 200
@@ -210,8 +208,7 @@ def add_coauthor(slug: str, amendment_id: int):
 def resolve(slug: str, amendment_id: int):
     standard = standards.get_standard(slug)
     amendment = queries.get_amendment(standard, amendment_id, current_user)
-    if not permissions.can_resolve(current_user, amendment):
-        raise PermissionDenied(_("Only the amendment's authors (or a steward) can resolve its conflict."))
+    services.check_can_resolve(current_user, amendment)
     form = ResolveForm()
     view = queries.three_way_view(amendment)
     status = 200
@@ -238,8 +235,7 @@ def resolve(slug: str, amendment_id: int):
 @login_required
 def group(slug: str):
     standard = standards.get_standard(slug)
-    if not permissions.can_group(current_user):
-        raise PermissionDenied(_("Only stewards can group competing amendments."))
+    services.check_can_group(current_user)
     candidates = [a for a in queries.list_amendments(standard, current_user)
                   if a.state in ("open", "conflicted") and a.group_id is None and a.section_id]
     form = GroupForm()

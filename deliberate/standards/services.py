@@ -66,11 +66,28 @@ def section_key(title: str, taken: set[str]) -> str:
     return key
 
 
+def check_can_create_standard(actor: Person | None) -> None:
+    """Refuse anyone but a steward the new-standard form and its sending."""
+    if not permissions.can_create_standard(actor):
+        raise PermissionDenied(_("Only stewards can start a new standard."))
+
+
+def check_can_add_section(actor: Person | None) -> None:
+    """Refuse anyone but a steward adding a section directly (delegates propose one)."""
+    if not permissions.can_create_standard(actor):
+        raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
+
+
+def check_can_edit_section(actor: Person | None, section: Section) -> None:
+    """Refuse editing a section's working draft to whoever may not."""
+    if not permissions.can_edit_section(actor, section):
+        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+
+
 def create_standard(*, actor: Person, title: str, summary: str = "",
                     sections: list[tuple[str, str]] | None = None) -> Standard:
     """A steward starts a standard, optionally with its first sections (title, Markdown body)."""
-    if not permissions.can_create_standard(actor):
-        raise PermissionDenied(_("Only stewards can start a new standard."))
+    check_can_create_standard(actor)
     title = clean_title(title)
     summary = limits.clean_text(summary, "summary", MAX_SUMMARY, too_long=lambda _n: _("The summary is too long."))
     cleaned = [(clean_title(t), clean_body(b)) for t, b in (sections or [])]
@@ -110,8 +127,7 @@ def _new_section(session, standard, title, body, position, actor, coop, taken, k
 def add_section(*, actor: Person, standard: Standard, title: str, body: str, kind: str = "principle",
                 position: int | None = None) -> Section:
     """A steward adds a section at the end (or at ``position``, moving later ones down)."""
-    if not permissions.can_create_standard(actor):
-        raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
+    check_can_add_section(actor)
     title, body = clean_title(title), clean_body(body)
     if kind not in SECTION_KINDS:
         raise InvalidInput(_("Unknown kind of section."), field_errors={"kind": [_("One of %(SECTION_KINDS)s.", SECTION_KINDS=', '.join(SECTION_KINDS))]})
@@ -141,8 +157,7 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
     nothing is overwritten: the caller gets a Conflict and can show both texts. ``credits`` lists
     the (person id, co-op id) of everyone else who wrote it with the author (co-editing).
     """
-    if not permissions.can_edit_section(actor, section):
-        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+    check_can_edit_section(actor, section)
     coop = acting_coop(actor, coop)
     title, body, message = clean_title(title), clean_body(body), _clean_message(message)
     with unit_of_work() as session:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..discussions.queries import RECENT, thread_view
-from ..errors import Conflict, DomainError, PermissionDenied
+from ..errors import Conflict, DomainError
 from ..forms import show_errors
 from ..members.services import find_coop
 from ..proposals.permissions import can_propose
@@ -31,8 +31,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not permissions.can_create_standard(current_user):
-        raise PermissionDenied(_("Only stewards can start a new standard."))
+    services.check_can_create_standard(current_user)
     form = StandardForm()
     if form.validate_on_submit():
         try:
@@ -69,8 +68,7 @@ def _show(slug: str) -> str:
 @login_required
 def new_section(slug: str):
     standard = services.get_standard(slug)
-    if not permissions.can_create_standard(current_user):
-        raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
+    services.check_can_add_section(current_user)
     form = SectionForm()
     if form.validate_on_submit():
         try:
@@ -112,8 +110,7 @@ def revision(slug: str, key: str, number: int):
 def edit_section(slug: str, key: str):
     standard = services.get_standard(slug)
     section = services.get_section(standard, key)
-    if not permissions.can_edit_section(current_user, section):
-        raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+    services.check_can_edit_section(current_user, section)
     form = RevisionForm()
     acting = current_user.acting_coops
     form.coop.choices = [SelectChoice(str(c.id), c.name) for c in acting]

@@ -44,10 +44,15 @@ def latest_ratified(standard: Standard) -> Version | None:
                              .order_by(Version.ratified_at.desc(), Version.id.desc()).limit(1))
 
 
-def get_version(standard: Standard, number: str, attempt: int | None = None) -> Version:
-    """The version with this number: the ratified one, else its latest attempt (or the given one)."""
+def check_version_number(number: str | None) -> None:
+    """NotFound unless ``number`` is a well-formed version number (asked before anything is loaded)."""
     if not numbering.is_number(number):
         raise NotFound(_("There is no version with that number."))
+
+
+def get_version(standard: Standard, number: str, attempt: int | None = None) -> Version:
+    """The version with this number: the ratified one, else its latest attempt (or the given one)."""
+    check_version_number(number)
     query = select(Version).where(Version.standard_id == standard.id, Version.number == number) \
         .options(selectinload(Version.sections))
     if attempt is not None:

@@ -142,6 +142,16 @@ def _lock_standard(session: Session, standard_id: int) -> Standard:
     return standard
 
 
+def check_can_assemble(actor: Person | None) -> None:
+    if not permissions.can_assemble(actor):
+        raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
+
+
+def check_can_withdraw(actor: Person | None) -> None:
+    if not permissions.can_withdraw(actor):
+        raise PermissionDenied(_("Only stewards can withdraw a candidate."))
+
+
 def assemble_version(*, actor: Person, standard: Standard, summary: str, level: str | None = None,
                      now: datetime | None = None) -> Version:
     """A steward assembles the working draft, with the amendments adopted since the last version,
@@ -149,8 +159,7 @@ def assemble_version(*, actor: Person, standard: Standard, summary: str, level: 
 
     One candidate at a time per standard; the co-ops then decide it by the vote the standard's
     policy names (``open_ratification_vote``)."""
-    if not permissions.can_assemble(actor):
-        raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
+    check_can_assemble(actor)
     summary = clean_text(summary, "summary", limits.SUMMARY, required=_("Say in a few words what this version changes."))
     if level not in (None, "", *numbering.LEVELS):
         raise InvalidInput(_("Choose major, minor or patch (or let the changes decide)."),
@@ -188,8 +197,7 @@ def assemble_version(*, actor: Person, standard: Standard, summary: str, level: 
 def withdraw_candidate(*, actor: Person, version: Version, reason: str, now: datetime | None = None) -> Version:
     """A steward withdraws a candidate that is not under vote (e.g. to include more amendments):
     it is kept, marked failed with the reason, and a new candidate may be assembled."""
-    if not permissions.can_withdraw(actor):
-        raise PermissionDenied(_("Only stewards can withdraw a candidate."))
+    check_can_withdraw(actor)
     reason = clean_text(reason, "reason", limits.VERSION_NOTE, required=_("Say why the candidate is withdrawn: everyone will see it."))
     now = now or utcnow()
     with unit_of_work() as session:

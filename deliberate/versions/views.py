@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
@@ -61,9 +61,8 @@ def show(slug: str, ref: str):
 
 def _show(slug: str, ref: str):
     match = _REF.fullmatch(ref)
-    if not match:
-        raise NotFound(_("There is no version with that number."))
-    number, extension = match.groups()
+    number, extension = match.groups() if match else (None, None)
+    queries.check_version_number(number)
     standard = queries.get_standard(slug)
     page = queries.version_page(standard, queries.get_version(standard, number, _attempt()))
     urls = _version_urls(page)
@@ -127,8 +126,7 @@ def _compare(slug: str) -> str:
 @bp.route("/versions/new", methods=["GET", "POST"])
 @login_required
 def assemble(slug: str):
-    if not permissions.can_assemble(current_user):
-        raise PermissionDenied(_("Only stewards can assemble a version for ratification."))
+    services.check_can_assemble(current_user)
     standard = queries.get_standard(slug)
     form = AssembleForm()
     status = 200
@@ -153,8 +151,7 @@ def assemble(slug: str):
 @bp.post("/versions/<int:version_id>/withdraw")
 @login_required
 def withdraw(slug: str, version_id: int):
-    if not permissions.can_withdraw(current_user):
-        raise PermissionDenied(_("Only stewards can withdraw a candidate."))
+    services.check_can_withdraw(current_user)
     standard = queries.get_standard(slug)
     version = queries.get_version_by_id(version_id)
     if version.standard_id != standard.id:

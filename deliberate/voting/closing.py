@@ -33,6 +33,23 @@ REMIND_BEFORE = timedelta(days=1)
 
 # Closing and cancelling ----------------------------------------------------------------------
 
+def check_can_close_early(actor: Person | None, vote: Vote) -> None:
+    """Refuse closing a vote early to anyone but a steward, and once the vote has ended (closing
+    it then would do nothing: the page says so instead)."""
+    _check_can_close(actor)
+    _check_open(vote)
+
+
+def _check_can_close(actor: Person | None) -> None:
+    if not can_manage_votes(actor):
+        raise PermissionDenied(_("Only stewards can close a vote early."))
+
+
+def _check_open(vote: Vote) -> None:
+    if vote.state != "open":
+        raise Conflict(_("This vote is already %(state)s.", state=vote.state))
+
+
 def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | None = None) -> Vote:
     """Close a vote: compute the result once from its record, store it, act on it.
 
@@ -44,8 +61,8 @@ def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | No
 
 def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
     system = actor is None or actor is SYSTEM
-    if not system and not can_manage_votes(actor):
-        raise PermissionDenied(_("Only stewards can close a vote early."))
+    if not system:
+        _check_can_close(actor)
     now = now or utcnow()
     with unit_of_work() as session:
         vote = storage.lock_vote(session, vote_id)
@@ -117,8 +134,7 @@ def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None 
     now = now or utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)
-        if current.state != "open":
-            raise Conflict(_("This vote is already %(state)s.", state=current.state))
+        _check_open(current)
         handler = get_handler(current.subject_kind)
         subject = _load_subject(handler, current)
         if subject is not None:
@@ -153,13 +169,18 @@ def cancel_votes_on_subject(session: Session, subject_kind: str, subject_id: int
     return cancelled
 
 
+def require_review_date(review_date: Any) -> None:
+    """Refuse a review date that is not a date (a form passes what it could not read as one)."""
+    if review_date is not None and not isinstance(review_date, date):
+        raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
+
+
 def add_outcome_statement(*, actor: Person, vote: Vote, text: str, review_date: date | None = None) -> Vote:
     """After close, a steward states what the network makes of the outcome and when to review it."""
     if not can_manage_votes(actor):
         raise PermissionDenied(_("Only stewards can write the outcome statement."))
     statement = clean_text(text, "text", limits.STATEMENT, required=_("Write the outcome statement."))
-    if review_date is not None and not isinstance(review_date, date):
-        raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
+    require_review_date(review_date)
     now = utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)

@@ -13,12 +13,12 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from ..database import utcnow
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
-from . import charts, closing, permissions, queries, services
+from . import charts, closing, objections, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
     SECRET_NOTE_HELP,
@@ -69,8 +69,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not permissions.can_open_votes(current_user):
-        raise PermissionDenied(_("Only stewards can open a vote."))
+    services.check_can_open_vote(current_user)
     form = OpenVoteForm()
     status = 200
     subject = handler = None
@@ -231,7 +230,7 @@ def cast(vote_id: int):
             raise InvalidInput(_("Please check the form."))
         coop = _chosen_coop(form.coop.data)
         if form.choice.data == "object":
-            services.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
+            objections.raise_objection(actor=current_user, vote=vote, coop=coop, argument=form.argument.data,
                                      passage=form.passage.data, paramount=form.paramount.data, note=form.note.data)
         else:
             ranking = None
@@ -257,7 +256,7 @@ def concern(vote_id: int):
     form = ConcernForm()
     form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in queries.voting_members(current_user, vote)]
     try:
-        services.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
+        objections.log_concern(actor=current_user, vote=vote, coop=_chosen_coop(form.coop.data),
                              argument=form.argument.data, passage=form.passage.data)
     except (PermissionDenied, NotFound):
         raise
@@ -274,7 +273,7 @@ def withdraw(vote_id: int, objection_id: int):
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
     form = WithdrawForm()
-    services.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
+    objections.withdraw_objection(actor=current_user, objection=objection, note=form.note.data or "")
     flash(_("The objection is withdrawn."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#objections")
 
@@ -284,11 +283,9 @@ def withdraw(vote_id: int, objection_id: int):
 def resolve(vote_id: int, objection_id: int):
     vote = queries.get_vote(vote_id)
     objection = queries.get_objection(vote, objection_id)
-    if not permissions.can_manage_votes(current_user):
-        raise PermissionDenied(_("Only stewards can resolve or uphold an objection."))
     form = ResolveForm()
     try:
-        services.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
+        objections.resolve_objection(actor=current_user, objection=objection, upheld=form.outcome.data == "upheld",
                                    amendment_id=form.amendment_id.data,
                                    note=form.note.data or "")
     except (PermissionDenied, NotFound):
@@ -304,10 +301,7 @@ def resolve(vote_id: int, objection_id: int):
 @login_required
 def close(vote_id: int):
     vote = queries.get_vote(vote_id)
-    if not permissions.can_manage_votes(current_user):
-        raise PermissionDenied(_("Only stewards can close a vote early."))
-    if vote.state != "open":
-        raise Conflict(_("This vote is already %(state)s.", state=vote.state))
+    closing.check_can_close_early(current_user, vote)
     vote = closing.close_vote(actor=current_user, vote=vote)
     flash(_("The vote is closed and its result is recorded."), "success")
     return redirect(url_for(".show", vote_id=vote.id) + "#result")
@@ -336,7 +330,7 @@ def statement(vote_id: int):
     form = StatementForm()
     try:
         if form.review_date.raw_data and form.review_date.raw_data[0] and form.review_date.data is None:
-            raise InvalidInput(_("The review date is not a date."), field_errors={"review_date": [_("Use a date.")]})
+            closing.require_review_date(form.review_date.raw_data[0])  # what was typed is not a date
         closing.add_outcome_statement(actor=current_user, vote=vote, text=form.text.data or "",
                                       review_date=form.review_date.data)
     except (PermissionDenied, NotFound):

@@ -24,7 +24,7 @@ def world(network, make_coop, make_delegate):
     from deliberate.discussions import services as discussions
     from deliberate.proposals import services as proposals
     from deliberate.versions import services as versions
-    from deliberate.voting import closing
+    from deliberate.voting import closing, objections
     from deliberate.voting import services as voting
 
     steward, delegate = network["steward"], network["delegate"]
@@ -53,7 +53,7 @@ def world(network, make_coop, make_delegate):
     consent = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant2.id,
                                closes_at=later, rule_preset="consent")
     # A standing objection by the other co-op in the consent vote.
-    objection = voting.raise_objection(actor=other_delegate, vote=consent, argument="It leaves out freelancers.")
+    objection = objections.raise_objection(actor=other_delegate, vote=consent, argument="It leaves out freelancers.")
     return {**network, "other": other, "version": version, "ratification": ratification, "objection": objection,
             "section2": standard.sections[1], "other_delegate": other_delegate, "opened": opened, "draft": draft,
             "comment": comment, "vote": admission, "consent_vote": consent}

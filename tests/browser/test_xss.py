@@ -69,6 +69,7 @@ def poisoned(app, steward, make_coop, make_delegate):
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
     from deliberate.versions import services as versions
+    from deliberate.voting import objections
     from deliberate.voting import services as voting
 
     coop = make_coop(name=short(0), description=LONG[:2000])
@@ -89,7 +90,7 @@ def poisoned(app, steward, make_coop, make_delegate):
     version = versions.assemble_version(actor=steward, standard=standard, summary=LONG[:2000])
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id,
                             closes_at=utcnow() + timedelta(days=3), rule_preset="consent")
-    voting.raise_objection(actor=delegate, vote=vote, argument=LONG[:2000])
+    objections.raise_objection(actor=delegate, vote=vote, argument=LONG[:2000])
     return {
         "pages": [
             "/", "/standards/", f"/standards/{standard.slug}", f"/standards/{standard.slug}/s/{section.key}",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deliberate.extensions import db
-from deliberate.voting import closing, ledger, queries, services
+from deliberate.voting import closing, ledger, objections, queries, services
 from deliberate.voting.models import Vote
 
 T0 = datetime(2031, 3, 2, 9, 0, tzinfo=UTC)
@@ -27,9 +27,9 @@ def closed_vote(steward, make_coop, make_delegate):
     at = T0 + timedelta(hours=1)
     services.cast_ballot(actor=delegates[0], vote=vote, choice="consent", note="Our GA said yes", now=at)
     services.cast_ballot(actor=delegates[1], vote=vote, choice="stand_aside", now=at)
-    withdrawn = services.raise_objection(actor=delegates[2], vote=vote, argument="Fees unclear", now=at)
-    services.withdraw_objection(actor=delegates[2], objection=withdrawn, now=at + timedelta(hours=1))
-    services.raise_objection(actor=delegates[3], vote=vote, argument="Not a platform co-op", paramount=True, now=at)
+    withdrawn = objections.raise_objection(actor=delegates[2], vote=vote, argument="Fees unclear", now=at)
+    objections.withdraw_objection(actor=delegates[2], objection=withdrawn, now=at + timedelta(hours=1))
+    objections.raise_objection(actor=delegates[3], vote=vote, argument="Not a platform co-op", paramount=True, now=at)
     closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + timedelta(days=7))
     return db.session.get(Vote, vote.id), delegates
 

@@ -14,7 +14,7 @@ from deliberate.extensions import db
 from deliberate.members import services as members
 from deliberate.members.models import Cooperative
 from deliberate.realtime.events import Event
-from deliberate.voting import closing, ledger, queries, services
+from deliberate.voting import closing, ledger, objections, queries, services
 from deliberate.voting.models import Ballot, LedgerEntry, Objection, Vote
 from deliberate.voting.subjects import get_handler, register_subject
 from tests.voting_support import SampleHandler
@@ -57,7 +57,7 @@ def cast_all(vote, voters, choices, at=T0 + timedelta(hours=1)):
         if isinstance(choice, list):
             services.cast_ballot(actor=delegate, vote=vote, coop=coop, ranking=choice, now=at)
         elif choice.startswith("object"):
-            services.raise_objection(actor=delegate, vote=vote, coop=coop, argument="It harms our members.", now=at)
+            objections.raise_objection(actor=delegate, vote=vote, coop=coop, argument="It harms our members.", now=at)
         else:
             services.cast_ballot(actor=delegate, vote=vote, coop=coop, choice=choice, now=at)
 
@@ -388,7 +388,7 @@ def consent_vote(open_on, voters, applicant):
 def _object(voters, vote, index=3, **extra):
     delegate, coop = voters[index]
     extra.setdefault("argument", "Our members were not consulted.")
-    return services.raise_objection(actor=delegate, vote=vote, passage="as a member of the network", paramount=True,
+    return objections.raise_objection(actor=delegate, vote=vote, passage="as a member of the network", paramount=True,
                                     now=T0 + timedelta(hours=2), **extra)
 
 
@@ -398,11 +398,11 @@ def test_a_standing_objection_blocks_until_withdrawn_or_resolved(consent_vote, v
     assert (objection.status, objection.paramount, objection.passage) == ("standing", True, "as a member of the network")
     later = T0 + timedelta(hours=3)
     if ending == "withdrawn":
-        services.withdraw_objection(actor=voters[3][0], objection=objection, note="Talked it through", now=later)
+        objections.withdraw_objection(actor=voters[3][0], objection=objection, note="Talked it through", now=later)
     elif ending == "resolved":
-        services.resolve_objection(actor=steward, objection=objection, note="They were consulted since.", now=later)
+        objections.resolve_objection(actor=steward, objection=objection, note="They were consulted since.", now=later)
     elif ending == "upheld":
-        services.resolve_objection(actor=steward, objection=objection, upheld=True, note="A real risk", now=later)
+        objections.resolve_objection(actor=steward, objection=objection, upheld=True, note="A real risk", now=later)
     closing.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
     vote = db.session.get(Vote, consent_vote.id)
     assert vote.passed is passed, vote.explanation
@@ -433,13 +433,13 @@ def test_only_the_objecting_coop_withdraws_and_only_stewards_resolve(consent_vot
     objection = _object(voters, consent_vote)
     later = T0 + timedelta(hours=3)
     with pytest.raises(PermissionDenied):
-        services.withdraw_objection(actor=voters[0][0], objection=objection, now=later)
+        objections.withdraw_objection(actor=voters[0][0], objection=objection, now=later)
     with pytest.raises(PermissionDenied):
-        services.resolve_objection(actor=voters[3][0], objection=objection, amendment_id=1, now=later)
+        objections.resolve_objection(actor=voters[3][0], objection=objection, amendment_id=1, now=later)
     with pytest.raises(InvalidInput):
-        services.resolve_objection(actor=steward, objection=objection, now=later)  # neither amendment nor note
+        objections.resolve_objection(actor=steward, objection=objection, now=later)  # neither amendment nor note
     with pytest.raises(InvalidInput):
-        services.resolve_objection(actor=steward, objection=objection, upheld=True, now=later)  # no reason
+        objections.resolve_objection(actor=steward, objection=objection, upheld=True, now=later)  # no reason
 
 
 def test_a_new_ballot_replaces_an_objection(consent_vote, voters):
@@ -452,11 +452,11 @@ def test_a_new_ballot_replaces_an_objection(consent_vote, voters):
 
 
 def test_concerns_are_logged_and_never_block(consent_vote, voters):
-    concern = services.log_concern(actor=voters[0][0], vote=consent_vote, passage="member",
+    concern = objections.log_concern(actor=voters[0][0], vote=consent_vote, passage="member",
                                    argument="Review the fee in a year.", now=T0 + timedelta(hours=2))
     assert (concern.kind, concern.status, concern.blocks) == ("concern", "logged", False)
     with pytest.raises(Conflict):
-        services.withdraw_objection(actor=voters[0][0], objection=concern, now=T0 + timedelta(hours=3))
+        objections.withdraw_objection(actor=voters[0][0], objection=concern, now=T0 + timedelta(hours=3))
     closing.close_vote(actor=services.SYSTEM, vote=consent_vote, now=T0 + WEEK)
     assert db.session.get(Vote, consent_vote.id).passed
 

@@ -21,7 +21,7 @@ from deliberate.realtime.events import Event
 from deliberate.standards import services as standards
 from deliberate.versions import services as versions
 from deliberate.versions.models import Version
-from deliberate.voting import closing, ledger, queries, services
+from deliberate.voting import closing, ledger, objections, queries, services
 from deliberate.voting.models import Ballot, LedgerEntry, Vote
 from deliberate.voting.subjects import SubjectHandler, register_subject
 
@@ -253,9 +253,9 @@ def test_a_secret_vote_announces_no_ballot_and_no_objection_only_batched_turnout
     vote = open_admission(steward, applicant, rule_preset="consent", secret=True)
     assert vote.published_turnout == 0
     services.cast_ballot(actor=voters[0][0], vote=vote, choice="consent", now=T0 + HOUR)
-    objection = services.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
-    services.withdraw_objection(actor=voters[1][0], objection=objection, note="Fees explained", now=T0 + 2 * HOUR)
-    services.log_concern(actor=voters[2][0], vote=vote, argument="Watch the fees", now=T0 + 2 * HOUR)
+    objection = objections.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
+    objections.withdraw_objection(actor=voters[1][0], objection=objection, note="Fees explained", now=T0 + 2 * HOUR)
+    objections.log_concern(actor=voters[2][0], vote=vote, argument="Watch the fees", now=T0 + 2 * HOUR)
     assert [e.kind for e in events(vote.id)] == ["vote_opened", "vote_opened"]
     assert queries.turnout(fresh(vote)) == {"turnout": 0, "electorate": 5}
     assert queries.turnouts([fresh(vote)]) == {vote.id: 0}
@@ -320,7 +320,7 @@ def test_each_coop_holds_the_receipt_of_its_counted_ballot(steward, voters, appl
     vote = open_admission(steward, applicant, rule_preset="consent", secret=secret)
     delegate, coop = voters[0]
     first = services.cast_ballot(actor=delegate, vote=vote, choice="consent", now=T0 + HOUR).receipt_hash
-    services.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
+    objections.raise_objection(actor=voters[1][0], vote=vote, argument="Fees unclear", now=T0 + HOUR)
     ballot = services.cast_ballot(actor=delegate, vote=vote, choice="stand_aside", now=T0 + 2 * HOUR)
     assert ballot.receipt_hash != first and len(ballot.receipt_hash) == 64
     stored = queries.ledger_entries(vote)
@@ -367,10 +367,10 @@ def test_raw_sql_cannot_change_or_delete_a_record(steward, voters, applicant, st
 def test_a_coop_that_is_no_longer_a_member_cannot_withdraw_its_objection(steward, voters, applicant):
     vote = open_admission(steward, applicant, rule_preset="consent")
     delegate, coop = voters[0]
-    objection = services.raise_objection(actor=delegate, vote=vote, argument="Fees unclear", now=T0 + HOUR)
+    objection = objections.raise_objection(actor=delegate, vote=vote, argument="Fees unclear", now=T0 + HOUR)
     members.change_coop_status(actor=steward, coop=coop, status="suspended")
     with pytest.raises(PermissionDenied, match="suspended"):
-        services.withdraw_objection(actor=delegate, objection=objection, now=T0 + 2 * HOUR)
+        objections.withdraw_objection(actor=delegate, objection=objection, now=T0 + 2 * HOUR)
     assert [e["type"] for e in queries.ledger_entries(vote)] == ["opened", "objection"]
     closing.close_vote(actor=services.SYSTEM, vote=vote, now=T0 + WEEK)
     assert fresh(vote).passed is False  # its objection still blocks
@@ -391,7 +391,7 @@ def test_resolving_an_objection_names_a_real_amendment_of_the_standard(world, ma
     amendment = _amendment(world, TEXT.replace("together", "jointly"))
     vote = services.open_vote(actor=steward, subject_kind="amendment", subject_id=amendment.id,
                               rule_preset="consent", closes_at=utcnow() + WEEK)
-    objection = services.raise_objection(actor=delegates[1], vote=vote, argument="Too vague.")
+    objection = objections.raise_objection(actor=delegates[1], vote=vote, argument="Too vague.")
     elsewhere = make_standard()
     section = standards.get_standard(elsewhere.slug).sections[0]
     foreign = proposals.propose_amendment(actor=delegates[0], standard=standards.get_standard(elsewhere.slug),
@@ -399,19 +399,19 @@ def test_resolving_an_objection_names_a_real_amendment_of_the_standard(world, ma
                                           proposed_title=section.title, proposed_body=section.body + " Always.")
     for bad in (999_999, foreign.id, -1):
         with pytest.raises(InvalidInput, match="no amendment"):
-            services.resolve_objection(actor=steward, objection=objection, amendment_id=bad)
+            objections.resolve_objection(actor=steward, objection=objection, amendment_id=bad)
     assert [e["type"] for e in queries.ledger_entries(vote)] == ["opened", "objection"]
     resolving = _amendment(world, TEXT.replace("at any time", "at any time, once a year"), who=2)
-    done = services.resolve_objection(actor=steward, objection=objection, amendment_id=resolving.id)
+    done = objections.resolve_objection(actor=steward, objection=objection, amendment_id=resolving.id)
     assert done.status == "resolved" and done.resolved_amendment_id == resolving.id
 
 
 def test_an_objection_in_an_admission_vote_cannot_be_resolved_by_an_amendment(steward, voters, applicant, world):
     vote = open_admission(steward, applicant, rule_preset="consent")
-    objection = services.raise_objection(actor=voters[0][0], vote=vote, argument="Unclear", now=T0 + HOUR)
+    objection = objections.raise_objection(actor=voters[0][0], vote=vote, argument="Unclear", now=T0 + HOUR)
     amendment = _amendment(world, TEXT.replace("together", "jointly"))
     with pytest.raises(InvalidInput, match="no amendment"):
-        services.resolve_objection(actor=steward, objection=objection, amendment_id=amendment.id, now=T0 + 2 * HOUR)
+        objections.resolve_objection(actor=steward, objection=objection, amendment_id=amendment.id, now=T0 + 2 * HOUR)
 
 
 def test_a_consent_vote_nobody_took_part_in_is_rejected_even_without_quorum(steward, voters, applicant):

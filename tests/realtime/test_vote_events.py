@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from deliberate.database import utcnow
-from deliberate.voting import closing, services
+from deliberate.voting import closing, objections, services
 from deliberate.voting.subjects import SubjectHandler, register_subject
 
 
@@ -105,10 +105,10 @@ def test_objections_are_announced_in_the_vote_room(socket_for, network):
     follower = socket_for("observer", drain=False)
     follower.emit("join", {"room": f"vote:{vote.id}"}, callback=True)
     follower.get_received()
-    objection = services.raise_objection(actor=network["delegate"], vote=vote, argument="Too soon.")
+    objection = objections.raise_objection(actor=network["delegate"], vote=vote, argument="Too soon.")
     names = [m["name"] for m in follower.get_received()]
     assert names == ["objection_raised", "ballot_cast"]
-    services.withdraw_objection(actor=network["delegate"], objection=objection)
+    objections.withdraw_objection(actor=network["delegate"], objection=objection)
     (resolved,) = received(follower, "objection_resolved")
     assert resolved["objection_id"] == objection.id and resolved["status"] == "withdrawn"
 
