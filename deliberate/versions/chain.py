@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import GENESIS, LedgerError, canonical, dumps_jsonl, entry_hash, format_at, loads_jsonl, parse_at, verify, verify_chain
+from deliberate.voting.ledger import GENESIS, LedgerError, by_entry, canonical, dumps_jsonl, entry_hash, format_at, loads_jsonl, parse_at, verify, verify_chain
 
 from .numbering import NumberingError, sort_key
 
@@ -153,19 +153,12 @@ def verify_changelog(entries: Sequence[Any]) -> ChangelogReport:
         if previous_at is not None and at < previous_at:
             problems.append(f"entry {i}: ratified before the previous version")
         previous_at = at
-    problems = _by_entry(problems)
+    problems = by_entry(problems)
     last = entries[-1] if entries else None
     return ChangelogReport(ok=not problems, problems=tuple(problems), entries=len(entries),
                            standard=next(iter(standards)) if len(standards) == 1 else None,
                            versions=tuple(str(e.get("version")) for e in objects),
                            head=last.get("hash") if isinstance(last, Mapping) else None)
-
-
-def _by_entry(problems: list[str]) -> list[str]:
-    def key(problem: str) -> int:
-        match = re.match(r"entry (\d+):", problem)
-        return int(match.group(1)) if match else 1 << 62
-    return sorted(dict.fromkeys(problems), key=key)
 
 
 def record_vote_id(record: Sequence[Mapping[str, Any]]) -> Any:
@@ -211,7 +204,7 @@ def check_records(entries: Sequence[Mapping[str, Any]], records: Mapping[Any, Se
         if opened.get("text_hash") != entry.get("content_hash"):
             problems.append(f"entry {i}: vote {vote_id} was on a different text than version {number} "
                             f"(text hash {opened.get('text_hash')})")
-    return _by_entry(problems)
+    return by_entry(problems)
 
 
 __all__ = ["ChangelogError", "ChangelogReport", "ENTRY_TYPE", "check_records", "dumps_jsonl", "loads_jsonl",

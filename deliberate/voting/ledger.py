@@ -23,9 +23,11 @@ from deliberate.voting.record_check import (
     ReceiptMatch,
     ReplayState,
     VerifyReport,
+    by_entry,
     find_receipt,
     replay,
     result_word,
+    time_order_problems,
     verify,
     verify_chain,
 )
@@ -62,8 +64,9 @@ from deliberate.voting.record_format import (
 __all__ = [
     "CAST_TYPES", "DELEGATE_PREFIX", "ENTRY_KEYS", "ENTRY_TYPES", "FINAL_TYPES", "GENESIS",
     "OBJECTION_ENDINGS", "RECEIPT_PREFIX", "LedgerError", "ReceiptMatch", "ReplayState",
-    "VerifyReport", "ballot_data", "ballot_receipt", "canonical", "cancelled_data", "closed_data",
+    "VerifyReport", "ballot_data", "by_entry", "ballot_receipt", "canonical", "cancelled_data", "closed_data",
     "delegate_pseudonym", "dumps_jsonl", "entry_hash", "find_receipt", "format_at", "hash_text",
     "loads_jsonl", "make_entry", "objection_data", "objection_resolved_data", "opened_data",
-    "parse_at", "receipt", "replay", "result_word", "seal", "verify", "verify_chain",
+    "parse_at", "receipt", "replay", "result_word", "seal", "time_order_problems", "verify",
+    "verify_chain",
 ]

@@ -459,8 +459,9 @@ def _differences(declared: Mapping[str, Any], recomputed: Mapping[str, Any]) -> 
     return "; ".join(parts)
 
 
-def _time_problems(entries: Sequence[Any]) -> list[str]:
-    """Entry times never go backwards (an entry moved, or a back-dated one inserted)."""
+def time_order_problems(entries: Sequence[Any], noun: str = "record") -> list[str]:
+    """Entry times never go backwards (an entry moved, or a back-dated one inserted). Shared by
+    every hash chain of the platform (ballot records, the witness log)."""
     problems: list[str] = []
     latest: tuple[int, datetime] | None = None
     for i, entry in enumerate(entries):
@@ -470,7 +471,7 @@ def _time_problems(entries: Sequence[Any]) -> list[str]:
             continue  # reported by the walk
         if latest is not None and at < latest[1]:
             problems.append(f"entry {i}: its time {entry['at']} is earlier than entry "
-                            f"{latest[0]}'s (times in a record never go backwards)")
+                            f"{latest[0]}'s (times in a {noun} never go backwards)")
         else:
             latest = (i, at)
     return problems
@@ -515,7 +516,7 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
             problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added "
                             f"or out of order)")
     problems += verify_chain(entries)
-    problems += _time_problems(entries)
+    problems += time_order_problems(entries)
     state, walk_problems = _walk(entries)
     problems += walk_problems
     recomputed: Outcome | None = None
@@ -537,7 +538,7 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
             if difference:
                 problems.append(f"declared result differs: {difference}")
     # Problems sorted by entry so the first one reported is the earliest in the file.
-    problems = _by_entry(problems)
+    problems = by_entry(problems)
     return VerifyReport(
         ok=not problems,
         problems=tuple(problems),
@@ -554,7 +555,7 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
     )
 
 
-def _by_entry(problems: list[str]) -> list[str]:
+def by_entry(problems: list[str]) -> list[str]:
     """Stable sort: problems naming "entry N" by N, the rest (whole-record) after them."""
     def key(problem: str) -> int:
         match = re.match(r"entry (\d+):", problem)

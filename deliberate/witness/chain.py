@@ -26,7 +26,17 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import GENESIS, LedgerError, canonical, entry_hash, format_at, parse_at
+from deliberate.voting.ledger import (
+    GENESIS,
+    LedgerError,
+    by_entry,
+    canonical,
+    entry_hash,
+    format_at,
+    parse_at,
+    time_order_problems,
+    verify_chain,
+)
 
 KINDS = ("vote", "version")
 FINALS = ("closed", "cancelled")
@@ -146,36 +156,18 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     """Check a whole log: fields, seq from 0, each hash recomputes, each prev is the previous
     entry's hash, times never go backwards, and no vote or version appears twice. Returns the
     problems found, earliest first; an empty list means the log holds."""
-    problems: list[str] = []
-    expected = GENESIS
+    problems = verify_chain(entries)  # links and hashes, as for a ballot record
     seen: set[tuple[Any, Any]] = set()
-    last_at = None
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
-            problems.append(f"entry {i}: not an object")
             continue
         problems += _entry_problems(i, entry)
-        if entry.get("prev") != expected:
-            problems.append(f"entry {i}: prev does not match the hash of entry {i - 1}" if i
-                            else "entry 0: prev must be 64 zeros (the start of the log is missing)")
-        try:
-            if entry.get("hash") != entry_hash(entry):
-                problems.append(f"entry {i}: hash mismatch (a byte was changed)")
-        except LedgerError as error:
-            problems.append(f"entry {i}: {error}")
-        expected = entry.get("hash")
         key = (entry.get("kind"), entry.get("ref"))
         if key in seen:
             problems.append(f"entry {i}: {key[0]} {key[1]} is already in the log")
         seen.add(key)
-        try:
-            at = parse_at(entry.get("at"))
-        except LedgerError:
-            continue
-        if last_at is not None and at < last_at:
-            problems.append(f"entry {i}: its time goes back before entry {i - 1}'s")
-        last_at = at
-    return problems
+    problems += time_order_problems(entries, noun="log")
+    return by_entry(problems)
 
 
 def first_difference(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> int | None:

@@ -77,7 +77,7 @@ def extra_field(entries):
     (change_head, "entry 0: hash mismatch"),
     (drop_middle, "seq is 2, expected 1"),
     (swap, "entry 0: seq is 1"),
-    (time_backwards, "entry 2: its time goes back"),
+    (time_backwards, "entry 2: its time 2026-12-05T00:00:00Z is earlier than entry 1's"),
     (duplicate_vote, "entry 2: vote 0 is already in the log"),
     (extra_field, "entry 0: fields are"),
 ])
