@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, inspect, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -73,6 +73,9 @@ class Vote(db.Model):
     # Hash of the last entry of the published record (sealed for a secret vote), set when the vote
     # ends: the head the webhooks, the feeds and the witness log carry.
     record_head: Mapped[str | None] = mapped_column(String(64))
+    # A secret vote's record is published sealed, except one that ended before sealing existed (its
+    # casting order was already public: re-sealing it would break the copies others kept).
+    record_sealed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Secret votes: the turnout last announced in a batch (services.publish_turnouts), never live.
     published_turnout: Mapped[int | None] = mapped_column(Integer)
     # Why the last attempt to close this due vote failed (cleared when it closes), for the stewards.

@@ -41,8 +41,9 @@ def entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
 
 
 def published(vote: Vote, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The record as it is published once the vote ended: sealed if the vote is secret."""
-    return ledger.seal(entries) if vote.secret else entries
+    """The record as it is published once the vote ended: sealed if the vote is secret (and ended
+    after sealing existed, see Vote.record_sealed)."""
+    return ledger.seal(entries) if vote.secret and vote.record_sealed else entries
 
 
 def append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at: datetime) -> LedgerEntry:

@@ -11,7 +11,7 @@ the receipts and the witness log are for (docs/ballot-record.md).
 
 Existing data is brought to the new rules: a cancelled vote's record gets its final
 ``cancelled`` entry (at its cancelling time, with its reason), every ended vote gets the head of
-its published record (sealed for a secret vote), every ballot its receipt, and every open secret
+its record as it was already published (never re-sealed), every ballot its receipt, and every open secret
 vote its turnout as first announced. The hashing is written out here (as in ledger.py) so that
 this migration never changes with the app's code.
 """
@@ -34,8 +34,10 @@ MESSAGE = "vote_ledger is append-only: ballot records are never changed or delet
 
 
 def upgrade():
-    with op.batch_alter_table('votes', schema=None) as batch_op:
+    # Plain added columns: SQLite adds them in place (recreating "votes" fails once rows refer to it).
+    with op.batch_alter_table('votes', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('record_head', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('record_sealed', sa.Boolean(), server_default=sa.true(), nullable=False))
         batch_op.add_column(sa.Column('published_turnout', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('close_error', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('close_failed_at', deliberate.database.UTCDateTime(timezone=True), nullable=True))
@@ -65,7 +67,8 @@ def upgrade():
 VOTES = sa.table("votes", sa.column("id", sa.Integer), sa.column("rule", sa.JSON), sa.column("state", sa.String),
                  sa.column("cancel_reason", sa.Text),
                  sa.column("closed_at", deliberate.database.UTCDateTime(timezone=True)),
-                 sa.column("record_head", sa.String), sa.column("published_turnout", sa.Integer))
+                 sa.column("record_head", sa.String), sa.column("record_sealed", sa.Boolean),
+                 sa.column("published_turnout", sa.Integer))
 LEDGER = sa.table("vote_ledger", sa.column("vote_id", sa.Integer), sa.column("seq", sa.Integer),
                   sa.column("kind", sa.String), sa.column("entry", sa.JSON), sa.column("hash", sa.String))
 BALLOTS = sa.table("ballots", sa.column("id", sa.Integer), sa.column("vote_id", sa.Integer),
@@ -95,15 +98,6 @@ def _next(prev, kind: str, data: dict, at: str) -> dict:
     return entry
 
 
-def _seal(entries: list) -> list:
-    """The opened entry, the others sorted by voter (stable) at the final entry's time, the final one."""
-    opened, body, final = entries[0], entries[1:-1], entries[-1]
-    sealed = [opened]
-    for entry in [*sorted(body, key=lambda e: str(e["data"].get("voter"))), final]:
-        sealed.append(_next(sealed[-1], entry["type"], entry["data"], final["at"]))
-    return sealed
-
-
 def _bring_records_up_to_date(bind) -> None:
     for vote in bind.execute(sa.select(VOTES).order_by(VOTES.c.id)).all():
         entries = [row.entry for row in bind.execute(
@@ -120,12 +114,14 @@ def _bring_records_up_to_date(bind) -> None:
             at = entries[-1]["at"]
             if vote.closed_at is not None and vote.closed_at > _parse_at(at):
                 at = _at(vote.closed_at)
-            entry = _next(entries[-1], "cancelled", {"reason": vote.cancel_reason or ""}, at)
+            entry = _next(entries[-1], "cancelled", {"reason": vote.cancel_reason or "Cancelled (no reason was recorded)."}, at)
             bind.execute(LEDGER.insert().values(vote_id=vote.id, seq=entry["seq"], kind="cancelled", entry=entry,
                                                 hash=entry["hash"]))
             entries.append(entry)
-        published = _seal(entries) if secret and entries[-1]["type"] in ("closed", "cancelled") else entries
-        bind.execute(VOTES.update().where(VOTES.c.id == vote.id).values(record_head=published[-1]["hash"]))
+        # An ended vote's record was already published as stored (a secret one in casting order too):
+        # its head stays the one others may have kept, and it is never re-sealed.
+        bind.execute(VOTES.update().where(VOTES.c.id == vote.id)
+                     .values(record_head=entries[-1]["hash"], record_sealed=False))
     receipts = {row.hash: _sha256(row.entry["data"]) for row in bind.execute(
         sa.select(LEDGER.c.hash, LEDGER.c.entry).where(LEDGER.c.kind.in_(("ballot", "objection"))))}
     for ballot in bind.execute(sa.select(BALLOTS.c.id, BALLOTS.c.entry_hash)).all():
@@ -153,3 +149,4 @@ def downgrade():
         batch_op.drop_column('close_error')
         batch_op.drop_column('published_turnout')
         batch_op.drop_column('record_head')
+        batch_op.drop_column('record_sealed')

@@ -445,8 +445,12 @@ def test_the_migration_ends_old_records_and_fills_heads_receipts_and_turnouts(ap
     running = open_admission(steward, make_coop("applicant"), secret=True)
     services.cast_ballot(actor=voters[1][0], vote=running, choice="for", now=T0 + HOUR)
     ended = [public.id, secret.id, cancelled.id]
-    public_id, cancelled_id, running_id = public.id, cancelled.id, running.id
+    public_id, secret_id, cancelled_id, running_id = public.id, secret.id, cancelled.id, running.id
     expected = {i: db.session.get(Vote, i).record_head for i in ended}
+    # Before this change a secret vote's record was published as stored, in casting order: the
+    # migration keeps that head (copies kept elsewhere, a changelog citing it) and never re-seals it.
+    stored_secret = queries.ledger_entries(db.session.get(Vote, secret_id))
+    expected[secret_id] = stored_secret[-1]["hash"]
     receipts = {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))}
     final = queries.published_record(db.session.get(Vote, cancelled_id))[-1]
     assert final["type"] == "cancelled" and None not in expected.values() and None not in receipts.values()
@@ -462,6 +466,8 @@ def test_the_migration_ends_old_records_and_fills_heads_receipts_and_turnouts(ap
             if isinstance(logger, logging.Logger):
                 logger.disabled = False
     assert {i: db.session.get(Vote, i).record_head for i in ended} == expected
+    assert queries.published_record(db.session.get(Vote, secret_id)) == stored_secret
+    assert [db.session.get(Vote, i).record_sealed for i in (secret_id, running_id)] == [False, True]
     assert queries.published_record(db.session.get(Vote, cancelled_id))[-1] == final
     assert {b.id: b.receipt_hash for b in db.session.scalars(select(Ballot))} == receipts
     assert db.session.get(Vote, running_id).published_turnout == 1
