@@ -62,9 +62,10 @@ def can_see_objection_coop(person: Any, vote: Any, objection: Any, my_coop_ids: 
 
 def can_withdraw_objection(person: Any, vote: Any, objection: Any, my_coop_ids: Collection[int],
                            now: datetime) -> bool:
-    """A delegate of the objecting co-op, while the vote accepts ballots and the objection blocks."""
+    """A delegate of the objecting co-op, while the vote accepts ballots, the objection blocks and
+    the co-op is a member (a suspended co-op cannot unblock a consent vote)."""
     return (_signed_in(person) and vote.accepts_ballots_at(now) and objection.blocks
-            and objection.coop_id in my_coop_ids)
+            and objection.coop_id in my_coop_ids and objection.coop.status == "member")
 
 
 def can_resolve_objection(person: Any, vote: Any, objection: Any, now: datetime) -> bool:

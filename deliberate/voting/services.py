@@ -135,6 +135,9 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
     preset = "custom" if rule and not rule_preset else (rule_preset or handler.rule_preset(subject))
     rule_obj, preset = build_rule(preset, _rule_as_given(rule, secret=secret, live_totals=live_totals,
                                                          second_call_quorum=second_call_quorum))
+    if rule_obj.secret and rule_obj.weighted:
+        raise InvalidInput(_("A secret vote cannot be weighted: the weights published in its record would name the co-ops."),
+                           field_errors={"secret": [_("Make the vote public, or give every co-op one vote.")]})
     if rule_obj.secret and rule_obj.live_totals:
         raise InvalidInput(_("A secret vote cannot show running totals: they would tell who voted how."),
                            field_errors={"live_totals": [_("Turn off live totals, or make the vote public.")]})

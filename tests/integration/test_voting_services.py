@@ -698,3 +698,13 @@ def test_a_vote_whose_subject_disappeared_still_closes_and_cancels(open_on, vote
     assert closed.state == "closed" and closed.passed and "no longer exists" in closed.effect_note
     verified(closed)
     assert closing.cancel_vote(actor=steward, vote=other, reason="Withdrawn").state == "cancelled"
+
+
+def test_a_secret_vote_cannot_be_weighted(open_on, voters, applicant):
+    """The weights stand next to the receipts in a secret record: a co-op with a known, unique
+    weight would be named, and its choice read from the sealed record."""
+    weights = {coop.id: n + 1 for n, (_delegate, coop) in enumerate(voters)}
+    with pytest.raises(InvalidInput) as refused:
+        open_on(applicant.id, rule={"method": "majority", "weighted": True, "secret": True}, weights=weights)
+    assert "secret" in refused.value.field_errors
+    assert db.session.scalar(select(func.count(Vote.id))) == 0

@@ -284,12 +284,16 @@ def receipt_record(close: bool = True) -> tuple[list[dict], list[str]]:
 def test_receipt_found_and_counted(tmp_path, capsys):
     entries, receipts = receipt_record()
     path = write(tmp_path, "r.jsonl", entries)
-    assert main(["verify", path, "--receipt", receipts[1], "--receipt", receipts[0].upper()]) == 0
+    assert main(["verify", path, "--receipt", receipts[1]]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("OK: vote 12")
     assert lines[1] == f"  receipt {receipts[1]}: found (ballot, entry 2): the co-op's counted ballot"
-    assert lines[2] == (f"  receipt {receipts[0]}: found (ballot, entry 1) but replaced by a later "
-                        f"ballot from the same co-op, which is the one that counts")
+    # The earlier ballot's receipt is in the record, but it no longer counts: the check fails.
+    assert main(["verify", path, "--receipt", receipts[1], "--receipt", receipts[0].upper()]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2] == (f"  receipt {receipts[0]}: found (ballot, entry 1) but REPLACED by a later "
+                        f"ballot from the same co-op, which is the one that counts (if your co-op did "
+                        f"not cast a later ballot, someone else did)")
 
 
 def test_receipt_absent_fails(tmp_path, capsys):
@@ -392,8 +396,12 @@ def test_secret_record_is_checked_sealed_and_receipts_survive_sealing(tmp_path, 
     assert main(["verify", stored]) == 1
     assert "a secret vote's record is published sealed" in capsys.readouterr().out
     sealed = write(tmp_path, "sealed.jsonl", seal(entries))
-    assert main(["verify", sealed, "--receipt", receipts[3], "--receipt", receipts[1]]) == 0
+    assert main(["verify", sealed, "--receipt", receipts[3]]) == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith(": the co-op's counted ballot")
+    # A receipt whose ballot no longer counts fails the check (exit 1): a co-op keeps its counted
+    # ballot's receipt, so a later ballot it did not cast must not pass unnoticed by a cron job.
+    assert main(["verify", sealed, "--receipt", receipts[3], "--receipt", receipts[1]]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "OK: vote 12 — 6 entries, 3 ballots, result recomputed: adopted"
     assert out[1].endswith(": the co-op's counted ballot")
-    assert out[2].endswith("replaced by a later ballot from the same co-op, which is the one that counts")
+    assert "REPLACED by a later ballot from the same co-op, which is the one that counts" in out[2]

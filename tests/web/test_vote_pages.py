@@ -221,9 +221,14 @@ def test_casting_needs_an_open_vote_and_a_member_coop(status, accepting, expecte
 
 
 def test_objections_are_withdrawn_by_their_coop_and_resolved_by_stewards():
-    blocking, ended = SimpleNamespace(coop_id=1, blocks=True), SimpleNamespace(coop_id=1, blocks=False)
+    member, suspended = SimpleNamespace(status="member"), SimpleNamespace(status="suspended")
+    blocking = SimpleNamespace(coop_id=1, blocks=True, coop=member)
+    ended = SimpleNamespace(coop_id=1, blocks=False, coop=member)
     now, vote = utcnow(), _vote()
     assert permissions.can_withdraw_objection(PERSON, vote, blocking, {1}, now)
+    # A suspended co-op cannot withdraw (the service refuses it too): no button for it.
+    assert not permissions.can_withdraw_objection(PERSON, vote, SimpleNamespace(coop_id=1, blocks=True, coop=suspended),
+                                                  {1}, now)
     assert not permissions.can_withdraw_objection(PERSON, vote, blocking, {2}, now)
     assert not permissions.can_withdraw_objection(PERSON, vote, ended, {1}, now)
     assert not permissions.can_withdraw_objection(PERSON, _vote(accepting=False), blocking, {1}, now)
