@@ -169,12 +169,13 @@ def vote(page: VotePage, *, standard_slug: str | None) -> dict[str, Any]:
             "second_call_of": v.second_call_of_id, "your_coops": [your_coop(v, mine) for mine in page.my_ballots]}
 
 
-def objection(o: Objection, named: bool) -> dict[str, Any]:
-    """``named``: whether the caller may see which co-op it is (voting.permissions.can_see_objection_coop)."""
+def objection(o: Objection, named: bool, timed: bool = True) -> dict[str, Any]:
+    """``named``: whether the caller may see which co-op it is (voting.permissions.can_see_objection_coop);
+    ``timed``: whether its times are shown (not in a secret vote: permissions.can_see_objection_times)."""
     return {"id": o.id, "vote_id": o.vote_id, "kind": o.kind, "coop": coop_ref(o.coop) if named else None,
             "passage": o.passage or "", "argument": o.argument, "paramount": bool(o.paramount), "status": o.status,
             "resolution_note": o.resolution_note or "", "resolved_amendment_id": o.resolved_amendment_id,
-            "created_at": when(o.created_at), "resolved_at": when(o.resolved_at)}
+            "created_at": when(o.created_at) if timed else None, "resolved_at": when(o.resolved_at) if timed else None}
 
 
 def me(person: Person, token) -> dict[str, Any]:

@@ -94,7 +94,8 @@ def list_objections(vote_id: int, query: dict[str, Any]):
     person = current_person()
     mine = queries.my_coop_ids(person, vote)
     return listing(queries.objections(vote),
-                   lambda o: present.objection(o, permissions.can_see_objection_coop(person, vote, o, mine)),
+                   lambda o: present.objection(o, permissions.can_see_objection_coop(person, vote, o, mine),
+                                               permissions.can_see_objection_times(vote)),
                    key=lambda o: o.id, query=query)
 
 
@@ -147,4 +148,4 @@ def withdraw_objection(vote_id: int, objection_id: int, body: dict[str, Any]):
 def _objection(vote: Vote, objection_id: int) -> dict[str, Any]:
     person, objection = current_person(), db.session.get(Objection, objection_id)
     named = permissions.can_see_objection_coop(person, vote, objection, queries.my_coop_ids(person, vote))
-    return present.objection(objection, named)
+    return present.objection(objection, named, permissions.can_see_objection_times(vote))

@@ -60,6 +60,12 @@ def can_see_objection_coop(person: Any, vote: Any, objection: Any, my_coop_ids: 
     return not vote.secret or objection.coop_id in my_coop_ids
 
 
+def can_see_objection_times(vote: Any) -> bool:
+    """When an objection or concern was raised or ended: not in a secret vote, where an objection
+    is a co-op's ballot and its time would tie it to whoever was seen acting then."""
+    return not vote.secret
+
+
 def can_withdraw_objection(person: Any, vote: Any, objection: Any, my_coop_ids: Collection[int],
                            now: datetime) -> bool:
     """A delegate of the objecting co-op, while the vote accepts ballots, the objection blocks and

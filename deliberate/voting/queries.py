@@ -101,7 +101,11 @@ def ballots(vote: Vote) -> list[Ballot]:
 
 
 def objections(vote: Vote) -> list[Objection]:
-    return list(db.session.scalars(select(Objection).where(Objection.vote_id == vote.id).order_by(Objection.id)))
+    """The vote's objections and concerns: in the order they were raised, except in a secret vote,
+    where an objection is a co-op's ballot and its place in that order would tell when it was cast
+    (listed by their words instead; their times are not shown either, see permissions.can_see_times)."""
+    order = (Objection.argument, Objection.id) if vote.secret else (Objection.id,)
+    return list(db.session.scalars(select(Objection).where(Objection.vote_id == vote.id).order_by(*order)))
 
 
 def get_objection(vote: Vote, objection_id: int) -> Objection:
@@ -192,6 +196,7 @@ class ShownObjection:
     named: bool  # False: "a co-op" (a secret vote, and not one of the person's co-ops)
     can_withdraw: bool = False
     can_resolve: bool = False
+    timed: bool = True  # False: its times are not shown (a secret vote)
 
     @property
     def coop_name(self) -> str | None:
@@ -311,14 +316,15 @@ def _my_ballots(person: Person | None, vote: Vote, mine: Sequence[ElectorateMemb
 def _objections(person: Person | None, vote: Vote, recorded: Sequence[Objection], mine: frozenset[int],
                 now: datetime) -> tuple[list[ShownObjection], list[ShownObjection]]:
     objections, concerns = [], []
+    timed = permissions.can_see_objection_times(vote)
     for item in recorded:
         named = permissions.can_see_objection_coop(person, vote, item, mine)
         if item.kind == "objection":
             objections.append(ShownObjection(
                 item, named, can_withdraw=permissions.can_withdraw_objection(person, vote, item, mine, now),
-                can_resolve=permissions.can_resolve_objection(person, vote, item, now)))
+                can_resolve=permissions.can_resolve_objection(person, vote, item, now), timed=timed))
         else:
-            concerns.append(ShownObjection(item, named))
+            concerns.append(ShownObjection(item, named, timed=timed))
     return objections, concerns
 
 

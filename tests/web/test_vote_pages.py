@@ -252,3 +252,25 @@ def test_the_read_model_holds_only_what_the_person_may_see(network, open_vote, o
     closed = queries.vote_page(db.session.get(Vote, vote.id), None, utcnow())
     assert set(closed.ballots) == {network["member"].id, other_delegate.coops[0].id}
     assert closed.can_download and closed.record_head and closed.entry_count == 4
+
+
+def test_a_secret_votes_objections_show_no_times_and_no_casting_order(network, make_coop, make_delegate, steward,
+                                                                    client):
+    """In a consent vote an objection is a co-op's ballot: in a secret vote neither its time nor its
+    place in the order it was raised is shown (the page and the API), as the sealed record shows none."""
+    from deliberate.voting import objections
+
+    coops = [make_coop(name=f"Objecting Co-op {n}") for n in range(3)]
+    delegates = [make_delegate(coop=coop) for coop in coops]
+    vote = services.open_vote(actor=steward, subject_kind="admission", subject_id=network["applicant"].id,
+                              closes_at=utcnow() + timedelta(days=7), rule={"method": "consent", "secret": True})
+    for delegate, coop, argument in zip(delegates, coops, ["Zeta reasons", "Alpha reasons", "Mid reasons"],
+                                        strict=True):
+        objections.raise_objection(actor=delegate, vote=vote, coop=coop, argument=argument)
+    objections.withdraw_objection(actor=delegates[0], objection=queries.objections(vote)[-1], note="")
+    listed = client.get(f"/api/v1/votes/{vote.id}/objections").get_json()["items"]
+    assert [o["argument"] for o in listed] == ["Alpha reasons", "Mid reasons", "Zeta reasons"]
+    assert all(o["created_at"] is None and o["resolved_at"] is None and o["coop"] is None for o in listed)
+    html = page(client, vote)
+    assert html.index("Alpha reasons") < html.index("Mid reasons") < html.index("Zeta reasons")
+    assert "Withdrawn on" not in html and "withdrawn on" not in html
