@@ -44,6 +44,8 @@ ENTRY_KEYS = frozenset({"seq", "kind", "ref", "at", "payload", "prev", "hash"})
 VOTE_KEYS = frozenset({"vote_id", "final", "record_head", "record_url"})
 VERSION_KEYS = frozenset({"standard_id", "standard", "version_id", "number", "content_hash", "changelog_hash"})
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# A record's address is a plain path on the log's own site: nothing that could name another host.
+_RECORD_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,500}")
 
 
 class WitnessError(ValueError):
@@ -56,8 +58,8 @@ def vote_payload(vote_id: int, final: str, record_head: str, record_url: str) ->
         raise WitnessError(f"final must be one of {', '.join(FINALS)}")
     if not _HEX64.match(record_head or ""):
         raise WitnessError("record_head must be 64 lowercase hex characters")
-    if not record_url.startswith("/"):
-        raise WitnessError("record_url must be a path from the site's root, starting with /")
+    if not _RECORD_PATH.fullmatch(record_url) or record_url.startswith("//"):
+        raise WitnessError("record_url must be a plain path from the site's root, starting with /")
     return {"vote_id": vote_id, "final": final, "record_head": record_head, "record_url": record_url}
 
 
@@ -117,7 +119,7 @@ def loads(text: str | bytes) -> list[dict[str, Any]]:
             continue
         try:
             value = json.loads(raw)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise WitnessError(f"line {number}: not JSON ({error})") from None
         if not isinstance(value, dict):
             raise WitnessError(f"line {number}: not a JSON object")
@@ -142,14 +144,18 @@ def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
         if set(payload) != keys:
             problems.append(f"entry {i}: a {kind} payload has {sorted(keys)}, not {sorted(payload)}")
         elif kind == "vote" and (payload["final"] not in FINALS or not _HEX64.match(str(payload["record_head"]))
-                                 or payload["vote_id"] != entry.get("ref")):
-            problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head "
-                            f"and vote_id equal to ref")
+                                 or payload["vote_id"] != entry.get("ref") or not _is_record_path(payload["record_url"])):
+            problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head, "
+                            f"vote_id equal to ref and record_url a plain path on this site")
     try:
         parse_at(entry.get("at"))
     except LedgerError as error:
         problems.append(f"entry {i}: {error}")
     return problems
+
+
+def _is_record_path(value: Any) -> bool:
+    return isinstance(value, str) and bool(_RECORD_PATH.fullmatch(value)) and not value.startswith("//")
 
 
 def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -163,6 +169,8 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
             continue
         problems += _entry_problems(i, entry)
         key = (entry.get("kind"), entry.get("ref"))
+        if not (isinstance(key[0], str) and isinstance(key[1], int)):
+            continue  # reported by _entry_problems
         if key in seen:
             problems.append(f"entry {i}: {key[0]} {key[1]} is already in the log")
         seen.add(key)

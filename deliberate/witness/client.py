@@ -37,14 +37,25 @@ class FetchError(Exception):
     """The address could not be read."""
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A witness reads the addresses it was given and nothing else: a server that answers with a
+    redirect (perhaps to a host inside the witness's own network) is refused, not followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.URLError(f"redirected ({code}) to {newurl}: a witness does not follow redirects")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def fetch(url: str) -> bytes:
-    """GET ``url`` and return its body (http and https only)."""
+    """GET ``url`` and return its body (http and https only, no redirects)."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise FetchError(f"{url}: only http:// and https:// addresses can be fetched")
     request = urllib.request.Request(url, headers={"User-Agent": "deliberate-witness",
                                                    "Accept": "application/x-ndjson, */*"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 (scheme checked)
+        with _OPENER.open(request, timeout=TIMEOUT) as response:  # noqa: S310 (scheme checked)
             body = response.read(MAX_BYTES + 1)
     except (urllib.error.URLError, OSError, ValueError) as error:
         raise FetchError(f"{url}: {getattr(error, 'reason', error)}") from None
@@ -61,7 +72,11 @@ def base_of(log_url: str) -> str:
 
 
 def record_url(log_url: str, entry: dict[str, Any]) -> str:
-    return base_of(log_url) + str(entry["payload"]["record_url"])
+    """Where a vote's record is: its path on the log's own site (never another host)."""
+    address = base_of(log_url) + str(entry["payload"]["record_url"])
+    if urllib.parse.urlsplit(address)[:2] != urllib.parse.urlsplit(log_url)[:2]:
+        raise FetchError(f"{address}: not on the log's own site")
+    return address
 
 
 def check_record(entry: dict[str, Any], body: bytes) -> list[str]:
@@ -84,7 +99,12 @@ def check_record(entry: dict[str, Any], body: bytes) -> list[str]:
 def _read_state(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return chain.loads(path.read_bytes())
+    kept = chain.loads(path.read_bytes())
+    if not kept:
+        # A first run writes at least the log it saw; an empty copy is damage, not a first run
+        # (trusting the log afresh would let a rewrite through).
+        raise chain.WitnessError("the kept copy is empty: restore it from a backup, or remove it to start afresh")
+    return kept
 
 
 def _write_state(path: Path, entries: Sequence[dict[str, Any]]) -> None:
@@ -94,7 +114,14 @@ def _write_state(path: Path, entries: Sequence[dict[str, Any]]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(chain.dumps(entries))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, path)
+        directory = os.open(str(path.parent), os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself reaches the disk
+        finally:
+            os.close(directory)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -137,9 +164,8 @@ def run(url: str, state: Path, *, fetcher: Fetcher = fetch, out: TextIO = sys.st
     votes = [e for e in entries[len(kept) if only_new else 0:] if e["kind"] == "vote"]
     failures: list[str] = []
     for entry in votes:
-        address = record_url(url, entry)
         try:
-            body = fetcher(address)
+            body = fetcher(record_url(url, entry))
         except FetchError as error:
             print(f"cannot fetch the record of vote {entry['ref']}: {error}", file=err)
             return UNREACHABLE
