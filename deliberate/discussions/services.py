@@ -106,6 +106,8 @@ def clean_anchor(session: Session, anchor: Any, subject: Subject, quote: str | N
     clean: dict[str, Any] = {}
     source = None
     key = anchor.get("section_key")
+    if isinstance(key, str) and limits.has_control_characters(key, multiline=False):
+        raise InvalidInput(_("The quoted passage is not from this text."))  # no section has such a key
     if subject.kind in ("standard", "section") and ("revision_id" in values or isinstance(key, str) and key):
         if "revision_id" in values:
             revision = session.get(Revision, values["revision_id"])

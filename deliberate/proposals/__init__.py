@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_subject(votes.GROUP)
     _add_once(standards.HEAD_MOVED_HOOKS, adoption.follow_base)
     _add_once(standards.EDIT_GUARDS, votes.refuse_edit_under_vote)
+    _add_once(standards.ORDER_GUARDS, votes.refuse_reorder_under_vote)
     _add_once(adoption.VOTE_CONFLICT_HOOKS, votes.cancel_votes_on_conflict)
     person_rights.register(export={"amendments": rights.export_amendments})
 

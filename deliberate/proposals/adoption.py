@@ -21,7 +21,18 @@ from ..standards.models import Revision, Section
 from ..text.merge import three_way
 from . import permissions
 from .models import Amendment
-from .services import _locked, add_draft, publish, refuse_if_under_vote, reopen_for_changed_base, reopen_for_removed_section, transition
+from .services import (
+    _clean_note,
+    _locked,
+    add_draft,
+    publish,
+    refuse_if_order_under_vote,
+    refuse_if_under_vote,
+    reopen_for_changed_base,
+    reopen_for_changed_order,
+    reopen_for_removed_section,
+    transition,
+)
 from .states import LIVE_STATES
 
 
@@ -141,6 +152,8 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
         _move(session, section, head.target_position)
     amendment.adopted_revision_id = revision.id if revision else None
     transition(session, amendment, "adopt", actor, note)
+    if amendment.kind in ("insert", "delete", "move"):
+        reopen_for_changed_order(session, amendment, actor)
     _supersede_rivals(session, amendment, actor)
     if amendment.kind in ("modify", "retitle"):
         follow_base(session, section, revision, actor, skip_id=amendment.id)
@@ -186,11 +199,14 @@ def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Am
     allowed = steward_may_adopt(amendment.standard.policy or {}, kind)
     if not permissions.can_adopt_directly(actor, amendment, allowed):
         raise PermissionDenied(_("This amendment must be decided by a vote of the co-ops."))
+    note = _clean_note(note)
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         if amendment.kind in ("modify", "retitle", "delete"):
             _lock_section(session, amendment.section_id)
             refuse_if_under_vote(session, amendment.section_id)
+        if amendment.kind in ("insert", "delete", "move"):
+            refuse_if_order_under_vote(session, amendment.standard_id, skip_id=amendment.id)
         apply_amendment(session, amendment, actor, note or "Adopted by a steward under the standard's policy.")
     return amendment
 

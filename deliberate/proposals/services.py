@@ -102,6 +102,35 @@ def refuse_if_under_vote(session, section_id: int | None) -> None:
                           "amendment.", number=first.vote.id, title=first.vote.title))
 
 
+ORDER_KINDS = ("insert", "move")  # amendments whose frozen text names a place in the standard's order
+
+
+def _order_under_vote(session, standard_id: int, skip_id: int | None = None) -> list[Amendment]:
+    return list(session.scalars(select(Amendment).where(
+        Amendment.standard_id == standard_id, Amendment.kind.in_(ORDER_KINDS), Amendment.state == "voting",
+        Amendment.id != (skip_id or 0)).order_by(Amendment.id)))
+
+
+def refuse_if_order_under_vote(session, standard_id: int, skip_id: int | None = None) -> None:
+    """Adding, removing or moving a section is refused while the co-ops vote on inserting or moving
+    one: that vote is bound to a place in the order ("position 3"), which the change would shift."""
+    frozen = _order_under_vote(session, standard_id, skip_id)
+    if frozen:
+        raise TextUnderVote(_("The order of this standard's sections cannot change while the co-ops are voting on "
+                              "%(reference)s, which puts a section at a place in it. Wait until that vote ends.",
+                              reference=frozen[0].reference))
+
+
+def reopen_for_changed_order(session, adopted: Amendment, actor: Person | None) -> None:
+    """Another vote's result added, removed or moved a section: the votes on inserting or moving one
+    elsewhere in the standard are bound to places that have shifted, so they are cancelled (the
+    amendments go back to "open", for their authors to check the place and a new vote)."""
+    for other in _order_under_vote(session, adopted.standard_id, skip_id=adopted.id):
+        _cancel_and_reopen(session, other, f"{adopted.reference} was adopted and changed the order of the "
+                                           f"sections, so the place {other.reference} names has shifted: it must be "
+                                           f"checked and put to a vote again.", actor)
+
+
 def refuse_if_amendment_under_vote(session, amendment: Amendment) -> None:
     """An amendment being voted on cannot be changed by anyone: the vote is bound to its text."""
     if amendment.state != "voting":

@@ -167,6 +167,13 @@ def cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
         cancel_votes_on_subject(session, "group", amendment.group_id, reason)
 
 
+def refuse_reorder_under_vote(session: Session, standard) -> None:
+    """Sections cannot be added while a vote on inserting or moving one is open (standards' order guard)."""
+    from .services import refuse_if_order_under_vote
+
+    refuse_if_order_under_vote(session, standard.id)
+
+
 def refuse_edit_under_vote(session: Session, section: Section) -> None:
     """A section whose text is under vote cannot be edited (standards' edit guard)."""
     from .services import refuse_if_under_vote

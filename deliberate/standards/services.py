@@ -25,6 +25,9 @@ HEAD_MOVED_HOOKS: list = []
 # ``guard(session, section)`` raises TextUnderVote when the section's text is being voted on
 # (deliberate.proposals registers itself here: an amendment to the section in an open vote).
 EDIT_GUARDS: list = []
+# Called with (session, standard) before a section is added: deliberate.proposals refuses while a vote
+# on inserting or moving a section is bound to a place in the order.
+ORDER_GUARDS: list = []
 
 
 class TextUnderVote(DomainError):
@@ -133,6 +136,8 @@ def add_section(*, actor: Person, standard: Standard, title: str, body: str, kin
         raise InvalidInput(_("Unknown kind of section."), field_errors={"kind": [_("One of %(SECTION_KINDS)s.", SECTION_KINDS=', '.join(SECTION_KINDS))]})
     with unit_of_work() as session:
         standard = session.merge(standard)
+        for guard in ORDER_GUARDS:
+            guard(session, standard)
         existing = list(session.scalars(select(Section).where(Section.standard_id == standard.id).order_by(Section.position)))
         last = existing[-1].position if existing else 0
         if position is None or position > last:

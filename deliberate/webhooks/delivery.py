@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import logging
 import random
+import re
 import secrets
 import socket
 import ssl
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = "Deliberate-Webhooks/1.0"
 DEFAULT_WORKER_SECONDS = 10.0
 MAX_PER_PASS = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _wake = threading.Event()
 
@@ -263,7 +265,9 @@ def send(claim: Claim, settings: Settings, at: float | None = None) -> Result:
         if connection is not None:
             connection.close()
     result.duration_ms = int((time.monotonic() - started) * 1000)
-    result.error = result.error[:300]
+    # The receiver's own words (its reason phrase, a Location) may hold control characters: stored
+    # as text, they would be refused by PostgreSQL (NUL) or garble the delivery log.
+    result.error = _CONTROL.sub("?", result.error)[:300]
     return result
 
 

@@ -180,7 +180,7 @@ def check_url(url: str, allow_private: bool, max_length: int = MAX_URL_LENGTH) -
         raise UnsafeURL("empty", "Give the address that should receive the events.")
     if len(url) > max_length:
         raise UnsafeURL("too_long", f"The address is too long (at most {max_length:,} characters).")
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+    if any(ch.isspace() or ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in url):
         raise UnsafeURL("spaces", "The address cannot contain spaces.")
     try:
         parts = urlsplit(url)

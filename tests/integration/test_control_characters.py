@@ -106,3 +106,37 @@ def _an_amendment(network):
     return proposals.propose_amendment(actor=network["delegate"], standard=network["standard"], kind="modify",
                                        section=section, summary="Plainer words.", proposed_title=section.title,
                                        proposed_body="Members own it, together.")
+
+
+def test_a_stewards_adoption_note_is_cleaned_too(network):
+    from deliberate.extensions import db
+    from deliberate.proposals import adoption
+
+    standard = network["standard"]
+    standard.policy = {"steward_may_adopt": ["principle", "guidance", "editorial"]}
+    db.session.commit()
+    section = network["section"]
+    amendment = proposals.propose_amendment(actor=network["delegate"], standard=standard, kind="modify",
+                                            section=section, summary="Plainer words.", proposed_title=section.title,
+                                            proposed_body="Members own it, together, always.")
+    amendment = proposals.open_amendment(actor=network["delegate"], amendment=amendment)
+    before = every_row()
+    with pytest.raises(InvalidInput):
+        adoption.adopt_directly(actor=network["steward"], amendment=amendment, note="ok\x07\x1b[31mred\x00")
+    assert every_row() == before
+
+
+def test_a_quote_anchored_to_a_key_with_a_control_character_is_not_from_this_text(network):
+    before = every_row()
+    with pytest.raises(InvalidInput):
+        discussions.post_comment(actor=network["delegate"], subject_kind="standard", subject_id=network["standard"].id,
+                                 body="About this.", quote="Members", anchor={"section_key": "a\x00b"})
+    assert every_row() == before
+
+
+@pytest.mark.parametrize("url", ["https://example.org/a\x7fb", "https://example.org/a\x9b31m"])
+def test_a_webhook_address_with_a_control_character_is_refused(url):
+    from deliberate.webhooks import signing
+
+    with pytest.raises(signing.UnsafeURL):
+        signing.check_url(url, allow_private=False)

@@ -21,7 +21,7 @@ from deliberate.standards.models import Revision, Section
 from deliberate.versions import services as versions
 from deliberate.versions.models import Version
 from deliberate.versions.subjects import version_text
-from deliberate.voting import closing
+from deliberate.voting import closing, queries
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
 
@@ -303,3 +303,39 @@ def test_a_vote_on_a_change_to_a_section_another_vote_removes_is_cancelled(setup
     assert fresh(Amendment, a7.id).state == "superseded"
     cancelled = fresh(Vote, vote7.id)
     assert cancelled.state == "cancelled" and removal.reference in cancelled.cancel_reason
+
+
+# The order of the sections is under vote too ----------------------------------------------------
+
+def inserted(setup, title, position, who=0):
+    amendment = services.propose_amendment(actor=setup["delegates"][who], standard=setup["standard"], kind="insert",
+                                           summary="A new principle.", proposed_title=title,
+                                           proposed_body=f"{title}: what co-ops do.", target_position=position)
+    return services.open_amendment(actor=setup["delegates"][who], amendment=amendment)
+
+
+def test_a_vote_on_inserting_a_section_freezes_the_order(setup):
+    """An insert is voted on a place ("position 1"): adding a section or adopting another insert
+    directly would shift what that place means, so both are refused while the vote is open."""
+    a7 = inserted(setup, "Education", 1)
+    vote = vote_on(setup, "amendment", a7.id)
+    with pytest.raises(DomainError) as refused:
+        standards.add_section(actor=setup["steward"], standard=setup["standard"], title="Preamble", body="Why.",
+                              position=1)
+    assert a7.reference in refused.value.message
+    other = inserted(setup, "Solidarity", 1, who=1)
+    with pytest.raises(DomainError):
+        adoption.adopt_directly(actor=setup["steward"], amendment=fresh(Amendment, other.id))
+    assert [s.title for s in standards.get_standard(setup["standard"].slug).sections] == ["Member ownership"]
+    assert fresh(Vote, vote.id).state == "open" and voted_text_is_intact(vote.id, a7.id)
+
+
+def test_another_vote_changing_the_order_cancels_a_vote_on_an_insert(setup):
+    a7 = inserted(setup, "Education", 1)
+    vote7 = vote_on(setup, "amendment", a7.id)
+    a8 = inserted(setup, "Solidarity", 1, who=1)
+    adopt_by_vote(setup, a8)
+    cancelled = fresh(Vote, vote7.id)
+    assert cancelled.state == "cancelled" and a8.reference in cancelled.cancel_reason
+    assert fresh(Amendment, a7.id).state == "open"
+    assert queries.published_record(cancelled)[-1]["type"] == "cancelled"
