@@ -96,7 +96,11 @@ def _respond(feed: atom.Feed) -> Response:
 
 
 def _updated(items: list[FeedItem], fallback: datetime) -> datetime:
-    return max((i.event.created_at for i in items), default=fallback)
+    """The feed changes with its items and with the witness log's head it carries: a reader asking
+    "anything since?" (If-Modified-Since) must get the new head, not a 304."""
+    latest = max((i.event.created_at for i in items), default=fallback)
+    witnessed = witness.latest_at(db.session)
+    return max(latest, witnessed) if witnessed is not None else latest
 
 
 @bp.get("/feed.atom")

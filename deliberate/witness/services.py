@@ -14,6 +14,7 @@ Nothing here changes an entry; the database refuses UPDATE and DELETE on the tab
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -122,6 +123,12 @@ def head(session: Session) -> tuple[int, str] | None:
     row = session.execute(select(WitnessEntry.seq, WitnessEntry.hash).order_by(WitnessEntry.seq.desc())
                           .limit(1)).first()
     return None if row is None else (row.seq, row.hash)
+
+
+def latest_at(session: Session) -> datetime | None:
+    """When the newest entry was appended (None while the log is empty)."""
+    at = session.scalar(select(WitnessEntry.at).order_by(WitnessEntry.seq.desc()).limit(1))
+    return None if at is None else parse_at(at)
 
 
 def count(session: Session) -> int:

@@ -4,6 +4,7 @@ feeds."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 
@@ -93,3 +94,22 @@ def test_the_feeds_carry_the_witness_head_and_each_closed_votes_record_head(clie
     assert f"Witness log entry {entry['seq']}: {entry['hash']}." in summary
     record = next(link for link in closed.findall(f"{ATOM}link") if link.get("rel") == "related")
     assert record.get("href") == f"http://localhost.test/votes/{vote.id}/record.jsonl"
+
+
+def test_a_feed_read_before_a_vote_ended_is_not_answered_304_after(app, client, network, monkeypatch):
+    """The feeds carry the witness head: a reader asking "anything new since?" after a vote ended
+    elsewhere (nothing new in this feed's own items) gets the feed with the new head, not a 304."""
+    from deliberate.database import unit_of_work
+
+    path = f"/standards/{network['standard'].slug}/feed.atom"
+    first = client.get(path)
+    since = first.headers["Last-Modified"]
+    # The vote ends a few seconds later (Last-Modified counts whole seconds).
+    from deliberate.realtime import events
+
+    later = events.utcnow() + timedelta(seconds=5)
+    monkeypatch.setattr(events, "utcnow", lambda: later)
+    with unit_of_work() as session:  # a vote on another subject ends: only the network's room hears it
+        events.record_event(session, "vote_closed", "network", {"vote_id": 998, "record_head": "cd" * 32})
+    again = client.get(path, headers={"If-Modified-Since": since})
+    assert again.status_code == 200 and log()[-1]["hash"] in again.get_data(as_text=True)
