@@ -51,7 +51,7 @@ def test_a_redirect_is_not_followed():
                 self.wfile.write(b"secret-internal\n")
 
         def log_message(self, *args):
-            pass
+            """Keep the test's output quiet."""
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
