@@ -23,7 +23,7 @@ from .models import Ballot, ElectorateMember, Vote
 from .permissions import can_manage_votes
 from .rules import Outcome, percent_text
 from .rules import second_call as second_call_rule
-from .services import SYSTEM, _actor_id, _create_vote, _System, _when
+from .services import SYSTEM, System, acting_id, create_vote, moment_text
 from .subjects import SubjectHandler, get_handler
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _check_open(vote: Vote) -> None:
         raise Conflict(_("This vote is already %(state)s.", state=vote.state))
 
 
-def close_vote(*, actor: Person | _System | None, vote: Vote, now: datetime | None = None) -> Vote:
+def close_vote(*, actor: Person | System | None, vote: Vote, now: datetime | None = None) -> Vote:
     """Close a vote: compute the result once from its record, store it, act on it.
 
     A steward may close early; the system (``SYSTEM`` or None: the scheduler, the CLI) only once
@@ -69,13 +69,13 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         if vote.state != "open":
             return vote, False
         if system and now < vote.closes_at:
-            raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=_when(vote.closes_at)))
+            raise Conflict(_("This vote closes on %(value)s; it is not due yet.", value=moment_text(vote.closes_at)))
         outcome = ledger.replay(storage.entries(session, vote)).recompute()
         storage.append(session, vote, "closed", ledger.closed_data(outcome), now)
         # Set before the subject acts: a ratified version cites the head of the published record.
         vote.record_head = storage.published(vote, storage.entries(session, vote))[-1]["hash"]
         vote.close_error = vote.close_failed_at = None
-        vote.closed_at, vote.closed_by_id = now, _actor_id(actor)
+        vote.closed_at, vote.closed_by_id = now, acting_id(actor)
         vote.result, vote.explanation, vote.passed = outcome.to_dict(), outcome.explanation, outcome.passed
         handler = get_handler(vote.subject_kind)
         subject = _load_subject(handler, vote)
@@ -86,7 +86,7 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         elif outcome.failed_only_on_quorum and rule.second_call_quorum is not None and vote.second_call_of_id is None:
             electorate = [(m.coop, m.weight) for m in session.scalars(
                 select(ElectorateMember).where(ElectorateMember.vote_id == vote.id).order_by(ElectorateMember.coop_id))]
-            second = _create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
+            second = create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
                                   opens_at=now, closes_at=now + (vote.closes_at - vote.opens_at),
                                   actor_id=vote.closed_by_id, title=f"Second call: {vote.title}", weights=None,
                                   now=now, second_call_of_id=vote.id, electorate=electorate)
@@ -99,7 +99,7 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         vote.state = "closed"
         storage.publish(session, vote, "vote_closed", {"passed": outcome.passed, "explanation": outcome.explanation,
                                                        "second_call_id": second.id if second else None,
-                                                       "record_head": vote.record_head}, _actor_id(actor))
+                                                       "record_head": vote.record_head}, acting_id(actor))
     return vote, True
 
 

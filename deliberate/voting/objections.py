@@ -21,7 +21,7 @@ from ..members.models import Cooperative, Delegation, Person
 from . import ledger, storage
 from .models import ElectorateMember, Objection, Vote
 from .permissions import can_manage_votes
-from .services import SYSTEM, _ballot_event, _check_accepting, _pseudonym, _upsert_ballot, _voting_member
+from .services import SYSTEM, ballot_event, casting_member, check_accepting, pseudonym_for, upsert_ballot
 
 
 def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = None, argument: str,
@@ -33,8 +33,8 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
     now = now or utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)
-        member = _voting_member(session, current, actor, coop)
-        _check_accepting(current, now)
+        member = casting_member(session, current, actor, coop)
+        check_accepting(current, now)
         if current.method != "consent":
             raise Conflict(_("Objections belong to consent votes. In this vote, vote against instead."))
         argument = clean_text(argument, "argument", limits.ARGUMENT,
@@ -45,10 +45,10 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
                                                      Objection.kind == "objection",
                                                      Objection.status.in_(("standing", "upheld")))):
             raise Conflict(_("%(coop)s already has an objection standing in this vote. Withdraw it before raising another.", coop=member.coop.name))
-        pseudonym = _pseudonym(current, member, actor)
+        pseudonym = pseudonym_for(current, member, actor)
         entry = storage.append(session, current, "objection",
                                ledger.objection_data(member.voter, pseudonym, argument, secrets.token_hex(16)), now)
-        _upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
+        upsert_ballot(session, current, member, actor, pseudonym, entry, now, choice="object", ranking=None, note=note)
         objection = Objection(vote_id=current.id, coop_id=member.coop_id, kind="objection", raised_by_id=actor.id,
                               passage=passage, argument=argument, paramount=bool(paramount), status="standing",
                               created_at=now)
@@ -57,7 +57,7 @@ def raise_objection(*, actor: Person, vote: Vote, coop: Cooperative | None = Non
         if not current.secret:  # a secret vote announces no objection: its time would tie it to a co-op
             storage.publish(session, current, "objection_raised", {"objection_id": objection.id, "paramount": objection.paramount,
                                                                    "coop_id": member.coop_id}, actor.id)
-        _ballot_event(session, current, actor)
+        ballot_event(session, current, actor)
     return objection
 
 
@@ -67,8 +67,8 @@ def log_concern(*, actor: Person, vote: Vote, coop: Cooperative | None = None, a
     now = now or utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)
-        member = _voting_member(session, current, actor, coop)
-        _check_accepting(current, now)
+        member = casting_member(session, current, actor, coop)
+        check_accepting(current, now)
         argument = clean_text(argument, "argument", limits.ARGUMENT, required=_("Describe the concern."))
         passage = clean_text(passage, "passage", limits.PASSAGE)
         concern = Objection(vote_id=current.id, coop_id=member.coop_id, kind="concern", raised_by_id=actor.id,
@@ -108,12 +108,12 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
         if member.coop.status != "member":
             raise PermissionDenied(_("%(coop)s is %(status)s: it cannot withdraw its objection while it is not a member.",
                                      coop=member.coop.name, status=member.coop.status))
-        _check_accepting(current, now)
+        check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
             raise Conflict(_("This objection is already %(status)s.", status=objection.status))
         note = clean_text(note, "note", limits.VOTE_NOTE)
         storage.append(session, current, "objection_resolved",
-                       ledger.objection_resolved_data(member.voter, _pseudonym(current, member, actor), "withdrawn",
+                       ledger.objection_resolved_data(member.voter, pseudonym_for(current, member, actor), "withdrawn",
                                                       None if current.secret else (note or None)), now)
         objection.status, objection.resolution_note = "withdrawn", note
         objection.resolved_at, objection.resolved_by_id = now, actor.id
@@ -146,7 +146,7 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
     note = clean_text(note, "note", limits.VOTE_NOTE)
     with unit_of_work() as session:
         current, objection, member = _open_objection(session, objection)
-        _check_accepting(current, now)
+        check_accepting(current, now)
         if upheld:
             if objection.status != "standing":
                 raise Conflict(_("This objection is %(status)s: only a standing objection can be upheld.", status=objection.status))

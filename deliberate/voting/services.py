@@ -39,7 +39,7 @@ MAX_DURATION = timedelta(days=366)
 SUBJECT_LOCK_KEY = 7_401_203  # PostgreSQL advisory lock namespace: one opening per subject at a time
 
 
-class _System:
+class System:
     """The platform acting by itself: the scheduler closing a due vote, a policy opening one."""
 
     id = None
@@ -48,12 +48,12 @@ class _System:
         return "SYSTEM"
 
 
-SYSTEM = _System()
+SYSTEM = System()
 
 
 # Small helpers -------------------------------------------------------------------------------
 
-def _when(moment: datetime) -> str:
+def moment_text(moment: datetime) -> str:
     """A moment for a message, in the reader's language ("26 Nov 2026, 14:30 UTC")."""
     return format_datetime(moment)
 
@@ -64,11 +64,11 @@ def _aware(moment: datetime | None, field: str) -> datetime | None:
     return moment
 
 
-def _actor_id(actor: Any) -> int | None:
+def acting_id(actor: Any) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.id
 
 
-def _ballot_event(session: Session, vote: Vote, actor: Person) -> None:
+def ballot_event(session: Session, vote: Vote, actor: Person) -> None:
     """A public vote announces each ballot (turnout, and totals if live). A secret vote does not:
     the moment of a ballot, seen with who is on the page, would tie a co-op to it; its turnout
     goes out in batches instead (publish_turnouts)."""
@@ -105,13 +105,13 @@ def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = 
 
 # Opening -------------------------------------------------------------------------------------
 
-def check_can_open_vote(actor: Person | _System | None) -> None:
+def check_can_open_vote(actor: Person | System | None) -> None:
     """Refuse opening a vote (and its form) to anyone but a steward or the system."""
     if not (actor is SYSTEM or can_open_votes(actor)):
         raise PermissionDenied(_("Only stewards can open a vote."))
 
 
-def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, closes_at: datetime,
+def open_vote(*, actor: Person | System, subject_kind: str, subject_id: int, closes_at: datetime,
               rule_preset: str | None = None, rule: Mapping[str, Any] | None = None,
               opens_at: datetime | None = None, secret: bool | None = None, live_totals: bool | None = None,
               second_call_quorum: str | None = None, title: str | None = None,
@@ -160,8 +160,8 @@ def open_vote(*, actor: Person | _System, subject_kind: str, subject_id: int, cl
         if session.scalar(select(Vote.id).where(Vote.subject_kind == subject_kind, Vote.subject_id == subject_id,
                                                 Vote.state == "open")):
             raise Conflict(_("A vote on this is already open."))
-        vote = _create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
-                            closes_at=closes_at, actor_id=_actor_id(actor), title=title, weights=weights, now=now)
+        vote = create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
+                            closes_at=closes_at, actor_id=acting_id(actor), title=title, weights=weights, now=now)
     return vote
 
 
@@ -189,7 +189,7 @@ def _rule_value(value: Any) -> Any:
         return value
 
 
-def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule: Rule, preset: str,
+def create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule: Rule, preset: str,
                  opens_at: datetime, closes_at: datetime, actor_id: int | None, title: str | None,
                  weights: Mapping[int, int] | None, now: datetime, second_call_of_id: int | None = None,
                  electorate: Sequence[tuple[Cooperative, int]] | None = None) -> Vote:
@@ -242,7 +242,7 @@ def _create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rul
 
 # Ballots -------------------------------------------------------------------------------------
 
-def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative | None) -> ElectorateMember:
+def casting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative | None) -> ElectorateMember:
     """The electorate entry of the co-op ``actor`` casts for: explicit when they have several."""
     if actor is None or actor is SYSTEM or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in as a delegate of a member co-op to vote."))
@@ -269,15 +269,15 @@ def _voting_member(session: Session, vote: Vote, actor: Any, coop: Cooperative |
     return eligible[0]
 
 
-def _check_accepting(vote: Vote, now: datetime) -> None:
+def check_accepting(vote: Vote, now: datetime) -> None:
     if vote.state == "cancelled":
         raise Conflict(_("This vote was cancelled."))
     if vote.state == "closed":
         raise Conflict(_("This vote is closed: ballots can no longer be cast or changed."))
     if now < vote.opens_at:
-        raise Conflict(_("Voting opens on %(value)s.", value=_when(vote.opens_at)))
+        raise Conflict(_("Voting opens on %(value)s.", value=moment_text(vote.opens_at)))
     if now >= vote.closes_at:
-        raise Conflict(_("Voting closed on %(value)s.", value=_when(vote.closes_at)))
+        raise Conflict(_("Voting closed on %(value)s.", value=moment_text(vote.closes_at)))
 
 
 def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | None
@@ -307,7 +307,7 @@ def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | Non
     return choice, None
 
 
-def _upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str | None,
+def upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str | None,
                    entry: LedgerEntry, now: datetime, *, choice: str | None, ranking: list[str] | None,
                    note: str) -> Ballot:
     """INSERT … ON CONFLICT (vote_id, coop_id) DO UPDATE: one counted ballot per co-op, the last wins.
@@ -334,7 +334,7 @@ def _end_objections(session: Session, vote: Vote, coop_id: int, now: datetime, n
         objection.status, objection.resolution_note, objection.resolved_at = "withdrawn", note, now
 
 
-def _pseudonym(vote: Vote, member: ElectorateMember, actor: Person) -> str | None:
+def pseudonym_for(vote: Vote, member: ElectorateMember, actor: Person) -> str | None:
     """How the record names the delegate: per (vote, co-op, person), so a delegate of two co-ops
     does not show that both voted alike; nobody at all in a secret vote."""
     if vote.secret:
@@ -352,18 +352,18 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
     now = now or utcnow()
     with unit_of_work() as session:
         current = storage.lock_vote(session, vote.id)
-        member = _voting_member(session, current, actor, coop)
-        _check_accepting(current, now)
+        member = casting_member(session, current, actor, coop)
+        check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
         note = clean_text(note, "note", limits.BALLOT_NOTE)
-        pseudonym = _pseudonym(current, member, actor)
+        pseudonym = pseudonym_for(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
         entry = storage.append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
                                                                                recorded_note, secrets.token_hex(16)), now)
-        ballot = _upsert_ballot(session, current, member, actor, pseudonym, entry, now,
+        ballot = upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
         if current.method == "consent":
             _end_objections(session, current, member.coop_id, now, "Replaced by a new ballot.")
-        _ballot_event(session, current, actor)
+        ballot_event(session, current, actor)
     return ballot
