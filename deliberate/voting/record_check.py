@@ -262,7 +262,7 @@ def _walk(entries: Sequence[Any]) -> tuple[ReplayState | None, list[str]]:
         return None, [f"entry 0: {exc}"]
     last = entries[-1]
     ended = isinstance(last, Mapping) and last.get("type") in FINAL_TYPES
-    walk = _Walk(*terms, coarse=terms[0].secret and ended)
+    walk = _Walk(*terms, coarse=_published_sealed(terms[0], ended, entries))
     for i, entry in enumerate(entries):
         try:
             walk.step(i, entry)
@@ -477,6 +477,12 @@ def time_order_problems(entries: Sequence[Any], noun: str = "record") -> list[st
     return problems
 
 
+def _published_sealed(rule: Rule, ended: bool, entries: Sequence[Any]) -> bool:
+    """Whether this record must be in the sealed form (and its ballots' times are the close's, so
+    no voting window can be checked on them): an ended secret vote's record written with receipts."""
+    return rule.secret and ended and _carries_receipts(entries)
+
+
 def _carries_receipts(entries: Sequence[Any]) -> bool:
     """Whether the record was written with receipts (a nonce in its ballots): every such secret
     record is published sealed. A secret record that ended before receipts and sealing existed
@@ -533,8 +539,8 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
                         "was cut off, or the vote is still open (to check a vote still open, "
                         "allow an open record: deliberate verify --allow-open)")
     last = entries[-1] if entries else None
-    if (state is not None and state.rule.secret and isinstance(last, Mapping)
-            and last.get("type") in FINAL_TYPES and _carries_receipts(entries)):
+    if state is not None and _published_sealed(state.rule, isinstance(last, Mapping)
+                                               and last.get("type") in FINAL_TYPES, entries):
         problems += _seal_problems(entries)
     if state is not None and state.declared is not None:
         try:
