@@ -22,11 +22,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from flask import g
 
 from deliberate.database import utcnow
-from deliberate.discussions import presence
-from deliberate.extensions import db, socketio
+from deliberate.extensions import db
 from deliberate.realtime.events import Event
 from deliberate.voting import closing as vote_closing
 from deliberate.voting import ledger, services
@@ -40,34 +38,20 @@ TURNOUT_FIELDS = {"id", "kind", "scope", "at", "vote_id", "turnout", "electorate
 
 
 @pytest.fixture
-def socket_for(app, network, login, monkeypatch):
-    """A Socket.IO test client for a Person (or ``"observer"``), sharing a signed-in HTTP session."""
-    handle = socketio._handle_event
-
-    def fresh_user(*args, **kwargs):  # one user per socket event, as in production
-        g.pop("_login_user", None)
-        return handle(*args, **kwargs)
-
-    monkeypatch.setattr(socketio, "_handle_event", fresh_user)
-    presence.reset()
-    clients = []
-
+def socket_for(app, login, connect_socket):
+    """A Socket.IO test client for a Person (or ``"observer"``), sharing a signed-in HTTP session
+    (tests/realtime/conftest.py's client: one user per event, disconnected at the end)."""
     def make(who, http=None):
         """``http``: an HTTP client already signed in as ``who`` (the page's own session)."""
         if http is None:
             http = app.test_client()
             if who != "observer":
                 login(who, test_client=http)
-        sock = socketio.test_client(app, flask_test_client=http)
+        sock = connect_socket(http)
         sock.get_received()
-        clients.append(sock)
         return sock
 
-    yield make
-    for sock in clients:
-        if sock.is_connected():
-            sock.disconnect()
-    presence.reset()
+    return make
 
 
 @pytest.fixture
