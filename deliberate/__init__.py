@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     app = Flask(__name__, instance_path=os.environ.get("DELIBERATE_INSTANCE", str(ROOT / "instance")),
-                template_folder=str(ROOT / "templates"), static_folder="static")
+                template_folder="templates", static_folder="static")
     configure(app, config)
     register_extensions(app)
     register_features(app)
@@ -78,7 +78,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True,
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True, compare_type=True,
                     include_object=include_object)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale,

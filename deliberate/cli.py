@@ -40,6 +40,27 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(webhooks)
 
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Run one pass of every job, then exit (for cron or a test).")
+    @click.option("--only", multiple=True, metavar="JOB", help="Run only this job (repeatable): votes, webhooks, …")
+    def run_worker(once: bool, only: tuple[str, ...]) -> None:
+        """Run the background jobs: close due votes, send reminders, deliver webhooks, send mail.
+
+        Safe to run on several machines at once. Stops cleanly on SIGTERM (systemd) or Ctrl+C."""
+        from . import worker
+
+        names = list(only) or None
+        unknown = set(names or ()) - set(worker.jobs(app))
+        if unknown:
+            raise click.BadParameter(f"no such job: {', '.join(sorted(unknown))} (jobs: {', '.join(worker.jobs(app))})",
+                                     param_hint="--only")
+        if once:
+            for name, result in worker.run_once(app, names).items():
+                click.echo(f"{name}: {result}")
+            return
+        click.echo(f"Deliberate worker: running {', '.join(names or worker.jobs(app))} (Ctrl+C to stop)")
+        worker.serve_forever(app, names)
+
     @app.cli.command("create-steward")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

@@ -1,21 +1,20 @@
-"""Serve the app with Socket.IO live (threading mode, WebSocket via simple-websocket)."""
+"""The embedded server of ``make run``: one process, Socket.IO live (threading mode, WebSocket via
+simple-websocket), the background jobs in threads of the same process.
+
+This is Werkzeug's server, for one machine and a handful of people. Production runs gunicorn
+behind nginx and a separate ``flask --app deliberate worker`` (docs/deployment.md).
+"""
 from __future__ import annotations
 
-from . import create_app
+from . import create_app, worker
 from .extensions import socketio
 
 
 def main() -> None:
     app = create_app()
     host, port = app.config["SERVER_HOST"], app.config["SERVER_PORT"]
-    from .voting import scheduler
-
-    scheduler.start(app)  # closes votes on time and sends reminders
-    from .webhooks import delivery
-
-    delivery.start(app)  # sends webhook deliveries, retrying failures
+    worker.start(app)  # closes votes on time, sends reminders, webhooks and mail
     print(f" * Deliberate is serving on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
-    # The Werkzeug server runs in threading mode here, one process: the embedded default.
     socketio.run(app, host=host, port=port, debug=False, use_reloader=False, allow_unsafe_werkzeug=True,
                  log_output=app.config["ENV_NAME"] == "development")
 

@@ -23,3 +23,8 @@ def init_app(app: Flask) -> None:
     register_secret_rooms("vote", rooms.is_secret, withheld=rooms.WITHHELD)
     register_discussion_subject("vote", rooms.discussion_subject, readable_by_room)
     person_rights.register(export={"ballots": rights.export_ballots, "objections": rights.export_objections})
+    from .. import worker
+    from . import scheduler
+
+    # Closes due votes, publishes secret votes' turnout in batches, sends reminders.
+    worker.register(app, worker.Job("votes", scheduler.tick, scheduler.interval))

@@ -1,8 +1,8 @@
 """Close votes on time and send reminders without anyone having to be online.
 
-``start(app)`` runs a daemon thread in the server process that wakes every
-``VOTE_SCHEDULER_SECONDS`` (30 by default; 0 turns it off) and calls :func:`tick`. It never runs
-under tests (``app.testing``): tests call ``tick(app, now=…)`` or the services with a frozen clock.
+The background job "votes" (deliberate.worker: ``flask --app deliberate worker``, or a thread of
+the embedded server) calls :func:`tick` every ``VOTE_SCHEDULER_SECONDS`` (30 by default; 0 turns
+it off). Tests call ``tick(app, now=…)`` or the services with a frozen clock.
 Several processes may run it at once: closing locks the vote and skips one already closed, and
 reminders are marked as sent under the same lock. Deployments that prefer cron run
 ``flask --app deliberate votes close-due`` instead (and set VOTE_SCHEDULER_SECONDS=0).
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from datetime import datetime
 
 from flask import Flask
@@ -47,23 +46,3 @@ def tick(app: Flask, now: datetime | None = None) -> dict[str, object]:
     if closed or reminders:
         log.info("vote scheduler: closed %s, sent %d reminder(s)", closed or "none", reminders)
     return {"closed": closed, "turnouts": turnouts, "reminders": reminders}
-
-
-def _run(app: Flask, seconds: float, stop: threading.Event) -> None:
-    while not stop.wait(seconds):
-        try:
-            tick(app)
-        except Exception:  # keep the thread alive: the next run retries
-            log.exception("vote scheduler run failed")
-
-
-def start(app: Flask) -> threading.Event | None:
-    """Start the scheduler thread; returns an Event that stops it when set (None when disabled)."""
-    seconds = interval(app)
-    if app.testing or seconds <= 0:
-        return None
-    stop = threading.Event()
-    thread = threading.Thread(target=_run, args=(app, seconds, stop), name="vote-scheduler", daemon=True)
-    thread.start()
-    log.info("vote scheduler started: every %g seconds", seconds)
-    return stop

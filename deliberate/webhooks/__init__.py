@@ -14,3 +14,7 @@ def init_app(app: Flask) -> None:
     from . import services
 
     person_rights.register(erase=[services._forget_creator], export={"webhooks": services._export_created})
+    from .. import worker
+    from . import delivery
+
+    worker.register(app, worker.Job("webhooks", delivery.tick, delivery.interval, wake=delivery._wake))

@@ -326,28 +326,3 @@ def interval(app: Flask) -> float:
         return max(float(app.config.get("WEBHOOK_WORKER_SECONDS", DEFAULT_WORKER_SECONDS)), 0.0)
     except (TypeError, ValueError):
         return DEFAULT_WORKER_SECONDS
-
-
-def _run(app: Flask, seconds: float, stop: threading.Event) -> None:
-    while not stop.is_set():
-        _wake.wait(seconds)
-        _wake.clear()
-        if stop.is_set():
-            break
-        try:
-            tick(app)
-        except Exception:  # keep the thread alive: the next pass retries
-            log.exception("webhook delivery pass failed")
-
-
-def start(app: Flask) -> threading.Event | None:
-    """Start the delivery thread in this process; returns an Event that stops it (None when off)."""
-    seconds = interval(app)
-    if app.testing or seconds <= 0:
-        return None
-    Settings.from_config(app.config)  # a malformed retry schedule stops the server here, not later
-    stop = threading.Event()
-    thread = threading.Thread(target=_run, args=(app, seconds, stop), name="webhook-worker", daemon=True)
-    thread.start()
-    log.info("webhook worker started: every %g seconds", seconds)
-    return stop

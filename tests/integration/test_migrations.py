@@ -10,8 +10,8 @@ from deliberate.extensions import db
 
 
 def test_single_migration_head():
-    config = Config(str(ROOT / "migrations" / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config = Config(str(ROOT / "deliberate" / "migrations" / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "deliberate" / "migrations"))
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 
 

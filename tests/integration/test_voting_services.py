@@ -647,7 +647,9 @@ def test_the_scheduler_tick_closes_and_reminds(app, open_on, voters, applicant):
     from deliberate.voting import scheduler
 
     vote = open_on(applicant.id)
-    assert scheduler.start(app) is None  # never a thread under tests
+    from deliberate import worker
+
+    assert worker.jobs(app)["votes"].tick is scheduler.tick
     assert scheduler.tick(app, now=T0 + timedelta(days=6, hours=12))["reminders"] == 5
     assert scheduler.tick(app, now=T0 + WEEK)["closed"] == [vote.id]
 

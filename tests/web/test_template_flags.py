@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "deliberate" / "templates"
 CALL = re.compile(r"\b(is_steward|is_delegate_of|can_\w+)\s*\(")
 
 

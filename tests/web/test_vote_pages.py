@@ -14,7 +14,7 @@ from deliberate.extensions import db
 from deliberate.voting import closing, ledger, permissions, queries, services
 from deliberate.voting.models import Ballot, Vote
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "votes"
+TEMPLATES = Path(__file__).resolve().parents[2] / "deliberate" / "templates" / "votes"
 A_RECEIPT = "5e" * 32
 
 
