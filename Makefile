@@ -13,14 +13,19 @@ run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) seed-demo --if-empty
 	$(BIN)/python -m deliberate.serve
 
+# Hash-checked installs from the lock files (`make lock`): a package whose file does not match its hash
+# is refused. The project itself goes in editable with --no-deps (its dependencies are all in the lock,
+# and a local path has no hash to check).
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
-	$(BIN)/pip install --disable-pip-version-check -q --no-deps -e .
+	$(PIP) install --require-hashes -r requirements.txt
+	$(PIP) install --no-deps -e .
 	touch $@
 
+# Both files in one install: the development tree shares some packages (same pins) with the runtime one.
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	$(PIP) install --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -74,9 +79,20 @@ test-postgres:
 bench: $(VENV)/.installed-dev vendor services
 	@status=0; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
-lock:
-	$(PYTHON) -m venv /tmp/deliberate-lock && /tmp/deliberate-lock/bin/pip install -q -r requirements.in
-	/tmp/deliberate-lock/bin/pip freeze > requirements.txt
+# The lock files, from pyproject.toml (runtime, both extras) and requirements-dev.in: every package pinned
+# with its hashes (pip-tools; options in pyproject.toml's [tool.pip-tools]). Existing pins are kept:
+# `make lock LOCK_ARGS=--upgrade` moves them all, `make lock LOCK_ARGS="-P flask"` one.
+LOCK = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile -q $(LOCK_ARGS)
+lock: | $(VENV)/.installed-dev
+	$(LOCK) --extra postgres --extra redis -o requirements.txt pyproject.toml
+	$(LOCK) -o requirements-dev.txt requirements-dev.in
+
+# A wheel in dist/ with the templates, static files (vendored scripts included), translations and
+# migrations: `pip install dist/deliberate-*.whl` (docs/deployment.md, "Installing the package").
+.PHONY: wheel
+wheel: $(VENV)/.installed vendor compile-translations
+	rm -f dist/deliberate-*.whl
+	$(PIP) wheel --no-deps -w dist .
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache

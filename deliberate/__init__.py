@@ -19,8 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, features, blueprints, error handlers, commands."""
     from flask import Flask
 
-    app = Flask(__name__, instance_path=os.environ.get("DELIBERATE_INSTANCE", str(ROOT / "instance")),
-                template_folder="templates", static_folder="static")
+    app = Flask(__name__, instance_path=_instance_folder(), template_folder="templates", static_folder="static")
     configure(app, config)
     register_extensions(app)
     register_features(app)
@@ -34,6 +33,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
+
+
+def _instance_folder() -> str:
+    """DELIBERATE_INSTANCE, else ROOT/instance in a source checkout (ROOT holds pyproject.toml), else,
+    installed from a wheel, <sys.prefix>/var/deliberate-instance: never inside site-packages."""
+    import sys
+
+    from .config import instance_folder
+
+    checkout = str(ROOT) if (ROOT / "pyproject.toml").is_file() else None
+    return instance_folder(os.environ, checkout, sys.prefix)
 
 
 def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:

@@ -6,8 +6,10 @@ configuration from a plain dict.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 # Secrets that must never reach production: framework examples, our own old defaults.
@@ -43,6 +45,22 @@ def _count(value: str | None, name: str) -> int:
     if not text.isdigit():
         raise ConfigError(f"{name} must be a whole number (0 or more), not {value!r}")
     return int(text)
+
+
+def instance_folder(environ: Mapping[str, str], checkout: str | None, prefix: str) -> str:
+    """The instance folder (the SQLite database and the generated secret key live there).
+
+    ``DELIBERATE_INSTANCE`` when set; else ``<checkout>/instance`` when the app runs from a source
+    checkout (``checkout`` is its root); else, for a package installed from a wheel, Flask's place for
+    an installed app's instance folder, ``<prefix>/var/deliberate-instance`` (``prefix`` is the
+    virtualenv's, ``sys.prefix``): never inside site-packages, which upgrades replace.
+    """
+    explicit = (environ.get("DELIBERATE_INSTANCE") or "").strip()
+    if explicit:
+        return explicit
+    if checkout:
+        return str(PurePath(checkout) / "instance")
+    return str(PurePath(prefix) / "var" / "deliberate-instance")
 
 
 def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
@@ -104,8 +122,44 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "WEBHOOK_WORKER_SECONDS": float(environ.get("WEBHOOK_WORKER_SECONDS", 10)),
         "WEBHOOK_LOG_DAYS": int(environ.get("WEBHOOK_LOG_DAYS", 30)),
     }
+    settings.update(_feed_and_account_settings(environ))
     if "SECRET_KEY" in environ:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
+    return settings
+
+
+_TAG_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _feed_and_account_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The documented settings that the features read from the app's config (docs/search-and-feeds.md,
+    docs/rights.md, docs/voting.md, docs/changelog.md, docs/api.md). The last three are set only when
+    given: their absence means "the feature's own default" (in tests, off)."""
+    tag_date = environ.get("FEED_TAG_DATE", "").strip() or "2026"
+    if not _TAG_DATE.fullmatch(tag_date):
+        raise ConfigError(f"FEED_TAG_DATE must be a date as YYYY, YYYY-MM or YYYY-MM-DD, not {tag_date!r}")
+    try:
+        scheduler_seconds = float(environ.get("VOTE_SCHEDULER_SECONDS", "").strip() or 30)
+    except ValueError:
+        raise ConfigError(f"VOTE_SCHEDULER_SECONDS must be a number of seconds (0: off), not "
+                          f"{environ['VOTE_SCHEDULER_SECONDS']!r}") from None
+    settings: dict[str, Any] = {
+        # Atom feeds: the authority and date of entry ids (tag: URIs), and the feeds' author.
+        "FEED_TAG_AUTHORITY": environ.get("FEED_TAG_AUTHORITY", "").strip() or None,
+        "FEED_TAG_DATE": tag_date,
+        "NETWORK_NAME": environ.get("NETWORK_NAME", "").strip() or "Deliberate",
+        "FRESH_LOGIN_MINUTES": _count(environ.get("FRESH_LOGIN_MINUTES") or "10", "FRESH_LOGIN_MINUTES"),
+        "PASSWORD_RESET_RATE_LIMIT": environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per minute;20 per hour"),
+        "PASSWORD_RESET_EMAIL_RATE_LIMIT": environ.get("PASSWORD_RESET_EMAIL_RATE_LIMIT", "3 per hour;10 per day"),
+        "VOTE_SCHEDULER_SECONDS": max(scheduler_seconds, 0.0),
+    }
+    # The host name the app answers on (Flask's setting): the feeds' and webhooks' fallback for
+    # FEED_TAG_AUTHORITY and PUBLIC_URL.
+    if environ.get("SERVER_NAME", "").strip():
+        settings["SERVER_NAME"] = environ["SERVER_NAME"].strip()
+    for name in ("OBSERVER_PAGE_CACHE", "API_VALIDATE_RESPONSES"):
+        if environ.get(name, "").strip():
+            settings[name] = _flag(environ[name], False)
     return settings
 
 
