@@ -28,9 +28,19 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.unsubscribe)
     app.register_blueprint(views.bp)
     worker.register(app, worker.Job("mail", sender.tick, sender.interval, wake=outbox._wake))
-    if app.config.get("ENV_NAME") == "production":
-        if not app.config.get("SMTP_HOST"):
-            log.warning("SMTP_HOST is not set: mails (invitations, password resets, vote notices) are queued "
+    for warning in startup_warnings(app.config):
+        log.warning(warning)
+
+
+def startup_warnings(config) -> list[str]:
+    """What a production start should say about mail: nothing is sent without SMTP_HOST, and links
+    need PUBLIC_URL."""
+    if config.get("ENV_NAME") != "production":
+        return []
+    warnings = []
+    if not config.get("SMTP_HOST"):
+        warnings.append("SMTP_HOST is not set: mails (invitations, password resets, vote notices) are queued "
                         "but not sent until it is (docs/email.md)")
-        if not app.config.get("PUBLIC_URL"):
-            log.warning("PUBLIC_URL is not set: links in mails cannot point at this site (docs/email.md)")
+    if not config.get("PUBLIC_URL"):
+        warnings.append("PUBLIC_URL is not set: links in mails cannot point at this site (docs/email.md)")
+    return warnings

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
+from wtforms.fields.choices import SelectChoice
 
 from . import kinds
 
@@ -15,5 +16,5 @@ class NotificationsForm(FlaskForm):
     # The choices are shown translated; an unknown value is the service's to refuse.
     digest = RadioField(_l("A summary of what needs your co-op's vote, votes closing soon, results and new versions "
                            "of the standards you follow"),
-                        choices=[(choice, _l(label)) for choice, label in kinds.DIGEST_LABELS.items()],
+                        choices=[SelectChoice(choice, _l(label)) for choice, label in kinds.DIGEST_LABELS.items()],
                         validate_choice=False)
