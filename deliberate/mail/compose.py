@@ -26,7 +26,7 @@ from ..i18n import DEFAULT_LOCALE, LANGUAGES, status_label
 from ..members.models import Cooperative, Delegation, Invitation, PasswordReset, Person
 from ..realtime.events import Event
 from ..standards.models import Standard
-from ..voting.models import ElectorateMember, Vote
+from ..voting.models import Ballot, ElectorateMember, Vote
 from . import kinds, message, tokens
 from .models import MailSettings, OutboxMail
 
@@ -107,7 +107,8 @@ def _my_coops(person: Person, vote: Vote, only: list[int] | None = None) -> list
 
 def _vote_context(vote: Vote) -> dict[str, Any]:
     return {"vote": vote, "vote_title": vote.title, "standard_title": _standard_title(vote),
-            "vote_url": absolute_url("votes.show", vote_id=vote.id), "secret": vote.secret}
+            "vote_url": absolute_url("votes.show", vote_id=vote.id), "secret": vote.secret,
+            "opens_later": vote.opens_at > utcnow()}
 
 
 def _vote_opened(mail: OutboxMail, person: Person | None) -> Draft | Skip:
@@ -127,6 +128,11 @@ def _vote_closing(mail: OutboxMail, person: Person | None) -> Draft | Skip:
     if vote.state != "open" or vote.closes_at <= utcnow():
         return Skip("The vote closed before this mail was sent.")
     coop_ids = [c for c in (mail.params or {}).get("coop_ids") or [] if isinstance(c, int)]
+    # Only the reader's own co-ops: whether they have voted since the reminder is theirs to know.
+    voted = set(db.session.scalars(select(Ballot.coop_id).where(Ballot.vote_id == vote.id, Ballot.coop_id.in_(coop_ids))))
+    coop_ids = [c for c in coop_ids if c not in voted]
+    if not coop_ids:
+        return Skip("The reader's co-ops voted before this mail was sent.")
     return Draft(_("Closes within a day: %(title)s", title=vote.title),
                  {**_vote_context(vote), "coops": _my_coops(person, vote, coop_ids)})
 

@@ -203,3 +203,13 @@ class TestWithoutSMTP:
             assert sender.deliver_due(settings=settings).attempted == 0
         assert "reset/" not in caplog.text
         assert [m.status for m in outbox()] == ["pending"] and pending_count() == 1
+
+
+def test_a_reminder_is_not_sent_once_the_coop_has_voted(network, steward, send, smtp):
+    now = utcnow()
+    vote = open_vote(steward, network, closes_at=now + timedelta(hours=20), now=now)
+    closing.send_reminders(now + timedelta(minutes=1))
+    voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
+    report = send()
+    assert report.sent == 1 and report.cancelled == 1  # the "vote opened" mail goes; the reminder does not
+    assert [m["X-Deliberate-Mail"] for m in smtp.inbox.messages] == ["vote_opened"]
