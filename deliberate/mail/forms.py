@@ -10,11 +10,11 @@ from . import kinds
 
 
 class NotificationsForm(FlaskForm):
-    vote_opened = BooleanField(_l("When a vote opens for your co-op"))
-    vote_closing = BooleanField(_l("When a vote closes within a day and your co-op has not voted yet"))
-    vote_closed = BooleanField(_l("When a vote your co-op could take part in has closed, with its result"))
-    # The choices are shown translated; an unknown value is the service's to refuse.
-    digest = RadioField(_l("A summary of what needs your co-op's vote, votes closing soon, results and new versions "
-                           "of the standards you follow"),
+    # The labels are kinds.LABELS (marked with N_ there), translated when shown.
+    vote_opened = BooleanField(_l(kinds.LABELS[kinds.VOTE_OPENED]))
+    vote_closing = BooleanField(_l(kinds.LABELS[kinds.VOTE_CLOSING]))
+    vote_closed = BooleanField(_l(kinds.LABELS[kinds.VOTE_CLOSED]))
+    # An unknown value is the service's to refuse (its words, not the form's).
+    digest = RadioField(_l(kinds.LABELS[kinds.DIGEST]),
                         choices=[SelectChoice(choice, _l(label)) for choice, label in kinds.DIGEST_LABELS.items()],
                         validate_choice=False)
