@@ -27,6 +27,26 @@ def recent_failures(limit: int = 20) -> list[OutboxMail]:
 
 
 @dataclass(frozen=True)
+class OutboxState:
+    """What a steward sees: the backlog, the failures, and why the oldest waiting mail waits."""
+
+    pending: int
+    failed: int
+    oldest_pending: OutboxMail | None
+    failures: list[OutboxMail]
+    mode: str  # "smtp", "log" or "hold" (sender.Settings.mode)
+
+
+def outbox_state(limit: int = 20) -> OutboxState:
+    from .sender import Settings
+
+    oldest = db.session.scalar(select(OutboxMail).where(OutboxMail.status == "pending")
+                               .order_by(OutboxMail.created_at, OutboxMail.id).limit(1))
+    return OutboxState(pending_count(), failed_count(), oldest, recent_failures(limit),
+                       Settings.from_config(current_app.config).mode)
+
+
+@dataclass(frozen=True)
 class Choices:
     """What mail a person gets (their saved settings, or the defaults)."""
 

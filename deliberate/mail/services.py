@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from ..database import unit_of_work, utcnow
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Person
-from . import kinds, tokens
+from . import kinds, permissions, tokens
 from .digests import locked_settings
 from .models import MailSettings, OutboxMail
 
@@ -52,6 +52,11 @@ def unsubscribe(*, token: str) -> tuple[Person, str]:
             setattr(settings, kind, False)
         settings.updated_at = utcnow()
     return person, kind
+
+
+def check_can_see_outbox(actor: Person | None) -> None:
+    if not permissions.can_see_outbox(actor):
+        raise PermissionDenied(_("Only stewards can see how mail is being sent."))
 
 
 # A person's rights ----------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from . import kinds, services
+from . import kinds, queries, services
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
@@ -27,3 +28,11 @@ def unsubscribe(token: str):
     person, kind = services.unsubscribe(token=token)
     return render_template("mail/unsubscribe.html", token=token, kind_label=_(kinds.LABELS[kind]), done=True,
                            is_digest=kind == kinds.DIGEST)
+
+
+@bp.get("/outbox")
+@login_required
+def outbox():
+    """Stewards: how many mails wait, the oldest one's last error, the mails given up (no addresses)."""
+    services.check_can_see_outbox(current_user)
+    return render_template("mail/outbox.html", state=queries.outbox_state())

@@ -81,14 +81,17 @@ def change_email():
     return render_template("auth/email.html", form=form), _status(form)
 
 
-def notifications_form():
-    """The account page's mail settings form, filled with the person's current choices."""
+def mail_section() -> dict:
+    """The account page's mail part: the settings form, filled with the person's current choices,
+    and whether to link the stewards' view of the outbox."""
     from ..mail.forms import NotificationsForm
+    from ..mail.permissions import can_see_outbox
     from ..mail.queries import choices_of
 
     choices = choices_of(current_user)
-    return NotificationsForm(formdata=None, vote_opened=choices.vote_opened, vote_closing=choices.vote_closing,
+    form = NotificationsForm(formdata=None, vote_opened=choices.vote_opened, vote_closing=choices.vote_closing,
                              vote_closed=choices.vote_closed, digest=choices.digest)
+    return {"form": form, "can_see_outbox": can_see_outbox(current_user)}
 
 
 @auth_bp.post("/account/notifications")

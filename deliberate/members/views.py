@@ -128,10 +128,9 @@ def reset(token: str):
 @auth_bp.get("/account")
 @login_required
 def account():
-    from .account_views import notifications_form
+    from .account_views import mail_section
 
-    return render_template("auth/account.html", person=current_user, signout_form=EmptyForm(),
-                           notifications_form=notifications_form())
+    return render_template("auth/account.html", person=current_user, signout_form=EmptyForm(), mail=mail_section())
 
 
 # Co-ops --------------------------------------------------------------------------------------

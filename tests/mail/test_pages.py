@@ -113,3 +113,24 @@ def test_the_pages_speak_the_readers_language(app, network, client):
     token = token_for(app, network["delegate"], "vote_opened")
     page = client.get(f"/mail/unsubscribe/{token}", headers={"Accept-Language": "es"}).get_data(as_text=True)
     assert '<html lang="es">' in page
+
+
+def test_stewards_see_the_backlog_and_the_failures_without_addresses(app, network, steward, login, smtp, send):
+    voting.open_vote(actor=steward, subject_kind="admission", subject_id=network["applicant"].id,
+                     closes_at=utcnow() + timedelta(days=7))
+    smtp.inbox.mode = "refuse"
+    now = utcnow()
+    for step in range(3):
+        send(now + timedelta(days=step))  # MAIL_MAX_ATTEMPTS = 3: given up at the third refusal
+    from deliberate.members import services as members
+
+    members.request_password_reset(email="delegate@example.org")
+    client = login(steward)
+    assert 'href="/mail/outbox"' in client.get("/account").get_data(as_text=True)
+    page = client.get("/mail/outbox").get_data(as_text=True)
+    assert "Waiting to be sent</dt><dd>1</dd>" in page and "Given up</dt><dd>1</dd>" in page
+    assert "550" in page and "vote_opened" in page
+    assert "delegate@example.org" not in page
+    delegate = login(network["delegate"], test_client=app.test_client())
+    assert delegate.get("/mail/outbox").status_code == 403
+    assert 'href="/mail/outbox"' not in delegate.get("/account").get_data(as_text=True)

@@ -94,6 +94,7 @@ TABLE: dict[str, Route] = {
     # One-click unsubscribe (RFC 8058): the link's signed token names the person and the kind; the
     # page never changes anything, the POST turns that kind off for whoever sends it.
     "mail.unsubscribe_page": Route("/mail/unsubscribe/{unsubscribe_token}", get=PUBLIC, shared_path=True),
+    "mail.outbox": Route("/mail/outbox", get=stewards_only(200)),
     "mail.unsubscribe": Route("/mail/unsubscribe/{unsubscribe_token}", post=everyone(200), shared_path=True,
                               csrf_exempt=True),
     "auth.steward_erase": Route("/people/{other_person}/erase", get=stewards_only(200), post=stewards_only(422)),
