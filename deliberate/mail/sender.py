@@ -41,7 +41,7 @@ MAX_PER_PASS = 500
 # Digests are looked for at most this often (the hour they go out at is kept within it).
 DIGEST_CHECK_SECONDS = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Kept after a mail is finished: what the steward's view and the person's export may show.
+# Removed from a mail's params once it is finished: the link's token must not outlive its mail.
 _SECRET_PARAMS = ("token",)
 
 

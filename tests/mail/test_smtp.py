@@ -202,3 +202,16 @@ def test_workers_running_at_once_send_each_mail_once(app, network, steward, make
     addresses = sorted(m["To"].addresses[0].addr_spec for m in smtp.inbox.messages)
     assert len(addresses) == 6 and len(set(addresses)) == 6
     assert queries.pending_count() == 0
+
+
+def test_a_server_without_the_security_asked_for_is_an_outage_not_a_loss(app, network, steward, smtp, send):
+    """SMTP_SECURITY=starttls against a server that offers no STARTTLS: nothing is sent in clear,
+    the mail waits (a configuration to fix, never a reason to drop mail)."""
+    _open_vote(steward, network)
+    app.config["SMTP_SECURITY"] = "starttls"
+    report = send()
+    assert report.retrying == 1 and "STARTTLS" in report.outage
+    assert smtp.inbox.messages == [] and queries.pending_count() == 1
+    app.config["SMTP_SECURITY"] = "none"
+    row = db.session.scalars(select(OutboxMail)).one()
+    assert send(row.next_attempt_at).sent == 1 and len(smtp.inbox.messages) == 1
