@@ -234,7 +234,8 @@ def _reader(mail: OutboxMail) -> tuple[Person | None, str, str] | Skip:
     if mail.kind == kinds.INVITATION:
         if not mail.address:
             return Skip("The invitation's address was removed.")
-        invitation = db.session.get(Invitation, (mail.params or {}).get("invitation_id"))
+        ident = (mail.params or {}).get("invitation_id")
+        invitation = db.session.get(Invitation, ident) if isinstance(ident, int) else None
         inviter = db.session.get(Person, invitation.invited_by_id) if invitation and invitation.invited_by_id else None
         return None, mail.address, _language(inviter.locale if inviter else None)
     person = db.session.get(Person, mail.person_id) if mail.person_id else None
