@@ -123,6 +123,7 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "WEBHOOK_LOG_DAYS": int(environ.get("WEBHOOK_LOG_DAYS", 30)),
     }
     settings.update(_feed_and_account_settings(environ))
+    settings.update(mail_settings(environ))
     if "SECRET_KEY" in environ:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     return settings
@@ -161,6 +162,51 @@ def _feed_and_account_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         if environ.get(name, "").strip():
             settings[name] = _flag(environ[name], False)
     return settings
+
+SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
+_SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+DIGEST_CHOICES = ("daily", "weekly", "off")
+_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def mail_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The outgoing mail settings (docs/email.md). Without ``SMTP_HOST`` nothing is sent over SMTP:
+    outside production each mail is written to the log instead; in production mails stay queued."""
+    security = (environ.get("SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in SMTP_SECURITY_MODES:
+        raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, not {security!r}")
+    host = (environ.get("SMTP_HOST") or "").strip()
+    password = environ.get("SMTP_PASSWORD") or ""
+    if host and password and security == "none" and host.lower() not in _LOOPBACK_HOSTS:
+        # smtplib would send the password in clear over the network.
+        raise ConfigError("SMTP_PASSWORD is set but SMTP_SECURITY is none: use starttls or ssl to reach "
+                          f"{host} (a password is sent in clear only to a relay on this machine)")
+    digest = (environ.get("MAIL_DIGEST_DEFAULT") or "weekly").strip().lower()
+    if digest not in DIGEST_CHOICES:
+        raise ConfigError(f"MAIL_DIGEST_DEFAULT must be one of {', '.join(DIGEST_CHOICES)}, not {digest!r}")
+    hour = _count(environ.get("MAIL_DIGEST_HOUR") or "7", "MAIL_DIGEST_HOUR")
+    if hour > 23:
+        raise ConfigError(f"MAIL_DIGEST_HOUR must be an hour of the day (0 to 23), not {hour}")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": _count(environ.get("SMTP_PORT") or str(_SMTP_DEFAULT_PORTS[security]), "SMTP_PORT"),
+        "SMTP_USERNAME": environ.get("SMTP_USERNAME") or "",
+        "SMTP_PASSWORD": password,
+        "SMTP_SECURITY": security,
+        "SMTP_TIMEOUT_SECONDS": float(environ.get("SMTP_TIMEOUT_SECONDS", 15)),
+        # "Name <address>"; empty: noreply@ the host of PUBLIC_URL.
+        "MAIL_FROM": (environ.get("MAIL_FROM") or "").strip(),
+        "MAIL_WORKER_SECONDS": float(environ.get("MAIL_WORKER_SECONDS", 10)),
+        # Refusals (5xx) of one mail before it is marked failed; outages (no answer, 4xx) never give up.
+        "MAIL_MAX_ATTEMPTS": max(_count(environ.get("MAIL_MAX_ATTEMPTS") or "5", "MAIL_MAX_ATTEMPTS"), 1),
+        "MAIL_RETRY_BASE_SECONDS": float(environ.get("MAIL_RETRY_BASE_SECONDS", 60)),
+        "MAIL_RETRY_MAX_SECONDS": float(environ.get("MAIL_RETRY_MAX_SECONDS", 3600)),
+        "MAIL_DIGEST_DEFAULT": digest,
+        # Digests go out at this hour (UTC), daily or on the weekday of the person's last digest.
+        "MAIL_DIGEST_HOUR": hour,
+        # Finished mails (sent, failed) are deleted after this many days; 0 keeps them.
+        "MAIL_LOG_DAYS": _count(environ.get("MAIL_LOG_DAYS") or "30", "MAIL_LOG_DAYS"),
+    }
 
 
 def check_secret(secret: str | None, env: str) -> None:

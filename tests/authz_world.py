@@ -18,8 +18,11 @@ def build_world() -> dict:
     """
     from datetime import timedelta
 
+    from flask import current_app
+
     from deliberate.database import utcnow
     from deliberate.discussions import services as discussions
+    from deliberate.mail import tokens as mail_tokens
     from deliberate.members import services as members
     from deliberate.proposals import services as proposals
     from deliberate.standards import services as standards
@@ -68,6 +71,7 @@ def build_world() -> dict:
     version = versions.assemble_version(actor=steward, standard=standard, summary="The first version.")
     _invitation, join_token = members.invite_delegate(actor=steward, coop=member)
     reset_token = members.request_password_reset(email="other@example.org")
+    unsubscribe_token = mail_tokens.make(current_app.config["SECRET_KEY"], people["other_delegate"].id, "digest")
     hook = webhooks.create_webhook(actor=author, coop=member, url="https://kazi.example.org/hooks",
                                    events=["vote.opened"])
     return {
@@ -80,7 +84,8 @@ def build_world() -> dict:
                     draft=draft.id, amendment=opened.id, amendment_draft=opened.head_draft_id, vote=vote.id,
                     closed_vote=closed_vote.id, objection=objection.id, comment=comment.id,
                     thread=comment.thread_id, other_person=people["other_delegate"].id, version=version.id, ref=version.number,
-                    join_token=join_token, reset_token=reset_token, hook=hook.id),
+                    join_token=join_token, reset_token=reset_token, hook=hook.id,
+                    unsubscribe_token=unsubscribe_token),
     }
 
 

@@ -1,5 +1,5 @@
-"""The account page's actions: confirm the password, change it or the email, sign out everywhere,
-download one's data, erase one's account; and a steward's erasure on request.
+"""The account page's actions: confirm the password, change it or the email, choose what mail to get,
+sign out everywhere, download one's data, erase one's account; and a steward's erasure on request.
 
 Routes live on the ``auth`` blueprint (``members.init_app`` imports this module before the factory
 registers the blueprint).
@@ -79,6 +79,39 @@ def change_email():
             flash(_("Your email is changed. Use the new address to sign in."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/email.html", form=form), _status(form)
+
+
+def mail_section() -> dict:
+    """The account page's mail part: the settings form, filled with the person's current choices,
+    and whether to link the stewards' view of the outbox."""
+    from ..mail.forms import NotificationsForm
+    from ..mail.permissions import can_see_outbox
+    from ..mail.queries import choices_of
+
+    choices = choices_of(current_user)
+    form = NotificationsForm(formdata=None, vote_opened=choices.vote_opened, vote_closing=choices.vote_closing,
+                             vote_closed=choices.vote_closed, digest=choices.digest)
+    return {"form": form, "can_see_outbox": can_see_outbox(current_user)}
+
+
+@auth_bp.post("/account/notifications")
+@login_required
+def save_notifications():
+    """Which mails to get: each vote mail on or off, the summary daily, weekly or never."""
+    from ..mail.forms import NotificationsForm
+    from ..mail.services import save_settings
+
+    form = NotificationsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        save_settings(actor=current_user, vote_opened=form.vote_opened.data, vote_closing=form.vote_closing.data,
+                      vote_closed=form.vote_closed.data, digest=form.digest.data or "")
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Your mail settings are saved."), "success")
+    return redirect(url_for("auth.account", _anchor="notifications"))
 
 
 @auth_bp.post("/account/sign-out-everywhere")

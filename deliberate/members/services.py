@@ -6,10 +6,13 @@ import logging
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .. import limits
 from ..database import unit_of_work, utcnow
@@ -24,6 +27,18 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 log = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f-\x9f]{1,64}@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")
+
+# Links that are mailed: the mail feature registers its hook here (mail.init_app). A hook is called
+# inside the transaction that issues the link, as hook(session, kind, data) with kind "invitation"
+# (data: invitation_id, email, token) or "password_reset" (person_id, reset_id, token), so the
+# mail exists exactly when the link does.
+LINK_HOOKS: list[Callable[[Session, str, dict[str, Any]], None]] = []
+
+
+def _link_issued(session: Session, kind: str, **data: Any) -> None:
+    for hook in LINK_HOOKS:
+        hook(session, kind, data)
+
 
 # Which status changes a steward may make, and what each means in plain words.
 COOP_TRANSITIONS: dict[str, set[str]] = {
@@ -232,6 +247,8 @@ def invite_delegate(*, actor: Person, coop: Cooperative, email: str = "", days: 
         session.flush()
         record_event(session, "delegate_invited", "stewards", {"coop_id": coop.id, "invitation_id": invitation.id},
                      actor_id=actor.id)
+        if email:
+            _link_issued(session, "invitation", invitation_id=invitation.id, email=email, token=token)
     return invitation, token
 
 
@@ -294,7 +311,8 @@ def accept_invitation(*, token: str, name: str, email: str, password: str, actor
 # Password reset -----------------------------------------------------------------------------
 
 def request_password_reset(*, email: str, minutes: int = 60) -> str | None:
-    """Create a reset token for the account with ``email`` and write the link to the log.
+    """Create a reset token for the account with ``email`` and mail the link to it (the mail
+    feature's hook; without one, the link is written to the log).
 
     Returns the token (None when there is no such account; the caller shows the same message
     either way so that nobody learns which addresses have accounts).
@@ -305,8 +323,12 @@ def request_password_reset(*, email: str, minutes: int = 60) -> str | None:
         return None
     token, hashed = new_token()
     with unit_of_work() as session:
-        session.add(PasswordReset(person_id=person.id, token_hash=hashed, expires_at=utcnow() + timedelta(minutes=minutes)))
-    log.warning("Password reset for person %s: open /reset/%s within %s minutes", person.id, token, minutes)
+        reset = PasswordReset(person_id=person.id, token_hash=hashed, expires_at=utcnow() + timedelta(minutes=minutes))
+        session.add(reset)
+        session.flush()
+        _link_issued(session, "password_reset", person_id=person.id, reset_id=reset.id, token=token)
+    if not LINK_HOOKS:
+        log.warning("Password reset for person %s: open /reset/%s within %s minutes", person.id, token, minutes)
     return token
 
 

@@ -101,8 +101,11 @@ def forgot():
     if form.validate_on_submit():
         services.request_password_reset(email=form.email.data,
                                         minutes=current_app.config["PASSWORD_RESET_MINUTES"])
-        flash(_("If an account uses that address, a reset link has been issued. On this installation the link is written to the server log: ask your network's secretariat for it."),  # noqa: E501
-              "info")
+        if current_app.config.get("SMTP_HOST"):
+            flash(_("If an account uses that address, we have sent it a link to choose a new password."), "info")
+        else:
+            flash(_("If an account uses that address, a reset link has been issued. On this installation the link is written to the server log: ask your network's secretariat for it."),  # noqa: E501
+                  "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
@@ -125,7 +128,9 @@ def reset(token: str):
 @auth_bp.get("/account")
 @login_required
 def account():
-    return render_template("auth/account.html", person=current_user, signout_form=EmptyForm())
+    from .account_views import mail_section
+
+    return render_template("auth/account.html", person=current_user, signout_form=EmptyForm(), mail=mail_section())
 
 
 # Co-ops --------------------------------------------------------------------------------------

@@ -38,6 +38,9 @@ class Route:
     post: dict | None = None  # None: the route does not answer POST (405 for everyone)
     data: dict = field(default_factory=dict)
     shared_path: bool = False  # another endpoint answers the other method on this path
+    # Accepts a POST without the CSRF token: a signed token in the path is the authority (listed in
+    # test_authz_matrix.py's CSRF test, which checks that no other route is).
+    csrf_exempt: bool = False
 
 
 STD = "/standards/{std}"
@@ -86,6 +89,14 @@ TABLE: dict[str, Route] = {
     "auth.erase": Route("/account/erase", get=members_only(200, suspended=200), post=members_only(422, suspended=422)),
     "auth.export": Route("/account/export", get=members_only(200, suspended=200)),
     "auth.sign_out_everywhere": Route("/account/sign-out-everywhere", post=roles(SIGNIN, 302, 302, 302, 302)),
+    "auth.save_notifications": Route("/account/notifications", post=members_only(302, suspended=302),
+                                     data={"vote_opened": "y", "digest": "daily"}),
+    # One-click unsubscribe (RFC 8058): the link's signed token names the person and the kind; the
+    # page never changes anything, the POST turns that kind off for whoever sends it.
+    "mail.unsubscribe_page": Route("/mail/unsubscribe/{unsubscribe_token}", get=PUBLIC, shared_path=True),
+    "mail.outbox": Route("/mail/outbox", get=stewards_only(200)),
+    "mail.unsubscribe": Route("/mail/unsubscribe/{unsubscribe_token}", post=everyone(200), shared_path=True,
+                              csrf_exempt=True),
     "auth.steward_erase": Route("/people/{other_person}/erase", get=stewards_only(200), post=stewards_only(422)),
     "transparency.index": Route("/transparency/", get=PUBLIC),
     "witness.log": Route("/witness.jsonl", get=PUBLIC),
