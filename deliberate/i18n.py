@@ -173,7 +173,46 @@ _JS_STRINGS = {
     "%(names)s and %(last)s are typing…": _l("%(names)s and %(last)s are typing…"),
     "you": _l("you"),
     "Replying to %(name)s.": _l("Replying to %(name)s."),
+    # live.js: what changed on a page that follows a state (docs/live.md, "Pages that follow a state")
+    "Reload the page to see it as it is now.": _l("Reload the page to see it as it is now."),
+    "A vote has opened on this: reload to see what you can do now.":
+        _l("A vote has opened on this: reload to see what you can do now."),
+    "Vote %(id)s has opened on this.": _l("Vote %(id)s has opened on this."),
+    "This vote has closed: ballots are no longer accepted.": _l("This vote has closed: ballots are no longer accepted."),
+    "This vote has closed. Result: %(result)s.": _l("This vote has closed. Result: %(result)s."),
+    "Too few co-ops took part, so the question is called a second time: vote %(id)s.":
+        _l("Too few co-ops took part, so the question is called a second time: vote %(id)s."),
+    "Vote %(id)s on this has closed. Result: %(result)s.": _l("Vote %(id)s on this has closed. Result: %(result)s."),
+    "This vote was cancelled: ballots are no longer accepted.": _l("This vote was cancelled: ballots are no longer accepted."),
+    "This vote was cancelled: %(reason)s": _l("This vote was cancelled: %(reason)s"),
+    "Vote %(id)s on this was cancelled.": _l("Vote %(id)s on this was cancelled."),
+    "The stewards published the outcome statement.": _l("The stewards published the outcome statement."),
+    "An objection was raised.": _l("An objection was raised."),
+    "A concern was recorded.": _l("A concern was recorded."),
+    "This objection is no longer standing.": _l("This objection is no longer standing."),
+    "An objection was withdrawn.": _l("An objection was withdrawn."),
+    "An objection was resolved.": _l("An objection was resolved."),
+    "This amendment is now %(state)s: reload to see what you can do now.":
+        _l("This amendment is now %(state)s: reload to see what you can do now."),
+    "This amendment is now %(state)s.": _l("This amendment is now %(state)s."),
+    "Amendments on this page have changed.": _l("Amendments on this page have changed."),
+    "The text of this amendment has changed.": _l("The text of this amendment has changed."),
+    "Version %(number)s was assembled: a candidate for ratification.":
+        _l("Version %(number)s was assembled: a candidate for ratification."),
+    "Version %(number)s was ratified.": _l("Version %(number)s was ratified."),
+    "Version %(number)s was not ratified.": _l("Version %(number)s was not ratified."),
+    "Version %(number)s was withdrawn.": _l("Version %(number)s was withdrawn."),
+    "This version is no longer a candidate: reload to see what you can do now.":
+        _l("This version is no longer a candidate: reload to see what you can do now."),
+    "This standard is now %(maturity)s.": _l("This standard is now %(maturity)s."),
+    "This co-op is now %(status)s.": _l("This co-op is now %(status)s."),
+    "The status of a co-op on this page has changed.": _l("The status of a co-op on this page has changed."),
+    "A section was just revised.": _l("A section was just revised."),
 }
+
+# The states a page may show changing live (live.js: a badge's new word), sent as "state:<code>".
+_LIVE_STATES = ("open", "voting", "adopted", "rejected", "withdrawn", "superseded", "conflicted", "draft",
+                "closed", "cancelled", "candidate", "ratified", "failed", "applicant", "member", "suspended", "left")
 
 _JS_BY_LOCALE: dict[str, dict] = {}
 
@@ -194,6 +233,7 @@ def js_strings() -> dict:
 
 def _js_strings_now() -> dict:
     strings: dict = {key: str(value) for key, value in _JS_STRINGS.items()}
+    strings.update({f"state:{code}": status_label(code) for code in _LIVE_STATES})
     strings["(%(n)s comment)"] = [ngettext("(%(n)s comment)", "(%(n)s comments)", 1, n="%(n)s"),
                                   ngettext("(%(n)s comment)", "(%(n)s comments)", 2, n="%(n)s")]
     strings["%(n)s visitor"] = [ngettext("%(n)s visitor", "%(n)s visitors", 1, n="%(n)s"),

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_socketio import emit, join_room, leave_room
+from flask_socketio import emit, leave_room
 
-from ..errors import Gone, PermissionDenied
+from ..errors import PermissionDenied
 from ..members.services import find_coop
-from ..realtime.adapter import person, socket_event
+from ..realtime.adapter import join, person, socket_event
 from . import services
 
 
@@ -33,10 +33,7 @@ def on_join(data: dict[str, Any]):
     editor = _editor()
     document, _draft, result = services.join(actor=editor, doc_key=data.get("doc"), client_id=data.get("client_id"),
                                              resume=bool(data.get("resume")))
-    try:
-        join_room(document.room)
-    except ValueError:  # the socket disconnected before its join was handled
-        raise Gone(_("Not connected.")) from None
+    join(document.room)  # Gone if the socket disconnected before its join was handled
     emit("editor_joined", {"doc": document.key, "name": editor.name}, to=document.room, include_self=False)
     return {"ok": True, **result}
 

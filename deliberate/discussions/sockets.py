@@ -19,14 +19,14 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from flask_socketio import emit, join_room
+from flask_socketio import emit
 
-from ..errors import InvalidInput, PermissionDenied
+from ..errors import Gone, InvalidInput, PermissionDenied
 from ..extensions import db, socketio
 from ..members.models import Cooperative
 from ..realtime import rooms
+from ..realtime.adapter import connected, join, socket_event
 from ..realtime.adapter import person as _person
-from ..realtime.adapter import socket_event
 from ..realtime.handlers import on_socket_disconnect
 from ..realtime.rooms import can_join
 from . import permissions, presence, services
@@ -121,9 +121,13 @@ def on_announce_presence(data: dict[str, Any]):
     person = _person()
     if not can_join(person, room):
         raise PermissionDenied(_("You cannot follow this here."))
-    join_room(room)
+    join(room)  # Gone if the reader already left the page
     presence.enter(room, request.sid, presence.Reader(person.id if person else None, person.name if person else ""),
                    secret=rooms.is_secret(room))
+    if not connected():
+        # It left while this ran: its disconnect may have forgotten it before it was entered.
+        presence.leave(room, request.sid)
+        raise Gone(_("Not connected."))
     state = presence.snapshot(room)
     emit("presence_changed", state, to=room)
     return {"ok": True, **state}

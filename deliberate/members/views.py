@@ -13,6 +13,7 @@ from ..extensions import db, limiter
 from ..forms import show_errors
 from ..i18n import status_label
 from ..main.views import is_safe_next
+from ..realtime.events import latest_event_id
 from ..webhooks.permissions import can_manage_coop_hooks
 from . import permissions, queries, services
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
@@ -137,8 +138,10 @@ def account():
 
 @coops_bp.get("/")
 def index():
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     coops = list(db.session.scalars(queries.visible_coops(current_user).order_by(Cooperative.name)))
-    return render_template("coops/index.html", coops=coops, can_register=permissions.can_manage_coops(current_user))
+    return render_template("coops/index.html", coops=coops, can_register=permissions.can_manage_coops(current_user),
+                           live_since=since)
 
 
 @coops_bp.route("/new", methods=["GET", "POST"])
@@ -168,12 +171,13 @@ def _visible_coop(slug: str) -> Cooperative:
 
 @coops_bp.get("/<slug>")
 def show(slug: str):
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     coop = _visible_coop(slug)
     status_form = StatusForm()
     status_form.status.choices = [SelectChoice(s, s.capitalize()) for s in COOP_STATUSES
                                   if s in services.COOP_TRANSITIONS[coop.status]]
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
-    return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,
+    return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form, live_since=since,
                            can_manage=permissions.can_manage_coops(current_user),
                            can_manage_webhooks=can_manage_coop_hooks(current_user, coop),
                            can_erase=permissions.can_erase_people(current_user),

@@ -14,6 +14,7 @@ from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
+from ..realtime.events import latest_event_id
 from ..standards import services as standards
 from ..translatable import N_
 from . import adoption, permissions, queries, services
@@ -44,9 +45,10 @@ def _chosen_coop(value: str | None) -> Cooperative | None:
 
 @bp.get("/amendments")
 def index(slug: str):
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     standard = standards.get_standard(slug)
     amendments = queries.list_amendments(standard, _person())
-    return render_template("amendments/index.html", standard=standard, amendments=amendments,
+    return render_template("amendments/index.html", standard=standard, amendments=amendments, live_since=since,
                            can_propose=permissions.can_propose(_person()), can_group=permissions.can_group(_person()))
 
 
@@ -90,6 +92,7 @@ def new(slug: str):
 
 @bp.get("/amendments/<int:amendment_id>")
 def show(slug: str, amendment_id: int):
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     standard = standards.get_standard(slug)
     amendment = queries.get_amendment(standard, amendment_id, _person())
     drafts = queries.drafts(amendment)
@@ -98,7 +101,7 @@ def show(slug: str, amendment_id: int):
         shown = next((d for d in drafts if d.number == int(request.args["draft"])), shown)
     person = _person()
     return render_template(
-        "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts,
+        "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts, live_since=since,
         change=queries.amendment_change(amendment, shown), timeline=queries.timeline(amendment),
         group=queries.group_of(amendment), votes=queries.votes_on(amendment), view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),
         action_labels=translated({**ACTION_LABELS, "propose": N_("proposed")}),

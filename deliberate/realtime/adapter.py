@@ -21,10 +21,12 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_socketio import join_room
 
-from ..errors import DomainError, InvalidInput, socket_refusal
+from ..errors import DomainError, Gone, InvalidInput, socket_refusal
 from ..extensions import socketio
 from .ratelimit import rate_limited
 
@@ -41,6 +43,23 @@ def payload(data: Any) -> dict[str, Any]:
 def person():
     """The signed-in person sending the event, or None for an observer."""
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def connected() -> bool:
+    """Whether the socket sending the event is still connected (a reader may leave the page
+    while the server is still handling what its page sent on loading)."""
+    return bool(socketio.server.manager.is_connected(request.sid, request.namespace or "/"))
+
+
+def join(room: str) -> None:
+    """Put the socket sending the event in ``room``. Raises Gone when the socket disconnected
+    while its event was being handled (Socket.IO then raises ValueError or KeyError, depending
+    on whether other sockets are still connected): a refusal like any other, never a crash in
+    the log. Every handler that joins a room joins it through here."""
+    try:
+        join_room(room)
+    except (KeyError, ValueError):
+        raise Gone(_("Not connected.")) from None
 
 
 def socket_event(name: str, *, limit: str) -> Callable[[Handler], Callable[..., dict[str, Any]]]:

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_socketio import emit, join_room
+from flask_socketio import emit
 
 from ..errors import InvalidInput
 from ..extensions import db
 from . import rooms
-from .adapter import person, socket_event
+from .adapter import join, person, socket_event
 from .events import events_after, for_room
 
 CATCH_UP_LIMIT = 500
@@ -76,7 +76,7 @@ def on_catch_up(data: dict[str, Any]):
     allowed, refused = set(), []
     for room in asked:
         if len(room) <= 64 and rooms.can_join(reader, room):
-            join_room(room)
+            join(room)  # Gone (a refusal, not a crash) if the socket left meanwhile
             allowed.add(room)
         else:
             refused.append(room)

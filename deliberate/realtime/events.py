@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..database import UTCDateTime, utcnow
@@ -81,6 +81,13 @@ def for_room(message: dict[str, Any], secret: rooms.SecretRooms | None) -> dict[
         except ValueError:
             message = {**message, "at": None}
     return message
+
+
+def latest_event_id(session: Session | None = None) -> int:
+    """The highest event id now (0 if none). A page that follows its rooms live renders it as
+    ``data-live-since``, read by its view before anything the page shows, and catches up from
+    there: whatever commits after this read is replayed, never missed."""
+    return (session or db.session).scalar(select(func.max(Event.id))) or 0
 
 
 def events_after(session: Session, last_id: int, scopes: set[str] | None = None, limit: int = 500) -> list[Event]:

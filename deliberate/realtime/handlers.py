@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from ..errors import Gone, InvalidInput, PermissionDenied
+from ..errors import InvalidInput, PermissionDenied
 from ..extensions import socketio
-from .adapter import person, socket_event
+from .adapter import join, person, socket_event
 from .events import set_publisher
 from .rooms import can_join
 
@@ -44,10 +44,7 @@ def on_join(data: dict[str, Any]):
     if not can_join(person(), room):
         log.info("socket %s refused room %s", request.sid, room)
         raise PermissionDenied(_("You cannot follow this here."))
-    try:
-        join_room(room)
-    except ValueError:  # the socket disconnected before its join was handled
-        raise Gone(_("Not connected.")) from None
+    join(room)  # Gone if the socket disconnected before its join was handled
     return {"ok": True, "room": room}
 
 

@@ -12,6 +12,7 @@ from ..forms import show_errors
 from ..members.services import find_coop
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments
+from ..realtime.events import latest_event_id
 from ..text.paragraphs import number_paragraphs
 from ..versions import queries as version_queries
 from ..versions.pagecache import observer_page
@@ -52,6 +53,7 @@ def show(slug: str):
 
 
 def _show(slug: str) -> str:
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     standard = version_queries.get_standard(slug)
     reading = version_queries.reading(standard, draft=request.args.get("draft") == "1")
     if reading.mode == "version":
@@ -61,7 +63,7 @@ def _show(slug: str) -> str:
     return render_template("standards/show.html", standard=standard, sections=reading.sections, reading=reading,
                            paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
                            can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
-                           thread=thread_view("standard", standard.id, current_user, recent=RECENT))
+                           thread=thread_view("standard", standard.id, current_user, recent=RECENT), live_since=since)
 
 
 @bp.route("/<slug>/sections/new", methods=["GET", "POST"])

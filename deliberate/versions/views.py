@@ -15,6 +15,7 @@ from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms import show_errors
 from ..i18n import translated
+from ..realtime.events import latest_event_id
 from ..voting.permissions import can_open_votes
 from . import (
     exports,
@@ -62,6 +63,7 @@ def show(slug: str, ref: str):
 def _show(slug: str, ref: str):
     match = _REF.fullmatch(ref)
     number, extension = match.groups() if match else (None, None)
+    since = latest_event_id() if extension is None else None  # the page: first, so nothing is missed live
     queries.check_version_number(number)
     standard = queries.get_standard(slug)
     page = queries.version_page(standard, queries.get_version(standard, number, _attempt()))
@@ -86,7 +88,8 @@ def _show(slug: str, ref: str):
     steward = permissions.can_assemble(current_user)
     return render_template("versions/show.html", page=page, citation=citation, urls=urls, paragraphs=paragraphs,
                            level_labels=translated(LEVEL_LABELS), can_open_vote=can_open_votes(current_user),
-                           withdraw_form=WithdrawForm() if steward and page.version.state == "candidate" else None)
+                           withdraw_form=WithdrawForm() if steward and page.version.state == "candidate" else None,
+                           live_since=since)
 
 
 @bp.get("/changelog")

@@ -57,11 +57,22 @@ def append(session: Session, vote: Vote, kind: str, data: Mapping[str, Any], at:
     return row
 
 
+# A vote's changes of state: public whatever the vote's rule (what was decided, and when the vote
+# ended, is on the page for everyone), so they also go to the room of what the vote is about.
+STATE_KINDS = ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated")
+
+
 def publish(session: Session, vote: Vote, kind: str, payload: dict[str, Any], actor_id: int | None) -> None:
-    """Record an event for the vote's room, and for its standard's room (or the network) too."""
+    """Record an event for the vote's room, and for its standard's room (or the network) too.
+
+    A change of state says what the vote is about and its state now (``subject_kind``,
+    ``subject_id``, ``state``), so that the pages of the vote and of its subject can follow it
+    live (docs/live.md, "Pages that follow a state")."""
     payload = {"vote_id": vote.id, **payload}
+    if kind in STATE_KINDS:
+        payload = {**payload, "subject_kind": vote.subject_kind, "subject_id": vote.subject_id, "state": vote.state}
     record_event(session, kind, f"vote:{vote.id}", payload, actor_id=actor_id)
-    if kind in ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated"):
+    if kind in STATE_KINDS:
         wider = f"standard:{vote.standard_id}" if vote.standard_id else "network"
         record_event(session, kind, wider, payload, actor_id=actor_id)
 

@@ -18,6 +18,7 @@ from ..forms import show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
+from ..realtime.events import latest_event_id
 from . import charts, closing, objections, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
@@ -157,8 +158,9 @@ def _prefill(page: queries.VotePage, form: BallotForm, ranks: dict[str, str] | N
 
 
 def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None = None,
-                 ranks: dict[str, str] | None = None):
+                 ranks: dict[str, str] | None = None, live_since: int | None = None):
     forms = forms or {}
+    live_since = latest_event_id() if live_since is None else live_since
     page = queries.vote_page(vote, current_user, utcnow())
     ballot_form = _ballot_form(vote, [mine.member for mine in page.my_ballots], forms.get("ballot"))
     if "ballot" not in forms:
@@ -172,7 +174,7 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         close_form=forms.get("close") or CloseForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
-        withdraw_form=WithdrawForm(formdata=None),
+        withdraw_form=WithdrawForm(formdata=None), live_since=live_since,
     ), status
 
 
@@ -184,7 +186,8 @@ def _statement_form(vote: Vote) -> StatementForm:
 
 @bp.get("/<int:vote_id>")
 def show(vote_id: int):
-    return _render_vote(queries.get_vote(vote_id))
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
+    return _render_vote(queries.get_vote(vote_id), live_since=since)
 
 
 def _chosen_coop(value: str | None) -> Cooperative | None:

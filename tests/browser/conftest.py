@@ -80,10 +80,11 @@ def wait_for_live_rooms(app):
     """Call with a page once it has loaded: returns when the server has put the page's socket in
     every room the page follows (``data-live-room``).
 
-    live.js asks to join those rooms as soon as its socket connects. A page left before the server
-    handled the join makes the ``join`` handler raise in a server thread (the socket has already
-    disconnected), which pytest reports as an error; so a journey lets each live page settle, as
-    a person reading it would, before moving on.
+    live.js asks to join those rooms (or catches up on them, which joins them first) as soon as
+    its socket connects. A change made before the page's socket is in its rooms reaches the page
+    only through that catch-up; a journey that checks what arrives live lets each live page
+    settle first, as a person reading it would. (A page left before the server handled its join
+    is answered ``gone`` and logs nothing: tests/realtime/test_socket_gone.py.)
     """
     manager = app.wsgi_app.engineio_app.manager
 

@@ -142,3 +142,37 @@ def test_an_event_saved_through_one_process_reaches_a_client_of_the_other(cluste
     finally:
         for client in (client_first, client_second):
             client.eio.disconnect(abort=True)
+
+
+def test_a_vote_closed_through_one_process_reaches_its_page_on_the_other(cluster):
+    """A state change (issue 16): a steward closes a vote through the first process; a reader of
+    the vote's page connected to the second gets ``vote_closed`` in the vote's room, with what the
+    page needs to show it (state, result, subject) and nothing about single ballots."""
+    import requests
+    import socketio
+
+    first, second = cluster
+    votes = requests.get(f"{second}/votes/").text
+    vote_id = int(re.search(r'href="/votes/(\d+)"[^>]*>Admit Coop Courses', votes).group(1))
+    page = requests.get(f"{second}/votes/{vote_id}").text
+    assert f'data-live-about="vote:{vote_id}"' in page and 'data-live-since="' in page
+    received = []
+    reader = socketio.Client(reconnection=False)
+    reader.on("vote_closed", lambda data: received.append(data))
+    reader.connect(second, transports=["websocket"], wait_timeout=10)
+    try:
+        ack = reader.call("catch_up", {"last_event_id": 0, "rooms": [f"vote:{vote_id}"]}, timeout=10)
+        assert ack["ok"] and ack["refused"] == []
+        http = _signed_in(first, "steward@example.org")
+        form = http.get(f"{first}/votes/{vote_id}").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        response = http.post(f"{first}/votes/{vote_id}/close", data={"csrf_token": token}, allow_redirects=False)
+        assert response.status_code == 302, response.text[:500]
+        wait_until(lambda: received, timeout=10, message="the other process's reader to get vote_closed")
+        (closed,) = received
+        assert closed["scope"] == f"vote:{vote_id}" and closed["state"] == "closed"
+        assert (closed["subject_kind"], closed["vote_id"]) == ("admission", vote_id)
+        assert set(closed) == {"id", "kind", "scope", "at", "vote_id", "subject_kind", "subject_id", "state", "passed",
+                               "explanation", "second_call_id", "record_head"}
+    finally:
+        reader.eio.disconnect(abort=True)
