@@ -69,6 +69,9 @@ class AdmissionHandler(SubjectHandler):
     def rule_preset(self, subject: Any) -> str:
         return preset_for_admission(None)
 
+    def candidates(self) -> list[Cooperative]:
+        return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(ADMISSIBLE)).order_by(Cooperative.name)))
+
     def check_can_open(self, subject: Cooperative) -> None:
         if subject.status not in ADMISSIBLE:
             raise Conflict(_("%(subject)s is already %(status)s: there is nothing to admit.", subject=subject.name, status=subject.status))

@@ -167,6 +167,36 @@ def waiting_for(person: Person | None, now: datetime | None = None) -> list[tupl
     return [(vote, coop) for vote, coop in rows]
 
 
+@dataclass(frozen=True)
+class SubjectChoice:
+    value: str  # "kind:id", as /votes/new?subject= takes it
+    label: str
+
+
+def subject_choices() -> list[tuple[str, list[SubjectChoice]]]:
+    """What the stewards could put to a vote now, by kind of subject (the kind's label first):
+    every registered kind's candidates that pass its checks and have no open vote."""
+    from ..errors import DomainError
+    from .subjects import get_handler, registered_kinds
+
+    open_votes = {(kind, ident) for kind, ident in db.session.execute(select(Vote.subject_kind, Vote.subject_id).where(Vote.state == "open"))}
+    groups = []
+    for kind in registered_kinds():
+        handler = get_handler(kind)
+        choices = []
+        for subject in handler.candidates():
+            if (kind, subject.id) in open_votes:
+                continue
+            try:
+                handler.check_can_open(subject)
+                choices.append(SubjectChoice(f"{kind}:{subject.id}", handler.title(subject)))
+            except DomainError:
+                continue
+        if choices:
+            groups.append((str(handler.label), choices))
+    return groups
+
+
 def admissible_coops() -> list[Cooperative]:
     """Applicant co-ops with no open admission vote (for the stewards' list)."""
     open_on = select(Vote.subject_id).where(Vote.subject_kind == "admission", Vote.state == "open")

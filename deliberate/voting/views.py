@@ -82,6 +82,7 @@ def new():
             handler = get_handler(kind)
             subject = handler.load(subject_id)
             if request.method == "GET":
+                handler.check_can_open(subject)  # say now, not after the form is filled in
                 form.rule_preset.data = handler.rule_preset(subject)
     except DomainError as error:
         show_errors(form, error)
@@ -111,7 +112,7 @@ def new():
         preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
                    "url": url_for(endpoint, **values)}
     return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=translated(PRESET_LABELS),
-                           admissible=queries.admissible_coops()), status
+                           choices=queries.subject_choices() if preview is None else []), status
 
 
 # The vote page -------------------------------------------------------------------------------
