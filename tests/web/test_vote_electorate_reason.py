@@ -46,3 +46,21 @@ def test_a_delegate_in_the_electorate_sees_the_ballot_and_no_excuse(vote, as_rol
     page = _page(as_role("delegate"), vote)
     assert 'id="ballot"' in page and "Why you see no ballot" not in page
     assert "Why you see no ballot" not in _page(as_role("observer"), vote)
+
+
+def test_an_applicant_becomes_public_when_its_admission_is_put_to_a_vote(network, as_role, app):
+    from deliberate.voting import services
+
+    observer = as_role("observer")
+    applicant = network["applicant"]
+    path = f"/coops/{applicant.slug}"
+    assert observer.get(path).status_code == 404
+    assert applicant.name not in observer.get("/coops/").get_data(as_text=True)
+    assert applicant.slug not in observer.get("/api/v1/coops").get_data(as_text=True)
+    vote = services.open_vote(actor=network["steward"], subject_kind="admission", subject_id=applicant.id,
+                              rule_preset="simple-majority", closes_at=utcnow() + timedelta(days=7))
+    vote_page = observer.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert f'href="{path}"' in vote_page
+    assert observer.get(path).status_code == 200
+    assert applicant.name in observer.get("/coops/").get_data(as_text=True)
+    assert applicant.slug in observer.get("/api/v1/coops").get_data(as_text=True)
