@@ -64,3 +64,14 @@ def test_an_applicant_becomes_public_when_its_admission_is_put_to_a_vote(network
     assert observer.get(path).status_code == 200
     assert applicant.name in observer.get("/coops/").get_data(as_text=True)
     assert applicant.slug in observer.get("/api/v1/coops").get_data(as_text=True)
+
+
+def test_a_ballot_sent_back_with_errors_keeps_the_votes_address(vote, as_role):
+    delegate = as_role("delegate")
+    refused = delegate.post(f"/votes/{vote.id}/ballot", data={"choice": "object"})  # an objection needs its reason
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f'<meta name="page-address" content="/votes/{vote.id}#ballot">' in page
+    reload = delegate.get(f"/votes/{vote.id}/ballot")
+    assert reload.status_code == 302 and reload.headers["Location"].endswith(f"/votes/{vote.id}#ballot")
+    assert 'name="page-address"' not in delegate.get(f"/votes/{vote.id}").get_data(as_text=True)

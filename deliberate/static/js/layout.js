@@ -44,6 +44,13 @@
     });
   }
 
+  // A form sent back with errors is served at the address it posted to (/votes/15/ballot): show the
+  // page's own address instead, so that a reload or a bookmark leads back to the page itself.
+  var address = document.querySelector('meta[name="page-address"]');
+  if (address && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", address.getAttribute("content"));
+  }
+
   // The phone menu: the button appears only with this script; the menu folds on narrow screens
   // (CSS), unfolds on a press, and Escape folds it back with focus on the button.
   var toggle = document.querySelector(".nav-toggle");
