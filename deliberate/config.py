@@ -163,6 +163,7 @@ def _feed_and_account_settings(environ: Mapping[str, str]) -> dict[str, Any]:
             settings[name] = _flag(environ[name], False)
     return settings
 
+
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
 _SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
 DIGEST_CHOICES = ("daily", "weekly", "off")

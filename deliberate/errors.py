@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
@@ -12,16 +13,28 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """What to do instead, for a refusal that has one: a label and where it leads (an endpoint and
+    its URL values; pages turn it into a link, the JSON API into ``next_step.url``)."""
+
+    label: str
+    endpoint: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
 class DomainError(Exception):
-    """A refusal the user can understand. ``status`` is the HTTP status it maps to."""
+    """A refusal the user can understand. ``status`` is the HTTP status it maps to; ``next_step``,
+    when there is an obvious one, says what to do instead."""
 
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None, next_step: NextStep | None = None):
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}
+        self.next_step = next_step
 
     def to_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
@@ -75,11 +88,23 @@ _BARE_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><ti
              "<body><main><h1>Something went wrong</h1><p>Please try again in a moment.</p></main></body></html>")
 
 
-def _render(status: int, code: str, message: str, field_errors: dict | None = None):
+def next_step_link(step: NextStep | None) -> dict[str, str] | None:
+    """``{"label", "url"}`` of a refusal's next step (for pages and JSON bodies), or None."""
+    if step is None:
+        return None
+    from flask import url_for
+
+    return {"label": step.label, "url": url_for(step.endpoint, **step.values)}
+
+
+def _render(status: int, code: str, message: str, field_errors: dict | None = None, next_step: NextStep | None = None):
+    link = next_step_link(next_step)
     if wants_json():
         body = {"code": code, "message": message}
         if field_errors:
             body["fields"] = field_errors
+        if link:
+            body["next_step"] = link
         return jsonify(body), status
     if status >= 500:
         try:
@@ -87,7 +112,7 @@ def _render(status: int, code: str, message: str, field_errors: dict | None = No
         except Exception:  # noqa: BLE001 - whatever broke the page must not break the refusal
             log.exception("The error page itself failed")
             return _BARE_500, status, {"Content-Type": "text/html; charset=utf-8"}
-    return render_template("errors/error.html", status=status, message=message), status
+    return render_template("errors/error.html", status=status, message=message, next_step=link), status
 
 
 def _rollback() -> None:
@@ -140,7 +165,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
-        return _render(error.status, error.code, error.message, error.field_errors)
+        return _render(error.status, error.code, error.message, error.field_errors, error.next_step)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):

@@ -8,11 +8,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..errors import DomainError
-from ..forms import show_errors
+from ..forms import DataRequired, Length, show_errors
 from ..members.fresh import fresh_login_required
 from . import tokens
 

@@ -71,6 +71,8 @@ class Cooperative(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     member_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When an applicant's application became public: the member co-ops were asked to vote on it.
+    application_public_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     delegations: Mapped[list[Delegation]] = relationship(back_populates="coop", order_by="Delegation.id")

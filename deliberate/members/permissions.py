@@ -19,8 +19,10 @@ PUBLIC_STATUSES = ("member", "suspended", "left")
 
 def can_see_coop(person: Person | None, coop: Cooperative) -> bool:
     """Members, suspended co-ops and those that left are public; an applicant is seen by stewards
-    and by its own delegates (who are invited before it is admitted)."""
-    return coop.status in PUBLIC_STATUSES or is_steward(person) or is_delegate_of(person, coop)
+    and by its own delegates (who are invited before it is admitted), and by everyone once the
+    member co-ops are asked to vote on admitting it (its application is then a public record)."""
+    return (coop.status in PUBLIC_STATUSES or coop.application_public_at is not None
+            or is_steward(person) or is_delegate_of(person, coop))
 
 
 def can_manage_coops(person: Person | None) -> bool:

@@ -12,7 +12,8 @@ def visible_coops(person: Person | None) -> Select:
     statement = select(Cooperative)
     if is_steward(person):
         return statement
+    public = or_(Cooperative.status.in_(PUBLIC_STATUSES), Cooperative.application_public_at.is_not(None))
     if person is None or not getattr(person, "is_authenticated", False):
-        return statement.where(Cooperative.status.in_(PUBLIC_STATUSES))
+        return statement.where(public)
     own = select(Delegation.coop_id).where(Delegation.person_id == person.id, Delegation.ended_at.is_(None))
-    return statement.where(or_(Cooperative.status.in_(PUBLIC_STATUSES), Cooperative.id.in_(own)))
+    return statement.where(or_(public, Cooperative.id.in_(own)))

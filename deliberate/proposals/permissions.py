@@ -67,5 +67,11 @@ def can_group(person) -> bool:
 
 
 def can_put_to_vote(person, amendment) -> bool:
-    """Stewards open the vote on an open amendment (the vote form checks the rest)."""
-    return is_steward(person) and amendment.state == "open"
+    """Stewards open the vote on an open amendment that competes with none (the vote form checks
+    the rest); a competing one is decided by its group's ranked vote (:func:`can_put_group_to_vote`)."""
+    return is_steward(person) and amendment.state == "open" and amendment.group_id is None
+
+
+def can_put_group_to_vote(person, live_amendments) -> bool:
+    """Stewards open the ranked vote of a group while at least two of its amendments are open."""
+    return is_steward(person) and sum(1 for a in live_amendments if a.state == "open") >= 2

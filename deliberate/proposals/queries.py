@@ -74,6 +74,38 @@ def group_of(amendment: Amendment) -> CompetingGroup | None:
     return db.session.get(CompetingGroup, amendment.group_id) if amendment.group_id else None
 
 
+@dataclass(frozen=True)
+class GroupView:
+    """A group of competing amendments as pages show it: its members the reader may see, its
+    votes (newest first) and whether the reader may open its ranked vote now."""
+
+    group: CompetingGroup
+    amendments: list[Amendment]
+    votes: list[Vote]
+    can_open_vote: bool
+
+    @property
+    def open_vote(self) -> Vote | None:
+        return next((v for v in self.votes if v.state == "open"), None)
+
+
+def group_view(group: CompetingGroup, person) -> GroupView:
+    from .permissions import can_put_group_to_vote
+
+    votes = list(db.session.scalars(select(Vote).where(Vote.subject_kind == "group", Vote.subject_id == group.id)
+                                    .order_by(Vote.id.desc())))
+    visible = [a for a in group.amendments if can_read(person, a)]
+    may_open = not any(v.state == "open" for v in votes) and can_put_group_to_vote(person, group.amendments)
+    return GroupView(group, visible, votes, may_open)
+
+
+def competing_groups(standard: Standard, person) -> list[GroupView]:
+    """Every group of competing amendments of a standard, newest first."""
+    groups = db.session.scalars(select(CompetingGroup).where(CompetingGroup.standard_id == standard.id)
+                                .order_by(CompetingGroup.id.desc()))
+    return [group_view(g, person) for g in groups]
+
+
 @dataclass
 class ChangeView:
     """What an amendment changes, ready for the templates (no logic left for them)."""

@@ -49,6 +49,7 @@ def index(slug: str):
     standard = standards.get_standard(slug)
     amendments = queries.list_amendments(standard, _person())
     return render_template("amendments/index.html", standard=standard, amendments=amendments, live_since=since,
+                           groups=queries.competing_groups(standard, _person()),
                            can_propose=permissions.can_propose(_person()), can_group=permissions.can_group(_person()))
 
 
@@ -103,7 +104,8 @@ def show(slug: str, amendment_id: int):
     return render_template(
         "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts, live_since=since,
         change=queries.amendment_change(amendment, shown), timeline=queries.timeline(amendment),
-        group=queries.group_of(amendment), votes=queries.votes_on(amendment), view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),
+        group=queries.group_view(amendment.group, person) if amendment.group_id else None, votes=queries.votes_on(amendment),
+        view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),
         action_labels=translated({**ACTION_LABELS, "propose": N_("proposed")}),
         rebased=[d for d in drafts if d.reason == "rebased"],
         can_edit=permissions.can_edit(person, amendment), can_open=permissions.can_open(person, amendment),

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NextStep, NotFound
 from ..extensions import db
 from ..standards.models import Section
 from ..voting.policy import preset_for_group, preset_for_section
@@ -53,12 +53,18 @@ class AmendmentHandler(SubjectHandler):
 
     def check_can_open(self, subject: Amendment) -> None:
         if subject.group_id is not None and subject.state in LIVE_STATES:
-            raise Conflict(_("%(reference)s competes with other amendments: open a vote on its group instead.", reference=subject.reference))
+            raise Conflict(_("%(reference)s competes with other amendments: open a vote on its group instead.", reference=subject.reference),
+                           next_step=NextStep(_("Open the ranked vote on these competing amendments"), "votes.new",
+                                              {"subject": f"group:{subject.group_id}"}))
         if subject.state != "open":
             raise Conflict(_("%(reference)s is %(state)s: only open amendments can be put to a vote.", reference=subject.reference, state=subject.state))
         if subject.kind not in ("insert",) and subject.section is not None \
                 and subject.section.head_revision_id != subject.head.base_revision_id:
             raise Conflict(_("%(reference)s is not up to date with the section's text.", reference=subject.reference))
+
+    def candidates(self) -> list[Amendment]:
+        return list(db.session.scalars(select(Amendment).where(Amendment.state == "open", Amendment.group_id.is_(None))
+                                       .order_by(Amendment.id)))
 
     def on_open(self, session: Session, subject: Amendment, vote: Any) -> None:
         adoption.start_vote(session, session.get(Amendment, subject.id), None)
@@ -114,6 +120,10 @@ class GroupHandler(SubjectHandler):
             raise Conflict(_("Fewer than two of these amendments are still open: vote on the remaining one alone."))
         for amendment in live:
             AmendmentHandler.check_can_open(AMENDMENT, _Ungrouped(amendment))
+
+    def candidates(self) -> list[CompetingGroup]:
+        open_in = select(Amendment.group_id).where(Amendment.state == "open", Amendment.group_id.is_not(None))
+        return list(db.session.scalars(select(CompetingGroup).where(CompetingGroup.id.in_(open_in)).order_by(CompetingGroup.id)))
 
     def on_open(self, session: Session, subject: CompetingGroup, vote: Any) -> None:
         for amendment in _live(subject):

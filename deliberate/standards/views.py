@@ -17,6 +17,7 @@ from ..text.paragraphs import number_paragraphs
 from ..versions import queries as version_queries
 from ..versions.pagecache import observer_page
 from ..versions.permissions import can_assemble
+from ..versions.subjects import MATURITY_STEPS
 from . import permissions, services
 from .forms import RevisionForm, SectionForm, StandardForm
 
@@ -63,6 +64,7 @@ def _show(slug: str) -> str:
     return render_template("standards/show.html", standard=standard, sections=reading.sections, reading=reading,
                            paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
                            can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
+                           maturity_next=MATURITY_STEPS.get(standard.maturity) if can_assemble(current_user) else None,
                            thread=thread_view("standard", standard.id, current_user, recent=RECENT), live_since=since)
 
 

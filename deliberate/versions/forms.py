@@ -5,9 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from .. import limits
+from ..forms import Length
 
 LEVEL_CHOICES = [
     SelectChoice("", _l("As the changes call for (recommended)")),

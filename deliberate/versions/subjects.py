@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound
@@ -67,6 +68,9 @@ class VersionHandler(SubjectHandler):
 
     def check_can_open(self, subject: Version) -> None:
         services.check_can_decide(db.session, subject)
+
+    def candidates(self) -> list[Version]:
+        return list(db.session.scalars(select(Version).where(Version.state == "candidate").order_by(Version.id)))
 
     def on_open(self, session: Session, subject: Version, vote: Any) -> None:
         session.get(Version, subject.id).vote_id = vote.id
@@ -142,6 +146,9 @@ class MaturityHandler(SubjectHandler):
 
     def check_can_open(self, subject: Standard) -> None:
         self.frozen_text(subject)  # raises when there is no next step, or no ratified text for it
+
+    def candidates(self) -> list[Standard]:
+        return list(db.session.scalars(select(Standard).where(Standard.maturity.in_(list(MATURITY_STEPS))).order_by(Standard.title)))
 
     def on_close(self, session: Session, subject: Standard, vote: Any, outcome: Any) -> str:
         standard = session.get(Standard, subject.id, populate_existing=True)

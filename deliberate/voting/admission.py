@@ -69,9 +69,17 @@ class AdmissionHandler(SubjectHandler):
     def rule_preset(self, subject: Any) -> str:
         return preset_for_admission(None)
 
+    def candidates(self) -> list[Cooperative]:
+        return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(ADMISSIBLE)).order_by(Cooperative.name)))
+
     def check_can_open(self, subject: Cooperative) -> None:
         if subject.status not in ADMISSIBLE:
             raise Conflict(_("%(subject)s is already %(status)s: there is nothing to admit.", subject=subject.name, status=subject.status))
+
+    def on_open(self, session: Session, subject: Cooperative, vote: Any) -> None:
+        coop = session.get(Cooperative, subject.id)
+        if coop.application_public_at is None:  # the application is now a public record, as the vote is
+            coop.application_public_at = vote.opens_at
 
     def on_close(self, session: Session, subject: Cooperative, vote: Any, outcome: Any) -> str | None:
         if not outcome.passed:

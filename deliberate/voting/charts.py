@@ -6,6 +6,7 @@ labels and values, never alone, and work in print and for colour-blind readers.
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from typing import Any
@@ -20,9 +21,15 @@ PALETTE = {"for": "#1f5fa8", "consent": "#1f5fa8", "against": "#b35806", "object
            "abstain": "#6b6b6b", "stand_aside": "#6b6b6b", "object_resolved": "#7b3294",
            "ranked": "#1f5fa8", "sq": "#b35806", "absent": "#c8c8c8"}
 
-LABEL_WIDTH = 230
-BAR_WIDTH = 300
-ROW_HEIGHT = 34
+# Each bar has its label on the line(s) above it, starting at the left edge, so that a long label
+# (a ranked vote's "Amendment 12: … over the status quo") is never cut off: labels wrap at about
+# LABEL_CHARS characters (14 px text averages under 7.5 px a character), never run past the edge.
+WIDTH = 560
+BAR_WIDTH = 480
+LABEL_CHARS = 70
+LINE_HEIGHT = 18
+BAR_HEIGHT = 20
+ROW_GAP = 12
 
 
 def outcome_rows(method: str, counts: Mapping[str, int], details: Mapping[str, Any], *,
@@ -58,30 +65,35 @@ def outcome_rows(method: str, counts: Mapping[str, int], details: Mapping[str, A
     return rows
 
 
+def label_lines(label: str) -> list[str]:
+    """A label cut into lines that fit the chart's width (a word longer than a line is split)."""
+    return textwrap.wrap(label, LABEL_CHARS, break_long_words=True, break_on_hyphens=False) or [""]
+
+
 def bar_chart(rows: Sequence[tuple[str, int, str]], *, title: str, description: str, chart_id: str) -> Markup:
-    """A horizontal bar chart as inline SVG; every text is escaped."""
+    """A horizontal bar chart as inline SVG, each label above its bar; every text is escaped."""
     top = max((value for _label, value, _key in rows), default=0) or 1
-    height = ROW_HEIGHT * len(rows) + 10
-    width = LABEL_WIDTH + BAR_WIDTH + 60
     ident = escape(chart_id, quote=True)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
+    body: list[str] = []
+    y = 4
+    for label, value, key in rows:
+        body.append("<g>")
+        for line in label_lines(label):
+            body.append(f'<text x="0" y="{y + 14}" font-size="14" fill="#1a1a1a">{escape(line)}</text>')
+            y += LINE_HEIGHT
+        length = max(round(BAR_WIDTH * value / top), 1)
+        colour = PALETTE.get(key, "#444444")
+        body.append(f'<rect x="0" y="{y + 2}" width="{length}" height="{BAR_HEIGHT}" fill="{colour}"/>')
+        body.append(f'<text x="{length + 6}" y="{y + 17}" font-size="14" fill="#1a1a1a">{int(value)}</text></g>')
+        y += BAR_HEIGHT + ROW_GAP
+    height = y + 4
+    head = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" aria-labelledby="{ident}-title {ident}-desc" focusable="false">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',
     ]
-    for index, (label, value, key) in enumerate(rows):
-        y = 5 + index * ROW_HEIGHT
-        length = round(BAR_WIDTH * value / top)
-        colour = PALETTE.get(key, "#444444")
-        parts.append(f'<g><text x="{LABEL_WIDTH - 8}" y="{y + 20}" text-anchor="end" font-size="14" '
-                     f'fill="#1a1a1a">{escape(label)}</text>')
-        parts.append(f'<rect x="{LABEL_WIDTH}" y="{y + 5}" width="{max(length, 1)}" height="{ROW_HEIGHT - 12}" '
-                     f'fill="{colour}"/>')
-        parts.append(f'<text x="{LABEL_WIDTH + max(length, 1) + 6}" y="{y + 20}" font-size="14" '
-                     f'fill="#1a1a1a">{int(value)}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(head + body + ["</svg>"]))
 
 
 def describe_rows(rows: Sequence[tuple[str, int, str]]) -> str:

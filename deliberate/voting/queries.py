@@ -167,6 +167,36 @@ def waiting_for(person: Person | None, now: datetime | None = None) -> list[tupl
     return [(vote, coop) for vote, coop in rows]
 
 
+@dataclass(frozen=True)
+class SubjectChoice:
+    value: str  # "kind:id", as /votes/new?subject= takes it
+    label: str
+
+
+def subject_choices() -> list[tuple[str, list[SubjectChoice]]]:
+    """What the stewards could put to a vote now, by kind of subject (the kind's label first):
+    every registered kind's candidates that pass its checks and have no open vote."""
+    from ..errors import DomainError
+    from .subjects import get_handler, registered_kinds
+
+    open_votes = {(kind, ident) for kind, ident in db.session.execute(select(Vote.subject_kind, Vote.subject_id).where(Vote.state == "open"))}
+    groups = []
+    for kind in registered_kinds():
+        handler = get_handler(kind)
+        choices = []
+        for subject in handler.candidates():
+            if (kind, subject.id) in open_votes:
+                continue
+            try:
+                handler.check_can_open(subject)
+                choices.append(SubjectChoice(f"{kind}:{subject.id}", handler.title(subject)))
+            except DomainError:
+                continue
+        if choices:
+            groups.append((str(handler.label), choices))
+    return groups
+
+
 def admissible_coops() -> list[Cooperative]:
     """Applicant co-ops with no open admission vote (for the stewards' list)."""
     open_on = select(Vote.subject_id).where(Vote.subject_kind == "admission", Vote.state == "open")
@@ -203,6 +233,41 @@ class ShownObjection:
         return self.objection.coop.name if self.named else None
 
 
+@dataclass(frozen=True)
+class OutsideElectorate:
+    """One of the person's co-ops that is not in the vote's electorate, and why in plain words."""
+
+    coop: Cooperative
+    reason: str
+
+
+def _outside_electorate(person: Person | None, vote: Vote, electorate: Sequence[ElectorateMember]) -> list[OutsideElectorate]:
+    """The person's co-ops that cannot vote here because the electorate (the members when the
+    vote opened) does not include them: an applicant, admitted since, suspended or left."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    inside = {m.coop_id for m in electorate}
+    outside = []
+    for coop in person.coops:
+        if coop.id in inside:
+            continue
+        if coop.status == "member" and coop.member_since is not None and coop.member_since > vote.opens_at:
+            reason = _("%(coop)s became a member after this vote opened. A vote's electorate is the member co-ops on the day it "
+                       "opened, so %(coop)s votes from the next vote on.", coop=coop.name)
+        elif coop.status == "member":
+            reason = _("%(coop)s was not a member co-op when this vote opened, so it is not in its electorate.", coop=coop.name)
+        elif coop.status == "applicant":
+            reason = _("%(coop)s has applied to join the network. Only member co-ops vote; it can vote once the members "
+                       "admit it.", coop=coop.name)
+        elif coop.status == "suspended":
+            reason = _("%(coop)s is suspended: a suspended co-op does not vote until the network lifts the suspension.",
+                       coop=coop.name)
+        else:
+            reason = _("%(coop)s has left the network, and only member co-ops vote.", coop=coop.name)
+        outside.append(OutsideElectorate(coop, reason))
+    return outside
+
+
 @dataclass
 class VotePage:
     """Everything the vote page and the API show of one vote to one person."""
@@ -223,6 +288,7 @@ class VotePage:
     objection_status: dict[int, str]  # co-op id -> status of its objection, beside the shown ballots
     my_ballots: list[MyBallot]
     my_coop_ids: frozenset[int]
+    outside_electorate: list[OutsideElectorate]
     objections: list[ShownObjection]
     concerns: list[ShownObjection]
     second_call: Vote | None
@@ -366,6 +432,7 @@ def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
         ballots=all_ballots if see_ballots else {},
         objection_status={o.coop_id: o.status for o in recorded if o.kind == "objection"} if see_ballots else {},
         my_ballots=_my_ballots(person, vote, mine, all_ballots, now), my_coop_ids=mine_ids,
+        outside_electorate=_outside_electorate(person, vote, members) if vote.state == "open" else [],
         objections=shown, concerns=concerns, second_call=second_call_of(vote),
         record_head=head, entry_count=count,
         close_error=_close_error(vote, person),

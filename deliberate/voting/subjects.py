@@ -68,6 +68,11 @@ class SubjectHandler(ABC):
         """Raise errors.Conflict with a plain reason if the subject cannot be voted on now."""
         return None
 
+    def candidates(self) -> list[Any]:
+        """Subjects of this kind that may be waiting for a vote (the stewards' vote form lists those
+        that also pass :meth:`check_can_open` and have no open vote)."""
+        return []
+
     def on_open(self, session: Session, subject: Any, vote: Any) -> None:
         """The vote was created (it has an id): e.g. move the subject to its "voting" state."""
         return None
@@ -119,6 +124,6 @@ def parse_subject(text: str | None) -> tuple[str, int]:
     """Parse "kind:id" (as in /votes/new?subject=admission:4); InvalidInput if malformed."""
     match = _SUBJECT.match((text or "").strip())
     if not match:
-        raise InvalidInput(_("Say what the vote is about, like admission:4."),
-                           field_errors={"subject": [_("Expected kind:id, like admission:4.")]})
+        raise InvalidInput(_("Choose what the vote decides from the list."),
+                           field_errors={"subject": [_("Choose what the vote decides from the list.")]})
     return match.group(1), int(match.group(2))

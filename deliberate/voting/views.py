@@ -83,6 +83,7 @@ def new():
             handler = get_handler(kind)
             subject = handler.load(subject_id)
             if request.method == "GET":
+                handler.check_can_open(subject)  # say now, not after the form is filled in
                 form.rule_preset.data = handler.rule_preset(subject)
     except DomainError as error:
         show_errors(form, error)
@@ -112,7 +113,7 @@ def new():
         preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
                    "url": url_for(endpoint, **values)}
     return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=translated(PRESET_LABELS),
-                           admissible=queries.admissible_coops()), status
+                           choices=queries.subject_choices() if preview is None else []), status
 
 
 # The vote page -------------------------------------------------------------------------------
@@ -157,10 +158,17 @@ def _prefill(page: queries.VotePage, form: BallotForm, ranks: dict[str, str] | N
     return ranks
 
 
+# Where each of the page's forms sits: a form sent back with errors is shown at the vote's own
+# address (base.html's page-address, layout.js), and a GET of the form's address leads there too.
+FORM_ANCHORS = {"ballot": "ballot", "concern": "concerns", "close": "manage", "cancel": "manage", "statement": "statement",
+                "resolve": "objections"}
+
+
 def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None = None,
                  ranks: dict[str, str] | None = None, live_since: int | None = None):
     forms = forms or {}
     live_since = latest_event_id() if live_since is None else live_since
+    anchor = next((FORM_ANCHORS[name] for name in forms if name in FORM_ANCHORS), None)
     page = queries.vote_page(vote, current_user, utcnow())
     ballot_form = _ballot_form(vote, [mine.member for mine in page.my_ballots], forms.get("ballot"))
     if "ballot" not in forms:
@@ -175,7 +183,15 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
         withdraw_form=WithdrawForm(formdata=None), live_since=live_since,
+        page_address=url_for(".show", vote_id=vote.id, _anchor=anchor) if anchor else None,
     ), status
+
+
+@bp.get("/<int:vote_id>/<any(ballot, concerns, close, cancel, statement):part>")
+def form_address(vote_id: int, part: str):
+    """The address a vote page's form posts to, opened directly (a reload, a bookmark): the page."""
+    vote = queries.get_vote(vote_id)
+    return redirect(url_for(".show", vote_id=vote.id, _anchor={"concerns": "concerns", "ballot": "ballot"}.get(part)))
 
 
 def _statement_form(vote: Vote) -> StatementForm:

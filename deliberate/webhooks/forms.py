@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import limits
+from ..forms import Length
 from .signing import EVENT_TYPES, MAX_URL_LENGTH
 
 EVENT_LABELS = {

@@ -239,6 +239,11 @@ def test_the_stewards_links_to_maturity_votes(as_role, network, ratified):
         .get_data(as_text=True)
     form = as_role("steward").get(f"/votes/new?subject=maturity:{network['standard'].id}").get_data(as_text=True)
     assert "moves from draft to candidate" in form
+    # The standard's own page offers it too, to stewards only.
+    link = f"/votes/new?subject=maturity:{network['standard'].id}"
+    assert link in as_role("steward").get(f"/standards/{network['standard'].slug}").get_data(as_text=True)
+    for role in ("delegate", "observer"):
+        assert link not in as_role(role).get(f"/standards/{network['standard'].slug}").get_data(as_text=True)
 
 
 def page_without_csrf_token(client, path):

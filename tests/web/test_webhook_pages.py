@@ -97,7 +97,7 @@ def test_registering_a_coop_webhook_shows_its_secret(as_role, network):
     ({"url": "http://10.0.0.3/hook"}, "Private and local network addresses"),
     ({"events": []}, "Choose at least one event"),
     ({"owner": "network"}, "Not a valid choice"),
-    ({"description": "x" * 201}, "Field cannot be longer than 200 characters"),
+    ({"description": "x" * 201}, "Write at most 200 characters: this has 201."),
 ])
 def test_bad_input_is_shown_on_the_form_and_nothing_is_saved(app, as_role, network, data, message):
     app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"] = False

@@ -44,6 +44,34 @@
     });
   }
 
+  // A form sent back with errors is served at the address it posted to (/votes/15/ballot): show the
+  // page's own address instead, so that a reload or a bookmark leads back to the page itself.
+  var address = document.querySelector('meta[name="page-address"]');
+  if (address && window.history && window.history.replaceState) {
+    window.history.replaceState(null, "", address.getAttribute("content"));
+  }
+
+  // The phone menu: the button appears only with this script; the menu folds on narrow screens
+  // (CSS), unfolds on a press, and Escape folds it back with focus on the button.
+  var toggle = document.querySelector(".nav-toggle");
+  var menu = document.getElementById("nav-menu");
+  if (toggle && menu) {
+    toggle.hidden = false;
+    toggle.parentElement.classList.add("folding");
+    toggle.addEventListener("click", function () {
+      var open = !menu.classList.contains("open");
+      menu.classList.toggle("open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.classList.contains("open")) {
+        menu.classList.remove("open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      }
+    });
+  }
+
   var main = document.getElementById("main");
   if (!main) { return; }
   Array.prototype.forEach.call(main.querySelectorAll("table"), wrap);
