@@ -1,7 +1,7 @@
 """co-ops: application_public_at, when an applicant's application became public (its admission vote opened)
 
 Revision ID: l1public0001
-Revises: k2witness01
+Revises: l1mail000001
 Create Date: 2026-12-06 22:50:00
 
 An applicant co-op is seen only by stewards and its own delegates, until the member co-ops are
@@ -13,7 +13,7 @@ from alembic import op
 from deliberate.database import UTCDateTime
 
 revision = 'l1public0001'
-down_revision = 'k2witness01'
+down_revision = 'l1mail000001'
 branch_labels = None
 depends_on = None
 
