@@ -1,7 +1,6 @@
 """Deliberate: member cooperatives write their shared standards together."""
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 template_folder="templates", static_folder="static")
     configure(app, config)
     register_extensions(app)
+    register_operations(app)
     register_features(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -52,8 +52,9 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     passwords.configure(memory_kib=app.config.get("ARGON2_MEMORY_KIB", passwords.OWASP_MEMORY_KIB),
                         time_cost=app.config.get("ARGON2_TIME_COST", passwords.OWASP_TIME_COST),
                         allow_weak=app.config["ENV_NAME"] == "testing")
-    if app.config["ENV_NAME"] != "testing" and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .ops import logs
+
+    logs.configure(app.config)  # plain or JSON lines, secrets redacted (docs/operations.md)
 
 
 def _instance_secret(path: Path) -> str:
@@ -143,6 +144,13 @@ def _register_security_headers(app: Flask) -> None:
         if production or request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids, access lines and metrics on every request; /healthz, /readyz, /metrics."""
+    from . import ops
+
+    ops.init_app(app)
 
 
 def register_features(app: Flask) -> None:
