@@ -58,14 +58,24 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the secret generated on first run, creating it (readable by the owner only) if absent."""
+    """Read the secret generated on first run, creating it (readable by the owner only) if absent.
+
+    Processes started together on a first boot (the server and ``flask worker``) may both find it
+    absent: each writes its own beside it and links it into place, which only the first manages;
+    every one then reads that one, whole."""
     if path.exists():
         return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    mine = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        os.link(mine, path)
+    except FileExistsError:
+        pass  # another process was first: use its secret
+    finally:
+        mine.unlink()
+    return path.read_text().strip()
 
 
 def register_extensions(app: Flask) -> None:
