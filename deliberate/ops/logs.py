@@ -153,14 +153,18 @@ _OWN_HANDLER_LOGGERS = ("engineio.server", "socketio.server")
 def install(kind: str, secret_values: Iterable[str | None] = (), stream=None) -> logging.Handler | None:
     """Send every log record to ``stream`` (stderr) in the ``kind`` format ("plain" or "json"),
     through the redacting filter. Idempotent: a second call reuses the handler, switching its
-    format and adding secrets. If the root logger already has handlers of someone else's (a
-    logging configuration given to gunicorn, say), they are kept as they are, with the filter
-    added: the operator's configuration decides the format then."""
+    format and adding secrets.
+
+    If the root logger already has handlers of someone else's (a logging configuration given to
+    gunicorn, say), they are left alone: that configuration decides the format, and should put
+    :class:`RedactingFilter` on its handlers (docs/operations.md); the secrets are added to every
+    RedactingFilter found there."""
     root = logging.getLogger()
     handler = next((h for h in root.handlers if _ours(h)), None)
     if handler is None and not root.handlers:
         handler = logging.StreamHandler(stream or sys.stderr)
         handler.deliberate = True  # type: ignore[attr-defined]
+        handler.addFilter(RedactingFilter())
         root.addHandler(handler)
         if root.level == logging.NOTSET or root.level > logging.INFO:
             root.setLevel(logging.INFO)
@@ -169,11 +173,9 @@ def install(kind: str, secret_values: Iterable[str | None] = (), stream=None) ->
     if handler is not None:
         handler.setFormatter(_formatter(kind))
     for each in root.handlers:
-        found = next((f for f in each.filters if isinstance(f, RedactingFilter)), None)
-        if found is None:
-            found = RedactingFilter()
-            each.addFilter(found)
-        found.add_secrets(secret_values)
+        for found in each.filters:
+            if isinstance(found, RedactingFilter):
+                found.add_secrets(secret_values)
     quiet_library_handlers()
     return handler
 

@@ -33,7 +33,7 @@ def readyz():
     return _no_store(jsonify(body)), 200 if ready else 503
 
 
-@bp.get("/metrics")
+@bp.get("/metrics", endpoint="metrics")
 def scrape():
     """The Prometheus exposition, for METRICS_TOKEN or METRICS_ALLOW; anyone else gets the site's 404."""
     config = current_app.config

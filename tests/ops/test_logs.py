@@ -136,6 +136,30 @@ def test_install_is_idempotent_and_switches_the_format():
         root.setLevel(saved_level)
 
 
+def test_someone_elses_logging_configuration_is_left_alone_but_its_filters_get_the_secrets():
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    theirs, filtered = io.StringIO(), io.StringIO()
+    plain, redacting = logging.StreamHandler(theirs), logging.StreamHandler(filtered)
+    redacting.addFilter(logs.RedactingFilter())
+    try:
+        for handler in saved_handlers:
+            root.removeHandler(handler)
+        root.addHandler(plain)
+        root.addHandler(redacting)
+        assert logs.install("json", [SECRET_KEY]) is None
+        assert root.handlers == [plain, redacting] and plain.filters == []
+        logging.getLogger("deliberate.test").warning("key %s", SECRET_KEY)
+        # Handlers see one record: the first one's output is written before the filter of the second runs.
+        assert theirs.getvalue() == f"key {SECRET_KEY}\n" and filtered.getvalue() == f"key {logs.REDACTED}\n"
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
+
+
 @pytest.mark.parametrize("value, sane", [
     ("abc", True), ("req-2026.12.06_01", True), ("a" * 64, True),
     ("a" * 65, False), ("", False), (None, False), ("has space", False), ("semi;colon", False),
@@ -160,7 +184,8 @@ def test_a_sane_request_id_is_kept_and_anything_else_replaced(client):
 def test_the_access_line_names_the_route_not_the_path(client, caplog):
     caplog.set_level(logging.INFO, logger=logs.ACCESS_LOGGER)
     client.get(f"/reset/{RESET}", headers={"X-Request-ID": "reset-page-1"})
-    client.get("/healthz")  # probes are not written
+    for probe in ("/healthz", "/readyz", "/metrics"):  # probes and scrapes are not written
+        assert client.get(probe).status_code == 200
     lines = [r for r in caplog.records if r.name == logs.ACCESS_LOGGER]
     assert len(lines) == 1
     (line,) = lines
@@ -283,6 +308,7 @@ def test_the_server_logs_json_lines_without_any_secret(app, network, json_server
                    SECRET_KEY, METRICS_TOKEN, SMTP_PASSWORD):
         assert secret not in everything, f"{secret[:12]}… is in the log"
 
+    assert "\\u001b" not in stderr  # Werkzeug's terminal colours are left out of the JSON
     entries = []
     for line in stderr.splitlines():
         if line.strip():
