@@ -122,7 +122,10 @@ def test_install_is_idempotent_and_switches_the_format():
     try:
         for handler in saved_handlers:
             root.removeHandler(handler)
+        engineio = logging.getLogger("engineio.server")
+        engineio.addHandler(logging.StreamHandler())  # what Engine.IO does when its first server is made
         handler = logs.install("plain", [SECRET_KEY], stream=stream)
+        assert not [h for h in engineio.handlers if type(h) is logging.StreamHandler]  # its records: once, through ours
         assert logs.install("json", [METRICS_TOKEN], stream=stream) is handler
         assert [h for h in root.handlers if logs._ours(h)] == [handler]
         logging.getLogger("deliberate.test").warning("keys %s and %s", SECRET_KEY, METRICS_TOKEN)
