@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app deliberate
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := deliberate/static/vendor
 
-.PHONY: run lint test test-sqlite test-postgres bench lock services chromium vendor clean translations compile-translations
+.PHONY: run lint test test-sqlite test-postgres bench lock services chromium pg-client vendor clean translations compile-translations
 
 run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) db upgrade
@@ -55,6 +55,10 @@ compile-translations: $(VENV)/.installed
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# pg_dump and pg_restore, for the PostgreSQL backup-and-restore test (tests/integration/test_backup.py).
+pg-client:
+	@pg_dump --version >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
+
 services:
 	@bash scripts/services.sh
 
@@ -62,7 +66,7 @@ services:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: lint $(VENV)/.installed-dev vendor chromium services compile-translations
+test: lint $(VENV)/.installed-dev vendor chromium pg-client services compile-translations
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

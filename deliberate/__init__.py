@@ -1,7 +1,6 @@
 """Deliberate: member cooperatives write their shared standards together."""
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=_instance_folder(), template_folder="templates", static_folder="static")
     configure(app, config)
     register_extensions(app)
+    register_operations(app)
     register_features(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -62,19 +62,30 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     passwords.configure(memory_kib=app.config.get("ARGON2_MEMORY_KIB", passwords.OWASP_MEMORY_KIB),
                         time_cost=app.config.get("ARGON2_TIME_COST", passwords.OWASP_TIME_COST),
                         allow_weak=app.config["ENV_NAME"] == "testing")
-    if app.config["ENV_NAME"] != "testing" and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .ops import logs
+
+    logs.configure(app.config)  # plain or JSON lines, secrets redacted (docs/operations.md)
 
 
 def _instance_secret(path: Path) -> str:
-    """Read the secret generated on first run, creating it (readable by the owner only) if absent."""
+    """Read the secret generated on first run, creating it (readable by the owner only) if absent.
+
+    Processes started together on a first boot (the server and ``flask worker``) may both find it
+    absent: each writes its own beside it and links it into place, which only the first manages;
+    every one then reads that one, whole."""
     if path.exists():
         return path.read_text().strip()
-    secret = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    mine = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        os.link(mine, path)
+    except FileExistsError:
+        pass  # another process was first: use its secret
+    finally:
+        mine.unlink()
+    return path.read_text().strip()
 
 
 def register_extensions(app: Flask) -> None:
@@ -153,6 +164,13 @@ def _register_security_headers(app: Flask) -> None:
         if production or request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def register_operations(app: Flask) -> None:
+    """Request ids, access lines and metrics on every request; /healthz, /readyz, /metrics."""
+    from . import ops
+
+    ops.init_app(app)
 
 
 def register_features(app: Flask) -> None:

@@ -6,6 +6,7 @@ configuration from a plain dict.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from datetime import timedelta
@@ -20,6 +21,7 @@ KNOWN_DEFAULT_SECRETS = frozenset(
 MIN_SECRET_LENGTH = 32
 
 ENVIRONMENTS = ("development", "production", "testing")
+LOG_FORMATS = ("plain", "json")
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +40,13 @@ def _flag(value: str | None, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _choice(value: str | None, choices: tuple[str, ...], name: str) -> str:
+    text = (value or choices[0]).strip().lower()
+    if text not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return text
 
 
 def _count(value: str | None, name: str) -> int:
@@ -61,6 +70,15 @@ def instance_folder(environ: Mapping[str, str], checkout: str | None, prefix: st
     if checkout:
         return str(PurePath(checkout) / "instance")
     return str(PurePath(prefix) / "var" / "deliberate-instance")
+
+
+def _networks(value: str | None, name: str, default: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, checked and normalised (``10.0.0.0/8``)."""
+    text = default if value is None else value
+    try:
+        return tuple(str(ipaddress.ip_network(part.strip(), strict=False)) for part in text.split(",") if part.strip())
+    except ValueError as error:
+        raise ConfigError(f"{name} must be comma-separated addresses or networks (CIDR): {error}") from None
 
 
 def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
@@ -121,6 +139,11 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "WEBHOOK_AUTO_DISABLE_AFTER": int(environ.get("WEBHOOK_AUTO_DISABLE_AFTER", 5)),
         "WEBHOOK_WORKER_SECONDS": float(environ.get("WEBHOOK_WORKER_SECONDS", 10)),
         "WEBHOOK_LOG_DAYS": int(environ.get("WEBHOOK_LOG_DAYS", 30)),
+        # Operations (docs/operations.md): log lines as JSON objects, and who may read /metrics
+        # (a bearer token, or an address in METRICS_ALLOW; anyone else gets a 404).
+        "LOG_FORMAT": _choice(environ.get("LOG_FORMAT"), LOG_FORMATS, "LOG_FORMAT"),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN") or None,
+        "METRICS_ALLOW": _networks(environ.get("METRICS_ALLOW"), "METRICS_ALLOW", "127.0.0.1/32,::1/128"),
     }
     settings.update(_feed_and_account_settings(environ))
     settings.update(mail_settings(environ))

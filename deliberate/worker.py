@@ -72,6 +72,12 @@ def _loop(app: Flask, job: Job, seconds: float, stop: threading.Event) -> None:
 def start(app: Flask, stop: threading.Event | None = None, names: list[str] | None = None) -> threading.Event:
     """Start one daemon thread per enabled job; setting the returned Event stops them all."""
     stop = stop or threading.Event()
+    _start_threads(app, stop, names)
+    return stop
+
+
+def _start_threads(app: Flask, stop: threading.Event, names: list[str] | None) -> list[threading.Thread]:
+    threads = []
     for name, job in jobs(app).items():
         if names and name not in names:
             continue
@@ -81,8 +87,9 @@ def start(app: Flask, stop: threading.Event | None = None, names: list[str] | No
             continue
         thread = threading.Thread(target=_loop, args=(app, job, seconds, stop), name=f"job-{name}", daemon=True)
         thread.start()
+        threads.append(thread)
         log.info("background job %s started: every %g seconds", name, seconds)
-    return stop
+    return threads
 
 
 def _wake_all(app: Flask) -> None:
@@ -91,9 +98,18 @@ def _wake_all(app: Flask) -> None:
             job.wake.set()
 
 
-def serve_forever(app: Flask, names: list[str] | None = None, stop: threading.Event | None = None) -> None:
-    """Run the jobs until SIGTERM/SIGINT (or ``stop`` is set), then let the current passes finish."""
+# How long a stopping worker waits for the passes under way (a webhook pass may be sending): less
+# than systemd's 90 seconds before SIGKILL. A pass cut short is safe anyway (each step commits on
+# its own; an unfinished delivery's claim expires and it is sent again).
+STOP_SECONDS = 30.0
+
+
+def serve_forever(app: Flask, names: list[str] | None = None, stop: threading.Event | None = None,
+                  grace: float = STOP_SECONDS) -> None:
+    """Run the jobs until SIGTERM/SIGINT (or ``stop`` is set), then wait for the passes under way to
+    finish (``grace`` seconds at most) before returning."""
     import signal
+    import time
 
     stop = stop or threading.Event()
 
@@ -105,7 +121,15 @@ def serve_forever(app: Flask, names: list[str] | None = None, stop: threading.Ev
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-    start(app, stop, names)
+    threads = _start_threads(app, stop, names)
     while not stop.wait(1.0):
         pass
     _wake_all(app)
+    deadline = time.monotonic() + grace
+    for thread in threads:
+        thread.join(max(deadline - time.monotonic(), 0.0))
+    unfinished = [thread.name for thread in threads if thread.is_alive()]
+    if unfinished:
+        log.warning("worker: stopped with passes still running in %s", ", ".join(unfinished))
+    else:
+        log.info("worker: stopped")

@@ -39,11 +39,6 @@ def favicon():
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
-@bp.get("/healthz")
-def healthz():
-    return {"ok": True}
-
-
 def is_safe_next(target: str | None) -> bool:
     """Only same-site paths may be used as a post-sign-in redirect."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -34,6 +34,11 @@ def on_connect(auth: dict[str, Any] | None = None):
         if current_user.is_steward:
             join_room("stewards")
     emit("connected", {"person_id": current_user.id if current_user.is_authenticated else None})
+    for hook in list(_connect_hooks):  # metrics count open sockets
+        try:
+            hook(request.sid)
+        except Exception:  # noqa: BLE001 - a hook's failure must not refuse the connection
+            log.exception("connect hook %s failed", getattr(hook, "__name__", hook))
 
 
 @socket_event("join", limit="read")
@@ -59,6 +64,14 @@ def on_leave(data: dict[str, Any]):
 # What features do when a socket goes (presence forgets its reader): Flask-SocketIO keeps one
 # handler per event name, so features add a hook here instead of a handler of their own.
 _disconnect_hooks: list[Callable[[str], None]] = []
+_connect_hooks: list[Callable[[str], None]] = []
+
+
+def on_socket_connect(hook: Callable[[str], None]) -> Callable[[str], None]:
+    """Register ``hook(sid)`` to run once a socket has connected (a decorator)."""
+    if hook not in _connect_hooks:
+        _connect_hooks.append(hook)
+    return hook
 
 
 def on_socket_disconnect(hook: Callable[[str], None]) -> Callable[[str], None]:
@@ -90,4 +103,4 @@ def install_publisher() -> None:
     set_publisher(publish)
 
 
-__all__ = ["ConnectionRefusedError", "install_publisher", "on_socket_disconnect", "publish"]
+__all__ = ["ConnectionRefusedError", "install_publisher", "on_socket_connect", "on_socket_disconnect", "publish"]

@@ -61,7 +61,11 @@ TABLE: dict[str, Route] = {
     # Public pages and files
     "main.index": Route("/", get=PUBLIC),
     "main.how_it_works": Route("/how-it-works", get=PUBLIC),
-    "main.healthz": Route("/healthz", get=PUBLIC),
+    # Operations (deliberate/ops): probes for anyone; /metrics answers the test client because its
+    # address, 127.0.0.1, is in METRICS_ALLOW's default (tests/ops/test_metrics.py checks the 404s).
+    "ops.healthz": Route("/healthz", get=PUBLIC),
+    "ops.readyz": Route("/readyz", get=PUBLIC),
+    "ops.metrics": Route("/metrics", get=PUBLIC),
     "main.favicon": Route("/favicon.ico", get=everyone(301)),
     "feeds.network": Route("/feed.atom", get=PUBLIC),
     "feeds.standard": Route(STD + "/feed.atom", get=PUBLIC),
