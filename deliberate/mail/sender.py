@@ -182,8 +182,9 @@ class LogTransport:
 
     def send(self, message: EmailMessage) -> tuple[str, str]:
         text = message.get_body(("plain",))
+        # The log is how the reader gets this mail's link here: the log filter keeps it (never in production).
         log.warning("Mail (not sent: no SMTP_HOST) to %s: %s\n%s", message["To"], message["Subject"],
-                    text.get_content() if text is not None else "")
+                    text.get_content() if text is not None else "", extra={"deliberate_keep_links": True})
         return schedule.SENT, ""
 
     def close(self) -> None:

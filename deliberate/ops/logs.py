@@ -41,7 +41,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # API tokens (deliberate.api.tokens) and webhook signing secrets (deliberate.webhooks.signing).
     (re.compile(r"\b(dlb_|whsec_)[A-Za-z0-9_-]{8,}"), rf"\1{REDACTED}"),
     # Password-reset and invitation links: /reset/<token>, /join/<token> (a URL rule's "<token>" stays).
-    (re.compile(r"/(reset|join)/(?!<)[^/\s?#\"'<>]+"), rf"/\1/{REDACTED}"),
+    (_LINKS := re.compile(r"/(reset|join)/(?!<)[^/\s?#\"'<>]+"), rf"/\1/{REDACTED}"),
     # Query parameters whose name says secret: ?token=…, &api_key=…, ?password=…
     (re.compile(r"([?&;][^=&;\s?#]*(?:token|passw|secret|key|signature|auth|code)[^=&;\s?#]*=)[^&;\s#\"']+",
                 re.IGNORECASE), rf"\1{REDACTED}"),
@@ -53,13 +53,22 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def redact(text: str, secret_values: Iterable[str] = ()) -> str:
+# A log record with this attribute set keeps its reset and invitation links: the mail that the
+# development fallback (deliberate.mail.sender.LogTransport, never used in production) writes to
+# the log instead of sending it, which is the only way its reader gets the link.
+KEEP_LINKS = "deliberate_keep_links"
+
+
+def redact(text: str, secret_values: Iterable[str] = (), keep_links: bool = False) -> str:
     """``text`` with every secret in it replaced by ``[REDACTED]``: the given literal values
-    (longest first), then everything that looks like a token, a password or a secret link."""
+    (longest first), then everything that looks like a token, a password or a secret link (links
+    kept with ``keep_links``)."""
     for value in sorted(set(secret_values), key=len, reverse=True):
         if len(value) >= MIN_SECRET_LENGTH and value in text:
             text = text.replace(value, REDACTED)
     for pattern, replacement in _PATTERNS:
+        if keep_links and pattern is _LINKS:
+            continue
         text = pattern.sub(replacement, text)
     return text
 
@@ -89,7 +98,7 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed call: keep the template, drop the arguments
             message = str(record.msg)
-        record.msg, record.args = redact(message, values), None
+        record.msg, record.args = redact(message, values, keep_links=getattr(record, KEEP_LINKS, False)), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

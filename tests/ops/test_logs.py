@@ -103,6 +103,16 @@ def test_the_filter_redacts_arguments_and_tracebacks():
     assert RESET not in formatted and "ValueError" in formatted and f"/join/{logs.REDACTED}" in formatted
 
 
+def test_the_development_mail_fallback_keeps_its_link_and_nothing_else():
+    """Without SMTP (never in production) a mail is written to the log: its reader needs the link."""
+    sieve = logs.RedactingFilter([SECRET_KEY])
+    record = _record("Mail to a@example.org: reset\nhttp://x/reset/%s key %s Bearer dlb_abcdefghij", RESET, SECRET_KEY)
+    setattr(record, logs.KEEP_LINKS, True)
+    sieve.filter(record)
+    message = record.getMessage()
+    assert f"/reset/{RESET}" in message and SECRET_KEY not in message and "dlb_abcdefghij" not in message
+
+
 def test_a_json_line_is_one_object_on_one_line():
     record = _record("two\nlines with \"quotes\" and ünïcödé", request_id="abc", method="GET", route="/x", status=200,
                      duration_ms=1.5)
