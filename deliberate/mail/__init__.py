@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from ..extensions import csrf
     from ..members import rights as person_rights
     from ..members import services as members
-    from . import outbox, sender, services, views
+    from . import outbox, queries, sender, services, views
 
     if outbox.queue_link not in members.LINK_HOOKS:
         members.LINK_HOOKS.append(outbox.queue_link)
@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
     csrf.exempt(views.unsubscribe)
     app.register_blueprint(views.bp)
     worker.register(app, worker.Job("mail", sender.tick, sender.interval, wake=outbox._wake))
+    from ..ops import metrics
+
+    metrics.register_queue("mail_outbox", queries.pending_count, "mails waiting to be sent (or retried)")
+    metrics.register_queue("mail_failed", queries.failed_count, "mails given up after repeated refusals")
     for warning in startup_warnings(app.config):
         log.warning(warning)
 

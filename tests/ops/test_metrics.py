@@ -90,6 +90,7 @@ def test_open_socket_connections(app, client):
 
 def test_queues_are_counted_at_scrape_time(client, network, steward):
     assert queue(scrape(client), "webhook_deliveries") == 0
+    assert queue(scrape(client), "mail_outbox") == 0
     assert queue(scrape(client), "votes_closing_late") == 0
     webhooks.create_webhook(actor=steward, coop=None, url="https://receiver.example/hook",
                             events=["vote.opened", "vote.closed"], allow_private=True)
@@ -98,6 +99,7 @@ def test_queues_are_counted_at_scrape_time(client, network, steward):
     samples = scrape(client)
     assert queue(samples, "webhook_deliveries") == 1  # the vote_opened delivery, waiting for the worker
     assert queue(samples, "votes_closing_late") == 0
+    assert queue(samples, "mail_outbox") >= 1 and queue(samples, "mail_failed") == 0  # "vote opened" to the delegates
     # Due a moment ago: within one scheduler interval it is not late yet.
     db.session.execute(update(Vote).where(Vote.id == vote.id).values(closes_at=utcnow() - timedelta(seconds=5)))
     db.session.commit()
