@@ -27,7 +27,8 @@ TABLE = [
     ("GET", "/me", None, statuses(401, 200, 200, 200, 200)),
     ("GET", "/coops", None, ALL_200),
     ("GET", "/coops/{member}", None, ALL_200),
-    ("GET", "/coops/{applicant}", None, statuses(404, 404, 404, 404, 200)),
+    # The world has an open admission vote on the applicant: its application is public from then on.
+    ("GET", "/coops/{applicant}", None, statuses(200, 200, 200, 200, 200)),
     ("GET", "/standards", None, ALL_200),
     ("GET", "/standards/{std}", None, ALL_200),
     ("GET", "/standards/no-such-standard", None, statuses(404, 404, 404, 404, 404)),

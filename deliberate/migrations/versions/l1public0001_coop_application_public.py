@@ -19,7 +19,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('cooperatives') as batch:
+    # An added column needs no copy of the table (a copy would trip the foreign keys to it).
+    with op.batch_alter_table('cooperatives', recreate='never') as batch:
         batch.add_column(sa.Column('application_public_at', UTCDateTime(timezone=True), nullable=True))
     # Applicants that already have an admission vote: public since that vote opened.
     op.execute("UPDATE cooperatives SET application_public_at = (SELECT MIN(votes.opens_at) FROM votes "
@@ -27,5 +28,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('cooperatives') as batch:
+    with op.batch_alter_table('cooperatives', recreate='never') as batch:  # SQLite 3.35+ drops a column in place
         batch.drop_column('application_public_at')
