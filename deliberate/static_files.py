@@ -115,7 +115,7 @@ def send_static(filename: str) -> Response:
         if file is None:
             abort(404)
         immutable = match["hash"] == file.digest
-    gzipped = file.gzipped is not None and "gzip" in request.accept_encodings
+    gzipped = file.gzipped is not None and request.accept_encodings["gzip"] > 0
     response = Response(file.gzipped if gzipped else file.body, mimetype=file.mimetype)
     if file.gzipped is not None:
         response.vary.add("Accept-Encoding")
