@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app deliberate
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := deliberate/static/vendor
 
-.PHONY: run lint test test-sqlite test-postgres bench lock services chromium pg-client vendor clean translations compile-translations
+.PHONY: run lint test test-sqlite test-postgres bench lock services chromium pg-client nginx vendor clean translations compile-translations
 
 run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) db upgrade
@@ -34,7 +34,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 vendor: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/
-	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	rm -f $(VENDOR)/axe.min.js  # axe-core is for the tests only: they read it from node_modules, it is never served
 	{ echo '(function () { var module = { exports: {} };'; cat node_modules/diff-match-patch/index.js; \
 	  echo 'window.diff_match_patch = diff_match_patch; })();'; } > $(VENDOR)/diff_match_patch.js
 
@@ -59,6 +59,10 @@ chromium:
 pg-client:
 	@pg_dump --version >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; }
 
+# Debian's nginx, for tests/stack (the production stack, run as the test's own nginx instance).
+nginx:
+	@PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 services:
 	@bash scripts/services.sh
 
@@ -66,7 +70,7 @@ services:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-test: lint $(VENV)/.installed-dev vendor chromium pg-client services compile-translations
+test: lint $(VENV)/.installed-dev vendor chromium pg-client nginx services compile-translations
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 

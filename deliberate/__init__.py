@@ -24,6 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_operations(app)
     register_features(app)
     register_blueprints(app)
+    from . import caching, static_files
+
+    caching.init_app(app)  # observers' pages: no cookie, no Vary: Cookie
+    static_files.init_app(app)  # fingerprinted, cached, compressed static files
     register_error_handlers(app)
     register_cli(app)
     if app.config.get("TRUSTED_PROXIES"):

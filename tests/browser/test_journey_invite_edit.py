@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.support import axe_violations, describe_violation
+from tests.browser.support import AXE, axe_violations, describe_violation
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
-AXE = ROOT / "deliberate" / "static" / "vendor" / "axe.min.js"
 BLOCKING_IMPACTS = {"serious", "critical"}
 
 

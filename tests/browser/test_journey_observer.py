@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.support import AXE
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -123,13 +125,10 @@ def test_an_observer_reads_switches_compares_and_checks_a_ballot_record(browser_
     assert chain.check_records(entries[-1:], {vote.id: record}) == []
 
 
-AXE = Path(__file__).resolve().parents[2] / "deliberate" / "static" / "vendor" / "axe.min.js"
-
-
 def test_version_pages_have_no_serious_accessibility_violations(new_page, wait_for_live_rooms, steward,
                                                                 make_delegate, make_standard):
     if not AXE.exists():
-        pytest.skip("deliberate/static/vendor/axe.min.js is missing: run `make vendor`")
+        pytest.skip("node_modules/axe-core/axe.min.js is missing: run `make vendor`")
     standard, _vote = build_history(steward, make_delegate, make_standard)
     page = new_page(bypass_csp=True)  # the pages' CSP (script-src 'self') would refuse the injected axe
     problems = []

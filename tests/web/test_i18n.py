@@ -154,7 +154,28 @@ def test_a_signed_in_persons_bad_locale_changes_nothing(client, network, login):
 
 
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
-def test_the_picker_needs_the_csrf_token(client, network):
+def test_an_observers_picker_needs_no_token_but_refuses_other_sites(client, network):
+    """Observers' pages carry no CSRF token (so that they need no session cookie); the picker
+    refuses what a browser says another site sent instead."""
+    html = client.get("/").get_data(as_text=True)
+    assert 'name="csrf_token"' not in html
+    assert client.post("/language", data={"locale": "es", "next": "/"}, headers={"Origin": "https://elsewhere.example"}).status_code == 400
+    assert client.post("/language", data={"locale": "es", "next": "/"}, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 400
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    response = client.post("/language", data={"locale": "es", "next": "/"},
+                           headers={"Origin": "http://localhost.test", "Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 302
+    assert '<html lang="es">' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_signed_in_persons_picker_needs_the_csrf_token(client, network):
+    from tests.conftest import TEST_PASSWORD
+
+    signin = client.get("/signin").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', signin).group(1)
+    assert client.post("/signin", data={"email": network["delegate"].email, "password": TEST_PASSWORD,
+                                        "csrf_token": token}).status_code == 302
     assert client.post("/language", data={"locale": "es", "next": "/"}).status_code == 400
     html = client.get("/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
@@ -231,7 +252,7 @@ def test_scripts_get_their_strings_in_the_page_language(client, network, app):
         strings = js_strings()
     assert strings["Posted."] == "Publicado."
     assert strings["(%(n)s comment)"] == ["(%(n)s comentario)", "(%(n)s comentarios)"]
-    assert '<script src="/static/js/i18n.js">' in html
+    assert re.search(r'<script src="/static/js/i18n\.[0-9a-f]{12}\.js">', html)
 
 
 def test_pages_vary_on_the_browser_language(client, network):

@@ -179,7 +179,7 @@ def test_forms_need_a_csrf_token(app, network, hooks):
 
     client = app.test_client()
     signin = client.get("/signin").get_data(as_text=True)
-    first = re.search(r'name="csrf-token" content="([^"]+)"', signin).group(1)
+    first = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', signin).group(1)
     assert client.post("/signin", data={"email": network["delegate"].email, "password": TEST_PASSWORD,
                                         "csrf_token": first}).status_code == 302
     data = {"owner": f"coop:{network['member'].slug}", "url": "https://kazi.example.org/in", "events": ALL}
