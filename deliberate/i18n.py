@@ -230,6 +230,8 @@ _CODE_LABELS = {
     # how a section compares between two moments
     "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"), "unchanged": _l("unchanged"),
     "moved": _l("moved"), "retitled": _l("retitled"),
+    # version levels (versions/numbering.py)
+    "major": _l("major"), "minor": _l("minor"), "patch": _l("patch"),
     # deliveries
     "pending": _l("pending"), "delivered": _l("delivered"),
     # why an amendment has a new draft (prefixed: the words differ from the states above)
@@ -256,7 +258,8 @@ def say(value) -> str:
 
     Messages are translated with gettext, plural ones with ngettext (``num`` written with the
     language's digits); nested messages first, counts with the language's digits, percentages as
-    the language writes them, stored codes as their labels. Anything else is shown as it is: names,
+    the language writes them, stored codes as their labels, days as the language's dates. Anything
+    else is shown as it is: names,
     references, member texts.
     """
     if isinstance(value, Message):
@@ -278,6 +281,8 @@ def say(value) -> str:
         return value.separator.join(say(item) for item in value.items)
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value)
+    if isinstance(value, date):
+        return format_date(value)
     return "" if value is None else str(value)
 
 

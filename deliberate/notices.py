@@ -102,6 +102,29 @@ def recognise(text: str | None) -> Message | None:
     return None
 
 
+# -- A section's revisions (their messages) --------------------------------------------------------
+
+SECTION_CREATED = notice(N_("Section created"))
+
+# -- Why a version has its number (versions/numbering.py) -------------------------------------------
+
+FIRST_VERSION = notice(N_("The first version of the standard."))
+LEVEL_CHOSEN = notice(N_("A steward chose a %(chosen)s version (the changes alone would make it %(level)s)."),
+                      chosen=STATE, level=STATE)
+PRINCIPLE_ADDED = notice(N_("The principle “%(title)s” was added."), title=TEXT)
+PRINCIPLE_REMOVED = notice(N_("The principle “%(title)s” was removed."), title=TEXT)
+EDITORIAL_ADDED = notice(N_("The editorial section “%(title)s” was added."), title=TEXT)
+EDITORIAL_REMOVED = notice(N_("The editorial section “%(title)s” was removed."), title=TEXT)
+GUIDANCE_ADDED = notice(N_("The guidance section “%(title)s” was added."), title=TEXT)
+GUIDANCE_REMOVED = notice(N_("The guidance section “%(title)s” was removed."), title=TEXT)
+EDITORIAL_MOVED = notice(N_("The editorial section “%(title)s” was moved."), title=TEXT)
+MOVED = notice(N_("“%(title)s” was moved."), title=TEXT)
+EDITORIAL_EDITED = notice(N_("The editorial section “%(title)s” was edited."), title=TEXT)
+UNCHANGED = notice(N_("“%(title)s” is unchanged."), title=TEXT)
+TYPO_FIXES = notice(N_("Typo fixes in “%(title)s”."), title=TEXT)
+RETITLED = notice(N_("“%(old)s” was retitled “%(new)s”."), old=TEXT, new=TEXT)
+REWORDED = notice(N_("“%(title)s” was reworded."), title=TEXT)
+
 # -- An amendment's timeline and drafts (proposals) ------------------------------------------------
 
 ADOPTED_BY_STEWARD = notice(N_("Adopted by a steward under the standard's policy."))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -31,8 +32,8 @@ class Message:
     ``plural`` and ``n`` make it a plural message (``ngettext``): ``n`` chooses the form and is given
     to the sentence as ``%(num)s``. A parameter may itself be a :class:`Message` (translated first),
     a :class:`Percent`, a :class:`Code` (a stored code, shown with its label), a :class:`Joined` list,
-    an ``int`` (a count, shown with the language's digits) or a ``str`` (shown as it is: names,
-    references, member texts).
+    an ``int`` (a count, shown with the language's digits), a ``date`` (a day, in the language's words)
+    or a ``str`` (shown as it is: names, references, member texts).
     """
 
     msgid: str
@@ -108,9 +109,11 @@ class Joined:
 
 
 def english(value: Any) -> str:
-    """A message, a parameter or plain text, in English."""
+    """A message, a parameter or plain text, in English (a day as "6 December 2026")."""
     if isinstance(value, (Message, Percent, Code, Joined)):
         return value.english()
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
     return str(value)
 
 

@@ -165,7 +165,7 @@ def _visible_coop(slug: str) -> Cooperative:
 def show(slug: str):
     coop = _visible_coop(slug)
     status_form = StatusForm()
-    status_form.status.choices = [SelectChoice(s, s.capitalize()) for s in COOP_STATUSES
+    status_form.status.choices = [SelectChoice(s, status_label(s).capitalize()) for s in COOP_STATUSES
                                   if s in services.COOP_TRANSITIONS[coop.status]]
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form,

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from .. import limits
 from .models import AMENDMENT_KINDS, KIND_LABELS
 
-BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."
+BODY_HELP = _l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists.")
 
 
 class AmendmentForm(FlaskForm):

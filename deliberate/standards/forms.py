@@ -7,6 +7,8 @@ from wtforms.validators import DataRequired, Length, Optional
 from .. import limits
 from .models import SECTION_KINDS
 
+KIND_CHOICES = {"principle": _l("Principle"), "guidance": _l("Guidance"), "editorial": _l("Editorial")}
+
 
 class StandardForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=limits.TITLE)],
@@ -17,7 +19,7 @@ class StandardForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=limits.TITLE)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, k.capitalize()) for k in SECTION_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_CHOICES[k]) for k in SECTION_KINDS])
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=limits.SECTION_BODY)],
                          description=_l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."))
     position = IntegerField(_l("Position"), validators=[Optional()])
