@@ -196,6 +196,17 @@ ADMIT_TITLE = notice(N_("Admit %(name)s as a member"), name=TEXT)
 RATIFY_TITLE = notice(N_("Ratify version %(number)s of %(title)s"), number=VERSION, title=TEXT)
 MATURITY_TITLE = notice(N_("Move “%(title)s” from %(before)s to %(after)s"), title=TEXT, before=STATE, after=STATE)
 
+# -- Why a webhook delivery failed (webhooks/delivery.py) ----------------------------------------------
+
+HOST_NOT_FOUND = notice(N_("Could not find the host %(host)s."), host=TEXT)
+HOST_PRIVATE = notice(N_("Refused: %(host)s is a private or local address."), host=TEXT)
+REDIRECT_NOT_FOLLOWED = notice(N_("Redirect to %(where)s not followed."), where=TEXT)
+RECEIVER_ANSWERED = notice(N_("The receiver answered %(status)s %(reason)s."), status=NUMBER, reason=TEXT)
+NO_ANSWER = notice(N_("No answer within %(seconds)s seconds."), seconds=TEXT)
+TLS_FAILED = notice(N_("Secure connection failed: %(reason)s."), reason=TEXT)
+CONNECTION_REFUSED = notice(N_("Connection refused."))
+NOT_DELIVERED = notice(N_("Could not deliver: %(error)s"), error=TEXT)
+
 # -- Other decisions -----------------------------------------------------------------------------------
 
 ADMITTED_BY_VOTE = notice(N_("Admitted by vote %(vote)s."), vote=NUMBER)

@@ -76,6 +76,7 @@ def build_scene() -> dict:
                   (said("Uwazi wa hesabu"), said("Chama kinachapisha hesabu zake.\n\nMabadiliko yanatangazwa mapema.")),
                   (said("Malipo ya haki"), said("Kazi inalipwa kwa haki na kwa wakati.")),
                   (said("Ushirikiano"), said("Vyama vinasaidiana."))])
+    follows.follow_standard(actor=juma, standard=standard)
     standards.create_standard(actor=steward, title=said("Sera ya Takwimu"), summary=said("Sera ya mfano."),
                               sections=[(said("Wigo"), said("Sera hii inahusu kumbukumbu zote."))])
 
@@ -198,8 +199,7 @@ def build_scene() -> dict:
     discussions.post_comment(actor=juma, subject_kind="vote", subject_id=open_consent.id,
                              body=said("Tuzungumze kabla ya kufunga."), coop=kazi)
 
-    # A delegate's own things: a followed standard, an API token, a webhook.
-    follows.follow_standard(actor=juma, standard=standards.get_standard(standard.slug))
+    # A delegate's own things: an API token, a webhook (and the standard followed from the start).
     tokens.create_token(actor=juma, name=said("Zana yetu"), scopes=["read"], fresh=True)
     hook = webhooks.create_webhook(actor=juma, coop=kazi, url=said("https://kazi.ushirika.ke/taarifa"),
                                    events=["vote.opened", "vote.closed"], description=said("Taarifa za kura"))
@@ -229,7 +229,8 @@ def build_scene() -> dict:
         "/account", "/account/tokens/", "/account/email", "/account/password", "/account/erase", "/notifications",
         "/webhooks/", f"/webhooks/{hook.id}", f"/coops/{kazi.slug}/webhooks", f"{std}/amendments/new",
         f"{std}/amendments/{open_one.id}/edit", f"{std}/amendments/{conflicted.id}/resolve",
-        f"{std}/s/{one.key}/edit", f"/discussions/comments/{posted.id}/reply",
+        f"{std}/s/{one.key}/edit", f"{std}/s/{one.key}/together", f"/discussions/comments/{posted.id}/reply",
+        f"/discussions/comments/{posted.id}/edit", f"/discussions/amendment/{open_one.id}", "/account/confirm",
     ] + [f"/votes/{v.id}" for v in (open_majority, open_consent, open_version, consent_vote)]
     steward_pages = [
         "/transparency/", "/coops/new", "/standards/new", f"{std}/sections/new", f"{std}/amendments/group",
@@ -238,5 +239,11 @@ def build_scene() -> dict:
         f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}",
     ]
     forbidden = ["/coops/new"]  # a delegate's 403
-    return {"observer": observer, "delegate": delegate_pages, "steward": steward_pages, "forbidden": forbidden,
+    # (role, path, form, status of the page it leads to): flashes, refusals and a vote closed in the page's language.
+    posts = [("delegate", f"/votes/{open_majority.id}/ballot", {"choice": "against", "coop": str(kazi.id)}, 200),
+             ("delegate", f"/votes/{consent_vote.id}/ballot", {"choice": "consent", "coop": str(kazi.id)}, 409),
+             ("delegate", f"/votes/{open_consent.id}/concerns", {"argument": said("Tufikirie tena."), "coop": str(kazi.id)}, 200),
+             ("steward", f"/votes/{open_consent.id}/close", {}, 200),
+             ("steward", f"/votes/{open_majority.id}/cancel", {"reason": ""}, 422)]
+    return {"observer": observer, "delegate": delegate_pages, "steward": steward_pages, "forbidden": forbidden, "posts": posts,
             "emails": {"delegate": juma.email, "steward": steward.email}, "vote_ids": [v.id for v in every_vote]}

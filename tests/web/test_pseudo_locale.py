@@ -94,8 +94,12 @@ def test_every_page_in_the_pseudo_locale(app, pseudo_language, pseudo_catalogue)
     problems: dict[tuple[str, str], set[str]] = {}  # (where, text) -> pages
     statuses: dict[str, int] = {}
 
-    def read(client, role: str, path: str, expected: int = 200) -> None:
-        response = client.get(path, headers=HEADERS)
+    def read(client, role: str, path: str, expected: int = 200, form: dict | None = None) -> None:
+        if form is None:
+            response = client.get(path, headers=HEADERS)
+        else:
+            response = client.post(path, data=form, headers=HEADERS, follow_redirects=True)
+            path = f"POST {path}"
         html = response.get_data(as_text=True)
         page = f"{role} {path}"
         statuses[page] = response.status_code
@@ -119,6 +123,9 @@ def test_every_page_in_the_pseudo_locale(app, pseudo_language, pseudo_catalogue)
         if role == "delegate":
             for path in scene["forbidden"]:
                 read(client, role, path, 403)
+        for poster, path, form, expected in scene["posts"]:
+            if poster == role:
+                read(client, role, path, expected, form)
     report = "\n".join(f"{where} {text!r}\n    on {', '.join(sorted(pages)[:3])}{' …' if len(pages) > 3 else ''}"
                        for (where, text), pages in sorted(problems.items()))
     assert not problems, (f"{len(problems)} texts on {len(set().union(*problems.values()))} of {len(statuses)} pages "
