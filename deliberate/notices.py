@@ -61,6 +61,8 @@ class Notice:
             at = match.end()
         parts.append(re.escape(msgid[at:]))
         self.pattern = re.compile("".join(parts), re.S)
+        # How much of the sentence is fixed words: when two notices match a text, the one that says more wins.
+        self.specificity = len(re.sub(r"%\(\w+\)s", "", msgid))
 
     def __call__(self, **values: Any) -> str:
         """The English text to store."""
@@ -92,14 +94,20 @@ def notice(msgid: str, **kinds: Kind) -> Notice:
 
 
 def recognise(text: str | None) -> Message | None:
-    """The notice a stored text was written from, as a message; None for any other text."""
+    """The notice a stored text was written from, as a message; None for any other text. If several
+    match ("“X” stays draft." is also "%(name)s stays %(status)s."), the most specific one."""
     if not text:
         return None
-    for candidate in NOTICES:
+    if len(_BY_SPECIFICITY) != len(NOTICES):
+        _BY_SPECIFICITY[:] = sorted(NOTICES, key=lambda candidate: -candidate.specificity)
+    for candidate in _BY_SPECIFICITY:
         found = candidate.recognise(text)
         if found is not None:
             return found
     return None
+
+
+_BY_SPECIFICITY: list[Notice] = []
 
 
 # -- A section's revisions (their messages) --------------------------------------------------------

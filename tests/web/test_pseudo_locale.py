@@ -9,13 +9,17 @@ observer, a delegate and a steward. docs/translating.md explains the method.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask import render_template_string
 from flask_babel import refresh
 
 import deliberate
-from deliberate import i18n
+from deliberate import i18n, notices
+from deliberate.i18n import say_notice
+from deliberate.voting.rules import PRESETS, BallotInput, tally
+from deliberate.voting.wording import explanation_text
 from tests.conftest import TEST_PASSWORD
 from tests.web.pseudo_locale import (
     LOCALE,
@@ -81,6 +85,21 @@ def test_an_untranslated_string_is_caught(app, pseudo_language):
     found = {word for _where, word, _text in untranslated(page, set())}
     assert found == {"Forgotten", "sentence", "Quorum", "met"}
     assert '<html lang="eo">' in page and "[Ṽöţéš]" in page
+
+
+def test_a_result_is_explained_in_the_page_language_unless_its_wording_is_older(app, pseudo_language):
+    rule = PRESETS["simple-majority"]
+    outcome = tally(rule, {"c1": 1, "c2": 1, "c3": 1}, [BallotInput("c1", "for"), BallotInput("c2", "against")])
+    vote = SimpleNamespace(rule=rule.to_dict(), result=outcome.to_dict(), explanation=outcome.explanation)
+    older = SimpleNamespace(rule=rule.to_dict(), result=outcome.to_dict(), explanation="Quorum met. Rejected.")
+    with app.test_request_context("/", headers=HEADERS):
+        refresh()
+        assert outcome.explanation.startswith("Quorum 50% met: 2 of 3 co-ops took part.")
+        assert not words_of([explanation_text(vote)]) and "[[Ǫûöŕûɱ 50%] ɱéţ: " in explanation_text(vote)
+        # A result worded by an older version of the platform is shown as its record says it.
+        assert explanation_text(older) == "Quorum met. Rejected."
+        assert say_notice("We talked it through.") == "We talked it through."
+        assert say_notice(notices.REBASED(number=3)) == "[Ŕéƀàšéð öñţö ŕéṽîšîöñ 3.]"
 
 
 def test_every_page_in_the_pseudo_locale(app, pseudo_language, pseudo_catalogue):
