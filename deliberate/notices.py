@@ -214,8 +214,12 @@ NO_ANSWER = notice(N_("No answer within %(seconds)s seconds."), seconds=TEXT)
 TLS_FAILED = notice(N_("Secure connection failed: %(reason)s."), reason=TEXT)
 CONNECTION_REFUSED = notice(N_("Connection refused."))
 NOT_DELIVERED = notice(N_("Could not deliver: %(error)s"), error=TEXT)
+TURNED_OFF_AFTER_FAILURES = notice(N_("The webhook was turned off after repeated failures."))
+TURNED_OFF = notice(N_("The webhook was turned off."))
 
 # -- Other decisions -----------------------------------------------------------------------------------
+
+REPLACED_BY_BALLOT = notice(N_("Replaced by a new ballot."))  # an objection ended by the co-op's new ballot
 
 ADMITTED_BY_VOTE = notice(N_("Admitted by vote %(vote)s."), vote=NUMBER)
 RATIFIED_BY_VOTE = notice(N_("Ratified by vote %(vote)s."), vote=NUMBER)

@@ -171,7 +171,7 @@ def record_attempt(claim: Claim, result: Result, started_at: datetime, now: date
             hook.consecutive_failures += 1
             if hook.active and signing.should_disable(hook.consecutive_failures, settings.disable_after):
                 hook.active, hook.disabled_reason = False, DISABLED_AFTER_FAILURES
-                cancel_pending(session, hook.id, "The webhook was turned off after repeated failures.", now)
+                cancel_pending(session, hook.id, notices.TURNED_OFF_AFTER_FAILURES(), now)
                 log.warning("webhook %s turned off after %d failed deliveries in a row", hook.id,
                             hook.consecutive_failures)
                 return "disabled"

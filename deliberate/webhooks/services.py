@@ -20,7 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work, utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -129,7 +129,7 @@ def set_active(*, actor: Person, webhook: Webhook, active: bool) -> Webhook:
             hook.active, hook.disabled_reason, hook.consecutive_failures = True, "", 0
         elif not active and hook.active:
             hook.active, hook.disabled_reason = False, DISABLED_BY_HAND
-            cancel_pending(session, hook.id, _("The webhook was turned off."))
+            cancel_pending(session, hook.id, notices.TURNED_OFF())
     return hook
 
 

@@ -236,7 +236,8 @@ def build_scene() -> dict:
         "/transparency/", "/coops/new", "/standards/new", f"{std}/sections/new", f"{std}/amendments/group",
         f"{std}/versions/new", f"/votes/new?subject=amendment:{open_one.id}", f"/votes/{open_majority.id}",
         f"/votes/{open_consent.id}", f"/discussions/comments/{posted.id}/hide", f"/people/{pili.id}/erase",
-        f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}",
+        f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}", f"{std}/s/{one.key}/edit",
+        f"/discussions/standard/{standard.id}", f"{std}/amendments/new", f"/votes/{consent_vote.id}",
     ]
     forbidden = ["/coops/new"]  # a delegate's 403
     # (role, path, form, status of the page it leads to): flashes, refusals and a vote closed in the page's language.
