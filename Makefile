@@ -42,7 +42,7 @@ vendor: node_modules/.package-lock.json
 # and merges new ones into each language's .po; `compile-translations` builds the .mo files the app reads.
 BABEL := $(BIN)/pybabel
 TRANSLATIONS := deliberate/translations
-EXTRACT := $(BABEL) extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file --sort-by-file \
+EXTRACT := $(BABEL) extract -F babel.cfg -k _l -k N_ -k M_ -k MN_:1,2 -k lazy_gettext -k lazy_ngettext:1,2 --add-location=file --sort-by-file \
 	--no-wrap --project Deliberate --copyright-holder "Deliberate contributors" --msgid-bugs-address "" -o messages.pot .
 
 translations: $(VENV)/.installed

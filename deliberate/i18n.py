@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .errors import InvalidInput
+from .notices import recognise
+from .translatable import Code, Joined, Message, Percent
 
 DEFAULT_LOCALE = "en"
 # Code -> the language's own name, as shown in the language picker.
@@ -268,6 +270,8 @@ _CODE_LABELS = {
     # how a section compares between two moments
     "added": _l("added"), "removed": _l("removed"), "changed": _l("changed"), "unchanged": _l("unchanged"),
     "moved": _l("moved"), "retitled": _l("retitled"),
+    # version levels (versions/numbering.py)
+    "major": _l("major"), "minor": _l("minor"), "patch": _l("patch"),
     # deliveries
     "pending": _l("pending"), "delivered": _l("delivered"),
     # why an amendment has a new draft (prefixed: the words differ from the states above)
@@ -285,3 +289,50 @@ def status_label(code) -> str:
 def translated(mapping) -> dict:
     """``{key: gettext(label)}`` for a mapping whose labels were marked with ``N_`` in a pure module."""
     return {key: _(label) for key, label in mapping.items()}
+
+
+# -- Sentences made by pure modules (translatable.Message), in the current language ---------------
+
+def say(value) -> str:
+    """A :class:`~deliberate.translatable.Message` (or one of its parameters) in the current language.
+
+    Messages are translated with gettext, plural ones with ngettext (``num`` written with the
+    language's digits); nested messages first, counts with the language's digits, percentages as
+    the language writes them, stored codes as their labels, days as the language's dates. Anything
+    else is shown as it is: names,
+    references, member texts.
+    """
+    if isinstance(value, Message):
+        params = {name: say(item) for name, item in value.params.items()}
+        if value.plural is not None:
+            # Formatted here: flask_babel's ngettext would give the count as it is (and takes no ``num=``).
+            params.setdefault("num", format_number(value.n))
+            return get_translations().ungettext(value.msgid, value.plural, value.n) % params
+        return _(value.msgid, **params)
+    if isinstance(value, Percent):
+        if value.places is not None:
+            return format_percentage(value.decimal(), value.places)
+        if (value.value * 100).denominator == 1:
+            return format_percentage(value.decimal())
+        return str(value.value)
+    if isinstance(value, Code):
+        return status_label(value.value)
+    if isinstance(value, Joined):
+        return value.separator.join(say(item) for item in value.items)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value)
+    if isinstance(value, date):
+        return format_date(value)
+    return "" if value is None else str(value)
+
+
+def say_notice(text: str | None) -> str:
+    """A stored text in the current language if the platform wrote it (a notice of ``notices.py``),
+    otherwise as it is (a note a person wrote)."""
+    message = recognise(text)
+    return ("" if text is None else str(text)) if message is None else say(message)
+
+
+def say_all(messages, separator: str = " ") -> str:
+    """Several messages as one text in the current language (an explanation's sentences)."""
+    return separator.join(say(message) for message in messages)

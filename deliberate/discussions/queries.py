@@ -122,7 +122,8 @@ def _anchor_text(anchor: dict | None, subject: Subject) -> tuple[str, str]:
     key = anchor.get("section_key")
     label = f"¶{paragraph}" if paragraph else ""
     if key and subject.kind == "standard":
-        label = f"{label} in {key}".strip()
+        label = (_("¶%(paragraph)s in %(section)s", paragraph=paragraph, section=key) if paragraph
+                 else _("in %(section)s", section=key))
         return label, f"#{key}"
     return label, (f"#p{paragraph}" if paragraph else "")
 
@@ -132,7 +133,7 @@ def coop_choices(person) -> list[tuple[str, str]]:
         return []
     choices = [(str(c.id), c.name) for c in person.acting_coops]
     if person.is_steward:
-        choices.append(("", "No co-op (as steward)"))
+        choices.append(("", _("No co-op (as steward)")))
     return choices
 
 

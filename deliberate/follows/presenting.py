@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..feeds.links import version_number, version_url
+from ..i18n import say_notice
 from ..proposals.models import Amendment
 from ..realtime.events import Event
 from ..standards.models import Standard
@@ -55,7 +56,8 @@ def _load(model, ids: set[int]) -> dict[int, Any]:
 
 def _vote_title(event: Event, ctx: _Context) -> str:
     vote = ctx.votes.get(event.payload.get("vote_id"))
-    return vote.title if vote else str(event.payload.get("title") or "a vote")
+    title = vote.title if vote else event.payload.get("title")
+    return say_notice(str(title)) if title else _("a vote")
 
 
 def _vote_url(event: Event, ctx: _Context) -> str:

@@ -6,10 +6,21 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..i18n import LANGUAGES, current_locale, format_date, format_datetime, format_number, format_percentage, js_strings, status_label
+from ..i18n import (
+    LANGUAGES,
+    current_locale,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percentage,
+    js_strings,
+    say_notice,
+    status_label,
+)
 from ..members.permissions import is_steward
 from ..standards.services import list_standards
 from ..text.markdown import render, render_inline
+from ..voting.wording import decision_text, explanation_text
 from ..webhooks.permissions import can_manage_network_hooks
 
 bp = Blueprint("main", __name__)
@@ -76,9 +87,12 @@ def template_globals() -> dict:
         "current_locale": current_locale,
         "js_strings": js_strings,
         "status_label": status_label,
+        "explanation_text": explanation_text,
+        "decision_text": decision_text,
     }
 
 
 def template_filters() -> dict:
     return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date,
-            "number": format_number, "percent": format_percentage}
+            "number": format_number, "percent": format_percentage,
+            "notice": say_notice}

@@ -8,6 +8,9 @@ from .. import limits
 from ..forms import DataRequired, Length
 from .models import COOP_KINDS
 
+KIND_CHOICES = {"worker": _l("Worker"), "platform": _l("Platform"), "data": _l("Data"), "consumer": _l("Consumer"),
+                "multi-stakeholder": _l("Multi-stakeholder"), "other": _l("Other")}
+
 
 class SignInForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=limits.EMAIL)])
@@ -36,7 +39,7 @@ class CoopForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=limits.COOP_NAME)])
     country = StringField(_l("Country code"), validators=[DataRequired(), Length(max=60)],
                           description=_l("Two letters, for example ES, KE or US."))
-    kind = SelectField(_l("Kind of co-op"), choices=[SelectChoice(k, k.replace("-", " ").capitalize()) for k in COOP_KINDS])
+    kind = SelectField(_l("Kind of co-op"), choices=[SelectChoice(k, KIND_CHOICES[k]) for k in COOP_KINDS])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=limits.WEBSITE)])
     description = TextAreaField(_l("About the co-op"), validators=[Optional(), Length(max=limits.COOP_DESCRIPTION)])
 

@@ -18,6 +18,7 @@ from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, Gone, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..i18n import status_label
 from ..limits import clean_text
 from ..realtime.events import record_event
 from . import permissions
@@ -193,7 +194,7 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
     if status not in COOP_STATUSES:
         raise InvalidInput(_("Unknown status %(status)r.", status=status))
     if status not in COOP_TRANSITIONS[coop.status]:
-        raise Conflict(_("A co-op that is %(status)s cannot become %(status2)s.", status=coop.status, status2=status))
+        raise Conflict(_("A co-op that is %(status)s cannot become %(status2)s.", status=status_label(coop.status), status2=status_label(status)))
     reason = clean_text(reason, "reason", limits.REASON, multiline=False)
     with unit_of_work() as session:
         coop = session.merge(coop)

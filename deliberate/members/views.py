@@ -174,7 +174,7 @@ def show(slug: str):
     since = latest_event_id()  # first: a change committed after this is replayed to the page
     coop = _visible_coop(slug)
     status_form = StatusForm()
-    status_form.status.choices = [SelectChoice(s, s.capitalize()) for s in COOP_STATUSES
+    status_form.status.choices = [SelectChoice(s, status_label(s).capitalize()) for s in COOP_STATUSES
                                   if s in services.COOP_TRANSITIONS[coop.status]]
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form, live_since=since,

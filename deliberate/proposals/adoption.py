@@ -12,8 +12,10 @@ import json
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import notices
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, PermissionDenied
+from ..i18n import status_label
 from ..members.models import Person
 from ..realtime.events import record_event
 from ..standards import services as standards
@@ -63,13 +65,12 @@ def follow_base(session, section: Section, new_head: Revision, actor: Person | N
             _rebase(session, amendment, new_head, head.proposed_title, head.proposed_body, actor)
             continue
         if amendment.kind == "delete":
-            _conflict(session, amendment, actor, "The section was changed after this removal was proposed: "
-                                                 "confirm that it should still be removed.")
+            _conflict(session, amendment, actor, notices.REMOVAL_OUTDATED())
             continue
         title = _merge_title(base.title, head.proposed_title, new_head.title)
         body = three_way(base.body, head.proposed_body, new_head.body)
         if title is None or body.status == "conflict":
-            _conflict(session, amendment, actor, "Another change was adopted in the same place.")
+            _conflict(session, amendment, actor, notices.SAME_PLACE())
         elif amendment.state == "conflicted":
             continue  # a person must resolve it against the newest text anyway
         else:
@@ -90,12 +91,12 @@ def _rebase(session, amendment: Amendment, new_head: Revision, title: str, body:
     reopen_for_changed_base(session, amendment, new_head, actor, superseded=already_said)
     if already_said:
         # The adopted change already says what this amendment proposed.
-        transition(session, amendment, "supersede", actor, "The text now already says what this amendment proposed.")
+        transition(session, amendment, "supersede", actor, notices.ALREADY_SAID())
         return
     add_draft(session, amendment, base_revision_id=new_head.id, title=title, body=body,
               position=amendment.head.target_position, reason="rebased", actor=None, coop=None,
-              note=f"Brought up to date with revision {new_head.number} of the section.")
-    transition(session, amendment, "rebase", actor, f"Rebased onto revision {new_head.number}.")
+              note=notices.BROUGHT_UP_TO_DATE(number=new_head.number))
+    transition(session, amendment, "rebase", actor, notices.REBASED(number=new_head.number))
     publish(session, amendment, "amendment_rebased", actor, {"base_revision_id": new_head.id})
     _tell_authors(session, amendment, "amendment_rebased", actor)
 
@@ -131,7 +132,7 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     """Write an open or voted amendment into the standard, inside the caller's transaction."""
     head = amendment.head
     if amendment.state not in ("open", "voting"):
-        raise Conflict(_("An amendment that is %(state)s cannot be adopted.", state=amendment.state))
+        raise Conflict(_("An amendment that is %(state)s cannot be adopted.", state=status_label(amendment.state)))
     revision = None
     if amendment.kind in ("modify", "retitle"):
         section = _lock_section(session, amendment.section_id)
@@ -161,7 +162,7 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
         for other in session.scalars(select(Amendment).where(Amendment.section_id == section.id,
                                                              Amendment.state.in_(sorted(LIVE_STATES | {"voting"})))):
             reopen_for_removed_section(session, other, amendment, actor)
-            transition(session, other, "supersede", actor, "The section was removed.")
+            transition(session, other, "supersede", actor, notices.SECTION_REMOVED())
     record_event(session, "amendment_adopted", f"standard:{amendment.standard_id}",
                  {"amendment_id": amendment.id, "section_id": amendment.section_id,
                   "revision_id": revision.id if revision else None}, actor_id=actor.id if actor else None)
@@ -176,7 +177,7 @@ def reject_amendment(session, amendment: Amendment, actor: Person | None, note: 
 def start_vote(session, amendment: Amendment, actor: Person | None) -> None:
     """The amendment's text is frozen for a vote."""
     if amendment.state != "open":
-        raise Conflict(_("Only open amendments can go to a vote; this one is %(state)s.", state=amendment.state))
+        raise Conflict(_("Only open amendments can go to a vote; this one is %(state)s.", state=status_label(amendment.state)))
     if amendment.section_id is not None and amendment.kind != "insert":
         # Locked and read afresh: an edit of the section saved while the vote was being opened (its
         # text taken from the amendment as loaded) makes this refuse instead of voting on an old text.
@@ -207,7 +208,7 @@ def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Am
             refuse_if_under_vote(session, amendment.section_id)
         if amendment.kind in ("insert", "delete", "move"):
             refuse_if_order_under_vote(session, amendment.standard_id, skip_id=amendment.id)
-        apply_amendment(session, amendment, actor, note or "Adopted by a steward under the standard's policy.")
+        apply_amendment(session, amendment, actor, note or notices.ADOPTED_BY_STEWARD())
     return amendment
 
 
@@ -218,7 +219,7 @@ def _supersede_rivals(session, amendment: Amendment, actor) -> None:
                                                      Amendment.id != amendment.id,
                                                      Amendment.state.in_(sorted(LIVE_STATES | {"voting"}))))
     for rival in rivals:
-        transition(session, rival, "supersede", actor, f"{amendment.reference} was adopted instead.")
+        transition(session, rival, "supersede", actor, notices.ADOPTED_INSTEAD(reference=amendment.reference))
 
 
 def _lock_section(session, section_id: int) -> Section:

@@ -8,7 +8,7 @@ from .. import limits
 from ..forms import DataRequired, Length
 from .models import AMENDMENT_KINDS, KIND_LABELS
 
-BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."
+BODY_HELP = _l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists.")
 
 
 class AmendmentForm(FlaskForm):

@@ -9,10 +9,11 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..i18n import status_label
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop, find_person_by_email
 from ..realtime.events import record_event
@@ -20,7 +21,7 @@ from ..standards.models import Revision, Section, Standard
 from ..standards.services import TextUnderVote, clean_body, clean_title
 from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
-from .states import InvalidTransition, next_state, resolve_target
+from .states import ACTION_LABELS, InvalidTransition, next_state, resolve_target
 
 MAX_SUMMARY = limits.AMENDMENT_SUMMARY
 MAX_RATIONALE = limits.RATIONALE
@@ -36,7 +37,8 @@ def transition(session, amendment: Amendment, action: str, actor: Person | None,
         if target is None and action == "resolve":
             to_state = resolve_target(amendment.state_before_conflict)
     except InvalidTransition as error:
-        raise Conflict(str(error)) from error
+        raise Conflict(_("An amendment that is %(state)s cannot be %(action)s.", state=status_label(error.state),
+                         action=_(ACTION_LABELS.get(error.action, error.action)))) from error
     from_state = amendment.state
     if action == "conflict" and from_state != "conflicted":
         amendment.state_before_conflict = from_state
@@ -126,9 +128,8 @@ def reopen_for_changed_order(session, adopted: Amendment, actor: Person | None) 
     elsewhere in the standard are bound to places that have shifted, so they are cancelled (the
     amendments go back to "open", for their authors to check the place and a new vote)."""
     for other in _order_under_vote(session, adopted.standard_id, skip_id=adopted.id):
-        _cancel_and_reopen(session, other, f"{adopted.reference} was adopted and changed the order of the "
-                                           f"sections, so the place {other.reference} names has shifted: it must be "
-                                           f"checked and put to a vote again.", actor)
+        _cancel_and_reopen(session, other, notices.ORDER_SHIFTED(adopted=adopted.reference, reference=other.reference),
+                           actor)
 
 
 def refuse_if_amendment_under_vote(session, amendment: Amendment) -> None:
@@ -155,24 +156,24 @@ def reopen_for_changed_base(session, amendment: Amendment, new_head: Revision, a
     """
     if amendment.state != "voting":
         return
-    if new_head.amendment_id is not None:
-        adopted = session.get(Amendment, new_head.amendment_id)
-        cause = f"{adopted.reference} was adopted" if adopted is not None else "another change was adopted"
+    values = {"reference": amendment.reference, "number": new_head.number}
+    adopted = session.get(Amendment, new_head.amendment_id) if new_head.amendment_id is not None else None
+    if adopted is not None:
+        reason = (notices.BASE_CHANGED_SUPERSEDED if superseded else notices.BASE_CHANGED_REBASED)(
+            adopted=adopted.reference, **values)
+    elif new_head.amendment_id is not None:
+        reason = (notices.OTHER_CHANGE_SUPERSEDED if superseded else notices.OTHER_CHANGE_REBASED)(**values)
     else:
-        cause = "the section's draft was edited"
-    ref = amendment.reference
-    then = (f"the section now already says what {ref} proposed, so {ref} is superseded" if superseded else
-            f"{ref} was brought up to date and must be put to a vote again on its new text")
-    _cancel_and_reopen(session, amendment, f"{cause} and changed the section under {ref} "
-                                           f"(now revision {new_head.number}): {then}.", actor)
+        reason = (notices.DRAFT_EDITED_SUPERSEDED if superseded else notices.DRAFT_EDITED_REBASED)(**values)
+    _cancel_and_reopen(session, amendment, reason, actor)
 
 
 def reopen_for_removed_section(session, amendment: Amendment, removed_by: Amendment, actor: Person | None) -> None:
     """Another vote's result removed the section ``amendment`` changes: its vote is cancelled (the
     caller then supersedes it)."""
     if amendment.state == "voting":
-        _cancel_and_reopen(session, amendment, f"{removed_by.reference} was adopted and removed the section under "
-                                               f"{amendment.reference}, which is superseded.", actor)
+        _cancel_and_reopen(session, amendment, notices.SECTION_REMOVED_UNDER(removed_by=removed_by.reference,
+                                                                             reference=amendment.reference), actor)
 
 
 def _cancel_and_reopen(session, amendment: Amendment, reason: str, actor: Person | None) -> None:
@@ -308,9 +309,17 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
 
 
 def _default_name(kind: str, section: Section | None, title: str) -> str:
+    """A name for an amendment its author did not name: a member text, in the author's language."""
     target = section.title if section else title
-    return {"modify": f"Change “{target}”", "retitle": f"Retitle “{target}”", "insert": f"Add “{title}”",
-            "delete": f"Remove “{target}”", "move": f"Move “{target}”"}[kind]
+    if kind == "modify":
+        return _("Change “%(title)s”", title=target)
+    if kind == "retitle":
+        return _("Retitle “%(title)s”", title=target)
+    if kind == "insert":
+        return _("Add “%(title)s”", title=title)
+    if kind == "delete":
+        return _("Remove “%(title)s”", title=target)
+    return _("Move “%(title)s”", title=target)
 
 
 def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: int, summary: str,
@@ -327,7 +336,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
             raise Conflict(_("A co-author saved a newer version while you were editing. Your text is kept below: compare and save again."))
         refuse_if_amendment_under_vote(session, amendment)
         if not permissions.can_edit(actor, amendment):
-            raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=amendment.state))
+            raise Conflict(_("This amendment is %(state)s now and can no longer be changed.", state=status_label(amendment.state)))
         head = amendment.head
         if amendment.kind in ("modify", "retitle"):
             base = head.base
@@ -444,13 +453,13 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
             raise InvalidInput(_("Competing amendments must change the same section."))
         for a in loaded:
             if a.state not in ("open", "conflicted"):
-                raise Conflict(_("%(reference)s is %(state)s: only open amendments can compete.", reference=a.reference, state=a.state))
+                raise Conflict(_("%(reference)s is %(state)s: only open amendments can compete.", reference=a.reference, state=status_label(a.state)))
             if a.group_id is not None:
                 raise Conflict(_("%(reference)s is already in a group.", reference=a.reference))
         standard_id, section_id = sections.pop()
         section = session.get(Section, section_id)
         group = CompetingGroup(standard_id=standard_id, section_id=section_id,
-                               title=title or f"Competing changes to “{section.title}”",
+                               title=title or _("Competing changes to “%(title)s”", title=section.title),
                                created_by_id=actor.id)
         session.add(group)
         session.flush()

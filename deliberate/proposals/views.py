@@ -31,7 +31,7 @@ def _person():
 def _coop_choices(form_field) -> None:
     form_field.choices = [SelectChoice(str(c.id), c.name) for c in current_user.acting_coops]
     if current_user.is_steward and not current_user.acting_coops:
-        form_field.choices.append(SelectChoice("", "No co-op (as steward)"))
+        form_field.choices.append(SelectChoice("", _("No co-op (as steward)")))
 
 
 def _chosen_coop(value: str | None) -> Cooperative | None:

@@ -13,8 +13,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import notices
 from ..errors import Conflict, NextStep, NotFound
 from ..extensions import db
+from ..i18n import status_label
 from ..standards.models import Section
 from ..voting.policy import preset_for_group, preset_for_section
 from ..voting.subjects import SubjectHandler
@@ -57,7 +59,8 @@ class AmendmentHandler(SubjectHandler):
                            next_step=NextStep(_("Open the ranked vote on these competing amendments"), "votes.new",
                                               {"subject": f"group:{subject.group_id}"}))
         if subject.state != "open":
-            raise Conflict(_("%(reference)s is %(state)s: only open amendments can be put to a vote.", reference=subject.reference, state=subject.state))
+            raise Conflict(_("%(reference)s is %(state)s: only open amendments can be put to a vote.", reference=subject.reference,
+                              state=status_label(subject.state)))
         if subject.kind not in ("insert",) and subject.section is not None \
                 and subject.section.head_revision_id != subject.head.base_revision_id:
             raise Conflict(_("%(reference)s is not up to date with the section's text.", reference=subject.reference))
@@ -72,15 +75,15 @@ class AmendmentHandler(SubjectHandler):
     def on_close(self, session: Session, subject: Amendment, vote: Any, outcome: Any) -> str:
         amendment = session.get(Amendment, subject.id)
         if amendment.state != "voting":
-            return f"{amendment.reference} was {amendment.state} when the vote closed; nothing changed."
+            return notices.AMENDMENT_WAS(reference=amendment.reference, state=amendment.state)
         if outcome.passed:
-            adoption.apply_amendment(session, amendment, None, f"Adopted by vote {vote.id}.")
-            return f"{amendment.reference} was adopted: the section has a new revision."
-        adoption.reject_amendment(session, amendment, None, f"Not adopted by vote {vote.id}.")
-        return f"{amendment.reference} was not adopted; the text stays as it was."
+            adoption.apply_amendment(session, amendment, None, notices.ADOPTED_BY_VOTE(vote=vote.id))
+            return notices.AMENDMENT_ADOPTED(reference=amendment.reference)
+        adoption.reject_amendment(session, amendment, None, notices.NOT_ADOPTED_BY_VOTE(vote=vote.id))
+        return notices.AMENDMENT_NOT_ADOPTED(reference=amendment.reference)
 
     def on_cancel(self, session: Session, subject: Amendment, vote: Any) -> None:
-        adoption.cancel_vote(session, session.get(Amendment, subject.id), None, f"Vote {vote.id} was cancelled.")
+        adoption.cancel_vote(session, session.get(Amendment, subject.id), None, notices.VOTE_CANCELLED(vote=vote.id))
 
     def link(self, subject: Amendment) -> tuple[str, dict[str, Any]]:
         return "amendments.show", {"slug": subject.standard.slug, "amendment_id": subject.id}
@@ -135,14 +138,14 @@ class GroupHandler(SubjectHandler):
         winner = next((a for a in amendments if outcome.passed and a.reference == outcome.winner), None)
         if winner is None:
             for amendment in amendments:
-                adoption.reject_amendment(session, amendment, None, f"The status quo won vote {vote.id}.")
-            return "None of the competing amendments beat the current text; it stays as it was."
-        adoption.apply_amendment(session, winner, None, f"Chosen by ranked vote {vote.id}.")
-        return f"{winner.reference} was chosen and adopted; the others are superseded."
+                adoption.reject_amendment(session, amendment, None, notices.STATUS_QUO_WON(vote=vote.id))
+            return notices.NONE_BEAT()
+        adoption.apply_amendment(session, winner, None, notices.CHOSEN_BY_VOTE(vote=vote.id))
+        return notices.CHOSEN_AND_ADOPTED(reference=winner.reference)
 
     def on_cancel(self, session: Session, subject: CompetingGroup, vote: Any) -> None:
         for amendment in session.scalars(select(Amendment).where(Amendment.group_id == subject.id)):
-            adoption.cancel_vote(session, amendment, None, f"Vote {vote.id} was cancelled.")
+            adoption.cancel_vote(session, amendment, None, notices.VOTE_CANCELLED(vote=vote.id))
 
     def link(self, subject: CompetingGroup) -> tuple[str, dict[str, Any]]:
         from ..standards.models import Standard
@@ -171,7 +174,7 @@ def cancel_votes_on_conflict(session: Session, amendment: Amendment) -> None:
     """The text under vote must change: its vote (and its group's) is cancelled, never left open."""
     from ..voting.closing import cancel_votes_on_subject
 
-    reason = f"{amendment.reference} became conflicted: its text must be brought up to date."
+    reason = notices.BECAME_CONFLICTED(reference=amendment.reference)
     cancel_votes_on_subject(session, "amendment", amendment.id, reason)
     if amendment.group_id is not None:
         cancel_votes_on_subject(session, "group", amendment.group_id, reason)

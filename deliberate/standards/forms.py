@@ -8,6 +8,8 @@ from .. import limits
 from ..forms import DataRequired, Length
 from .models import SECTION_KINDS
 
+KIND_CHOICES = {"principle": _l("Principle"), "guidance": _l("Guidance"), "editorial": _l("Editorial")}
+
 
 class StandardForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=limits.TITLE)],
@@ -18,7 +20,7 @@ class StandardForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=limits.TITLE)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, k.capitalize()) for k in SECTION_KINDS])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_CHOICES[k]) for k in SECTION_KINDS])
     body = TextAreaField(_l("Text"), validators=[Optional(), Length(max=limits.SECTION_BODY)],
                          description=_l("Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."))
     position = IntegerField(_l("Position"), validators=[Optional()])

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -113,14 +113,14 @@ def create_standard(*, actor: Person, title: str, summary: str = "",
 
 
 def _new_section(session, standard, title, body, position, actor, coop, taken, kind="principle",
-                 message="Section created") -> Section:
+                 message="") -> Section:
     key = section_key(title, taken)
     taken.add(key)
     section = Section(standard_id=standard.id, key=key, position=position, kind=kind)
     session.add(section)
     session.flush()
     revision = Revision(section_id=section.id, number=1, parent_id=None, title=title, body=body,
-                        message=message, author_id=actor.id, coop_id=coop.id if coop else None)
+                        message=message or notices.SECTION_CREATED(), author_id=actor.id, coop_id=coop.id if coop else None)
     session.add(revision)
     session.flush()
     section.head_revision_id = revision.id

@@ -119,7 +119,7 @@ def edit_section(slug: str, key: str):
     acting = current_user.acting_coops
     form.coop.choices = [SelectChoice(str(c.id), c.name) for c in acting]
     if current_user.is_steward:
-        form.coop.choices.append(SelectChoice("", "No co-op (as steward)"))
+        form.coop.choices.append(SelectChoice("", _("No co-op (as steward)")))
     conflict = None
     status = 422 if request.method == "POST" else 200
     if request.method == "GET":

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..members.models import Cooperative, Person
 from ..realtime.events import Event
+from ..voting.models import Vote
 
 VOTE_KINDS = ("vote_opened", "vote_closed", "vote_cancelled", "vote_outcome_stated")
 OTHER_KINDS = ("coop_registered", "coop_status_changed", "delegate_invited", "comment_hidden", "comment_unhidden",
@@ -33,6 +34,7 @@ class AuditEntry:
     had_actor: bool
     payload: dict[str, Any]
     coop: Cooperative | None
+    vote: Vote | None = None  # a closed vote's, so that the page can explain its result in its language
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,11 @@ def audit_page(session: Session, page: int = 1, size: int = PAGE_SIZE) -> AuditP
     people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(people_ids)))} if people_ids else {}
     coops = {c.id: c for c in session.scalars(select(Cooperative).where(Cooperative.id.in_(coop_ids)))} \
         if coop_ids else {}
+    vote_ids = {(e.payload or {}).get("vote_id") for e in events if e.kind == "vote_closed"} - {None}
+    votes = {v.id: v for v in session.scalars(select(Vote).where(Vote.id.in_(vote_ids)))} if vote_ids else {}
     entries = [AuditEntry(id=e.id, kind=e.kind, at=e.created_at, actor=people.get(e.actor_id),
                           had_actor=e.actor_id is not None, payload=dict(e.payload or {}),
-                          coop=coops.get((e.payload or {}).get("coop_id"))) for e in events]
+                          coop=coops.get((e.payload or {}).get("coop_id")),
+                          vote=votes.get((e.payload or {}).get("vote_id")) if e.kind == "vote_closed" else None)
+               for e in events]
     return AuditPage(entries=entries, page=page, pages=pages, total=total, size=size)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 from typing import Any
 
+from ..translatable import M_, Code, Message
 from ..voting.ledger import format_at
 from .queries import VersionPage
 from .subjects import version_text
@@ -40,11 +41,16 @@ def filename(page: VersionPage, extension: str) -> str:
     return f"{page.standard.slug}-v{page.version.number}.{extension}"
 
 
-def citation(page: VersionPage, url: str) -> str:
-    """How to cite the version: title, number, date, address and content hash."""
+def citation(page: VersionPage, url: str) -> Message:
+    """How to cite the version: title, number, date, address and content hash (``i18n.say`` words it in
+    the reader's language, ``.english()`` in English)."""
     version = page.version
-    when = f"ratified {version.ratified_at:%-d %B %Y}" if version.ratified_at else f"{version.state}, not ratified"
-    return f"{version.title}, version {version.number} ({when}). {url} — SHA-256 {version.content_hash}"
+    values = {"title": version.title, "number": version.number, "url": url, "hash": version.content_hash}
+    if version.ratified_at:
+        return M_("%(title)s, version %(number)s (ratified %(date)s). %(url)s — SHA-256 %(hash)s",
+                  date=version.ratified_at, **values)
+    return M_("%(title)s, version %(number)s (%(state)s, not ratified). %(url)s — SHA-256 %(hash)s",
+              state=Code(version.state), **values)
 
 
 def json_data(page: VersionPage, urls: dict[str, str]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .. import notices
 from ..translatable import N_
 
 LEVELS = ("patch", "minor", "major")
@@ -164,28 +165,28 @@ def classify(change: SectionChange) -> tuple[str, str]:
     kind = change.kind
     if change.status not in STATUSES:
         raise NumberingError(f"{change.status!r} is not a kind of change ({', '.join(STATUSES)})")
+    added = change.status == "added"
     if change.status in ("added", "removed"):
-        verb = "added" if change.status == "added" else "removed"
         if kind == "principle":
-            return "major", f"The principle “{title}” was {verb}."
+            return "major", (notices.PRINCIPLE_ADDED if added else notices.PRINCIPLE_REMOVED)(title=title)
         if kind == "editorial":
-            return "patch", f"The editorial section “{title}” was {verb}."
-        return "minor", f"The {kind} section “{title}” was {verb}."
+            return "patch", (notices.EDITORIAL_ADDED if added else notices.EDITORIAL_REMOVED)(title=title)
+        return "minor", (notices.GUIDANCE_ADDED if added else notices.GUIDANCE_REMOVED)(title=title)
     if change.status == "moved":
         if kind == "editorial":
-            return "patch", f"The editorial section “{title}” was moved."
-        return "minor", f"“{title}” was moved."
+            return "patch", notices.EDITORIAL_MOVED(title=title)
+        return "minor", notices.MOVED(title=title)
     if kind == "editorial":
-        return "patch", f"The editorial section “{title}” was edited."
+        return "patch", notices.EDITORIAL_EDITED(title=title)
     title_same, body_same = change.old_title == change.new_title, change.old_body == change.new_body
     if title_same and body_same:
-        return "patch", f"“{title}” is unchanged."
+        return "patch", notices.UNCHANGED(title=title)
     if (title_same or is_typo_fix(change.old_title, change.new_title)) and \
             (body_same or is_typo_fix(change.old_body, change.new_body)):
-        return "patch", f"Typo fixes in “{title}”."
+        return "patch", notices.TYPO_FIXES(title=title)
     if body_same:
-        return "minor", f"“{change.old_title}” was retitled “{change.new_title}”."
-    return "minor", f"“{title}” was reworded."
+        return "minor", notices.RETITLED(old=change.old_title, new=change.new_title)
+    return "minor", notices.REWORDED(title=title)
 
 
 def change_level(changes: Iterable[SectionChange]) -> tuple[str, tuple[str, ...]]:
@@ -210,11 +211,10 @@ def next_number(previous: str | None, changes: Iterable[SectionChange], override
     if override not in (None, "", *LEVELS):
         raise NumberingError(f"{override!r} is not a level (one of {', '.join(LEVELS)})")
     if previous is None:
-        return Numbering(FIRST, "initial", ("The first version of the standard.",))
+        return Numbering(FIRST, "initial", (notices.FIRST_VERSION(),))
     level, reasons = change_level(changes)
     if override and override != level:
-        reasons = (f"A steward chose a {override} version (the changes alone would make it {level}).",
-                   *reasons)
+        reasons = (notices.LEVEL_CHOSEN(chosen=override, level=level), *reasons)
         return Numbering(bump(previous, override), override, reasons, overridden=True)
     return Numbering(bump(previous, level), level, reasons)
 

@@ -219,6 +219,7 @@ class Changelog:
     maturity_votes: list[Vote]
     head: str | None
     numbers: list[str] = field(default_factory=list)
+    votes: dict[int, Vote] = field(default_factory=dict)  # the versions' votes and the maturity votes, by id
 
 
 def changelog(standard: Standard) -> Changelog:
@@ -255,7 +256,7 @@ def changelog(standard: Standard) -> Changelog:
                      pending_vote=votes.get(pending.vote_id) if pending and pending.vote_id else None,
                      not_ratified=[v for v in versions if v.state == "failed"],
                      maturity_votes=[v for v in related if v.subject_kind == "maturity"],
-                     head=heads[-1].hash if heads else None, numbers=[v.number for v in ratified])
+                     head=heads[-1].hash if heads else None, numbers=[v.number for v in ratified], votes=votes)
 
 
 def export_changelog(standard: Standard) -> str:

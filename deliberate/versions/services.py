@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..limits import clean_text
@@ -211,7 +211,7 @@ def withdraw_candidate(*, actor: Person, version: Version, reason: str, now: dat
                                                 Vote.state == "open")):
             raise Conflict(_("Its ratification vote is open: cancel the vote first."))
         current.state, current.failed_at = "failed", now
-        current.decision_note = f"Withdrawn by a steward: {reason}"
+        current.decision_note = notices.WITHDRAWN_NOTE(reason=reason)
         record_event(session, "version_withdrawn", f"standard:{current.standard_id}",
                      {"standard_id": current.standard_id, "version_id": current.id, "number": current.number,
                       "reason": reason}, actor_id=actor.id)
@@ -268,7 +268,7 @@ def ratify_in(session: Session, version: Version, vote: Vote) -> ChangelogEntry:
                          hash=entry["hash"])
     session.add(row)
     version.state, version.ratified_at, version.vote_id = "ratified", at, vote.id
-    version.decision_note = f"Ratified by vote {vote.id}."
+    version.decision_note = notices.RATIFIED_BY_VOTE(vote=vote.id)
     session.flush()
     record_event(session, "version_ratified", f"standard:{standard.id}",
                  {"standard_id": standard.id, "version_id": version.id, "number": version.number,
@@ -282,7 +282,7 @@ def ratify_in(session: Session, version: Version, vote: Vote) -> ChangelogEntry:
 def fail_in(session: Session, version: Version, vote: Vote) -> None:
     """The ratification vote did not pass: the candidate is kept as it was, marked failed."""
     version.state, version.failed_at, version.vote_id = "failed", vote.closed_at or utcnow(), vote.id
-    version.decision_note = f"Not ratified by vote {vote.id}: {vote.explanation}"[:limits.VERSION_NOTE]
+    version.decision_note = notices.NOT_RATIFIED_NOTE(vote=vote.id, explanation=vote.explanation)[:limits.VERSION_NOTE]
     record_event(session, "version_failed", f"standard:{version.standard_id}",
                  {"standard_id": version.standard_id, "version_id": version.id, "number": version.number,
                   "vote_id": vote.id, "explanation": vote.explanation}, actor_id=vote.closed_by_id)

@@ -16,8 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import notices
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..i18n import status_label
 from ..realtime.events import record_event
 from ..standards.models import Standard
 from ..voting.policy import preset_for_version
@@ -54,7 +56,7 @@ class VersionHandler(SubjectHandler):
         return version
 
     def title(self, subject: Version) -> str:
-        return f"Ratify version {subject.number} of {subject.title}"[:300]
+        return notices.RATIFY_TITLE(number=subject.number, title=subject.title)[:300]
 
     def frozen_text(self, subject: Version) -> str:
         # The vote record's text_hash is then the version's content hash: the changelog can bind them.
@@ -79,9 +81,9 @@ class VersionHandler(SubjectHandler):
         version = session.get(Version, subject.id)
         if outcome.passed:
             services.ratify_in(session, version, vote)
-            return f"Version {version.number} is ratified and published in the changelog."
+            return notices.VERSION_RATIFIED(number=version.number)
         services.fail_in(session, version, vote)
-        return f"Version {version.number} was not ratified; the candidate is kept, and a new one may be assembled."
+        return notices.VERSION_NOT_RATIFIED(number=version.number)
 
     def on_second_call(self, session: Session, subject: Version, vote: Any, second: Any) -> None:
         session.get(Version, subject.id).vote_id = second.id
@@ -103,7 +105,8 @@ def maturity_move(standard: Standard) -> tuple[str, str]:
     """(from, to) of the next maturity step; Conflict if there is none."""
     target = MATURITY_STEPS.get(standard.maturity)
     if target is None:
-        raise Conflict(_("“%(title)s” is already %(maturity)s: its maturity has no further step.", title=standard.title, maturity=standard.maturity))
+        raise Conflict(_("“%(title)s” is already %(maturity)s: its maturity has no further step.", title=standard.title,
+                          maturity=status_label(standard.maturity)))
     return standard.maturity, target
 
 
@@ -133,7 +136,7 @@ class MaturityHandler(SubjectHandler):
 
     def title(self, subject: Standard) -> str:
         before, after = maturity_move(subject)
-        return f"Move “{subject.title}” from {before} to {after}"[:300]
+        return notices.MATURITY_TITLE(title=subject.title, before=before, after=after)[:300]
 
     def frozen_text(self, subject: Standard) -> str:
         return maturity_text(subject, services.latest_ratified(db.session, subject.id))
@@ -153,16 +156,16 @@ class MaturityHandler(SubjectHandler):
     def on_close(self, session: Session, subject: Standard, vote: Any, outcome: Any) -> str:
         standard = session.get(Standard, subject.id, populate_existing=True)
         if not outcome.passed:
-            return f"“{standard.title}” stays {standard.maturity}."
+            return notices.MATURITY_STAYS(title=standard.title, maturity=standard.maturity)
         first_line = (vote.text or "").split("\n", 1)[0]
         before, after = maturity_move(standard)
         if first_line != f"Maturity of {standard.slug}: {before} -> {after}":
-            raise Conflict(_("“%(title)s” is %(maturity)s now, not what this vote was about.", title=standard.title, maturity=standard.maturity))
+            raise Conflict(_("“%(title)s” is %(maturity)s now, not what this vote was about.", title=standard.title, maturity=status_label(standard.maturity)))
         standard.maturity = after
         record_event(session, "maturity_changed", f"standard:{standard.id}",
                      {"standard_id": standard.id, "from": before, "to": after, "vote_id": vote.id},
                      actor_id=vote.closed_by_id)
-        return f"“{standard.title}” is now {after}."
+        return notices.MATURITY_NOW(title=standard.title, maturity=after)
 
     def link(self, subject: Standard) -> tuple[str, dict[str, Any]]:
         return "standards.show", {"slug": subject.slug}

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms import show_errors
-from ..i18n import translated
+from ..i18n import say, translated
 from ..realtime.events import latest_event_id
 from ..voting.permissions import can_open_votes
 from . import (
@@ -77,7 +77,7 @@ def _show(slug: str, ref: str):
         response = Response(body + "\n", mimetype="application/json")
         response.headers["Content-Disposition"] = f'inline; filename="{exports.filename(page, "json")}"'
         return response
-    citation = exports.citation(page, urls["page"])
+    citation = say(exports.citation(page, urls["page"]))
     paragraphs = queries.numbered_sections(page.version)
     if extension == "html":
         response = Response(render_template("versions/standalone.html", page=page, citation=citation,

@@ -8,9 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import notices
 from ..database import utcnow
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..i18n import status_label
 from ..members.models import Cooperative
 from ..members.services import COOP_TRANSITIONS
 from ..realtime.events import record_event
@@ -33,13 +35,13 @@ def admit(session: Session, coop_id: int, *, vote_id: int, actor_id: int | None)
         raise NotFound(_("The co-op no longer exists."))
     # Only an applicant (or a co-op that left) is admitted: reinstating a suspended co-op is another decision.
     if coop.status not in ADMISSIBLE or "member" not in COOP_TRANSITIONS.get(coop.status, set()):
-        raise Conflict(_("%(coop)s is %(status)s now, so the vote could not admit it.", coop=coop.name, status=coop.status))
+        raise Conflict(_("%(coop)s is %(status)s now, so the vote could not admit it.", coop=coop.name, status=status_label(coop.status)))
     previous = coop.status
     coop.status = "member"
     if coop.member_since is None:
         coop.member_since = utcnow()
     record_event(session, "coop_status_changed", "network",
-                 {"coop_id": coop.id, "from": previous, "to": "member", "reason": f"Admitted by vote {vote_id}.",
+                 {"coop_id": coop.id, "from": previous, "to": "member", "reason": notices.ADMITTED_BY_VOTE(vote=vote_id),
                   "vote_id": vote_id}, actor_id=actor_id)
     return coop
 
@@ -55,7 +57,7 @@ class AdmissionHandler(SubjectHandler):
         return coop
 
     def title(self, subject: Cooperative) -> str:
-        return f"Admit {subject.name} as a member"
+        return notices.ADMIT_TITLE(name=subject.name)
 
     def frozen_text(self, subject: Cooperative) -> str:
         text = (f"Admission of {subject.name} ({subject.kind} co-op, {subject.country}) "
@@ -74,7 +76,7 @@ class AdmissionHandler(SubjectHandler):
 
     def check_can_open(self, subject: Cooperative) -> None:
         if subject.status not in ADMISSIBLE:
-            raise Conflict(_("%(subject)s is already %(status)s: there is nothing to admit.", subject=subject.name, status=subject.status))
+            raise Conflict(_("%(subject)s is already %(status)s: there is nothing to admit.", subject=subject.name, status=status_label(subject.status)))
 
     def on_open(self, session: Session, subject: Cooperative, vote: Any) -> None:
         coop = session.get(Cooperative, subject.id)
@@ -83,9 +85,9 @@ class AdmissionHandler(SubjectHandler):
 
     def on_close(self, session: Session, subject: Cooperative, vote: Any, outcome: Any) -> str | None:
         if not outcome.passed:
-            return f"{subject.name} stays {subject.status}."
+            return notices.COOP_STAYS(name=subject.name, status=subject.status)
         coop = admit(session, subject.id, vote_id=vote.id, actor_id=vote.closed_by_id)
-        return f"{coop.name} is now a member."
+        return notices.COOP_NOW_MEMBER(name=coop.name)
 
     def link(self, subject: Cooperative) -> tuple[str, dict[str, Any]]:
         return "coops.show", {"slug": subject.slug}

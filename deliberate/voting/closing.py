@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
+from ..i18n import status_label
 from ..limits import clean_text
 from ..members.models import Cooperative, Delegation, Person
 from ..realtime.events import record_event
@@ -47,7 +48,7 @@ def _check_can_close(actor: Person | None) -> None:
 
 def _check_open(vote: Vote) -> None:
     if vote.state != "open":
-        raise Conflict(_("This vote is already %(state)s.", state=vote.state))
+        raise Conflict(_("This vote is already %(state)s.", state=status_label(vote.state)))
 
 
 def close_vote(*, actor: Person | System | None, vote: Vote, now: datetime | None = None) -> Vote:
@@ -82,17 +83,16 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
         rule = vote.rule_obj
         second = None
         if subject is None:
-            effect = "What was voted on no longer exists, so the result could not be carried out."
+            effect = notices.SUBJECT_GONE()
         elif outcome.failed_only_on_quorum and rule.second_call_quorum is not None and vote.second_call_of_id is None:
             electorate = [(m.coop, m.weight) for m in session.scalars(
                 select(ElectorateMember).where(ElectorateMember.vote_id == vote.id).order_by(ElectorateMember.coop_id))]
             second = create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
                                   opens_at=now, closes_at=now + (vote.closes_at - vote.opens_at),
-                                  actor_id=vote.closed_by_id, title=f"Second call: {vote.title}", weights=None,
+                                  actor_id=vote.closed_by_id, title=notices.SECOND_CALL_TITLE(title=vote.title), weights=None,
                                   now=now, second_call_of_id=vote.id, electorate=electorate)
             handler.on_second_call(session, subject, vote, second)
-            effect = (f"Only the quorum failed, so the question is called a second time (vote {second.id}), "
-                      f"with quorum {percent_text(rule.second_call_quorum)}.")
+            effect = notices.SECOND_CALL_EFFECT(vote=second.id, share=percent_text(rule.second_call_quorum))
         else:
             effect = _act_on(session, handler, subject, vote, outcome)
         vote.effect_note = effect
@@ -122,7 +122,7 @@ def _act_on(session: Session, handler: SubjectHandler, subject: Any, vote: Vote,
     except DomainError as error:
         del pending[mark:]  # events of the rolled-back part must not be published
         log.warning("vote %s closed but its result could not be carried out: %s", vote.id, error.message)
-        return f"The result could not be carried out: {error.message}"
+        return notices.NOT_CARRIED_OUT(error=error.message)
 
 
 def cancel_vote(*, actor: Person, vote: Vote, reason: str, now: datetime | None = None) -> Vote:

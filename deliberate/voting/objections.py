@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from .. import limits
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..i18n import status_label
 from ..limits import clean_text
 from ..members.models import Cooperative, Delegation, Person
 from . import ledger, storage
@@ -107,10 +108,10 @@ def withdraw_objection(*, actor: Person, objection: Objection, note: str = "", n
             raise PermissionDenied(_("Only delegates of the co-op that objected can withdraw its objection."))
         if member.coop.status != "member":
             raise PermissionDenied(_("%(coop)s is %(status)s: it cannot withdraw its objection while it is not a member.",
-                                     coop=member.coop.name, status=member.coop.status))
+                                     coop=member.coop.name, status=status_label(member.coop.status)))
         check_accepting(current, now)
         if objection.status not in ("standing", "upheld"):
-            raise Conflict(_("This objection is already %(status)s.", status=objection.status))
+            raise Conflict(_("This objection is already %(status)s.", status=status_label(objection.status)))
         note = clean_text(note, "note", limits.VOTE_NOTE)
         storage.append(session, current, "objection_resolved",
                        ledger.objection_resolved_data(member.voter, pseudonym_for(current, member, actor), "withdrawn",
@@ -149,13 +150,13 @@ def resolve_objection(*, actor: Person, objection: Objection, upheld: bool = Fal
         check_accepting(current, now)
         if upheld:
             if objection.status != "standing":
-                raise Conflict(_("This objection is %(status)s: only a standing objection can be upheld.", status=objection.status))
+                raise Conflict(_("This objection is %(status)s: only a standing objection can be upheld.", status=status_label(objection.status)))
             if not note:
                 raise InvalidInput(_("Say why the objection is upheld."), field_errors={"note": [_("This field is required.")]})
             objection.status = "upheld"
         else:
             if objection.status not in ("standing", "upheld"):
-                raise Conflict(_("This objection is already %(status)s.", status=objection.status))
+                raise Conflict(_("This objection is already %(status)s.", status=status_label(objection.status)))
             if amendment_id is None and not note:
                 raise InvalidInput(_("Name the amendment that resolves the objection, or say how it was resolved."),
                                    field_errors={"amendment_id": [_("Give the amendment's number or a note.")]})

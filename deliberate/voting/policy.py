@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..translatable import M_, Code, Message
 from .rules import PRESET_LABELS, PRESETS
 
 # Mirrors deliberate.standards.models.SECTION_KINDS (that module needs SQLAlchemy; this one may not).
@@ -139,18 +140,25 @@ def steward_may_adopt(policy: Mapping[str, Any] | None, kind: str) -> bool:
     return _kind(kind) in validate_policy(policy)["steward_may_adopt"]
 
 
-def describe_policy(policy: Mapping[str, Any] | None) -> list[str]:
-    """The policy in plain words, one line per decision, for the standard's page."""
+def describe_policy(policy: Mapping[str, Any] | None) -> list[Message]:
+    """The policy in plain words, one message per decision, for the standard's page (``.english()``
+    gives the English, ``i18n.say`` the reader's language)."""
     full = validate_policy(policy)
-    lines = [f"Amendments to {kind} sections: {PRESET_LABELS[full['amendments'][kind]]}."
+
+    def rule(preset: str) -> Message:
+        return Message(PRESET_LABELS[preset])
+
+    lines = [M_("Amendments to %(kind)s sections: %(rule)s.", kind=Code(kind), rule=rule(full["amendments"][kind]))
              for kind in SECTION_KINDS]
-    lines += [f"Amendments to the section “{key}”: {PRESET_LABELS[preset]}."
+    lines += [M_("Amendments to the section “%(key)s”: %(rule)s.", key=key, rule=rule(preset))
               for key, preset in sorted(full["sections"].items())]
-    lines.append(f"Competing amendments: {PRESET_LABELS[full['groups']]}.")
-    lines.append(f"Ratifying a version: {PRESET_LABELS[full['versions']]}.")
+    lines.append(M_("Competing amendments: %(rule)s.", rule=rule(full["groups"])))
+    lines.append(M_("Ratifying a version: %(rule)s.", rule=rule(full["versions"])))
     if full["steward_may_adopt"]:
-        kinds = " and ".join(full["steward_may_adopt"])
-        lines.append(f"A steward may adopt amendments to {kinds} sections without a vote.")
+        kinds: Any = Code(full["steward_may_adopt"][0])
+        for kind in full["steward_may_adopt"][1:]:
+            kinds = M_("%(first)s and %(second)s", first=kinds, second=Code(kind))
+        lines.append(M_("A steward may adopt amendments to %(kinds)s sections without a vote.", kinds=kinds))
     return lines
 
 

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, cast
 
-from ..translatable import N_
+from ..translatable import N_, Percent
+from .explanation import STATUS_QUO, describe, explanation
 from .schulze import STRENGTH, pairwise_counts, ranked_winner, schulze
 
 METHODS = ("majority", "supermajority", "consent", "ranked")
 BASES = ("cast", "electorate")
-STATUS_QUO = "status_quo"
 HALF = Fraction(1, 2)
 
 YES_NO_CHOICES = ("for", "against", "abstain")
@@ -69,30 +69,7 @@ def _fraction_text(value: Fraction) -> str:
 
 def percent_text(value: Fraction) -> str:
     """Plain-language share: "60%" when exact, otherwise the fraction itself ("1/3")."""
-    hundredths = value * 100
-    if hundredths.denominator == 1:
-        return f"{hundredths.numerator}%"
-    return str(value)
-
-
-def _share_percent(part: int, whole: int, bar: Fraction, strict: bool, ok: bool) -> str:
-    """The share part/whole as a percentage for explanations, e.g. "83%".
-
-    Rounded half up to as few decimals as keep it on the right side of the bar: 3328 of 6647
-    shows as "50.1%" rather than a "50%" that would seem to contradict "more than half".
-    """
-    share = Fraction(100 * part, whole)
-    target = bar * 100
-    for places in range(7):
-        scale = 10 ** places
-        shown = Fraction((2 * share * scale + 1).__floor__() // 2, scale)
-        above = shown > target if strict else shown >= target
-        if above == ok:
-            break
-    text = f"{shown.numerator // shown.denominator}"
-    if places:
-        text += "." + str(shown.numerator * scale // shown.denominator % scale).zfill(places)
-    return text + "%"
+    return Percent(value).english()
 
 
 @dataclass(frozen=True)
@@ -208,40 +185,8 @@ class Rule:
 
     def describe(self) -> str:
         """Plain-language summary, e.g. "2/3 supermajority of votes cast, quorum 60% of member
-        co-ops"."""
-        basis = "votes cast" if self.threshold_basis == "cast" else "the whole electorate"
-        if self.method == "majority":
-            head = f"Simple majority of {basis}"
-        elif self.method == "supermajority" and self.threshold == 1:
-            head = f"Unanimity of {basis}"
-        elif self.method == "supermajority":
-            head = f"{self.threshold} supermajority of {basis}"
-        elif self.method == "consent":
-            head = "Consent (adopted unless an objection stands)"
-        else:
-            head = (f"Ranked choice (Schulze method, {STRENGTH}; the winner must also beat the "
-                    f"status quo head to head)")
-        who = "the weighted votes of member co-ops" if self.weighted else "member co-ops"
-        quorum = []
-        if self.quorum is not None:
-            quorum.append(f"quorum {percent_text(self.quorum)} of {who}")
-        if self.quorum_count is not None:
-            quorum.append(f"at least {self.quorum_count} co-op{_s(self.quorum_count)} taking part")
-        parts = [head + (", " + " and ".join(quorum) if quorum else ", no quorum")]
-        if self.weighted:
-            parts.append("weighted votes")
-        if self.secret:
-            parts.append("secret ballot")
-        if self.live_totals:
-            parts.append("running totals shown while open")
-        if self.second_call_quorum is not None:
-            # What `second_call` lowers: the share, and the count quorum is dropped.
-            again = (f"if only the quorum fails, the question is called once more with quorum "
-                     f"{percent_text(self.second_call_quorum)}")
-            if self.quorum_count is not None:
-                again += " and no minimum number of co-ops"
-            parts.append(again)
-        return "; ".join(parts)
+        co-ops" (the English of ``explanation.rule_wording``, which pages translate)."""
+        return describe(self)
 
 
 _RULE_FIELDS = frozenset(Rule.__dataclass_fields__)
@@ -490,61 +435,21 @@ def count_ballots(rule: Rule, electorate: Mapping[str, int], ballots: Iterable[B
     )
 
 
-# --------------------------------------------------------------------------- shared wording
+# --------------------------------------------------------------------------- outcome
 
 
-def _s(n: int) -> str:
-    """Plural suffix."""
-    return "" if n == 1 else "s"
-
-
-def _quorum(rule: Rule, c: Counts) -> tuple[bool, str, int | None]:
-    """(met, sentence, weight needed by the share quorum)."""
-    took_part = f"{c.turnout_coops} of {c.electorate_coops} co-op{_s(c.electorate_coops)} " \
-                f"took part"
-    if rule.weighted:
-        took_part += f", holding {c.turnout_weight} of {c.electorate_weight} votes"
-    met, needed_texts = True, []
-    needed: int | None = None
+def _finish(rule: Rule, c: Counts, ok: bool, counts: dict[str, int], winner: str | None,
+            details: dict[str, Any]) -> Outcome:
+    """Combine the quorum and the count into an Outcome; its explanation is written from the
+    outcome's own fields (explanation.explain), so that pages can say it again in any language."""
+    # Smallest whole weight w with w / electorate >= q, by integer ceiling division.
+    needed = None if rule.quorum is None else -(-rule.quorum.numerator * c.electorate_weight // rule.quorum.denominator)
+    quorum_met = True
     if rule.quorum is not None:
-        q = rule.quorum
-        # Smallest whole weight w with w / electorate >= q, by integer ceiling division.
-        needed = -(-q.numerator * c.electorate_weight // q.denominator)
-        met = met and c.turnout_weight * q.denominator >= q.numerator * c.electorate_weight
-        needed_texts.append(f"{needed} vote{_s(needed)} needed" if rule.weighted
-                            else f"{needed} needed")
+        quorum_met = c.turnout_weight * rule.quorum.denominator >= rule.quorum.numerator * c.electorate_weight
     if rule.quorum_count is not None:
-        met = met and c.turnout_coops >= rule.quorum_count
-        needed_texts.append(f"at least {rule.quorum_count} co-op{_s(rule.quorum_count)} needed")
-    if rule.quorum is None and rule.quorum_count is None:
-        return True, f"No quorum required: {took_part}.", None
-    count = f"{rule.quorum_count} co-op{_s(rule.quorum_count or 0)}"
-    if rule.quorum is None:
-        label = f"Quorum of {count}"
-    elif rule.quorum_count is None:
-        label = f"Quorum {percent_text(rule.quorum)}"
-    else:
-        label = f"Quorum {percent_text(rule.quorum)} and at least {count}"
-    if met:
-        return True, f"{label} met: {took_part}.", needed
-    return False, f"{label} not met: {took_part}, {' and '.join(needed_texts)}.", needed
-
-
-def _finish(rule: Rule, c: Counts, ok: bool, counts: dict[str, int], lines: list[str],
-            verdict: str, winner: str | None, details: dict[str, Any]) -> Outcome:
-    """Combine the quorum and the count into an Outcome with its explanation."""
-    quorum_met, quorum_line, needed = _quorum(rule, c)
+        quorum_met = quorum_met and c.turnout_coops >= rule.quorum_count
     passed = quorum_met and ok
-    text = [quorum_line, *lines]
-    if quorum_met:
-        text.append(verdict)
-    else:
-        text.append("The status quo stands: rejected.")
-        if ok:
-            text.append("It would otherwise have been adopted.")
-            if rule.second_call_quorum is not None:
-                text.append(f"It may be called once more with quorum "
-                            f"{percent_text(rule.second_call_quorum)}.")
     details = {
         "method": rule.method,
         "electorate_coops": c.electorate_coops,
@@ -552,17 +457,18 @@ def _finish(rule: Rule, c: Counts, ok: bool, counts: dict[str, int], lines: list
         "quorum_needed": needed,
         **details,
     }
-    return Outcome(
+    outcome = Outcome(
         passed=passed,
         winner=winner if passed else None,
         quorum_met=quorum_met,
         turnout=c.turnout_weight,
         electorate_size=c.electorate_weight,
         counts=counts,
-        explanation=" ".join(text),
+        explanation="",
         failed_only_on_quorum=(not quorum_met) and ok,
         details=details,
     )
+    return replace(outcome, explanation=explanation(rule, outcome))
 
 
 # --------------------------------------------------------------------------- tally functions
@@ -572,31 +478,14 @@ def tally_yes_no(rule: Rule, c: Counts) -> Outcome:
     """Majority (strictly more than half of the basis) and supermajority (at least the threshold
     of the basis). A tie, or no votes for or against, fails."""
     yes, no, abstain = c.choices["for"], c.choices["against"], c.choices["abstain"]
-    weighted = " (weighted votes)" if rule.weighted else ""
-    counts_line = f"{yes} for, {no} against, {abstain} abstained{weighted}."
-    if rule.threshold_basis == "cast":
-        basis, basis_name = yes + no, "votes cast"
-    else:
-        basis, basis_name = c.electorate_weight, "votes in the electorate"
+    basis = yes + no if rule.threshold_basis == "cast" else c.electorate_weight
     if rule.method == "majority":
         ok = 2 * yes > basis  # strictly more than half: a tie fails
         need = "more than half"
-        meets = "which is more than half" if ok else "which is not more than half"
     else:
         t = rule.threshold
         ok = basis > 0 and yes * t.denominator >= t.numerator * basis
         need = "unanimity" if t == 1 else str(t)
-        meets = f"which meets {need}" if ok else f"which does not meet {need}"
-    if basis == 0:
-        reason = ("No votes for or against were cast" if rule.threshold_basis == "cast"
-                  else "The electorate is empty")
-        verdict = f"{reason}: rejected."
-    else:
-        tie = " (a tie fails)" if (not ok and yes == no and rule.threshold_basis == "cast") else ""
-        share = _share_percent(yes, basis, rule.threshold, rule.method == "majority", ok)
-        verdict = (f"{yes} of {basis} {basis_name} ({share}) were for, "
-                   f"{meets}{tie}: {'adopted' if ok else 'rejected'}.")
-    lines = [counts_line]
     details = {
         "basis": rule.threshold_basis,
         "basis_total": basis,
@@ -605,7 +494,7 @@ def tally_yes_no(rule: Rule, c: Counts) -> Outcome:
         "required": need,
     }
     counts = {"for": yes, "against": no, "abstain": abstain}
-    return _finish(rule, c, ok, counts, lines, verdict, None, details)
+    return _finish(rule, c, ok, counts, None, details)
 
 
 def tally_consent(rule: Rule, c: Counts) -> Outcome:
@@ -613,23 +502,11 @@ def tally_consent(rule: Rule, c: Counts) -> Outcome:
     count like standing aside). A vote nobody took part in fails even without a quorum rule."""
     ch = c.choices
     standing, resolved = ch["object"], ch["object_resolved"]
-    parts = [f"{ch['consent']} consented", f"{ch['stand_aside']} stood aside",
-             f"{standing} standing objection{_s(standing)}"]
-    if resolved:
-        parts.append(f"{resolved} objection{_s(resolved)} resolved or withdrawn")
-    counts_line = ", ".join(parts) + (" (weighted votes)." if rule.weighted else ".")
     ok = standing == 0 and c.turnout_coops > 0
-    if c.turnout_coops == 0:
-        verdict = "No co-op took part: rejected."
-    elif standing:
-        verb = "stands" if standing == 1 else "stand"
-        verdict = f"{standing} objection{_s(standing)} still {verb}: rejected."
-    else:
-        verdict = "No objection stands: adopted."
     details = {"standing_objections": list(c.standing_objectors)}
     counts = {"consent": ch["consent"], "stand_aside": ch["stand_aside"], "object": standing,
               "object_resolved": resolved}
-    return _finish(rule, c, ok, counts, [counts_line], verdict, None, details)
+    return _finish(rule, c, ok, counts, None, details)
 
 
 def tally_ranked(rule: Rule, c: Counts) -> Outcome:
@@ -642,26 +519,9 @@ def tally_ranked(rule: Rule, c: Counts) -> Outcome:
     d, p, winners = result.d, result.p, result.winners
     sq = options.index(STATUS_QUO)
     abstained = c.rankings.get((), 0)
-    ranked_weight = c.turnout_weight - abstained
-    counts = {"ranked": ranked_weight, "abstain": abstained}
-    counts_line = (f"{ranked_weight} ranked the options, {abstained} abstained"
-                   f"{' (weighted votes)' if rule.weighted else ''}.")
+    counts = {"ranked": c.turnout_weight - abstained, "abstain": abstained}
     adopted = ranked_winner(result, sq)
     winner = None if adopted is None else options[adopted]
-    if len(winners) != 1:
-        tied = ", ".join(_name(options[i]) for i in winners)
-        verdict = f"No single Schulze winner ({tied} tie): rejected, the status quo stands."
-    elif winners[0] == sq:
-        verdict = "The status quo is the Schulze winner: rejected."
-    else:
-        w = winners[0]
-        pro, con = d[w][sq], d[sq][w]
-        if winner is not None:
-            verdict = (f"Schulze winner: {winner}, which beats the status quo head to head "
-                       f"{pro} to {con}: {winner} adopted.")
-        else:
-            verdict = (f"{options[w]} is the Schulze winner but does not beat the status quo "
-                       f"head to head ({pro} to {con}): rejected, the status quo stands.")
     n = len(options)
     details = {
         "options": list(options),
@@ -674,12 +534,7 @@ def tally_ranked(rule: Rule, c: Counts) -> Outcome:
         "schulze_winners": [options[i] for i in winners],
         "ranking": [[options[i] for i in tier] for tier in result.tiers],
     }
-    return _finish(rule, c, winner is not None, counts, [counts_line], verdict, winner, details)
-
-
-def _name(option: str) -> str:
-    """How an option is named in explanations."""
-    return "the status quo" if option == STATUS_QUO else option
+    return _finish(rule, c, winner is not None, counts, winner, details)
 
 
 TallyFunction = Callable[[Rule, Counts], Outcome]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .rules import STATUS_QUO, Counts, Outcome, Rule, _finish, _name
+from .rules import STATUS_QUO, Counts, Outcome, Rule, _finish
 from .schulze import pairwise_counts
 
 STRENGTH = "winning votes"
@@ -34,7 +34,8 @@ def schulze_winning_votes(d: Sequence[Sequence[int]]) -> tuple[list[list[int]], 
 
 
 def tally_ranked_winning_votes(rule: Rule, c: Counts) -> Outcome:
-    """The ranked tally as it was before December 2026 (same wording, same details)."""
+    """The ranked tally as it was before December 2026 (same details; the same wording, which
+    explanation.explain writes from them)."""
     options = c.options
     d = pairwise_counts(options, c.rankings)
     p, winners, tiers = schulze_winning_votes(d)
@@ -42,24 +43,11 @@ def tally_ranked_winning_votes(rule: Rule, c: Counts) -> Outcome:
     abstained = c.rankings.get((), 0)
     ranked_weight = c.turnout_weight - abstained
     counts = {"ranked": ranked_weight, "abstain": abstained}
-    counts_line = (f"{ranked_weight} ranked the options, {abstained} abstained"
-                   f"{' (weighted votes)' if rule.weighted else ''}.")
     ok, winner = False, None
-    if len(winners) != 1:
-        tied = ", ".join(_name(options[i]) for i in winners)
-        verdict = f"No single Schulze winner ({tied} tie): rejected, the status quo stands."
-    elif winners[0] == sq:
-        verdict = "The status quo is the Schulze winner: rejected."
-    else:
+    if len(winners) == 1 and winners[0] != sq:
         w = winners[0]
-        pro, con = d[w][sq], d[sq][w]
-        if pro > con:
+        if d[w][sq] > d[sq][w]:
             ok, winner = True, options[w]
-            verdict = (f"Schulze winner: {options[w]}, which beats the status quo head to head "
-                       f"{pro} to {con}: {options[w]} adopted.")
-        else:
-            verdict = (f"{options[w]} is the Schulze winner but does not beat the status quo "
-                       f"head to head ({pro} to {con}): rejected, the status quo stands.")
     n = len(options)
     details = {
         "options": list(options),
@@ -69,4 +57,4 @@ def tally_ranked_winning_votes(rule: Rule, c: Counts) -> Outcome:
         "schulze_winners": [options[i] for i in winners],
         "ranking": [[options[i] for i in tier] for tier in tiers],
     }
-    return _finish(rule, c, ok, counts, [counts_line], verdict, winner, details)
+    return _finish(rule, c, ok, counts, winner, details)

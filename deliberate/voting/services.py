@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from .. import limits
+from .. import limits, notices
 from ..database import is_postgres, unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..i18n import format_datetime
@@ -364,6 +364,6 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         ballot = upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
         if current.method == "consent":
-            _end_objections(session, current, member.coop_id, now, "Replaced by a new ballot.")
+            _end_objections(session, current, member.coop_id, now, notices.REPLACED_BY_BALLOT())
         ballot_event(session, current, actor)
     return ballot

@@ -1,67 +1,56 @@
-"""A vote's rule in the reader's language, built from the rule's fields at render time.
+"""A vote's words in the reader's language: its rule, its result's explanation.
 
-``Rule.describe()`` (pure, in rules.py) stays the English wording the API and the ballot record use;
-pages call ``describe_rule`` instead, so that the rule reads naturally in every interface language.
+The pure module ``explanation.py`` writes both as messages; ``Rule.describe()`` and
+``Outcome.explanation`` are their English, which the API and the ballot record keep. Pages call the
+functions here, which translate the same messages, so that a page never shows an English sentence
+built by the platform.
 """
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
-from ..i18n import format_percentage
-from .rules import Rule
+from .. import notices
+from ..i18n import say, say_all, say_notice
+from ..translatable import Percent
+from .explanation import explain, rule_wording
+from .rules import Outcome, Rule, RuleError
 
 
 def share_text(value: Fraction) -> str:
     """"60%" / "60 %" when the share is a whole percentage, otherwise the fraction itself ("1/3")."""
-    if (value * 100).denominator == 1:
-        return format_percentage(float(value))
-    return str(value)
+    return say(Percent(value))
 
 
 def describe_rule(rule: Rule) -> str:
     """The rule in plain words, e.g. "2/3 supermajority of votes cast, quorum 60% of member co-ops"."""
-    basis = _("votes cast") if rule.threshold_basis == "cast" else _("the whole electorate")
-    if rule.method == "majority":
-        head = _("Simple majority of %(basis)s", basis=basis)
-    elif rule.method == "supermajority" and rule.threshold == 1:
-        head = _("Unanimity of %(basis)s", basis=basis)
-    elif rule.method == "supermajority":
-        head = _("%(threshold)s supermajority of %(basis)s", threshold=str(rule.threshold), basis=basis)
-    elif rule.method == "consent":
-        head = _("Consent (adopted unless an objection stands)")
-    else:
-        head = _("Ranked choice (Schulze method, winning votes, ties of strength broken by the smaller opposition; "
-                 "the winner must also beat the status quo head to head)")
-    quorum = []
-    if rule.quorum is not None:
-        if rule.weighted:
-            quorum.append(_("quorum %(share)s of the weighted votes of member co-ops", share=share_text(rule.quorum)))
-        else:
-            quorum.append(_("quorum %(share)s of member co-ops", share=share_text(rule.quorum)))
-    if rule.quorum_count is not None:
-        quorum.append(ngettext("at least %(num)s co-op taking part", "at least %(num)s co-ops taking part",
-                               rule.quorum_count))
-    if quorum:
-        both = quorum[0] if len(quorum) == 1 else _("%(first)s and %(second)s", first=quorum[0], second=quorum[1])
-        parts = [_("%(head)s, %(quorum)s", head=head, quorum=both)]
-    else:
-        parts = [_("%(head)s, no quorum", head=head)]
-    if rule.weighted:
-        parts.append(_("weighted votes"))
-    if rule.secret:
-        parts.append(_("secret ballot"))
-    if rule.live_totals:
-        parts.append(_("running totals shown while open"))
-    if rule.second_call_quorum is not None:
-        # What rules.second_call lowers: the share, and any minimum number of co-ops is dropped.
-        share = share_text(rule.second_call_quorum)
-        if rule.quorum_count is None:
-            parts.append(_("if only the quorum fails, the question is called once more with quorum %(share)s",
-                           share=share))
-        else:
-            parts.append(_("if only the quorum fails, the question is called once more with quorum %(share)s "
-                           "and no minimum number of co-ops", share=share))
-    return "; ".join(parts)
+    return say_all(rule_wording(rule), "; ")
+
+
+def explanation_text(vote: Any) -> str:
+    """A closed vote's explanation in the reader's language.
+
+    Written again from the stored rule and result; if that does not give, in English, exactly the
+    explanation stored with the vote (a result written by an older version of the platform), the
+    stored text is shown as it is: a page never words a result differently from its record.
+    """
+    stored = getattr(vote, "explanation", "") or ""
+    rule, result = getattr(vote, "rule", None), getattr(vote, "result", None)
+    if not rule or not result:
+        return stored
+    try:
+        rule_ = Rule.from_dict(rule)
+        messages = explain(rule_, Outcome.from_dict(result))
+    except (RuleError, KeyError, TypeError, ValueError, IndexError):
+        return stored
+    if " ".join(message.english() for message in messages) != stored:
+        return stored
+    return say_all(messages)
+
+
+def decision_text(version: Any, vote: Any) -> str:
+    """How a version was decided, in the reader's language: a version that failed its vote says so
+    with the vote's explanation; any other decision note is shown with ``say_notice``."""
+    if version.state == "failed" and vote is not None and vote.id == version.vote_id and vote.result:
+        return say(notices.NOT_RATIFIED_NOTE.message(vote=str(vote.id), explanation=explanation_text(vote)))
+    return say_notice(version.decision_note)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app
 from sqlalchemy import delete, select
 
+from .. import notices
 from ..database import is_postgres, unit_of_work, utcnow
 from ..extensions import db
 from . import signing
@@ -170,7 +171,7 @@ def record_attempt(claim: Claim, result: Result, started_at: datetime, now: date
             hook.consecutive_failures += 1
             if hook.active and signing.should_disable(hook.consecutive_failures, settings.disable_after):
                 hook.active, hook.disabled_reason = False, DISABLED_AFTER_FAILURES
-                cancel_pending(session, hook.id, "The webhook was turned off after repeated failures.", now)
+                cancel_pending(session, hook.id, notices.TURNED_OFF_AFTER_FAILURES(), now)
                 log.warning("webhook %s turned off after %d failed deliveries in a row", hook.id,
                             hook.consecutive_failures)
                 return "disabled"
@@ -213,14 +214,14 @@ def _resolve(host: str, port: int, allow_private: bool) -> str:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except socket.gaierror:
-            raise _Refused(f"Could not find the host {host}.") from None
+            raise _Refused(notices.HOST_NOT_FOUND(host=host)) from None
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
-        raise _Refused(f"Could not find the host {host}.")
+        raise _Refused(notices.HOST_NOT_FOUND(host=host))
     if not allow_private:
         for address in addresses:
             if not signing.is_public_address(signing.ip_literal(address)):  # type: ignore[arg-type]
-                raise _Refused(f"Refused: {host} is a private or local address.")
+                raise _Refused(notices.HOST_PRIVATE(host=host))
     return addresses[0]
 
 
@@ -249,18 +250,18 @@ def send(claim: Claim, settings: Settings, at: float | None = None) -> Result:
         response.read(4096)
         if not signing.succeeded(response.status):
             where = response.getheader("Location")
-            result.error = (f"Redirect to {where} not followed." if 300 <= response.status < 400 and where
-                            else f"The receiver answered {response.status} {response.reason}.")
+            result.error = (notices.REDIRECT_NOT_FOLLOWED(where=where) if 300 <= response.status < 400 and where
+                            else notices.RECEIVER_ANSWERED(status=response.status, reason=response.reason))
     except _Refused as error:
         result.error = str(error)
     except (socket.timeout, TimeoutError):
-        result.error = f"No answer within {settings.timeout:g} seconds."
+        result.error = notices.NO_ANSWER(seconds=f"{settings.timeout:g}")
     except ssl.SSLError as error:
-        result.error = f"Secure connection failed: {error.reason or error}."
+        result.error = notices.TLS_FAILED(reason=error.reason or error)
     except ConnectionRefusedError:
-        result.error = "Connection refused."
+        result.error = notices.CONNECTION_REFUSED()
     except (OSError, http.client.HTTPException) as error:
-        result.error = f"Could not deliver: {error.__class__.__name__}: {error}"
+        result.error = notices.NOT_DELIVERED(error=f"{error.__class__.__name__}: {error}")
     finally:
         if connection is not None:
             connection.close()

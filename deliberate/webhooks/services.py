@@ -14,13 +14,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, object_session
 
-from .. import limits
+from .. import limits, notices
 from ..database import unit_of_work, utcnow
 from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
@@ -42,7 +43,7 @@ _TYPE_OF_KIND = {kind: name for name, kind in signing.EVENT_TYPES.items()}
 def _url_message(error: signing.UnsafeURL) -> str:
     messages = {
         "empty": _("Give the address that should receive the events."),
-        "too_long": _("The address is too long (at most %(n)s characters).", n=f"{signing.MAX_URL_LENGTH:,}"),
+        "too_long": _("The address is too long (at most %(n)s characters).", n=format_decimal(signing.MAX_URL_LENGTH)),
         "spaces": _("The address cannot contain spaces."),
         "invalid": _("That is not a valid web address."),
         "scheme": _("The address must start with https:// (or http://)."),
@@ -129,7 +130,7 @@ def set_active(*, actor: Person, webhook: Webhook, active: bool) -> Webhook:
             hook.active, hook.disabled_reason, hook.consecutive_failures = True, "", 0
         elif not active and hook.active:
             hook.active, hook.disabled_reason = False, DISABLED_BY_HAND
-            cancel_pending(session, hook.id, _("The webhook was turned off."))
+            cancel_pending(session, hook.id, notices.TURNED_OFF())
     return hook
 
 

@@ -88,7 +88,7 @@ def test_the_docs_page_shows_every_operation_and_schema_without_scripts_or_cdn(c
         assert f"{op.method} /api/v1{op.path}" in html and f'id="{op.endpoint}"' in html
     for name in COMPONENTS:
         assert f'id="schema-{name}"' in html
-    assert "Needs a token with the “vote” scope." in html and "&#34;choice&#34;: &#34;for&#34;" in html
+    assert "Needs a token with the “<code>vote</code>” scope." in html and "&#34;choice&#34;: &#34;for&#34;" in html
     # Only script files (CSP script-src 'self'); JSON data blocks of the layout do not run.
     assert not re.search(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", html), "inline script"
     assert not re.search(r"""(?:src|href)=["']https?://""", html), "external resources"

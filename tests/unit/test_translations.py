@@ -17,7 +17,7 @@ POT = ROOT / "messages.pot"
 TRANSLATIONS = ROOT / "deliberate" / "translations"
 LANGUAGES = ["es"]
 # The same keywords as the Makefile's `translations` target.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "N_": None, "M_": None, "MN_": (1, 2), "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|%[sdr]")
 
 

@@ -80,7 +80,7 @@ def test_reading_functions_refuse_unknown_kinds_and_bad_policies():
 
 
 def test_the_policy_in_plain_words():
-    lines = describe_policy({"sections": {"data-rights": "unanimity"}})
+    lines = [line.english() for line in describe_policy({"sections": {"data-rights": "unanimity"}})]
     assert lines[0] == "Amendments to principle sections: Consent, quorum 50%."
     assert "Amendments to the section “data-rights”: Unanimity of votes cast, quorum 50%." in lines
     assert lines[-1] == "A steward may adopt amendments to editorial sections without a vote."
