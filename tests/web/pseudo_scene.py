@@ -234,7 +234,7 @@ def build_scene() -> dict:
     ] + [f"/votes/{v.id}" for v in (open_majority, open_consent, open_version, consent_vote)]
     steward_pages = [
         "/transparency/", "/coops/new", "/standards/new", f"{std}/sections/new", f"{std}/amendments/group",
-        f"{std}/versions/new", f"/votes/new?subject=amendment:{open_one.id}", f"/votes/{open_majority.id}",
+        f"{std}/versions/new", "/votes/new", f"/votes/new?subject=amendment:{open_one.id}", "/mail/outbox", f"/votes/{open_majority.id}",
         f"/votes/{open_consent.id}", f"/discussions/comments/{posted.id}/hide", f"/people/{pili.id}/erase",
         f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}", f"{std}/s/{one.key}/edit",
         f"/discussions/standard/{standard.id}", f"{std}/amendments/new", f"/votes/{consent_vote.id}",
