@@ -6,7 +6,17 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..i18n import LANGUAGES, current_locale, format_date, format_datetime, format_number, format_percentage, js_strings, status_label
+from ..i18n import (
+    LANGUAGES,
+    current_locale,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percentage,
+    js_strings,
+    machine_datetime,
+    status_label,
+)
 from ..members.permissions import is_steward
 from ..standards.services import list_standards
 from ..text.markdown import render, render_inline
@@ -86,4 +96,4 @@ def template_globals() -> dict:
 
 def template_filters() -> dict:
     return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date,
-            "number": format_number, "percent": format_percentage}
+            "number": format_number, "percent": format_percentage, "machine_datetime": machine_datetime}
