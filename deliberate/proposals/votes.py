@@ -17,8 +17,8 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..standards.models import Section
 from ..voting.policy import preset_for_group, preset_for_section
-from ..voting.subjects import SubjectHandler
-from . import adoption
+from ..voting.subjects import SubjectHandler, TextPart
+from . import adoption, voted_text
 from .models import Amendment, CompetingGroup
 from .states import LIVE_STATES
 
@@ -42,6 +42,9 @@ class AmendmentHandler(SubjectHandler):
 
     def frozen_text(self, subject: Amendment) -> str:
         return adoption.frozen_text(subject)
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        return voted_text.readable(text)
 
     def standard_id(self, subject: Amendment) -> int:
         return subject.standard_id
@@ -96,6 +99,9 @@ class GroupHandler(SubjectHandler):
     def frozen_text(self, subject: CompetingGroup) -> str:
         return json.dumps([json.loads(adoption.frozen_text(a)) for a in _live(subject)], sort_keys=True,
                           ensure_ascii=False, separators=(",", ":"))
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        return voted_text.readable(text)
 
     def alternatives(self, subject: CompetingGroup) -> list[tuple[str, str]]:
         return [(a.reference, f"{a.reference} · {a.title}") for a in _live(subject)]

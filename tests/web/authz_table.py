@@ -186,6 +186,7 @@ TABLE: dict[str, Route] = {
     "votes.new": Route("/votes/new", get=stewards_only(200), post=stewards_only(422), data={"subject": "nonsense"}),
     "votes.show": Route(VOTE, get=PUBLIC),
     "votes.record": Route("/votes/{closed_vote}/record.jsonl", get=PUBLIC),
+    "votes.text": Route(VOTE + "/text.txt", get=PUBLIC),
     "votes.cast": Route(VOTE + "/ballot", post=roles(SIGNIN, 302, 302, 403, 403), data={"choice": "consent"}),
     "votes.concern": Route(VOTE + "/concerns", post=roles(SIGNIN, 302, 302, 403, 403),
                            data={"argument": "We worry about the timing."}),

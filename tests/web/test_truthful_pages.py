@@ -16,6 +16,7 @@ from deliberate.versions import services as versions
 from deliberate.versions.models import Version
 from deliberate.voting import closing
 from deliberate.voting import services as voting
+from deliberate.voting.models import Vote
 from tests.web.html_check import Page, badges, problems
 
 VERSION_STATES = ("candidate", "ratified", "failed")
@@ -122,3 +123,109 @@ def test_a_quote_links_to_its_paragraph_on_the_page_that_shows_it(as_role, netwo
     # The discussion's own page does not show the text: the quote leads to the page that does.
     apart = delegate.get(f"/discussions/section/{section.id}").get_data(as_text=True)
     assert f'href="/standards/{standard.slug}/s/{section.key}#{section.key}-p2"' in apart and not problems(apart)
+
+
+# 3. The text voted on ---------------------------------------------------------------------------
+
+def open_amendment(network, kind="modify", index=0, body=None, **options):
+    from deliberate.proposals import services as proposals
+
+    standard = standards.get_standard(network["standard"].slug)
+    section = standard.sections[index] if kind != "insert" else None
+    delegate = network["delegate"]
+    amendment = proposals.propose_amendment(
+        actor=delegate, standard=standard, kind=kind, section=section, summary=options.pop("summary", f"A {kind}."),
+        proposed_title=options.pop("title", section.title if section else "Open books"),
+        proposed_body=body if body is not None else (section.body if section else "We publish our accounts."),
+        name=options.pop("name", f"The {kind}"), **options)
+    return proposals.open_amendment(actor=delegate, amendment=amendment)
+
+
+def open_vote(network, kind, subject_id, **options):
+    return voting.open_vote(actor=network["steward"], subject_kind=kind, subject_id=subject_id,
+                            closes_at=utcnow() + timedelta(days=7), **options)
+
+
+@pytest.fixture
+def votes_of_every_kind(network):
+    """An open vote on each kind of subject, by what it is about."""
+    from deliberate.proposals import services as proposals
+
+    made = {"modify": open_amendment(network, body="Members own and run the platform.", name="Own and run"),
+            "insert": open_amendment(network, "insert", title="Open books", body="We publish our accounts.",
+                                     target_position=3, name="Open books"),
+            "move": open_amendment(network, "move", index=1, target_position=1, name="Data first"),
+            "delete": open_amendment(network, "delete", index=1, name="No data section")}
+    votes = {kind: open_vote(network, "amendment", amendment.id) for kind, amendment in made.items()
+             if kind in ("modify", "insert")}
+    # A move and a removal of the same section compete: a ranked vote between them.
+    group = proposals.group_competing(actor=network["steward"], amendments=[made["move"], made["delete"]],
+                                      title="What to do with data rights")
+    votes["group"] = open_vote(network, "group", group.id, rule_preset="ranked")
+    votes["admission"] = open_vote(network, "admission", network["applicant"].id)
+    version = ratify(network)
+    set_maturity(network["standard"].id, "candidate")
+    votes["maturity"] = open_vote(network, "maturity", network["standard"].id)
+    votes["version"] = db.session.get(Vote, version.vote_id)
+    return votes, made, version
+
+
+def test_the_text_voted_on_reads_as_what_it_changes_with_its_fingerprint_and_how_to_check_it(client, network,
+                                                                                              votes_of_every_kind):
+    import hashlib
+
+    votes, made, _version = votes_of_every_kind
+    expected = {
+        "modify": [f"{made['modify'].reference} · Own and run", "Changes the section “Member ownership”.",
+                   "<ins>and run "],
+        "insert": ["Adds a new section at place 3.", "<ins>Open books</ins>", "<ins>We publish our accounts.</ins>"],
+        "group": [f"{made['move'].reference} · Data first", "Moves the section “Data rights” to place 1. Its words do not change.",
+                  f"{made['delete'].reference} · No data section", "Removes the section “Data rights”.",
+                  "<del>Members own their data."],
+        "admission": ["Admission of New Co-op (worker co-op, ES) as a member of the network."],
+        "maturity": ["moves from candidate to ratified"],
+        "version": ["Version 1.0 of “Platform Co-op Principles”, in full:", "<h3>1. Member ownership</h3>",
+                    "<p>Members own the platform.</p>", "<h3>2. Data rights</h3>", "<p>They can download it.</p>"],
+    }
+    for kind, vote in votes.items():
+        html = client.get(f"/votes/{vote.id}").get_data(as_text=True)
+        shown = html[html.index('id="voted-text"'):html.index("</details>", html.index('id="voted-text"'))]
+        assert '{"amendment"' not in shown and "&#34;amendment&#34;" not in shown and "&quot;" not in shown, kind
+        assert "<h1" not in shown and "deliberate section" not in shown, kind
+        for words in expected[kind]:
+            assert words in shown, (kind, words)
+        assert f"<code>{vote.text_hash}</code>" in shown and f'href="/votes/{vote.id}/text.txt"' in shown, kind
+        assert f"sha256sum vote-{vote.id}-text.txt" in shown
+        assert not problems(html), kind
+        download = client.get(f"/votes/{vote.id}/text.txt")
+        assert download.headers["Content-Type"] == "text/plain; charset=utf-8"
+        assert f'filename="vote-{vote.id}-text.txt"' in download.headers["Content-Disposition"]
+        assert hashlib.sha256(download.data).hexdigest() == vote.text_hash == hashlib.sha256(vote.text.encode()).hexdigest()
+
+
+def test_the_voted_text_is_the_frozen_one_not_the_amendments_later_draft(client, network):
+    vote = open_vote(network, "amendment", open_amendment(network, body="Members own and run the platform.").id)
+    closing.cancel_vote(actor=network["steward"], vote=vote, reason="The text must change.")
+    from deliberate.proposals import services as proposals
+    from deliberate.proposals.models import Amendment
+
+    amendment = db.session.get(Amendment, vote.subject_id)
+    proposals.edit_amendment(actor=network["delegate"], amendment=amendment, summary="Later.", rationale="",
+                             proposed_title=amendment.head.proposed_title, proposed_body="Members run the platform.",
+                             expected_draft_id=amendment.head_draft_id)
+    shown = client.get(f"/votes/{vote.id}").get_data(as_text=True)
+    assert "<ins>and run " in shown and "Members run the platform" not in shown
+
+
+def test_the_form_that_opens_a_vote_previews_the_text_readably(as_role, network):
+    import hashlib
+
+    from deliberate.proposals import adoption
+
+    amendment = open_amendment(network, body="Members own and run the platform.")
+    form = as_role("steward").get(f"/votes/new?subject=amendment:{amendment.id}").get_data(as_text=True)
+    assert "<ins>and run " in form and "Changes the section “Member ownership”." in form
+    assert '{"amendment"' not in form and "&#34;amendment" not in form
+    assert hashlib.sha256(adoption.frozen_text(amendment).encode()).hexdigest() in form
+    admission = as_role("steward").get(f"/votes/new?subject=admission:{network['applicant'].id}").get_data(as_text=True)
+    assert "Admission of New Co-op" in admission
