@@ -229,3 +229,52 @@ def test_the_form_that_opens_a_vote_previews_the_text_readably(as_role, network)
     assert hashlib.sha256(adoption.frozen_text(amendment).encode()).hexdigest() in form
     admission = as_role("steward").get(f"/votes/new?subject=admission:{network['applicant'].id}").get_data(as_text=True)
     assert "Admission of New Co-op" in admission
+
+
+# 4. Co-editing credits --------------------------------------------------------------------------
+
+@pytest.fixture
+def coedited(network, make_coop, make_delegate):
+    """Revision 2 of the first section, saved by the delegate and written with Amara Okafor."""
+    loom = make_coop(name="Loom Makers")
+    amara = make_delegate(coop=loom, name="Amara Okafor", email="amara@example.org")
+    revision = revise(network, 0, "Members own and run the platform.", actor=network["delegate"],
+                      message="Written together", credits=[(amara.id, loom.id)])
+    return revision, amara
+
+
+def credited_everywhere(client, network, revision, author: str, coauthor: str, api_name: str) -> None:
+    slug, key = network["standard"].slug, standards.get_standard(network["standard"].slug).sections[0].key
+    line = f"{author}, with {coauthor}"
+    pages = {"section": f"/standards/{slug}/s/{key}", "revision": f"/standards/{slug}/s/{key}/r/{revision.number}",
+             "who wrote what": f"/standards/{slug}/s/{key}/blame"}
+    for name, path in pages.items():
+        html = client.get(path).get_data(as_text=True)
+        assert line in html, name
+    section_page = client.get(pages["section"]).get_data(as_text=True)
+    assert section_page.count(line) == 2  # beside the current text, and in the history
+    api = f"/api/v1/standards/{slug}/sections/{key}"
+    for data in (client.get(f"{api}/revisions/{revision.number}").get_json(), client.get(api).get_json()["head"],
+                 client.get(f"{api}/revisions").get_json()["items"][-1]):
+        assert data["credits"] == [{"name": api_name, "coop": {"slug": "loom-makers", "name": "Loom Makers"}}]
+    first = client.get(f"{api}/revisions/1").get_json()
+    assert first["credits"] == []
+
+
+def test_co_authors_are_credited_on_every_page_and_in_the_api(client, network, coedited):
+    revision, _amara = coedited
+    credited_everywhere(client, network, revision, "Delegate 1 (Kazi Riders)", "Amara Okafor (Loom Makers)", "Amara Okafor")
+
+
+def test_an_erased_co_author_is_credited_as_a_former_delegate(client, network, coedited):
+    from deliberate.members import erasure
+
+    revision, amara = coedited
+    erasure.erase_person(actor=network["steward"], person_id=amara.id, reason="request")
+    db.session.expire_all()
+    credited_everywhere(client, network, revision, "Delegate 1 (Kazi Riders)", "a former delegate of Loom Makers",
+                        "a former delegate of Loom Makers")
+    slug, key = network["standard"].slug, standards.get_standard(network["standard"].slug).sections[0].key
+    for path in (f"/standards/{slug}/s/{key}", f"/standards/{slug}/s/{key}/r/2", f"/standards/{slug}/s/{key}/blame",
+                 f"/api/v1/standards/{slug}/sections/{key}/revisions"):
+        assert "Amara" not in client.get(path).get_data(as_text=True)
