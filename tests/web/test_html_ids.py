@@ -139,7 +139,7 @@ def build_demo_world() -> dict[str, dict[str, str]]:
     signed_in = {**pages.signed_in, "tokens": "/account/tokens/", "webhooks": "/webhooks/"}
     steward_pages = {**pages.steward, **{f"new vote on {kind}": f"/votes/new?subject={kind}:{ident}" for kind, ident in (
         ("amendment", votable.id), ("version", candidate.id), ("admission", coop("Coop Courses").id),
-        ("maturity", standard().id))}}
+        ("maturity", standards.get_standard("member-data-rights").id))}}
     return {"everyone": everyone, "signed_in": signed_in, "delegate": pages.delegate, "steward": steward_pages}
 
 
@@ -195,6 +195,8 @@ def test_the_demo_networks_pages_have_unique_ids_and_valid_references(app, demo_
         sign_in(client, DEMO_PEOPLE[role], DEMO_PASSWORD)
         pages.update(demo_world["signed_in"])
         pages.update(demo_world["steward"] if role == "steward" else demo_world["delegate"])
+        if role == "two co-ops":  # Lucía's private draft is hers alone
+            pages.pop("edit draft amendment")
     found, checked = check_pages(client, pages, role)
     assert checked >= len(demo_world["everyone"]) - 3
     assert not found, "\n".join(found)
