@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import BASE_CONFIG, DATABASE_URL, EMPTY, ON_POSTGRES, TEST_PASSWORD, restore_postgres, snapshot_postgres
 from tests.web.authz_table import TABLE, fill
-from tests.web.html_check import problems
+from tests.web.html_check import Page, problems
 
 
 @pytest.fixture
@@ -232,3 +232,63 @@ def test_every_page_of_the_site_has_unique_ids_and_valid_references(app, authz_w
 def test_the_checker_finds_what_it_should(html, expected):
     found = problems(html)
     assert len(found) == len(expected) and all(want in got for want, got in zip(expected, found)), found
+
+
+# Section keys are element ids on a standard's pages ----------------------------------------------
+
+def standard_pages(client, slug: str) -> dict[str, str]:
+    """The standard's page (its version and its working draft) and every version's page."""
+    from deliberate.extensions import db
+    from deliberate.standards import services as standards
+    from deliberate.versions.models import Version
+
+    standard = standards.get_standard(slug)
+    paths = {"standard": f"/standards/{slug}", "draft": f"/standards/{slug}?draft=1"}
+    for version in db.session.scalars(db.select(Version).where(Version.standard_id == standard.id)):
+        paths[f"version {version.number}"] = f"/standards/{slug}/v/{version.number}?attempt={version.attempt}"
+    return {label: client.get(path).get_data(as_text=True) for label, path in paths.items()}
+
+
+def ratified_and_candidate(network, slug: str) -> None:
+    """Version 1.0 ratified by vote, then a revision and a candidate 1.1 (its page has the stewards' form)."""
+    from datetime import timedelta
+
+    from deliberate.database import utcnow
+    from deliberate.standards import services as standards
+    from deliberate.versions import services as versions
+    from deliberate.voting import closing
+    from deliberate.voting import services as voting
+
+    steward = network["steward"]
+    version = versions.assemble_version(actor=steward, standard=standards.get_standard(slug), summary="First.")
+    vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
+    voting.cast_ballot(actor=network["delegate"], vote=vote, choice="for")
+    closing.close_vote(actor=steward, vote=vote)
+    section = standards.get_standard(slug).sections[0]
+    standards.revise_section(actor=steward, section=section, title=section.title, body=section.body + " Together.",
+                             message="Together", base_revision_id=section.head_revision_id)
+    versions.assemble_version(actor=steward, standard=standards.get_standard(slug), summary="Next.")
+
+
+def test_section_keys_never_take_an_id_the_standards_pages_use(app, network, make_standard):
+    """Every id of a standard's pages is a section's (its key, h-key, key-pN), numbered (comment-12)
+    or in standards.services.PAGE_IDS; and sections titled like each of those get other keys."""
+    from deliberate.standards import services as standards
+
+    ratified_and_candidate(network, network["standard"].slug)
+    readers = (app.test_client(), app.test_client())
+    sign_in(readers[1], network["steward"].email, TEST_PASSWORD)
+    keys = [s.key for s in standards.get_standard(network["standard"].slug).sections]
+    a_sections = re.compile(rf"^(h-)?({'|'.join(map(re.escape, keys))})(-p\d+)?$")
+    own = {name for client in readers for html in standard_pages(client, network["standard"].slug).values()
+           for name in Page(html).ids()
+           if re.fullmatch(r"[a-z-]+", name) and not a_sections.match(name)}  # a key is a slug; numbered ids are not
+    assert sorted(own - standards.PAGE_IDS) == [], "add these ids to standards.services.PAGE_IDS"
+
+    titled = make_standard(title="Every id", sections=[(name.replace("-", " ").title(), "Words.\n\nMore words.")
+                                                       for name in sorted(standards.PAGE_IDS)])
+    assert not {s.key for s in titled.sections} & standards.PAGE_IDS
+    ratified_and_candidate(network, titled.slug)
+    for client in readers:
+        for label, html in standard_pages(client, titled.slug).items():
+            assert not problems(html), label
