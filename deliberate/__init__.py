@@ -231,9 +231,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(witness.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
-    from .members.presenting import person_label
+    from .members.presenting import byline, person_label
 
     app.jinja_env.globals["person_label"] = person_label
+    app.jinja_env.globals["byline"] = byline
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,7 +9,7 @@ used, so that services may call ``gettext`` anywhere.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date as babel_format_date
@@ -113,6 +113,19 @@ def format_datetime(value: datetime | None) -> str:
         return ""
     pattern = _DATETIME_PATTERNS.get(current_locale(), "medium")
     return f"{babel_format_datetime(value, pattern)} UTC"
+
+
+def machine_datetime(value: datetime | date | None) -> str:
+    """A moment for ``<time datetime>``, valid as HTML requires: UTC to the second, e.g.
+    "2026-11-26T14:30:05Z" (HTML allows at most three digits of fractions; ``isoformat()`` gives six).
+    A naive value is taken as UTC, as the database stores it; a date stays a date."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def format_date(value: date | datetime | None) -> str:

@@ -60,8 +60,9 @@ def standard(s: Standard, latest: Version | None, sections: list[Section]) -> di
 
 def revision(r: Revision) -> dict[str, Any]:
     return {"id": r.id, "number": r.number, "title": r.title, "body": r.body, "message": r.message,
-            "author": person_name(r.author, r.coop), "coop": coop_ref(r.coop), "amendment_id": r.amendment_id,
-            "created_at": when(r.created_at)}
+            "author": person_name(r.author, r.coop), "coop": coop_ref(r.coop),
+            "credits": [{"name": person_name(c.person, c.coop), "coop": coop_ref(c.coop)} for c in r.credits],
+            "amendment_id": r.amendment_id, "created_at": when(r.created_at)}
 
 
 def section(standard_slug: str, x: Section) -> dict[str, Any]:

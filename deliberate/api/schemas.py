@@ -70,7 +70,11 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                                   "description": "The working draft's sections, in order."}}),
     "Revision": obj({"id": ID, "number": INT, "title": STRING, "body": STRING, "message": STRING,
                      "author": {**STRING, "description": "A name, or “a former delegate” once erased."},
-                     "coop": nullable(ref("CoopRef")), "amendment_id": nullable(INT), "created_at": DATETIME}),
+                     "coop": nullable(ref("CoopRef")),
+                     "credits": {"type": "array", "items": obj({"name": STRING, "coop": nullable(ref("CoopRef"))}),
+                                 "description": "Everyone else who wrote it with the author (live co-editing); "
+                                                "names as for the author."},
+                     "amendment_id": nullable(INT), "created_at": DATETIME}),
     "Section": obj({"standard": STRING, "key": STRING, "position": INT, "kind": STRING, "title": STRING,
                     "body": STRING, "retired_at": nullable(DATETIME), "head": nullable(ref("Revision"))}),
     "VersionSummary": obj({"number": STRING, "attempt": INT,

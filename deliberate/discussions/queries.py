@@ -19,6 +19,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..realtime.events import Event
 from ..standards.models import Section, Standard
+from ..text.paragraphs import paragraph_anchor
 from . import permissions
 from .models import BODY_LIMIT, QUOTE_LIMIT, Comment, CommentEdit, Thread
 from .presenting import COMMENT_EVENTS, author_label, body_html, coop_label, hidden_html, hidden_notice
@@ -121,11 +122,13 @@ def _anchor_text(anchor: dict | None, subject: Subject) -> tuple[str, str]:
     paragraph = anchor.get("paragraph")
     key = anchor.get("section_key")
     label = f"¶{paragraph}" if paragraph else ""
+    # The paragraph's own id (unique on a page of several sections); on a standard's page, else its section.
+    href = f"#{paragraph_anchor(key, paragraph)}" if key and paragraph else ""
     if key and subject.kind == "standard":
         label = (_("¶%(paragraph)s in %(section)s", paragraph=paragraph, section=key) if paragraph
                  else _("in %(section)s", section=key))
-        return label, f"#{key}"
-    return label, (f"#p{paragraph}" if paragraph else "")
+        href = href or f"#{key}"
+    return label, href
 
 
 def coop_choices(person) -> list[tuple[str, str]]:

@@ -84,8 +84,9 @@ def _compose(form: CommentForm, subject: Subject, *, parent=None, status: int = 
 def subject(kind: str, subject_id: int):
     """A subject's discussion on a page of its own (votes link here; any subject works)."""
     thread = queries.thread_view(kind, subject_id, _person())
-    return render_template("discussions/subject.html", thread=thread,
-                           back=None if kind == "vote" else page_url(thread.subject).split("#", 1)[0])
+    back = None if kind == "vote" else page_url(thread.subject).split("#", 1)[0]
+    # The quoted text is not on this page: quotes link to their paragraph on the subject's page.
+    return render_template("discussions/subject.html", thread=thread, back=back, text_url=back or "")
 
 
 def _comment_limit() -> str:

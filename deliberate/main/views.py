@@ -14,6 +14,7 @@ from ..i18n import (
     format_number,
     format_percentage,
     js_strings,
+    machine_datetime,
     say_notice,
     status_label,
 )
@@ -94,5 +95,5 @@ def template_globals() -> dict:
 
 def template_filters() -> dict:
     return {"markdown": render, "markdown_inline": render_inline, "datetime": format_datetime, "date": format_date,
-            "number": format_number, "percent": format_percentage,
+            "number": format_number, "percent": format_percentage, "machine_datetime": machine_datetime,
             "notice": say_notice}

@@ -30,3 +30,14 @@ def person_label(person: Any, coop: Any = None, *, with_coop: bool = True) -> st
     if with_coop and coop is not None:
         return f"{person.name} ({coop.name})"
     return person.name
+
+
+def byline(person: Any, coop: Any = None, coauthors: Any = ()) -> str:
+    """An author and everyone who wrote it with them: "Ana Pérez (Kazi Riders), with Amara Okafor
+    (Kazi Riders)". ``coauthors`` have ``person`` and ``coop`` (a revision's credits from live
+    co-editing, an amendment's co-authors); anyone erased reads "a former delegate of X"."""
+    author = person_label(person, coop)
+    others = [person_label(c.person, c.coop) for c in coauthors or ()]
+    if not others:
+        return author
+    return _("%(author)s, with %(others)s", author=author, others=", ".join(others))

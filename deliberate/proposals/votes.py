@@ -19,8 +19,8 @@ from ..extensions import db
 from ..i18n import status_label
 from ..standards.models import Section
 from ..voting.policy import preset_for_group, preset_for_section
-from ..voting.subjects import SubjectHandler
-from . import adoption
+from ..voting.subjects import SubjectHandler, TextPart
+from . import adoption, voted_text
 from .models import Amendment, CompetingGroup
 from .states import LIVE_STATES
 
@@ -44,6 +44,9 @@ class AmendmentHandler(SubjectHandler):
 
     def frozen_text(self, subject: Amendment) -> str:
         return adoption.frozen_text(subject)
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        return voted_text.readable(text)
 
     def standard_id(self, subject: Amendment) -> int:
         return subject.standard_id
@@ -105,6 +108,9 @@ class GroupHandler(SubjectHandler):
     def frozen_text(self, subject: CompetingGroup) -> str:
         return json.dumps([json.loads(adoption.frozen_text(a)) for a in _live(subject)], sort_keys=True,
                           ensure_ascii=False, separators=(",", ":"))
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        return voted_text.readable(text)
 
     def alternatives(self, subject: CompetingGroup) -> list[tuple[str, str]]:
         return [(a.reference, f"{a.reference} · {a.title}") for a in _live(subject)]

@@ -61,10 +61,24 @@ def _clean_message(message: str) -> str:
                                                                     MAX_MESSAGE=MAX_MESSAGE))
 
 
+# The ids a standard's pages (its page, its versions' pages, with their discussion) use for their
+# own elements. A section's element id on those pages is its key, so no key may be one of these
+# (a section titled "Discussion" gets "discussion-1a2b"); tests/web/test_html_ids.py lists the
+# pages' ids and fails on one missing here.
+PAGE_IDS = frozenset({
+    "main", "live-status", "nav-search-q", "notifications-link", "notification-count", "footer-language",
+    "reading", "toc-heading", "versions-heading", "decision", "citation", "changes-heading", "reason",
+    "discussion", "discussion-heading", "comment-form", "comment-form-heading", "comment-body", "comment-body-help",
+    "comment-quote", "comment-quote-help", "topic-title", "topic-body", "topic-title-help", "topic-body-help",
+})
+
+
 def section_key(title: str, taken: set[str]) -> str:
+    """A stable, readable key for a new section: its title as a slug, made unique in the standard and
+    never one of the ids its pages use for themselves."""
     base = slugify(title)[:60] or "section"
     key = base
-    while key in taken:
+    while key in taken or key in PAGE_IDS:
         key = f"{base}-{secrets.token_hex(2)}"
     return key
 

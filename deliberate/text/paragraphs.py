@@ -20,6 +20,7 @@ __all__ = [
     "Passage",
     "blame",
     "number_paragraphs",
+    "paragraph_anchor",
     "paragraph_label",
     "split_paragraphs",
 ]
@@ -68,6 +69,15 @@ def paragraph_label(section_number: str | None, index: int) -> str:
     ``index`` counts from 1; without a section number the label is ``"¶4"``.
     """
     return f"{section_number} \u00b6{index}" if section_number else f"\u00b6{index}"
+
+
+def paragraph_anchor(section_key: str, number: int) -> str:
+    """The HTML id of a paragraph: ``paragraph_anchor("data-rights", 2) == "data-rights-p2"``.
+
+    It names the section, so that a page showing several sections has each id once (the
+    templates' ``numbered`` macros write the same form).
+    """
+    return f"{section_key}-p{number}"
 
 
 @dataclass(frozen=True)

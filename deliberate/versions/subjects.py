@@ -23,7 +23,7 @@ from ..i18n import status_label
 from ..realtime.events import record_event
 from ..standards.models import Standard
 from ..voting.policy import preset_for_version
-from ..voting.subjects import SubjectHandler
+from ..voting.subjects import SubjectHandler, TextPart
 from . import document, services
 from .models import Version
 
@@ -61,6 +61,17 @@ class VersionHandler(SubjectHandler):
     def frozen_text(self, subject: Version) -> str:
         # The vote record's text_hash is then the version's content hash: the changelog can bind them.
         return version_text(subject)
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        """The version's sections, each under its number and title (the canonical Markdown's own
+        headings and section markers would make a second page title inside the vote page)."""
+        try:
+            parsed = document.parse(text)
+        except document.DocumentError:
+            return super().readable_text(text)
+        intro = TextPart(note=_("Version %(number)s of “%(title)s”, in full:", number=parsed.number, title=parsed.title))
+        return [intro] + [TextPart(heading=f"{position}. {section['title']}", markdown=section["body"])
+                          for position, section in enumerate(parsed.sections, start=1)]
 
     def standard_id(self, subject: Version) -> int:
         return subject.standard_id

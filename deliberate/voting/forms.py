@@ -66,10 +66,14 @@ class BallotForm(FlaskForm):
 
 
 class ConcernForm(FlaskForm):
-    coop = SelectField(_l("For"), choices=[], validators=[Optional()])
-    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=limits.PASSAGE)])
+    # Shown on the vote page below the ballot form, whose fields have the same names: ids of their own
+    # (the names the server reads stay the same).
+    coop = SelectField(_l("For"), choices=[], validators=[Optional()], id="concern-coop")
+    passage = TextAreaField(_l("The passage it concerns (optional)"), validators=[Optional(), Length(max=limits.PASSAGE)],
+                            id="concern-passage")
     argument = TextAreaField(_l("Your concern"), validators=[Optional(), Length(max=limits.ARGUMENT)],
-                             description=_l("Concerns do not block the decision; they are kept for its next review."))
+                             description=_l("Concerns do not block the decision; they are kept for its next review."),
+                             id="concern-argument")
 
 
 class WithdrawForm(FlaskForm):

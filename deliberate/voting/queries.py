@@ -23,6 +23,7 @@ from ..members.models import Cooperative, Person
 from . import admission, charts, ledger, permissions, storage
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .rules import PRESET_LABELS, PRESETS, STATUS_QUO, Outcome, Rule
+from .subjects import TextPart, get_handler
 from .wording import describe_rule
 
 # Reading -------------------------------------------------------------------------------------
@@ -300,6 +301,7 @@ class VotePage:
     can_manage: bool
     can_see_ballots: bool
     can_download: bool
+    voted_text: list[TextPart]  # the frozen text as people read it (its subject's handler says how)
 
     @property
     def closed(self) -> bool:
@@ -438,7 +440,8 @@ def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
         close_error=_close_error(vote, person),
         accepting=vote.accepts_ballots_at(now), can_cast=permissions.can_cast(person, vote, now, mine),
         can_manage=permissions.can_manage_votes(person), can_see_ballots=see_ballots,
-        can_download=permissions.can_download_record(person, vote))
+        can_download=permissions.can_download_record(person, vote),
+        voted_text=get_handler(vote.subject_kind).readable_text(vote.text))
 
 
 def record_download(vote: Vote) -> Response:
@@ -448,6 +451,14 @@ def record_download(vote: Vote) -> Response:
         raise Conflict(_("The ballot record is published when the vote closes."))
     response = Response(export_ledger(vote), mimetype="application/x-ndjson")
     response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.jsonl"'
+    return response
+
+
+def text_download(vote: Vote) -> Response:
+    """The exact text voted on, byte for byte what its fingerprint (``text_hash``) covers, so that
+    anyone can check it with ``sha256sum``. As public as the vote page that shows it."""
+    response = Response(vote.text.encode("utf-8"), mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="vote-{vote.id}-text.txt"'
     return response
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -29,6 +30,17 @@ from sqlalchemy.orm import Session
 from ..errors import InvalidInput, NotFound
 
 _SUBJECT = re.compile(r"^([a-z_]{1,32}):(\d{1,12})$")
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One piece of the text a vote decides, as people read it (the vote page and the form that
+    opens a vote show these; the record binds the exact text, shown as it is by default)."""
+
+    heading: str = ""  # what this piece is, e.g. "A7 · No sharing without consent"
+    note: str = ""  # what it does, e.g. "Changes the section “Data rights”."
+    markdown: str = ""  # words to render with the one Markdown renderer
+    change: Any = None  # a word diff against the text it changes (proposals.queries.ChangeView)
 
 
 class SubjectHandler(ABC):
@@ -50,6 +62,11 @@ class SubjectHandler(ABC):
     @abstractmethod
     def frozen_text(self, subject: Any) -> str:
         """The exact text voted on; its SHA-256 goes into the record and binds every ballot."""
+
+    def readable_text(self, text: str) -> list[TextPart]:
+        """``text`` (a vote's frozen text, as stored) as people read it. Plain words by default; a
+        subject whose frozen text is data (amendments: JSON) shows it as what it changes."""
+        return [TextPart(markdown=text)]
 
     def alternatives(self, subject: Any) -> list[tuple[str, str]] | None:
         """Ranked votes: (id, label) of each alternative, without the status quo (added by the

@@ -19,7 +19,7 @@ from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
 from ..realtime.events import latest_event_id
-from . import charts, closing, objections, permissions, queries, services
+from . import charts, closing, ledger, objections, permissions, queries, services
 from .forms import (
     SECRET_ARGUMENT_HELP,
     SECRET_NOTE_HELP,
@@ -110,8 +110,9 @@ def new():
     preview = None
     if subject is not None:
         endpoint, values = handler.link(subject)
-        preview = {"label": handler.label, "title": handler.title(subject), "text": handler.frozen_text(subject),
-                   "url": url_for(endpoint, **values)}
+        frozen = handler.frozen_text(subject)
+        preview = {"label": handler.label, "title": handler.title(subject), "parts": handler.readable_text(frozen),
+                   "hash": ledger.hash_text(frozen), "url": url_for(endpoint, **values)}
     return render_template("votes/new.html", form=form, preview=preview, presets=PRESETS, labels=translated(PRESET_LABELS),
                            choices=queries.subject_choices() if preview is None else []), status
 
@@ -364,3 +365,8 @@ def statement(vote_id: int):
 @bp.get("/<int:vote_id>/record.jsonl")
 def record(vote_id: int):
     return queries.record_download(queries.get_vote(vote_id))
+
+
+@bp.get("/<int:vote_id>/text.txt")
+def text(vote_id: int):
+    return queries.text_download(queries.get_vote(vote_id))

@@ -202,6 +202,7 @@ TABLE: dict[str, Route] = {
     "votes.show": Route(VOTE, get=PUBLIC),
     "votes.form_address": Route(VOTE + "/ballot", get=everyone(302), shared_path=True),
     "votes.record": Route("/votes/{closed_vote}/record.jsonl", get=PUBLIC),
+    "votes.text": Route(VOTE + "/text.txt", get=PUBLIC),
     "votes.cast": Route(VOTE + "/ballot", post=roles(SIGNIN, 302, 302, 403, 403), data={"choice": "consent"}, shared_path=True),
     "votes.concern": Route(VOTE + "/concerns", post=roles(SIGNIN, 302, 302, 403, 403),
                            data={"argument": "We worry about the timing."}, shared_path=True),

@@ -159,8 +159,10 @@ def test_a_quote_is_shown_with_the_comment(as_role, network):
                   data={"body": "Why only members?", "quote": "Members own the platform.",
                         "anchor": f'{{"revision_id": {section.head_revision_id}, "paragraph": 1}}'})
     html = delegate.get(section_url(network)).get_data(as_text=True)
-    assert re.search(r'<blockquote class="comment-quote">.*href="#p1">¶1</a>.*Members own the platform\.</p>',
+    key = section.key
+    assert re.search(rf'<blockquote class="comment-quote">.*href="#{key}-p1">¶1</a>.*Members own the platform\.</p>',
                      html, re.S)
+    assert f'id="{key}-p1"' in html  # the quote's link leads to its paragraph
     bad = delegate.post(f"/discussions/section/{section.id}/comments",
                         data={"body": "x", "quote": "y", "anchor": "{not json"})
     assert bad.status_code == 422

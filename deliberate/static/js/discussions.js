@@ -15,6 +15,7 @@ var root = document.querySelector("[data-discussion]");
   var personId = parseInt(root.getAttribute("data-person-id"), 10) || null;
   var canComment = root.getAttribute("data-can-comment") === "true";
   var commentUrl = root.getAttribute("data-comment-url").replace(/0$/, "");
+  var textUrl = root.getAttribute("data-text-url") || "";  // where quoted paragraphs are, when not on this page
   var anchorInfo = {};
   try { anchorInfo = JSON.parse(root.getAttribute("data-anchor") || "{}"); } catch (e) { anchorInfo = {}; }
   var mainForm = root.querySelector("[data-main-form]");
@@ -108,6 +109,9 @@ var root = document.querySelector("[data-discussion]");
     return a;
   }
 
+  // A paragraph's id names its section ("data-rights-p2"), as the server's numbered macros write it.
+  function paragraphId(sectionKey, paragraph) { return sectionKey + "-p" + paragraph; }
+
   function setQuote(article, event) {
     var old = article.querySelector(".comment-quote");
     if (old) { old.parentNode.removeChild(old); }
@@ -115,9 +119,10 @@ var root = document.querySelector("[data-discussion]");
     var quote = el("blockquote", "comment-quote");
     if (event.anchor && event.anchor.paragraph) {
       var label = "¶" + event.anchor.paragraph;
+      var key = event.anchor.section_key;
       var meta = el("p", "meta", t("Quoting") + " ");
-      meta.appendChild(link(subjectKind === "standard" && event.anchor.section_key ? "#" + event.anchor.section_key : "#p" + event.anchor.paragraph,
-        subjectKind === "standard" && event.anchor.section_key ? t("%(label)s in %(section)s", { label: label, section: event.anchor.section_key }) : label));
+      var text = subjectKind === "standard" && key ? t("%(label)s in %(section)s", { label: label, section: key }) : label;
+      meta.appendChild(key ? link(textUrl + "#" + paragraphId(key, event.anchor.paragraph), text) : document.createTextNode(text));
       quote.appendChild(meta);
     }
     quote.appendChild(el("p", null, event.quote));
@@ -158,7 +163,8 @@ var root = document.querySelector("[data-discussion]");
     if (event.coop_name) { meta.appendChild(document.createTextNode(" ")); meta.appendChild(el("span", "comment-coop", "(" + event.coop_name + ")")); }
     meta.appendChild(document.createTextNode(" · "));
     var when = el("time", null, t("just now"));
-    when.setAttribute("datetime", event.created_at || "");
+    // HTML allows at most three digits of a second's fraction: keep whole seconds, as the server's pages do.
+    when.setAttribute("datetime", (event.created_at || "").replace(/\.\d+/, ""));
     var permalink = link("#" + item.id, "");
     permalink.appendChild(when);
     meta.appendChild(permalink);
@@ -243,9 +249,8 @@ var root = document.querySelector("[data-discussion]");
     var paragraph = event ? (event.anchor && event.anchor.paragraph) : item.getAttribute("data-anchor-paragraph");
     var section = event ? (event.anchor && event.anchor.section_key) : item.getAttribute("data-anchor-section");
     if (!paragraph) { return; }
-    var scope = document;
-    if (subjectKind === "standard" && section) { scope = document.getElementById(section) || document; }
-    var para = scope.querySelector("#p" + paragraph);
+    if (!section) { return; }
+    var para = document.getElementById(paragraphId(section, paragraph));
     if (!para || root.contains(para)) { return; }
     var author = item.querySelector(".comment-author");
     var marker = el("p", "meta quote-marker");
@@ -430,8 +435,8 @@ var root = document.querySelector("[data-discussion]");
   quoteButton.addEventListener("click", function () {
     if (!picked || !mainForm) { return; }
     var anchor = {};
-    var number = picked.para && /^p(\d+)$/.exec(picked.para.id || "");
-    if (number) { anchor.paragraph = parseInt(number[1], 10); }
+    var number = picked.para && picked.para.getAttribute("data-paragraph");
+    if (number && /^\d+$/.test(number)) { anchor.paragraph = parseInt(number, 10); }
     if (anchorInfo.kind === "section") {
       anchor.section_key = anchorInfo.section_key;
       anchor.revision_id = anchorInfo.revision_id;

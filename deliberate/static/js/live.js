@@ -148,8 +148,9 @@
     return kind && event.subject_id !== undefined && event.subject_id !== null ? kind + ":" + event.subject_id : null;
   }
 
-  function versionChanged(event, text) {
+  function versionChanged(event, text, state) {
     var version = "version:" + event.version_id;
+    setState(version, state);
     if (about[version] || about["standard:" + event.standard_id]) { tell(t(text, { number: event.number })); }
     closeForms(version, t("This version is no longer a candidate: reload to see what you can do now."));
   }
@@ -218,9 +219,9 @@
     version_assembled: function (event) {
       if (about["standard:" + event.standard_id]) { tell(t("Version %(number)s was assembled: a candidate for ratification.", { number: event.number })); }
     },
-    version_ratified: function (event) { versionChanged(event, "Version %(number)s was ratified."); },
-    version_failed: function (event) { versionChanged(event, "Version %(number)s was not ratified."); },
-    version_withdrawn: function (event) { versionChanged(event, "Version %(number)s was withdrawn."); },
+    version_ratified: function (event) { versionChanged(event, "Version %(number)s was ratified.", "ratified"); },
+    version_failed: function (event) { versionChanged(event, "Version %(number)s was not ratified.", "failed"); },
+    version_withdrawn: function (event) { versionChanged(event, "Version %(number)s was withdrawn.", "failed"); },
     maturity_changed: function (event) {
       var standard = "standard:" + event.standard_id;
       setState(standard, event.to);
