@@ -66,7 +66,7 @@ def _clean_message(message: str) -> str:
 # (a section titled "Discussion" gets "discussion-1a2b"); tests/web/test_html_ids.py lists the
 # pages' ids and fails on one missing here.
 PAGE_IDS = frozenset({
-    "main", "live-status", "nav-search-q", "notifications-link", "notification-count", "footer-language",
+    "main", "nav-menu", "live-status", "nav-search-q", "notifications-link", "notification-count", "footer-language",
     "reading", "toc-heading", "versions-heading", "decision", "citation", "changes-heading", "reason",
     "discussion", "discussion-heading", "comment-form", "comment-form-heading", "comment-body", "comment-body-help",
     "comment-quote", "comment-quote-help", "topic-title", "topic-body", "topic-title-help", "topic-body-help",

@@ -125,7 +125,7 @@ def test_an_event_saved_through_one_process_reaches_a_client_of_the_other(cluste
         # A delegate saves a revision through the first process.
         http = _signed_in(first, "amara@example.org")
         form = http.get(f"{first}/standards/{standard}/s/interoperability/edit").text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         base = re.search(r'name="base_revision_id" type="hidden" value="(\d+)"', form).group(1)
         started = time.monotonic()
         response = http.post(f"{first}/standards/{standard}/s/interoperability/edit", allow_redirects=False, data={
@@ -165,7 +165,7 @@ def test_a_vote_closed_through_one_process_reaches_its_page_on_the_other(cluster
         assert ack["ok"] and ack["refused"] == []
         http = _signed_in(first, "steward@example.org")
         form = http.get(f"{first}/votes/{vote_id}").text
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         response = http.post(f"{first}/votes/{vote_id}/close", data={"csrf_token": token}, allow_redirects=False)
         assert response.status_code == 302, response.text[:500]
         wait_until(lambda: received, timeout=10, message="the other process's reader to get vote_closed")
