@@ -80,8 +80,9 @@ def test_the_app_uses_the_checkout_instance_folder_unless_told(monkeypatch, tmp_
 
 # ----------------------------------------------------------------- the documented settings tables
 
-# Read outside settings_from_env: the instance folder (before the settings, which it locates).
-ELSEWHERE = {"DELIBERATE_INSTANCE"}
+# Read outside settings_from_env: the instance folder (before the settings, which it locates), and
+# gunicorn's own settings, which deploy/gunicorn.conf.py reads.
+ELSEWHERE = {"DELIBERATE_INSTANCE", *re.findall(r'environ\.get\("(GUNICORN_[A-Z_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text())}
 PROBES = ("7", "yes", "off", "2027", "probe.example", "redis://127.0.0.1:6379/9", "https://probe.example",
           "9 per minute", "1m,2m", "production")
 
@@ -125,3 +126,29 @@ def test_the_audit_finds_the_tables():
 def test_every_documented_setting_is_read_from_the_environment():
     unread = {name: where for name, where in documented_settings().items() if name not in ELSEWHERE and not reads(name)}
     assert not unread, f"documented but not read by settings_from_env: {unread}"
+
+
+def test_a_database_servers_connection_pool_keeps_ten_and_opens_five_more():
+    server = "postgresql://deliberate@/deliberate"
+    assert settings_from_env({"DATABASE_URL": server}, "/i")["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 10, "max_overflow": 5}
+    given = settings_from_env({"DATABASE_URL": server, "DATABASE_POOL_SIZE": "20", "DATABASE_MAX_OVERFLOW": "0"}, "/i")
+    assert given["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_size": 20, "max_overflow": 0}
+    # SQLite (a file, or memory in tests) keeps Flask-SQLAlchemy's own pool, but a wrong value is refused anyway.
+    assert "SQLALCHEMY_ENGINE_OPTIONS" not in settings_from_env({"DATABASE_POOL_SIZE": "20"}, "/i")
+    for bad in ({"DATABASE_POOL_SIZE": "0"}, {"DATABASE_POOL_SIZE": "many"}, {"DATABASE_MAX_OVERFLOW": "-1"}):
+        for database in ({"DATABASE_URL": server}, {}):
+            with pytest.raises(ConfigError, match=next(iter(bad))):
+                settings_from_env({**database, **bad}, "/i")
+
+
+def test_the_pool_settings_reach_the_engine(monkeypatch, tmp_path):
+    from deliberate import create_app
+    from deliberate.extensions import db
+
+    monkeypatch.setenv("DELIBERATE_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")  # never connected to
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "12")
+    monkeypatch.setenv("DATABASE_MAX_OVERFLOW", "3")
+    app = create_app({"SECRET_KEY": "k" * 40})
+    with app.app_context():
+        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == (12, 3)
