@@ -448,7 +448,7 @@ def show(name: str, figures: dict) -> None:
         web = figures["web"]
         print(f"  Web processes {figures['web_cpu_cores'][0]:.2f} and {figures['web_cpu_cores'][1]:.2f} cores, nginx "
               f"{figures['nginx_cpu_cores']:.2f}; PostgreSQL (counted among the other processes): on average "
-              f"{figures['database_active_cores']:.2f} connections running a statement, "
+              f"{figures['database_active_connections']:.2f} connections running a statement, "
               f"{figures['database_sessions_opened']} connections opened, {figures['database_connections']} open at the end.")
         states = "; ".join(f"{state} {count:.2f}" for state, count in figures["database_states"].items())
         print(f"  Its connections, on average, were: {states or 'all idle'}.")
@@ -638,7 +638,7 @@ def run_production(workdir: Path, args: argparse.Namespace, users: int) -> dict:
         "nginx_cpu_cores": round(used["nginx"] / wall, 2),
         # How many connections were running a statement, on average (waiting for the CPU included),
         # how many it opened (the pool closes those it holds beyond its size) and has open at the end.
-        "database_active_cores": round((stop["database"]["active_ms"] - start["database"]["active_ms"]) / 1000 / wall, 2),
+        "database_active_connections": round((stop["database"]["active_ms"] - start["database"]["active_ms"]) / 1000 / wall, 2),
         "database_sessions_opened": stop["database"]["sessions"] - start["database"]["sessions"],
         "database_connections": stop["database"]["backends"],
         "database_states": sampler.stop(),
@@ -729,7 +729,7 @@ def main() -> int:
         figures[key]["actions"] = {a: {k: v[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors")}
                                    for a, v in f["actions"].items()}
         if stack == "production":
-            figures[key].update({name: f[name] for name in ("web_cpu_cores", "nginx_cpu_cores", "database_active_cores",
+            figures[key].update({name: f[name] for name in ("web_cpu_cores", "nginx_cpu_cores", "database_active_connections",
                                                             "database_sessions_opened", "database_connections", "database_states",
                                                             "cache", "web")})
             figures[f"production_{f['users']}_errors"] = f["errors"]
