@@ -84,7 +84,7 @@ test-sqlite:
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime tests/reliability
 
-bench: $(VENV)/.installed-dev vendor services
+bench: $(VENV)/.installed-dev vendor nginx services
 	@status=0; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
 
 # The lock files, from pyproject.toml (runtime, both extras) and requirements-dev.in: every package pinned

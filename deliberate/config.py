@@ -145,11 +145,28 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "METRICS_TOKEN": environ.get("METRICS_TOKEN") or None,
         "METRICS_ALLOW": _networks(environ.get("METRICS_ALLOW"), "METRICS_ALLOW", "127.0.0.1/32,::1/128"),
     }
+    settings.update(_pool_settings(environ, settings["SQLALCHEMY_DATABASE_URI"]))
     settings.update(_feed_and_account_settings(environ))
     settings.update(mail_settings(environ))
     if "SECRET_KEY" in environ:
         settings["SECRET_KEY"] = environ["SECRET_KEY"]
     return settings
+
+
+def _pool_settings(environ: Mapping[str, str], database_url: str) -> dict[str, Any]:
+    """The connection pool of a database server (not SQLite's file): each process keeps
+    DATABASE_POOL_SIZE connections open and opens up to DATABASE_MAX_OVERFLOW more at its busiest,
+    closing those again as they come back. SQLAlchemy keeps 5 and opens up to 10 more; a web
+    process serving a few hundred people (bench/load.py) has more than 5 requests at the database
+    at once often enough that it opened and closed a connection every second or two, each a new
+    PostgreSQL process with cold caches. 10 and 5 keep the same ceiling of 15 per process."""
+    size = _count(environ.get("DATABASE_POOL_SIZE") or "10", "DATABASE_POOL_SIZE")
+    overflow = _count(environ.get("DATABASE_MAX_OVERFLOW") or "5", "DATABASE_MAX_OVERFLOW")
+    if size < 1:
+        raise ConfigError("DATABASE_POOL_SIZE must be at least 1")
+    if database_url.startswith("sqlite"):
+        return {}
+    return {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": size, "max_overflow": overflow}}
 
 
 _TAG_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")

@@ -35,7 +35,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1500"))
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads + 500)))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
-keepalive = 5
+# nginx keeps its connections to this process open between requests (deliberate.conf: keepalive,
+# keepalive_timeout 60s). This process must hold them longer than nginx does: if it closed an idle
+# one first, a request nginx had just sent on it would be reset, and nginx answers a reset POST
+# with 502 (it never resends a form). bench/load.py met that when this was 5 s.
+keepalive = 75
 # The app (ProxyFix, TRUSTED_PROXIES) reads the proxy's headers itself; gunicorn trusts only nginx on
 # this machine for the scheme.
 forwarded_allow_ips = "127.0.0.1,::1"

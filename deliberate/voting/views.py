@@ -130,8 +130,19 @@ def _options(vote: Vote) -> list[tuple[str, str]]:
     return [(ident, label) for ident, label in vote.alternatives or []] + [(STATUS_QUO, _("Keep the text as it is (the status quo)"))]
 
 
+def _shown(form_class: type[Any]) -> Any:
+    """An empty form for the page. Observers are shown none of the vote page's forms (each needs a
+    signed-in delegate or steward), so theirs carry no CSRF token: making one would start a session,
+    and the page would set a cookie that keeps every later page of theirs out of shared caches
+    (deliberate/caching.py). Had one of these forms been shown to an observer anyway, its post would
+    be refused for the missing token."""
+    if current_user.is_authenticated:
+        return form_class(formdata=None)
+    return form_class(formdata=None, meta={"csrf": False})
+
+
 def _ballot_form(vote: Vote, mine: list, form: BallotForm | None = None) -> BallotForm:
-    form = form or BallotForm(formdata=None)
+    form = form or _shown(BallotForm)
     form.coop.choices = [SelectChoice(str(m.coop_id), m.coop.name) for m in mine if m.coop.status == "member"]
     form.choice.choices = [SelectChoice(c, _(CHOICE_LABELS[c])) for c in CHOICES[vote.method]]
     if vote.secret:
@@ -179,11 +190,11 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         "votes/show.html", page=page, vote=vote, subject=subject, subject_url=subject_url,
         subject_label=subject_label, chart=_chart(page), choice_labels=translated(CHOICE_LABELS),
         ranking_text=_ranking_text, ballot_form=ballot_form, ranks=ranks or {}, options=_options(vote),
-        concern_form=forms.get("concern") or ConcernForm(formdata=None),
-        close_form=forms.get("close") or CloseForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
+        concern_form=forms.get("concern") or _shown(ConcernForm),
+        close_form=forms.get("close") or _shown(CloseForm), cancel_form=forms.get("cancel") or _shown(CancelForm),
         statement_form=forms.get("statement") or _statement_form(vote),
-        resolve_form=forms.get("resolve") or ResolveForm(formdata=None), resolve_for=forms.get("resolve_for"),
-        withdraw_form=WithdrawForm(formdata=None), live_since=live_since,
+        resolve_form=forms.get("resolve") or _shown(ResolveForm), resolve_for=forms.get("resolve_for"),
+        withdraw_form=_shown(WithdrawForm), live_since=live_since,
         page_address=url_for(".show", vote_id=vote.id, _anchor=anchor) if anchor else None,
     ), status
 
@@ -196,7 +207,7 @@ def form_address(vote_id: int, part: str):
 
 
 def _statement_form(vote: Vote) -> StatementForm:
-    form = StatementForm(formdata=None)
+    form = _shown(StatementForm)
     form.text.data, form.review_date.data = vote.outcome_statement, vote.review_date
     return form
 

@@ -8,7 +8,7 @@ runs it. Through nginx a delegate signs in with the real form and its CSRF token
 that reaches a Socket.IO client connected to the OTHER gunicorn process (the access logs say which
 one nginx chose), and casts a ballot; the worker closes the vote once it is due and delivers a
 webhook to a receiver here. No process says "development server", and no Server header names a
-version.
+version. The stack itself is started by tests/stack/harness.py (bench/load.py uses it too).
 """
 from __future__ import annotations
 
@@ -17,56 +17,33 @@ import os
 import queue
 import re
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from tests.live_server import wait_until
+from tests.stack.harness import NGINX, PG, Stack, running_stack, services_available
 
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = ROOT / "deploy"
-PG = "postgresql://postgres@127.0.0.1:5432"
 # Its own database (named after this run's, if any) and Redis databases of its own.
 _BASE = os.environ.get("DATABASE_URL", "").rpartition("/")[2] if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
 DATABASE = f"{_BASE}_stack" if _BASE else "deliberate_stack_test"
-REDIS_QUEUE = "redis://127.0.0.1:6379/6"
-REDIS_LIMITS = "redis://127.0.0.1:6379/7"
+# (STACK_REDIS_QUEUE and STACK_REDIS_LIMITS choose others, for two runs at once on one machine.)
+REDIS_QUEUE = os.environ.get("STACK_REDIS_QUEUE", "redis://127.0.0.1:6379/6")
+REDIS_LIMITS = os.environ.get("STACK_REDIS_LIMITS", "redis://127.0.0.1:6379/7")
 STANDARD = "platform-co-op-principles"
 PASSWORD = "cooperate-together"  # deliberate.seed.DEMO_PASSWORD
 TIMEOUT = 15
-NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-
-
-def _services_available() -> bool:
-    try:
-        import psycopg
-        import redis
-
-        redis.Redis.from_url(REDIS_QUEUE, socket_connect_timeout=1).ping()
-        psycopg.connect(f"{PG}/postgres", connect_timeout=2).close()
-        return True
-    except Exception:
-        return False
-
+# Quick job passes, so that the worker closes a due vote and delivers its webhook within the test.
+ENV = {"GUNICORN_THREADS": "40", "GUNICORN_GRACEFUL_TIMEOUT": "3", "VOTE_SCHEDULER_SECONDS": "1",
+       "WEBHOOK_WORKER_SECONDS": "1", "WEBHOOK_ALLOW_PRIVATE_HOSTS": "1"}
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(NGINX is None, reason="needs nginx (make nginx)"),
-    pytest.mark.skipif(not _services_available(), reason="needs PostgreSQL and Redis (make services)"),
+    pytest.mark.skipif(not services_available(REDIS_QUEUE), reason="needs PostgreSQL and Redis (make services)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -84,154 +61,11 @@ class Receiver(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-def nginx_conf(tmp: Path, port: int, web_ports: list[int]) -> Path:
-    """An nginx.conf for this test's own instance: the site's http-level part (upstream, map, cache)
-    and a plain-http server that includes the locations snippet, both from deploy/nginx/."""
-    site = (DEPLOY / "nginx" / "deliberate.conf").read_text()
-    http_part = site[:site.index("\nserver {")]
-    replacements = {"server 127.0.0.1:5001;": f"server 127.0.0.1:{web_ports[0]};",
-                    "server 127.0.0.1:5002;": f"server 127.0.0.1:{web_ports[1]};",
-                    "/var/cache/nginx/deliberate": str(tmp / "cache")}
-    for old, new in replacements.items():
-        assert old in http_part, f"deploy/nginx/deliberate.conf no longer has {old!r}: update this test"
-        http_part = http_part.replace(old, new)
-    locations = (DEPLOY / "nginx" / "deliberate-locations.conf").read_text()
-    assert "/srv/deliberate/static/" in locations
-    (tmp / "deliberate-locations.conf").write_text(locations.replace("/srv/deliberate/static/", f"{ROOT}/deliberate/static/"))
-    user = "user root root;\n" if os.geteuid() == 0 else ""  # workers read the checkout and write the cache
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""{user}worker_processes 1;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-{http_part}
-    server {{
-        listen 127.0.0.1:{port};
-        server_name localhost;
-        include {tmp}/deliberate-locations.conf;
-    }}
-}}
-""")
-    return conf
-
-
-class Stack:
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, Path] = {}
-        self.web_ports = [free_port(), free_port()]
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database_url = f"{PG}/{DATABASE}"
-        self.env = {key: value for key, value in os.environ.items()
-                    if not key.startswith(("PYTEST", "GUNICORN_", "WEBHOOK_", "RATELIMIT_", "SOCKETIO_"))}
-        self.env.update({
-            "DELIBERATE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "SESSION_COOKIE_SECURE": "0",
-            "DATABASE_URL": self.database_url, "SOCKETIO_MESSAGE_QUEUE": REDIS_QUEUE, "RATELIMIT_STORAGE_URI": REDIS_LIMITS,
-            "TRUSTED_PROXIES": "1", "PUBLIC_URL": self.url, "DELIBERATE_INSTANCE": str(tmp / "instance"),
-            "GUNICORN_THREADS": "40", "GUNICORN_ACCESS_LOG": "-", "GUNICORN_GRACEFUL_TIMEOUT": "3", "VOTE_SCHEDULER_SECONDS": "1",
-            "WEBHOOK_WORKER_SECONDS": "1", "WEBHOOK_ALLOW_PRIVATE_HOSTS": "1", "PYTHONUNBUFFERED": "1"})
-
-    def start(self, name: str, command: list[str], **env: str) -> None:
-        log = self.tmp / f"{name}.log"
-        self.logs[name] = log
-        with open(log, "wb") as handle:
-            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env={**self.env, **env}, stdout=handle,
-                                                    stderr=subprocess.STDOUT)
-
-    def web_url(self, index: int) -> str:
-        return f"http://127.0.0.1:{self.web_ports[index]}"
-
-    def output(self, name: str) -> str:
-        return self.logs[name].read_text(errors="replace")
-
-    def stop(self) -> None:
-        # nginx first: its kept-alive connections to the web processes close with it.
-        for name in sorted(self.processes, key=lambda name: name != "nginx"):
-            if self.processes[name].poll() is None:
-                self.processes[name].terminate()
-            if name == "nginx":
-                self.processes[name].wait(timeout=20)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _up(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(url + "/healthz", timeout=1).ok
-    except requests.RequestException:
-        return False
-
-
-# `flask db upgrade`, then the demo network of `flask seed-demo` without its long history (amendments,
-# versions, past votes: most of its time), and one open vote, in one process (one app start, not three).
-SEED = """
-from datetime import timedelta
-from flask_migrate import upgrade
-from sqlalchemy import select
-from deliberate import create_app, seed as demo
-from deliberate.database import utcnow
-from deliberate.extensions import db
-from deliberate.members.models import Cooperative
-from deliberate.members.services import find_person_by_email
-from deliberate.voting import services as voting
-with create_app().app_context():
-    upgrade()
-    demo.seed_amendments = demo.seed_versions = demo.seed_votes = lambda slug: None
-    demo.seed()
-    applicant = db.session.scalar(select(Cooperative).where(Cooperative.name == "Coop Courses"))
-    voting.open_vote(actor=find_person_by_email("steward@example.org"), subject_kind="admission", subject_id=applicant.id,
-                     rule_preset="simple-majority", closes_at=utcnow() + timedelta(days=7))
-"""
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    import psycopg
-    import redis
-
-    tmp = tmp_path_factory.mktemp("stack")
-    # The database is kept between runs and emptied here: DROP DATABASE waits for a checkpoint,
-    # seconds on a busy server.
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone() is None:
-            conn.execute(f"CREATE DATABASE {DATABASE}")
-    with psycopg.connect(f"{PG}/{DATABASE}", autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    redis.Redis.from_url(REDIS_LIMITS).flushdb()
-    stack = Stack(tmp)
-    gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(DEPLOY / "gunicorn.conf.py")]
-    try:
-        # The web processes and nginx boot while the database is migrated and seeded (they touch it
-        # only when asked); the worker starts after, since its jobs query at once.
-        for index, port in enumerate(stack.web_ports):
-            stack.start(f"web{index}", gunicorn, PORT=str(port))
-        stack.start("nginx", [NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(nginx_conf(tmp, stack.port, stack.web_ports)),
-                              "-g", f"daemon off; pid {tmp}/nginx.pid;"])
-        # What `flask db upgrade` and `flask seed-demo` do, in one process (one app start, not two).
-        subprocess.run([sys.executable, "-c", SEED], env=stack.env, check=True, capture_output=True, cwd=ROOT, timeout=180)
-        stack.start("worker", [sys.executable, "-m", "flask", "--app", "deliberate", "worker"])
-        for url in (stack.web_url(0), stack.web_url(1), stack.url):
-            wait_until(lambda url=url: _up(url), timeout=60, interval=0.1, message=f"{url} to serve")
+    """The stack of tests/stack/harness.py, seeded with the demo network without its history and one open vote."""
+    with running_stack(tmp_path_factory.mktemp("stack"), f"{PG}/{DATABASE}", REDIS_QUEUE, REDIS_LIMITS, env=ENV) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 def csrf_token(html: str) -> str:

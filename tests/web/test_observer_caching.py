@@ -91,3 +91,29 @@ def test_an_observer_with_a_session_gets_vary_cookie(app, network):
     other = app.test_client().get(f"/standards/{network['standard'].slug}")
     assert '<html lang="en">' in other.get_data(as_text=True)
     assert "cookie" not in vary(other) and "Set-Cookie" not in other.headers
+
+
+def test_an_observers_vote_pages_set_no_cookie_and_a_delegates_forms_keep_their_token(app, network, ratified):
+    from tests.conftest import TEST_PASSWORD
+
+    admission = voting.open_vote(actor=network["steward"], subject_kind="admission", subject_id=network["applicant"].id,
+                                 rule_preset="simple-majority", closes_at=utcnow() + timedelta(days=7))
+    closed = ratified.vote_id
+    for path in (f"/votes/{admission.id}", f"/votes/{closed}"):
+        response = app.test_client().get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, (path, response.headers.get("Set-Cookie"))
+        assert "cookie" not in vary(response), path
+        assert 'name="csrf_token"' not in response.get_data(as_text=True), path
+    # A delegate's ballot form still carries the session's token, and the ballot goes through.
+    client = app.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/signin").get_data(as_text=True)).group(1)
+    assert client.post("/signin", data={"email": network["delegate"].email, "password": TEST_PASSWORD,
+                                        "csrf_token": token}).status_code == 302
+    page = client.get(f"/votes/{admission.id}").get_data(as_text=True)
+    ballot = re.search(r'<form method="post" action="/votes/%d/ballot".*?</form>' % admission.id, page, re.S)
+    assert ballot, "no ballot form for the delegate"
+    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', ballot.group(0)).group(1)
+    cast = client.post(f"/votes/{admission.id}/ballot", data={"csrf_token": form_token, "coop": str(network["member"].id),
+                                                                "choice": "for", "note": ""})
+    assert cast.status_code == 302, cast.get_data(as_text=True)[:500]
