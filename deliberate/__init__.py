@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("DELIBERATE_INSTANCE", str(ROOT / "instance")),
                 template_folder="templates", static_folder="static")
     configure(app, config)
+    register_converters(app)
     register_extensions(app)
     register_features(app)
     register_blueprints(app)
@@ -65,6 +66,13 @@ def _instance_secret(path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(secret)
     return secret
+
+
+def register_converters(app: Flask) -> None:
+    """``<int:…>`` in every route is a bounded id (deliberate/routing.py): set before any rule."""
+    from .routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_extensions(app: Flask) -> None:

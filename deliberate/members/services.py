@@ -193,17 +193,12 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
 
 
 # Ids of co-ops arrive as text from forms and sockets; anything else than a plain id in the
-# column's range names no co-op (Unicode digits such as "²" pass str.isdigit but not int()).
-_MAX_ID = 2**31 - 1
-
-
+# column's range names no co-op (limits.parse_id).
 def find_coop(value: object) -> Cooperative | None:
     """The co-op whose id a form or a client sent, or None for an empty value, something that is not
     a plain id, or an id no co-op has. Whether the person may act for it is the services' check."""
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= _MAX_ID:
-        return None
-    return db.session.get(Cooperative, int(text))
+    coop_id = limits.parse_id(value.strip() if isinstance(value, str) else value)
+    return db.session.get(Cooperative, coop_id) if coop_id is not None else None
 
 
 def get_coop(slug: str) -> Cooperative:

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .. import limits
+from ..forms import IntegerField
 from .models import AMENDMENT_KINDS, KIND_LABELS
 
 BODY_HELP = "Markdown: a blank line starts a new paragraph; *italic*, **bold**, - lists."

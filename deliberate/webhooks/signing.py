@@ -68,7 +68,7 @@ def parse_signature_header(value: str) -> tuple[int, list[str]] | None:
     signatures: list[str] = []
     for part in (value or "").split(","):
         key, _, item = part.strip().partition("=")
-        if key == "t" and item.isdigit():
+        if key == "t" and re.fullmatch(r"[0-9]{1,12}", item):
             timestamp = int(item)
         elif key == "v1" and re.fullmatch(r"[0-9a-f]{64}", item):
             signatures.append(item)
