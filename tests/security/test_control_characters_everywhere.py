@@ -1,0 +1,62 @@
+"""NUL and the other control characters, in any field any form has (not only the fields each route's
+usual data names), on every POST route: a clear 4xx, never a 500, never stored.
+
+tests/web/test_control_characters.py sends them in each route's usual fields; this sends every
+field name of every form of the app (hidden ones too: ``next``, ``client_id``, ``anchor``, ids) and
+the few values views read from the request themselves, to every route that accepts a POST.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.authz_world import ROLES, every_row
+from tests.web.authz_table import TABLE, fill, form_data, refused
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Values some views read straight from the request rather than through a form.
+RAW_NAMES = ("next", "owner", "locale", "rank-0", "amendments")
+
+CASES = []
+for endpoint, route in sorted(TABLE.items()):
+    if route.post is None:
+        continue
+    accepted = [role for role in ROLES if not refused(route.post[role])]
+    if accepted:
+        CASES.append((endpoint, "steward" if "steward" in accepted else accepted[0]))
+
+
+def _field_names(app) -> list[str]:
+    from flask_wtf import FlaskForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    names = set(RAW_NAMES)
+    with app.test_request_context():
+        for form_class in subclasses(FlaskForm):
+            names.update(field.name for field in form_class(meta={"csrf": False}))
+    return sorted(names - {"csrf_token"})
+
+
+def _stored_controls() -> list[str]:
+    return [f"{table}: {value!r}" for table, rows in every_row().items() for row in rows
+            for value in row if isinstance(value, str) and CONTROL.search(value)]
+
+
+@pytest.mark.parametrize("endpoint, role", CASES, ids=[e for e, _ in CASES])
+def test_no_field_of_any_form_takes_a_control_character(app, authz_world, authz_client, endpoint, role):
+    route = TABLE[endpoint]
+    path = fill(route.path, authz_world["ids"])
+    client = authz_client(role)
+    failures = []
+    for name in _field_names(app):
+        bad = "x\x00y" if name != "rank-0" else "1\x00"
+        response = client.post(path, data={**form_data(route, authz_world["ids"]), name: bad})
+        if response.status_code >= 500:
+            failures.append((name, response.status_code))
+    assert not failures, (endpoint, failures)
+    assert not _stored_controls(), endpoint
