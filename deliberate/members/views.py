@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from ..caching import no_store
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import show_errors
@@ -55,6 +56,7 @@ def logout():
 
 
 @auth_bp.route("/join/<token>", methods=["GET", "POST"])
+@no_store  # reached through a single-use link
 def join(token: str):
     invitation = services.find_invitation(token)
     form = JoinForm()
@@ -108,6 +110,7 @@ def forgot():
 
 
 @auth_bp.route("/reset/<token>", methods=["GET", "POST"])
+@no_store  # reached through a single-use link
 def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
@@ -192,6 +195,7 @@ def change_status(slug: str):
 
 @coops_bp.route("/<slug>/invite", methods=["GET", "POST"])
 @login_required
+@no_store  # shows the new invitation link
 def invite(slug: str):
     coop = _visible_coop(slug)
     services.check_can_invite_delegate(current_user, coop)

@@ -1,9 +1,10 @@
-"""NUL and the other control characters, in any field any form has (not only the fields each route's
+"""NUL and the other control characters, in any field a form sends (not only the fields each route's
 usual data names), on every POST route: a clear 4xx, never a 500, never stored.
 
 tests/web/test_control_characters.py sends them in each route's usual fields; this sends every
-field name of every form of the app (hidden ones too: ``next``, ``client_id``, ``anchor``, ids) and
-the few values views read from the request themselves, to every route that accepts a POST.
+field the route's own page has (hidden ones too: ``next``, ``client_id``, ``anchor``, ids, found
+in the page's HTML), the fields of the form class posted to it (when the page is a POST only, every
+form class's fields) and the few values views read from the request themselves.
 """
 from __future__ import annotations
 
@@ -27,7 +28,16 @@ for endpoint, route in sorted(TABLE.items()):
         CASES.append((endpoint, "steward" if "steward" in accepted else accepted[0]))
 
 
-def _field_names(app) -> list[str]:
+def _field_names(app, client, route, path: str, role: str) -> list[str]:
+    """The names the route's page sends (its HTML), or every form field name there is."""
+    names = set(RAW_NAMES) | set(route.data)
+    if route.get is not None and not refused(route.get[role]):
+        html = client.get(path).get_data(as_text=True)
+        return sorted((names | set(re.findall(r'<(?:input|textarea|select)[^>]*\bname="([^"]+)"', html))) - {"csrf_token"})
+    return sorted(names | set(_every_form_field(app)))
+
+
+def _every_form_field(app) -> list[str]:
     from flask_wtf import FlaskForm
 
     def subclasses(cls):
@@ -35,7 +45,7 @@ def _field_names(app) -> list[str]:
             yield sub
             yield from subclasses(sub)
 
-    names = set(RAW_NAMES)
+    names = set()
     with app.test_request_context():
         for form_class in subclasses(FlaskForm):
             names.update(field.name for field in form_class(meta={"csrf": False}))
@@ -53,7 +63,7 @@ def test_no_field_of_any_form_takes_a_control_character(app, authz_world, authz_
     path = fill(route.path, authz_world["ids"])
     client = authz_client(role)
     failures = []
-    for name in _field_names(app):
+    for name in _field_names(app, client, route, path, role):
         bad = "x\x00y" if name != "rank-0" else "1\x00"
         response = client.post(path, data={**form_data(route, authz_world["ids"]), name: bad})
         if response.status_code >= 500:
