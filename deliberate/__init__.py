@@ -121,10 +121,13 @@ def register_extensions(app: Flask) -> None:
     _register_security_headers(app)
 
 
-# Sent on every response (pages, JSON, static files, errors); see docs/security.md.
+# Sent on every response (pages, JSON, static files, errors); see docs/security.md. connect-src is
+# the site itself only: in CSP Level 3 'self' also matches ws:// and wss:// on the page's own host
+# and port (Chromium, Firefox, Safari 15.4+), which is where live.js connects; "ws: wss:" let a
+# script open a WebSocket to any host (tests/browser/test_csp_sockets.py).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
