@@ -81,7 +81,7 @@ def register_extensions(app: Flask) -> None:
     from .database import configure_engine, include_object
     from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from .i18n import install_template_gettext, select_locale
-    from .members.services import load_person
+    from .members.sessions import load_person
 
     db.init_app(app)
     with app.app_context():
@@ -118,6 +118,9 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=limits.SOCKET_MESSAGE_BYTES,
     )
     handlers.install_publisher()
+    from .realtime import disconnect
+
+    disconnect.install(socketio.server)  # signing out disconnects sockets in every process
     _register_security_headers(app)
 
 

@@ -20,6 +20,7 @@ from ..realtime.events import record_event
 from . import permissions
 from .models import COOP_KINDS, COOP_STATUSES, Cooperative, Delegation, Invitation, PasswordReset, Person
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .sessions import end_every_sign_in
 
 log = logging.getLogger(__name__)
 
@@ -322,16 +323,12 @@ def reset_password(*, token: str, password: str) -> Person:
         person = session.get(Person, reset.person_id)
         person.password_hash = hash_password(password)
         person.session_version += 1
+        end_every_sign_in(session, person.id)
     return person
 
 
 def load_person(user_id: str) -> Person | None:
-    """Flask-Login's loader: ``id:session_version``; an old version is signed out."""
-    try:
-        person_id, version = (int(part) for part in user_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    person = db.session.get(Person, person_id)
-    if person is None or person.session_version != version or person.password_hash is None:
-        return None
-    return person
+    """Flask-Login's loader (members.sessions): ``id:session_version:key`` while that sign-in lasts."""
+    from .sessions import load_person as load
+
+    return load(user_id)

@@ -15,7 +15,7 @@ from ..forms import show_errors
 from ..i18n import status_label
 from ..main.views import is_safe_next
 from ..webhooks.permissions import can_manage_coop_hooks
-from . import permissions, queries, services
+from . import permissions, queries, services, sessions
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
 from .fresh import forget_fresh, mark_fresh
 from .models import COOP_STATUSES, Cooperative
@@ -39,7 +39,7 @@ def login():
         if person is None:
             flash(_("That email and password do not match an account. Check them, or reset your password."), "error")
         else:
-            login_user(person, remember=form.remember.data)
+            login_user(sessions.start_sign_in(person), remember=form.remember.data)
             mark_fresh()
             flash(_("Welcome, %(person)s.", person=person.name), "success")
             target = request.args.get("next")
@@ -50,6 +50,7 @@ def login():
 @auth_bp.post("/signout")
 def logout():
     forget_fresh()
+    sessions.end_sign_in(current_user if current_user.is_authenticated else None)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
@@ -73,7 +74,7 @@ def join(token: str):
         except DomainError as error:
             show_errors(form, error)
         else:
-            login_user(person)
+            login_user(sessions.start_sign_in(person))
             mark_fresh()
             flash(_("Welcome! You are now a delegate of %(coop)s.", coop=invitation.coop.name), "success")
             return redirect(url_for("auth.account"))
