@@ -242,7 +242,7 @@ def group(slug: str):
     standard = standards.get_standard(slug)
     services.check_can_group(current_user)
     candidates = [a for a in queries.list_amendments(standard, current_user)
-                  if a.state in ("open", "conflicted") and a.group_id is None and a.section_id]
+                  if a.state in ("open", "conflicted") and not a.is_private and a.group_id is None and a.section_id]
     form = GroupForm()
     status = 200
     if form.validate_on_submit():
