@@ -69,10 +69,11 @@ def _instance_secret(path: Path) -> str:
 
 
 def register_converters(app: Flask) -> None:
-    """``<int:…>`` in every route is a bounded id (deliberate/routing.py): set before any rule."""
-    from .routing import IdConverter
+    """``<int:…>`` in every route is a bounded id, and no text part of a URL holds a control
+    character (deliberate/routing.py): set before any rule."""
+    from .routing import CONVERTERS
 
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters.update(CONVERTERS)
 
 
 def register_extensions(app: Flask) -> None:

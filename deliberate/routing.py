@@ -1,4 +1,5 @@
-"""URL converters every route uses: ``<int:…>`` is bounded to the ids that can exist.
+"""URL converters every route uses: ``<int:…>`` is bounded to the ids that can exist, and a text
+part (``<slug>``, ``<key>``, a version number, a token) never holds a control character.
 
 Werkzeug's own ``int`` converter matches any run of Unicode digits (``\\d``: "١٢" routed to 12)
 of any size (``/votes/2147483648`` reached the database and failed there, a 500). Registered under
@@ -10,7 +11,7 @@ method, the same answer as for an unknown address (a bound checked after matchin
 """
 from __future__ import annotations
 
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, PathConverter, UnicodeConverter, ValidationError
 
 from .limits import MAX_ID, parse_id
 
@@ -52,4 +53,25 @@ class IdConverter(BaseConverter):
         return str(int(value))  # type: ignore[call-overload]
 
 
-__all__ = ["MAX_ID", "IdConverter", "digits_up_to"]
+# C0 and C1 controls and DEL (what limits.clean_text refuses): "%00" in a slug reached the database,
+# which PostgreSQL refused (a 500); no slug, key, version number or token holds one.
+_NO_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f"
+
+
+class TextConverter(UnicodeConverter):
+    """``<name>`` and ``<string:name>``: Werkzeug's, without control characters."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - Werkzeug's parameter name
+        super().__init__(map, *args, **kwargs)
+        self.regex = self.regex.replace("[^/]", f"[^/{_NO_CONTROLS}]")
+
+
+class TextPathConverter(PathConverter):
+    """``<path:name>`` (static files): Werkzeug's, without control characters."""
+
+    regex = f"[^/{_NO_CONTROLS}][^{_NO_CONTROLS}]*?"  # Werkzeug: "[^/].*?"
+
+
+CONVERTERS = {"int": IdConverter, "default": TextConverter, "string": TextConverter, "path": TextPathConverter}
+
+__all__ = ["CONVERTERS", "MAX_ID", "IdConverter", "TextConverter", "TextPathConverter", "digits_up_to"]

@@ -209,7 +209,9 @@ def list_standards() -> list[Standard]:
 
 
 def get_standard(slug: str) -> Standard:
-    standard = db.session.scalar(
+    # A slug with a control character names no standard (and PostgreSQL refuses NUL in a query);
+    # routes never pass one (deliberate/routing.py), a query string (?standard=) may.
+    standard = None if not isinstance(slug, str) or limits.has_control_characters(slug, multiline=False) else db.session.scalar(
         select(Standard).where(Standard.slug == slug)
         .options(selectinload(Standard.sections))
     )

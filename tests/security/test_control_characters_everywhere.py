@@ -70,3 +70,57 @@ def test_no_field_of_any_form_takes_a_control_character(app, authz_world, authz_
             failures.append((name, response.status_code))
     assert not failures, (endpoint, failures)
     assert not _stored_controls(), endpoint
+
+
+# Every query parameter a page reads (request.args), and the JSON API's.
+QUERY_NAMES = ("q", "kind", "standard", "page", "votes", "draft", "section", "view", "from", "to", "attempt",
+               "subject", "next", "r", "cursor", "limit", "owner", "state", "since")
+GET_CASES = sorted(endpoint for endpoint, route in TABLE.items() if route.get is not None)
+
+
+@pytest.mark.parametrize("endpoint", GET_CASES)
+def test_no_query_parameter_with_a_control_character_is_a_500(authz_world, authz_client, endpoint):
+    route = TABLE[endpoint]
+    path = fill(route.path, authz_world["ids"])
+    client = authz_client("steward" if not refused(route.get["steward"]) else "delegate")
+    joiner = "&" if "?" in path else "?"
+    failures = [(name, response.status_code) for name in QUERY_NAMES
+                for response in [client.get(f"{path}{joiner}{name}=x%00y%1B")] if response.status_code >= 500]
+    assert not failures, (endpoint, failures)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/standards", "/api/v1/standards/{std}/amendments", "/api/v1/votes",
+                                  "/api/v1/standards/{std}/versions/{ref}"])
+def test_no_api_query_parameter_with_a_control_character_is_a_500(app, authz_world, path):
+    client = app.test_client()
+    url = path.format(**authz_world["ids"])
+    failures = [(name, response.status_code) for name in QUERY_NAMES
+                for response in [client.get(f"{url}?{name}=x%00y%1B")] if response.status_code >= 500]
+    assert not failures, (path, failures)
+
+
+def test_no_path_part_with_a_control_character_is_a_500(app, authz_world, authz_client):
+    """Every rule's text parts (slugs, keys, version numbers, tokens) given a NUL or an escape."""
+    from deliberate.routing import IdConverter
+
+    ids = authz_world["ids"]
+    values = {"slug": ids["std"], "key": ids["key"], "kind": "standard", "subject_kind": "standard", "ref": ids["ref"],
+              "number": ids["ref"], "token": ids["join_token"], "filename": "app.css"}
+    ints = {"revision": 1, "amendment_id": ids["amendment"], "vote_id": ids["vote"], "comment_id": ids["comment"],
+            "subject_id": ids["std_id"], "objection_id": ids["objection"], "webhook_id": ids["hook"], "thread_id": ids["thread"],
+            "person_id": ids["other_person"], "version_id": ids["version"], "token_id": 1, "number": 1}
+    client = authz_client("steward")
+    failures = []
+    for rule in app.url_map.iter_rules():
+        texts = [name for name, conv in rule._converters.items() if not isinstance(conv, IdConverter)]
+        for name in texts:
+            for bad in ("x%00y", "x%1By", "x%C2%85y"):
+                path = rule.rule
+                for part, conv in rule._converters.items():
+                    value = bad if part == name else (ints[part] if isinstance(conv, IdConverter) else values.get(part, "x"))
+                    path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{part}>", str(value), path)
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    response = client.open(path, method=method)
+                    if response.status_code >= 500:
+                        failures.append((method, rule.rule, name, bad, response.status_code))
+    assert not failures, failures
