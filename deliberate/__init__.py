@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app = Flask(__name__, instance_path=_instance_folder(), template_folder="templates", static_folder="static")
     configure(app, config)
+    register_converters(app)
     register_extensions(app)
     register_operations(app)
     register_features(app)
@@ -92,13 +93,21 @@ def _instance_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+def register_converters(app: Flask) -> None:
+    """``<int:…>`` in every route is a bounded id, and no text part of a URL holds a control
+    character (deliberate/routing.py): set before any rule."""
+    from .routing import CONVERTERS
+
+    app.url_map.converters.update(CONVERTERS)
+
+
 def register_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     from .database import configure_engine, include_object
     from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
     from .i18n import install_template_gettext, select_locale
-    from .members.services import load_person
+    from .members.sessions import load_person
 
     db.init_app(app)
     with app.app_context():
@@ -135,13 +144,19 @@ def register_extensions(app: Flask) -> None:
         max_http_buffer_size=limits.SOCKET_MESSAGE_BYTES,
     )
     handlers.install_publisher()
+    from .realtime import disconnect
+
+    disconnect.install(socketio.server)  # signing out disconnects sockets in every process
     _register_security_headers(app)
 
 
-# Sent on every response (pages, JSON, static files, errors); see docs/security.md.
+# Sent on every response (pages, JSON, static files, errors); see docs/security.md. connect-src is
+# the site itself only: in CSP Level 3 'self' also matches ws:// and wss:// on the page's own host
+# and port (Chromium, Firefox, Safari 15.4+), which is where live.js connects; "ws: wss:" let a
+# script open a WebSocket to any host (tests/browser/test_csp_sockets.py).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self' ws: wss:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

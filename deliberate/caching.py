@@ -14,10 +14,18 @@ CSRF token, a language choice, signing in), varies on the cookie and sets it.
 A shared cache in front must still not answer requests that carry the session or remember-me
 cookie from what it stored for requests without them (deploy/nginx/deliberate-locations.conf bypasses its
 cache for those): without ``Vary: Cookie`` on the observer's copy, nothing else tells it apart.
+
+Pages that must never be kept in any cache (a browser's back-forward cache, a proxy, the disk) are
+marked with :func:`no_store`: the ones that show a secret or a single-use link (a webhook's signing
+secret, a new invitation link, the pages reached through an invitation or a password-reset link).
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, make_response, request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -33,3 +41,15 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+
+
+def no_store(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Send ``Cache-Control: no-store`` with whatever the view answers."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        response = make_response(view(*args, **kwargs))
+        response.cache_control.no_store = True
+        return response
+
+    return wrapped

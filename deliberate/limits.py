@@ -56,6 +56,29 @@ MAX_TEXT = SECTION_BODY
 REQUEST_BYTES = 1024 * 1024
 SOCKET_MESSAGE_BYTES = 1024 * 1024
 
+# Ids ------------------------------------------------------------------------------------------
+
+# Every id column is a 32-bit INTEGER: an id outside 1..MAX_ID names nothing, and sending it to the
+# database fails (PostgreSQL: "integer out of range"; SQLite: over 2**63 the driver overflows).
+MAX_ID = 2**31 - 1
+_ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def parse_id(value: object) -> int | None:
+    """The id ``value`` names, or None when it names none: an int in 1..MAX_ID (not a bool), or a
+    string of ASCII digits only (no sign, space, underscore or other script's digits: Python's
+    ``int()`` reads "١٢" and "１２" as 12 and ``str.isdigit`` accepts "²", which ``int()`` refuses)
+    whose value is in that range. Callers decide how to refuse (404, a form error, …)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _ASCII_DIGITS.fullmatch(value):
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_ID else None
+
 # The cleaner ------------------------------------------------------------------------------------
 
 # C0 and C1 control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) and lone

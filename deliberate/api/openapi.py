@@ -159,7 +159,7 @@ def _query(op: Operation) -> dict[str, Any]:
             continue
         value: Any = raw
         if param.schema.get("type") == "integer":
-            if not re.fullmatch(r"-?\d{1,12}", raw):
+            if not re.fullmatch(r"-?[0-9]{1,12}", raw):  # ASCII digits: int() also reads "١٢"
                 fields[param.name] = ["Expected an integer."]
                 continue
             value = int(raw)

@@ -30,7 +30,7 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _, value = raw.partition(":")
-        if version != "v1" or not value.isdigit() or len(value) > 12:
+        if version != "v1" or not (value.isascii() and value.isdigit()) or len(value) > 12:
             raise ValueError(raw)
         return int(value)
     except (ValueError, UnicodeDecodeError):

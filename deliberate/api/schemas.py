@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import limits
 
-MAX_ID = 2**31 - 1
+MAX_ID = limits.MAX_ID
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 
 

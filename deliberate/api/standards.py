@@ -14,13 +14,13 @@ from . import present
 from .blueprint import bp
 from .helpers import listing, listing_query
 from .openapi import IF_NONE_MATCH, PAGE_PARAMS, Param, operation, page, path_slug
-from .schemas import ref
+from .schemas import MAX_ID, ref
 
 SLUG = path_slug("slug", "The standard's slug, e.g. `platform-co-op-principles`.")
 KEY = path_slug("key", "The section's stable key (it never changes when the section is retitled or moved).")
 NUMBER = Param("number", "path", {"type": "string", "pattern": r"^\d{1,6}\.\d{1,6}(\.\d{1,6})?$"},
                "The version number, e.g. `1.0`.", True)
-REVISION = Param("revision", "path", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+REVISION = Param("revision", "path", {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                  "The revision's number within the section (1 is the first).", True)
 ATTEMPT = Param("attempt", "query", {"type": "integer", "minimum": 1, "maximum": 1000},
                 "For a number that failed ratification and was tried again: which attempt.")

@@ -29,7 +29,7 @@ from ..standards.models import Section
 from ..text.normalise import normalise
 from .models import SharedDraft, SyncSession
 
-_DOC = re.compile(r"^(section|amendment):(\d{1,12})$")
+_DOC = re.compile(r"^(section|amendment):([0-9]{1,10})$")
 _CLIENT = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_TEXT = limits.SECTION_BODY
 
@@ -59,7 +59,8 @@ def load_document(doc_key: str) -> Document:
     if not match:
         raise InvalidInput(_("Say which text to edit, like section:5."))
     model = Section if match.group(1) == "section" else Amendment
-    obj = db.session.get(model, int(match.group(2)))
+    ident = limits.parse_id(match.group(2))
+    obj = db.session.get(model, ident) if ident is not None else None
     if obj is None:
         raise NotFound(_("That text does not exist."))
     return Document(match.group(1), obj)

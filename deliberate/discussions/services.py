@@ -98,11 +98,10 @@ def clean_anchor(session: Session, anchor: Any, subject: Subject, quote: str | N
         value = anchor.get(name)
         if value is None or value == "":
             continue
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**12:
+        number = limits.parse_id(value)
+        if number is None:
             raise InvalidInput(_("The quoted place is not understood."))
-        values[name] = value
+        values[name] = number
     clean: dict[str, Any] = {}
     source = None
     key = anchor.get("section_key")
@@ -168,11 +167,10 @@ def _subject_of(thread: Thread) -> Subject:
 def _optional_id(value: Any, what: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    number = limits.parse_id(value)
+    if number is None:
         raise InvalidInput(_("The %(what)s is not understood.", what=what))
-    return value
+    return number
 
 
 # Comments -----------------------------------------------------------------------------------

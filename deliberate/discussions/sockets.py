@@ -21,6 +21,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_socketio import emit
 
+from .. import limits
 from ..errors import Gone, InvalidInput, PermissionDenied
 from ..extensions import db, socketio
 from ..members.models import Cooperative
@@ -39,9 +40,10 @@ log = logging.getLogger(__name__)
 def _id(value: Any, what: str, required: bool = False) -> int | None:
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**12:
+    number = limits.parse_id(value) if isinstance(value, int) else None
+    if number is None:
         raise InvalidInput(_("Give the %(what)s as a number.", what=what))
-    return value
+    return number
 
 
 def _text(value: Any, what: str) -> str | None:

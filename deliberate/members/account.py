@@ -2,8 +2,9 @@
 
 Each one that changes how the person signs in asks for their current password (the views also
 require a fresh sign-in, see ``members.fresh``). Changing the password, or signing out
-everywhere, bumps ``Person.session_version``: every session and "keep me signed in" cookie made
-before stops working (``services.load_person`` compares it), and so do API tokens made before.
+everywhere, bumps ``Person.session_version`` and ends every sign-in (``members.sessions``): every
+session and "keep me signed in" cookie made before stops working, the person's open sockets are
+disconnected, and API tokens made before stop working too.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..errors import Conflict, InvalidInput, PermissionDenied
 from .models import Person
 from .passwords import hash_password, verify_password
 from .services import _check_password, normalise_email
+from .sessions import end_every_sign_in
 
 
 def _signed_in(actor: Person | None) -> Person:
@@ -46,6 +48,7 @@ def change_password(*, actor: Person, current_password: str, new_password: str) 
         person = session.get(Person, actor.id)
         person.password_hash = hash_password(new_password)
         person.session_version += 1
+        end_every_sign_in(session, person.id)
     return person
 
 
@@ -73,4 +76,5 @@ def sign_out_everywhere(*, actor: Person) -> Person:
     with unit_of_work() as session:
         person = session.get(Person, actor.id)
         person.session_version += 1
+        end_every_sign_in(session, person.id)
     return person

@@ -18,7 +18,7 @@ from ..errors import DomainError, PermissionDenied
 from ..extensions import db, limiter
 from ..forms import show_errors
 from ..main.views import is_safe_next
-from . import account, erasure, permissions
+from . import account, erasure, permissions, sessions
 from .forms import ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EraseSelfForm, StewardEraseForm
 from .fresh import forget_fresh, fresh_login_required, fresh_minutes, mark_fresh
 from .models import Person
@@ -58,8 +58,8 @@ def change_password():
         except DomainError as error:
             show_errors(form, error)
         else:
-            # Every other session is now signed out; this one continues with the new version.
-            login_user(person)
+            # Every other session is now signed out; this one continues as a new sign-in.
+            login_user(sessions.start_sign_in(person))
             mark_fresh()
             flash(_("Your password is changed. You are signed out on every other device."), "success")
             return redirect(url_for("auth.account"))

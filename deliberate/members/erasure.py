@@ -28,6 +28,7 @@ from ..realtime.events import Event, record_event
 from . import permissions, rights
 from .models import Delegation, Invitation, PasswordReset, Person
 from .passwords import verify_password
+from .sessions import end_every_sign_in
 
 # Why a steward erased someone: a category only, never the person's words or details.
 ERASURE_REASONS: dict[str, Any] = {
@@ -90,6 +91,7 @@ def _erase(person_id: int, *, by: str, remove_comments: bool, reason: str | None
             for hook in list(rights.ERASURE_HOOKS):
                 hook(person)
         session.flush()
+        end_every_sign_in(session, person.id)  # and disconnect their open sockets once committed
         _forget_references(session, person.id)
         if email:
             # Invitations addressed to them: the address goes, the invitation (its co-op, dates) stays.

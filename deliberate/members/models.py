@@ -35,12 +35,19 @@ class Person(UserMixin, db.Model):
     delegations: Mapped[list[Delegation]] = relationship(back_populates="person", lazy="selectin",
                                                           order_by="Delegation.id")
 
+    # The sign-in (members.sessions) this object was loaded for, in this request only: never
+    # stored on the row. Flask-Login puts get_id() in the session and "keep me signed in" cookies.
+    sign_in_id = None  # int | None
+    sign_in_key = None  # str | None
+
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """``id:session_version:key``: the key names one sign-in, which signing out ends on the
+        server (a copy of the cookie stops working); without one the id loads nobody."""
+        return f"{self.id}:{self.session_version}:{self.sign_in_key or ''}"
 
     @property
     def active_delegations(self) -> list[Delegation]:
@@ -129,3 +136,17 @@ class PasswordReset(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignIn(db.Model):
+    """One signed-in session (a browser), on the server: its cookie carries the key, the row only
+    the key's SHA-256. Signing out deletes the row, so a copied session or "keep me signed in"
+    cookie stops working; signing out everywhere (or a password change, a reset, erasure) deletes
+    every row of the person."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -24,6 +24,7 @@ from ..realtime.events import record_event
 from . import permissions
 from .models import COOP_KINDS, COOP_STATUSES, Cooperative, Delegation, Invitation, PasswordReset, Person
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .sessions import end_every_sign_in
 
 log = logging.getLogger(__name__)
 
@@ -209,17 +210,12 @@ def change_coop_status(*, actor: Person, coop: Cooperative, status: str, reason:
 
 
 # Ids of co-ops arrive as text from forms and sockets; anything else than a plain id in the
-# column's range names no co-op (Unicode digits such as "²" pass str.isdigit but not int()).
-_MAX_ID = 2**31 - 1
-
-
+# column's range names no co-op (limits.parse_id).
 def find_coop(value: object) -> Cooperative | None:
     """The co-op whose id a form or a client sent, or None for an empty value, something that is not
     a plain id, or an id no co-op has. Whether the person may act for it is the services' check."""
-    text = str(value if value is not None else "").strip()
-    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= _MAX_ID:
-        return None
-    return db.session.get(Cooperative, int(text))
+    coop_id = limits.parse_id(value.strip() if isinstance(value, str) else value)
+    return db.session.get(Cooperative, coop_id) if coop_id is not None else None
 
 
 def get_coop(slug: str) -> Cooperative:
@@ -350,16 +346,12 @@ def reset_password(*, token: str, password: str) -> Person:
         person = session.get(Person, reset.person_id)
         person.password_hash = hash_password(password)
         person.session_version += 1
+        end_every_sign_in(session, person.id)
     return person
 
 
 def load_person(user_id: str) -> Person | None:
-    """Flask-Login's loader: ``id:session_version``; an old version is signed out."""
-    try:
-        person_id, version = (int(part) for part in user_id.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    person = db.session.get(Person, person_id)
-    if person is None or person.session_version != version or person.password_hash is None:
-        return None
-    return person
+    """Flask-Login's loader (members.sessions): ``id:session_version:key`` while that sign-in lasts."""
+    from .sessions import load_person as load
+
+    return load(user_id)

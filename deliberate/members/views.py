@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from ..caching import no_store
 from ..errors import DomainError
 from ..extensions import db, limiter
 from ..forms import show_errors
@@ -15,7 +16,7 @@ from ..i18n import status_label
 from ..main.views import is_safe_next
 from ..realtime.events import latest_event_id
 from ..webhooks.permissions import can_manage_coop_hooks
-from . import permissions, queries, services
+from . import permissions, queries, services, sessions
 from .forms import CoopForm, EmptyForm, ForgotForm, InviteForm, JoinForm, ResetForm, SignInForm, StatusForm
 from .fresh import forget_fresh, mark_fresh
 from .models import COOP_STATUSES, Cooperative
@@ -39,7 +40,7 @@ def login():
         if person is None:
             flash(_("That email and password do not match an account. Check them, or reset your password."), "error")
         else:
-            login_user(person, remember=form.remember.data)
+            login_user(sessions.start_sign_in(person), remember=form.remember.data)
             mark_fresh()
             flash(_("Welcome, %(person)s.", person=person.name), "success")
             target = request.args.get("next")
@@ -50,12 +51,14 @@ def login():
 @auth_bp.post("/signout")
 def logout():
     forget_fresh()
+    sessions.end_sign_in(current_user if current_user.is_authenticated else None)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
 
 
 @auth_bp.route("/join/<token>", methods=["GET", "POST"])
+@no_store  # reached through a single-use link
 def join(token: str):
     invitation = services.find_invitation(token)
     form = JoinForm()
@@ -72,7 +75,7 @@ def join(token: str):
         except DomainError as error:
             show_errors(form, error)
         else:
-            login_user(person)
+            login_user(sessions.start_sign_in(person))
             mark_fresh()
             flash(_("Welcome! You are now a delegate of %(coop)s.", coop=invitation.coop.name), "success")
             return redirect(url_for("auth.account"))
@@ -112,6 +115,7 @@ def forgot():
 
 
 @auth_bp.route("/reset/<token>", methods=["GET", "POST"])
+@no_store  # reached through a single-use link
 def reset(token: str):
     form = ResetForm()
     if form.validate_on_submit():
@@ -201,6 +205,7 @@ def change_status(slug: str):
 
 @coops_bp.route("/<slug>/invite", methods=["GET", "POST"])
 @login_required
+@no_store  # shows the new invitation link
 def invite(slug: str):
     coop = _visible_coop(slug)
     services.check_can_invite_delegate(current_user, coop)

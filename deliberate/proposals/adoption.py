@@ -113,7 +113,7 @@ def _conflict(session, amendment: Amendment, actor, note: str) -> None:
 
 
 def _tell_authors(session, amendment: Amendment, kind: str, actor) -> None:
-    if amendment.state == "draft":
+    if amendment.is_private:
         return  # drafts already publish to their authors only
     people = {amendment.author_id, *(c.person_id for c in amendment.coauthors)} - {None}
     for person_id in sorted(people):

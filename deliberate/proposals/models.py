@@ -54,6 +54,9 @@ class Amendment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When its authors first opened it for discussion. Never opened, it stays private to them (and
+    # the stewards) in every state a draft can reach: conflicted, withdrawn, superseded.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     standard: Mapped[Standard] = relationship()
     section: Mapped[Section | None] = relationship(foreign_keys=[section_id])
@@ -67,6 +70,11 @@ class Amendment(db.Model):
     @property
     def reference(self) -> str:
         return f"A{self.id}"
+
+    @property
+    def is_private(self) -> bool:
+        """Never opened for discussion: only its authors and the stewards may see it."""
+        return self.opened_at is None
 
 
 class AmendmentDraft(db.Model):

@@ -17,8 +17,9 @@ def is_author(person, amendment) -> bool:
 
 
 def can_read(person, amendment) -> bool:
-    """Drafts are private to their authors and the stewards; everything else is public."""
-    if amendment.state != "draft":
+    """Drafts are private to their authors and the stewards, and stay so if they become conflicted,
+    are withdrawn or superseded before they were ever opened; everything else is public."""
+    if not amendment.is_private:
         return True
     if is_steward(person):
         return True

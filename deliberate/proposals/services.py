@@ -44,6 +44,8 @@ def transition(session, amendment: Amendment, action: str, actor: Person | None,
         amendment.state_before_conflict = from_state
     amendment.state = to_state
     amendment.updated_at = utcnow()
+    if action == "open" and amendment.opened_at is None:
+        amendment.opened_at = amendment.updated_at
     if to_state in ("adopted", "rejected", "withdrawn", "superseded"):
         amendment.decided_at = utcnow()
     step = Transition(amendment_id=amendment.id, action=action, from_state=from_state, to_state=to_state,
@@ -56,10 +58,11 @@ def transition(session, amendment: Amendment, action: str, actor: Person | None,
 
 
 def publish(session, amendment: Amendment, kind: str, actor: Person | None, extra: dict | None = None) -> None:
-    """Record an event about ``amendment``: to its authors while a draft, to the standard after."""
+    """Record an event about ``amendment``: to its authors while it is private (never opened: a draft,
+    or a draft that became conflicted, was withdrawn or superseded), to the standard after."""
     payload = {"amendment_id": amendment.id, "standard_id": amendment.standard_id,
                "section_id": amendment.section_id, "state": amendment.state, **(extra or {})}
-    if amendment.state == "draft":
+    if amendment.is_private:
         people = {amendment.author_id, *(c.person_id for c in amendment.coauthors)} - {None}
         for person_id in sorted(people):
             record_event(session, kind, f"user:{person_id}", payload, actor_id=actor.id if actor else None)
@@ -232,12 +235,16 @@ def _proposal(session, standard: Standard, kind: str, section: Section | None, t
     if kind not in AMENDMENT_KINDS:
         raise InvalidInput(_("Choose what kind of change this is."), field_errors={"kind": [_("Unknown kind.")]})
     active = _active_sections(session, standard.id)
-    if kind == "insert":
+    if kind == "insert" and section is None:
         return kind, clean_title(title, "proposed_title"), clean_body(body), _check_position(position, len(active) + 1), None
+    # The section an amendment names (for an insertion, where it is proposed) is stored with it:
+    # a live section of this standard, never one the client picked elsewhere.
     if section is None or section.standard_id != standard.id:
         raise NotFound(_("Choose the section this amendment changes."))
     if section.retired_at is not None:
         raise Conflict(_("This section has been removed from the standard."))
+    if kind == "insert":
+        return kind, clean_title(title, "proposed_title"), clean_body(body), _check_position(position, len(active) + 1), None
     head = section.head
     if base_revision_id is not None and base_revision_id != head.id:
         raise Conflict(_("The section changed while you were writing (someone's change was adopted). "
@@ -452,7 +459,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
         if len(sections) != 1 or None in {a.section_id for a in loaded}:
             raise InvalidInput(_("Competing amendments must change the same section."))
         for a in loaded:
-            if a.state not in ("open", "conflicted"):
+            if a.state not in ("open", "conflicted") or a.is_private:
                 raise Conflict(_("%(reference)s is %(state)s: only open amendments can compete.", reference=a.reference, state=status_label(a.state)))
             if a.group_id is not None:
                 raise Conflict(_("%(reference)s is already in a group.", reference=a.reference))

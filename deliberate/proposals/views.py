@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from .. import limits
 from ..discussions.queries import RECENT, thread_view
 from ..errors import DomainError, InvalidInput
-from ..forms import show_errors
+from ..forms import form_id, show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
@@ -74,7 +75,7 @@ def new(slug: str):
     elif form.validate_on_submit():
         section = next((s for s in standard.sections if s.key == form.section.data), None)
         try:
-            base = int(form.base_revision_id.data) if (form.base_revision_id.data or "").isdigit() else None
+            base = form_id(form.base_revision_id.data, required=False)
             amendment = services.propose_amendment(
                 actor=current_user, standard=standard, kind=form.kind.data, section=section, summary=form.summary.data,
                 rationale=form.rationale.data or "", proposed_title=form.proposed_title.data or "",
@@ -83,6 +84,9 @@ def new(slug: str):
         except DomainError as error:
             show_errors(form, error)
             status = error.status
+        except ValueError:
+            flash(_("The form was incomplete. Please try again."), "error")
+            status = 422
         else:
             flash(_("Your amendment is saved as a draft. Read it over, then open it for discussion."), "success")
             return redirect(url_for("amendments.show", slug=slug, amendment_id=amendment.id))
@@ -98,8 +102,9 @@ def show(slug: str, amendment_id: int):
     amendment = queries.get_amendment(standard, amendment_id, _person())
     drafts = queries.drafts(amendment)
     shown = amendment.head
-    if request.args.get("draft", "").isdigit():
-        shown = next((d for d in drafts if d.number == int(request.args["draft"])), shown)
+    if request.args.get("draft"):
+        number = _int_arg("draft", None)
+        shown = next((d for d in drafts if d.number == number), shown)
     person = _person()
     return render_template(
         "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts, live_since=since,
@@ -140,7 +145,7 @@ def edit(slug: str, amendment_id: int):
     elif form.validate_on_submit():
         try:
             services.edit_amendment(
-                actor=current_user, amendment=amendment, expected_draft_id=int(form.expected_draft_id.data or 0),
+                actor=current_user, amendment=amendment, expected_draft_id=form_id(form.expected_draft_id.data),
                 summary=form.summary.data, rationale=form.rationale.data or "",
                 proposed_title=form.proposed_title.data or "", proposed_body=form.proposed_body.data or "",
                 target_position=form.target_position.data, name=form.name.data or "",
@@ -242,17 +247,20 @@ def group(slug: str):
     standard = standards.get_standard(slug)
     services.check_can_group(current_user)
     candidates = [a for a in queries.list_amendments(standard, current_user)
-                  if a.state in ("open", "conflicted") and a.group_id is None and a.section_id]
+                  if a.state in ("open", "conflicted") and not a.is_private and a.group_id is None and a.section_id]
     form = GroupForm()
     status = 200
     if form.validate_on_submit():
-        chosen = {int(i) for i in request.form.getlist("amendments") if i.isdigit()}
         try:
+            chosen = {form_id(i) for i in request.form.getlist("amendments")}
             created = services.group_competing(actor=current_user, title=form.title.data or "",
                                                amendments=[a for a in candidates if a.id in chosen])
         except DomainError as error:
             show_errors(form, error)
             status = error.status
+        except ValueError:
+            flash(_("The form was incomplete. Please try again."), "error")
+            status = 422
         else:
             flash(_("Grouped %(count)s competing amendments: they will be decided together.", count=len(chosen)), "success")
             return redirect(url_for("amendments.index", slug=slug, _anchor=f"group-{created.id}"))
@@ -301,9 +309,10 @@ def _int_arg(name: str, default):
     value = request.args.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit():
+    number = limits.parse_id(value)
+    if number is None:
         raise InvalidInput(_("“%(name)s” must be a revision number.", name=name))
-    return int(value)
+    return number
 
 
 def _moment_arg(name: str) -> datetime | None:

@@ -23,6 +23,7 @@ from flask_socketio import emit
 
 from ..errors import InvalidInput
 from ..extensions import db
+from ..limits import MAX_ID
 from . import rooms
 from .adapter import join, person, socket_event
 from .events import events_after, for_room
@@ -54,7 +55,7 @@ def for_reader(person, message: dict[str, Any], secret: rooms.SecretRooms | None
 
 def _last_event_id(data: dict[str, Any]) -> int:
     last = data.get("last_event_id", 0)
-    if isinstance(last, bool) or not isinstance(last, int) or last < 0:
+    if isinstance(last, bool) or not isinstance(last, int) or not 0 <= last <= MAX_ID:
         raise InvalidInput(_("Give last_event_id as a number (0 if you have seen nothing)."))
     return last
 

@@ -31,6 +31,9 @@ def on_connect(auth: dict[str, Any] | None = None):
     # Observers may connect to follow public pages live; a signed-in person also gets their own room.
     if getattr(current_user, "is_authenticated", False):
         join_room(f"user:{current_user.id}")
+        # Server-side only (no reader: clients cannot join it): signing out of this sign-in
+        # disconnects its sockets (realtime/disconnect.py).
+        join_room(f"sign_in:{current_user.sign_in_id}")
         if current_user.is_steward:
             join_room("stewards")
     emit("connected", {"person_id": current_user.id if current_user.is_authenticated else None})

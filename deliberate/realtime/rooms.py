@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from ..limits import parse_id
 from ..members.permissions import is_steward
 
-_ROOM = re.compile(r"^([a-z_]{1,20})(?::(\d{1,12}))?$")
+_ROOM = re.compile(r"^([a-z_]{1,20})(?::([0-9]{1,10}))?$")
 
 # kind -> (needs an id?, reader(person_or_None, id_or_None) -> bool)
 _READERS: dict[str, tuple[bool, Callable]] = {}
@@ -51,7 +52,10 @@ def _parse(room: str) -> tuple[str, int | None] | None:
     match = _ROOM.match(room or "") if isinstance(room, str) else None
     if not match:
         return None
-    return match.group(1), int(match.group(2)) if match.group(2) is not None else None
+    if match.group(2) is None:
+        return match.group(1), None
+    ident = parse_id(match.group(2))  # ASCII digits in the id columns' range, or no such room
+    return (match.group(1), ident) if ident is not None else None
 
 
 def can_join(person, room: str) -> bool:

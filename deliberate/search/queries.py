@@ -82,7 +82,7 @@ def _visible(person, amendments):
     """The SQL mirror of the read rules (see the module docstring)."""
     if is_steward(person):
         return true()
-    readable_amendment = or_(DOCUMENTS.c.amendment_id.is_(None), amendments.state != "draft")
+    readable_amendment = or_(DOCUMENTS.c.amendment_id.is_(None), amendments.opened_at.is_not(None))
     if _signed_in(person):
         readable_amendment = or_(readable_amendment, amendments.author_id == person.id,
                                  exists().where(Coauthor.amendment_id == DOCUMENTS.c.amendment_id,

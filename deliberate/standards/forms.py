@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from .. import limits
-from ..forms import DataRequired, Length
+from ..forms import DataRequired, IntegerField, Length
 from .models import SECTION_KINDS
 
 KIND_CHOICES = {"principle": _l("Principle"), "guidance": _l("Guidance"), "editorial": _l("Editorial")}

@@ -96,9 +96,15 @@ def check_can_add_section(actor: Person | None) -> None:
 
 
 def check_can_edit_section(actor: Person | None, section: Section) -> None:
-    """Refuse editing a section's working draft to whoever may not."""
+    """Refuse editing a section's working draft to whoever may not, and a removed section to all."""
     if not permissions.can_edit_section(actor, section):
         raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
+    _check_live(section)
+
+
+def _check_live(section: Section) -> None:
+    if section.retired_at is not None:
+        raise Conflict(_("This section has been removed from the standard."))
 
 
 def create_standard(*, actor: Person, title: str, summary: str = "",
@@ -184,6 +190,7 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         # from the same base cannot both pass the check below.
         session.execute(select(Section.id).where(Section.id == section.id).with_for_update())
         section = session.get(Section, section.id, populate_existing=True)
+        _check_live(section)  # removed since the page was shown: nothing to revise
         for guard in EDIT_GUARDS:
             guard(session, section)
         head = section.head
@@ -216,7 +223,9 @@ def list_standards() -> list[Standard]:
 
 
 def get_standard(slug: str) -> Standard:
-    standard = db.session.scalar(
+    # A slug with a control character names no standard (and PostgreSQL refuses NUL in a query);
+    # routes never pass one (deliberate/routing.py), a query string (?standard=) may.
+    standard = None if not isinstance(slug, str) or limits.has_control_characters(slug, multiline=False) else db.session.scalar(
         select(Standard).where(Standard.slug == slug)
         .options(selectinload(Standard.sections))
     )

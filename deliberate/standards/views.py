@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..discussions.queries import RECENT, thread_view
 from ..errors import Conflict, DomainError
-from ..forms import show_errors
+from ..forms import form_id, show_errors
 from ..members.services import find_coop
 from ..proposals.permissions import can_propose
 from ..proposals.queries import list_amendments
@@ -128,7 +128,7 @@ def edit_section(slug: str, key: str):
     elif form.validate_on_submit():
         try:
             coop = find_coop(form.coop.data)
-            base_id = int(form.base_revision_id.data or 0)
+            base_id = form_id(form.base_revision_id.data)
             revision = services.revise_section(actor=current_user, section=section, title=form.title.data,
                                                body=form.body.data or "", message=form.message.data,
                                                base_revision_id=base_id, coop=coop)

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import limits
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms import show_errors
@@ -37,9 +38,10 @@ def _attempt() -> int | None:
     value = request.args.get("attempt")
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    number = limits.parse_id(value)
+    if number is None:
         raise InvalidInput(_("“attempt” must be a number."))
-    return int(value)
+    return number
 
 
 def _version_urls(page: queries.VersionPage) -> dict[str, str]:

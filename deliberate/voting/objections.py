@@ -130,7 +130,7 @@ def _check_resolving_amendment(session: Session, vote: Vote, amendment_id: Any) 
     from ..proposals.models import Amendment  # proposals builds on voting, not the reverse
 
     amendment = None
-    if isinstance(amendment_id, int) and not isinstance(amendment_id, bool) and 0 < amendment_id < 2**31:
+    if isinstance(amendment_id, int) and limits.parse_id(amendment_id) is not None:
         amendment = session.get(Amendment, amendment_id)
     if amendment is None or vote.standard_id is None or amendment.standard_id != vote.standard_id:
         raise InvalidInput(_("There is no amendment %(id)s to this standard.", id=amendment_id),

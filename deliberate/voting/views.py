@@ -241,7 +241,7 @@ def _ranking(vote: Vote, ranks: dict[str, str]) -> list[str]:
     """The ranking the numbers give, most preferred first."""
     numbers: dict[str, int] = {}
     for ident, value in ranks.items():
-        if not value.isdigit() or not 1 <= int(value) <= len(_options(vote)):
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= len(_options(vote)):
             raise InvalidInput(_("Use the numbers in the lists to rank the options."), field_errors={"ranking": [_("Invalid rank.")]})
         numbers[ident] = int(value)
     if len(set(numbers.values())) != len(numbers):

@@ -68,7 +68,7 @@ def parse_signature_header(value: str) -> tuple[int, list[str]] | None:
     signatures: list[str] = []
     for part in (value or "").split(","):
         key, _, item = part.strip().partition("=")
-        if key == "t" and item.isdigit():
+        if key == "t" and re.fullmatch(r"[0-9]{1,12}", item):
             timestamp = int(item)
         elif key == "v1" and re.fullmatch(r"[0-9a-f]{64}", item):
             signatures.append(item)
@@ -213,11 +213,52 @@ def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         return None
 
 
+# IPv6 prefixes that stand for an IPv4 address (what a packet sent there reaches in the end).
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")      # deprecated (RFC 4291): never a real receiver
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")         # RFC 6052: the last 32 bits are the IPv4 address
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+_6TO4 = ipaddress.ip_network("2002::/16")             # RFC 3056: bits 16-47 are the IPv4 address
+_TEREDO = ipaddress.ip_network("2001::/32")           # RFC 4380: server in bits 32-63, client XOR-ed at the end
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ...]:
+    """The IPv4 addresses an IPv6 address carries (and reaches through a translator or tunnel):
+    IPv4-mapped (::ffff:a.b.c.d) and -compatible (::a.b.c.d), NAT64 (64:ff9b::/96, and
+    64:ff9b:1::/48 with the RFC 6052 layout for a /48), 6to4 (2002::/16) and Teredo (2001::/32:
+    its server, and its client, whose address is XOR-ed with 0xffffffff in the last 32 bits)."""
+    if address.ipv4_mapped is not None:
+        return (address.ipv4_mapped,)
+    low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address in _NAT64:
+        return (low32,)
+    if address in _NAT64_LOCAL:
+        packed = address.packed  # a /48 prefix: bits 48-63 and 72-87 (bits 64-71 are zero)
+        return (ipaddress.IPv4Address(packed[6:8] + packed[9:11]),)
+    if address in _6TO4:
+        return (ipaddress.IPv4Address(address.packed[2:6]),)
+    if address in _TEREDO:
+        server = ipaddress.IPv4Address(address.packed[4:8])
+        client = ipaddress.IPv4Address((int(address) & 0xFFFFFFFF) ^ 0xFFFFFFFF)
+        return (server, client)
+    if address in _IPV4_COMPATIBLE and int(address) > 1:
+        return (low32,)
+    return ()
+
+
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """True for globally routable unicast addresses; False for loopback, private, link-local,
-    shared (CGNAT), multicast, reserved and unspecified ones, IPv4-mapped IPv6 included."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    shared (CGNAT), multicast, reserved and unspecified ones. An IPv6 address that carries an
+    IPv4 address (:func:`embedded_ipv4`) is public only if every IPv4 address it carries is: so
+    64:ff9b::127.0.0.1 (NAT64), 2002:7f00:1:: (6to4) or a Teredo address whose client is 10.0.0.1
+    are refused. IPv4-compatible addresses (deprecated) and the local-use NAT64 prefix (a network's
+    own translator, RFC 8215) are never public, and neither is anything Python does not call global."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public_address(address.ipv4_mapped)
+        if address in _IPV4_COMPATIBLE or address in _NAT64_LOCAL:
+            return False
+        if not all(is_public_address(inner) for inner in embedded_ipv4(address)):
+            return False
     return bool(address.is_global) and not address.is_multicast
 
 

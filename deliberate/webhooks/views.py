@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..caching import no_store
 from ..errors import DomainError, NotFound, PermissionDenied
 from ..forms import show_errors
 from ..members import services as members
@@ -128,6 +129,7 @@ def new():
 
 @bp.get("/webhooks/<int:webhook_id>")
 @login_required
+@no_store  # the page shows the signing secret
 def show(webhook_id: int):
     hook = services.get_webhook(webhook_id, current_user)
     deliveries = services.deliveries_of(hook)

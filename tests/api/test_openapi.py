@@ -31,7 +31,7 @@ def test_every_route_is_documented_with_its_parameters_and_every_documented_path
         assert set(params) == {name for name, _conv in converters}, key
         assert set(re.findall(r"\{(\w+)\}", key[1])) == set(params), key
         for name, conv in converters:
-            expected = "integer" if conv == "IntegerConverter" else "string"
+            expected = "integer" if conv == "IdConverter" else "string"
             assert params[name]["schema"]["type"] == expected and params[name]["required"], (key, name)
 
 

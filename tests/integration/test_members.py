@@ -170,9 +170,14 @@ def test_password_reset_for_unknown_address_reveals_nothing(app):
 
 
 def test_session_version_signs_out_old_sessions(make_delegate):
+    from deliberate.members import sessions
+
     person = make_delegate()
+    assert services.load_person(person.get_id()) is None  # no sign-in: the id names none
+    key = sessions.start_sign_in(person).sign_in_key
     assert services.load_person(person.get_id()).id == person.id
-    assert services.load_person(f"{person.id}:{person.session_version + 1}") is None
+    assert services.load_person(f"{person.id}:{person.session_version + 1}:{key}") is None
+    assert services.load_person(f"{person.id}:{person.session_version}") is None  # cookies made before sign-ins
     assert services.load_person("garbage") is None
 
 

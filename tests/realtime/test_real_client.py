@@ -143,3 +143,27 @@ def test_client_from_another_site_is_refused_at_connect(live_server, connect, tr
 
     with pytest.raises(socketio.exceptions.ConnectionError):
         connect(transports=[transport], **options)
+
+
+@pytest.mark.parametrize("how", ["signout", "account/sign-out-everywhere"])
+def test_signing_out_disconnects_a_real_client_and_its_copied_cookie_is_worthless(live_server, connect, make_delegate,
+                                                                                  how):
+    delegate = make_delegate(password=PASSWORD)
+    with requests.Session() as http:
+        page = http.get(f"{live_server}/signin", timeout=TIMEOUT)
+        http.post(f"{live_server}/signin", allow_redirects=False, timeout=TIMEOUT,
+                  data={"csrf_token": csrf_token(page.text), "email": delegate.email, "password": PASSWORD})
+        copied = "; ".join(f"{cookie.name}={cookie.value}" for cookie in http.cookies)
+        listener = connect(headers={"Cookie": copied})
+        assert listener.next_event("connected") == {"person_id": delegate.id}
+
+        account = http.get(f"{live_server}/account", timeout=TIMEOUT)
+        response = http.post(f"{live_server}/{how}", allow_redirects=False, timeout=TIMEOUT,
+                             data={"csrf_token": csrf_token(account.text)})
+        assert response.status_code == 302
+
+    wait_until(lambda: not listener.client.connected, timeout=TIMEOUT, message="the server to disconnect the client")
+    again = connect(headers={"Cookie": copied})
+    assert again.next_event("connected") == {"person_id": None}
+    assert requests.get(f"{live_server}/account", headers={"Cookie": copied}, allow_redirects=False,
+                        timeout=TIMEOUT).status_code == 302

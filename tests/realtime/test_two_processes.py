@@ -176,3 +176,29 @@ def test_a_vote_closed_through_one_process_reaches_its_page_on_the_other(cluster
                                "explanation", "second_call_id", "record_head"}
     finally:
         reader.eio.disconnect(abort=True)
+
+
+def test_signing_out_through_one_process_disconnects_the_sockets_on_the_other(cluster):
+    """The close_room message flagged ``disconnect`` crosses the queue: a sign-out handled by the
+    first process disconnects that sign-in's socket connected to the second, and signing out
+    everywhere every socket of the person, wherever it is connected."""
+    first, second = cluster
+    http = _signed_in(first, "amara@example.org")
+    on_second = _client(second, [], http=http)
+    elsewhere = _signed_in(first, "amara@example.org")
+    other_sign_in = _client(second, [], http=elsewhere)
+    try:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', http.get(f"{first}/account").text).group(1)
+        assert http.post(f"{first}/signout", data={"csrf_token": token}, allow_redirects=False).status_code == 302
+        wait_until(lambda: not on_second.connected, timeout=10, message="the other process to disconnect the socket")
+        assert other_sign_in.connected
+
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                          elsewhere.get(f"{first}/account").text).group(1)
+        assert elsewhere.post(f"{first}/account/sign-out-everywhere", data={"csrf_token": token},
+                              allow_redirects=False).status_code == 302
+        wait_until(lambda: not other_sign_in.connected, timeout=10, message="every socket of the person to go")
+    finally:
+        for client in (on_second, other_sign_in):
+            if client.connected:
+                client.eio.disconnect(abort=True)

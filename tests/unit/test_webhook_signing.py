@@ -214,6 +214,41 @@ def test_the_documented_receiver_snippet_accepts_our_signatures_and_nothing_else
     assert not verify(SECRET, "garbage", BODY)
 
 
+# Whatever a stranger puts in the header: False, never an exception (a crash in a receiver's
+# handler is a 500 it did not plan for, and an exception type an attacker can probe).
+JUNK_HEADERS = [None, "", ",", "=", "t", "t=", "v1=", "t=,v1=", "t=1,v1", "garbage", "t=1790000000",
+                "v1=" + "a" * 64, "t=abc,v1=" + "a" * 64, "t=١٧٩٠٠٠٠٠٠٠,v1=" + "a" * 64,
+                "t=１２,v1=" + "a" * 64, "t=²,v1=" + "a" * 64, "t=" + "9" * 400 + ",v1=" + "a" * 64,
+                "t=" + "9" * 5000 + ",v1=" + "a" * 64, "t=-1,v1=" + "a" * 64, "t=1e9,v1=" + "a" * 64,
+                "t=1790000000,v1=" + "é" * 64, "t=1790000000,v1=" + "A" * 64, "t=1790000000,v1=\u00e9",
+                "t=1790000000,v1=" + "a" * 63 + "\x00", "t=1790000000,v1=" + "a" * 65, "t=1790000000\n,v1=" + "a" * 64,
+                "t=1790000000,v1=" + "a" * 64 + "\n", "\x00" * 100, "t=1790000000;v1=" + "a" * 64,
+                "t=1790000000 ,v1=" + "a" * 64 + ",t=junk", ",".join(["v1=" + "b" * 64] * 1000)]
+
+
+@pytest.mark.parametrize("header", JUNK_HEADERS, ids=range(len(JUNK_HEADERS)))
+def test_junk_headers_are_refused_without_an_exception(header):
+    verify, clock = _documented_verify()
+    now = int(clock.time())
+    for junk in ([header] if header is None else [header, header.replace("1790000000", str(now))]):
+        assert verify(SECRET, junk, BODY) is False, junk
+        assert signing.verify_signature(SECRET, junk, BODY, now=now) is False, junk
+
+
+@given(st.text(max_size=300))
+def test_any_text_as_a_header_is_refused_without_an_exception(header):
+    verify, _clock = _documented_verify()
+    assert verify(SECRET, header, BODY) is False
+    assert signing.verify_signature(SECRET, header, BODY, now=1790000000) is False
+
+
+def test_the_documented_snippet_accepts_a_header_with_spaces_and_several_signatures():
+    verify, clock = _documented_verify()
+    now = int(clock.time())
+    good = signing.signature(SECRET, now, BODY)
+    assert verify(SECRET, f"t={now}, v1={'0' * 64}, v1={good}", BODY)
+
+
 # Settings -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("environ, allowed", [
