@@ -62,7 +62,7 @@ class _Files:
             return None
         try:
             stat = os.stat(path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name (the static rule takes any text)
             return None
         if not os.path.isfile(path):
             return None

@@ -36,14 +36,14 @@ def _good_values(world: dict, token_id: int) -> dict[str, object]:
             "person_id": ids["other_person"], "number": 1, "revision": 1, "vote_id": ids["vote"],
             "objection_id": ids["objection"], "amendment_id": ids["amendment"], "subject_id": ids["std_id"],
             "comment_id": ids["comment"], "thread_id": ids["thread"], "version_id": ids["version"],
-            "webhook_id": ids["hook"], "token_id": token_id}
+            "webhook_id": ids["hook"], "token_id": token_id, "part": "ballot"}
 
 
 def _path(rule, values: dict[str, object], name: str, bad: str) -> str:
     path = rule.rule
-    for part, conv in rule._converters.items():
+    for part in rule._converters:
         value = bad if part == name else values[part]
-        path = path.replace(f"<int:{part}>" if isinstance(conv, IdConverter) else f"<{part}>", str(value))
+        path = re.sub(rf"<(?:[^<>]*:)?{part}>", lambda _match, value=value: str(value), path)
     assert "<" not in path, path
     return path
 
