@@ -20,7 +20,7 @@ from ..forms import show_errors
 from ..main.views import is_safe_next
 from . import account, erasure, permissions, sessions
 from .forms import ChangeEmailForm, ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EraseSelfForm, StewardEraseForm
-from .fresh import forget_fresh, fresh_login_required, fresh_minutes, mark_fresh
+from .fresh import forget_fresh, fresh_login_required, fresh_minutes, mark_fresh, take_pending_form
 from .models import Person
 from .views import _login_limit, auth_bp
 
@@ -43,12 +43,15 @@ def confirm_password():
             show_errors(form, error)
         else:
             mark_fresh()
+            pending = take_pending_form(target) if is_safe_next(target) else None
+            if pending is not None:  # finish what the person was doing: the same form, sent again
+                return render_template("auth/continue.html", action=target, fields=pending)
             return redirect(target if is_safe_next(target) else url_for("auth.account"))
     return render_template("auth/confirm.html", form=form, minutes=fresh_minutes()), _status(form)
 
 
 @auth_bp.route("/account/password", methods=["GET", "POST"])
-@fresh_login_required
+@login_required  # its form asks for the current password: that is the fresh sign-in
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -67,7 +70,7 @@ def change_password():
 
 
 @auth_bp.route("/account/email", methods=["GET", "POST"])
-@fresh_login_required
+@login_required  # its form asks for the current password: that is the fresh sign-in
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
@@ -76,6 +79,7 @@ def change_email():
         except DomainError as error:
             show_errors(form, error)
         else:
+            mark_fresh()
             flash(_("Your email is changed. Use the new address to sign in."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/email.html", form=form), _status(form)
@@ -140,7 +144,7 @@ def export():
 
 
 @auth_bp.route("/account/erase", methods=["GET", "POST"])
-@fresh_login_required
+@login_required  # its form asks for the current password: that is the fresh sign-in
 def erase():
     form = EraseSelfForm()
     if form.validate_on_submit():

@@ -7,6 +7,13 @@ version, so signing out, or signing out everywhere, makes it stale.
 
 Usage in any package: ``@fresh_login_required`` under the route decorator. A page is sent to the
 confirmation form and comes back; a JSON request gets 401 with code ``reauthentication_required``.
+
+A form sent while the sign-in was stale is not lost: its fields (never a password, never its CSRF
+token) wait in the session, and once the password is confirmed the person's action is finished
+for them (``/account/confirm`` answers with the same form, filled in, which the page sends at once;
+without scripts one press of "Continue" does). Forms that ask for the current password themselves
+(changing the password or the email, erasing one's account) need no separate confirmation: the
+password they carry is the fresh sign-in.
 """
 from __future__ import annotations
 
@@ -23,7 +30,11 @@ from ..errors import wants_json
 from ..main.views import is_safe_next
 
 FRESH_KEY = "_fresh_sign_in"
+PENDING_KEY = "_pending_action"
 DEFAULT_MINUTES = 10
+# What a waiting form may hold (the session is a cookie: a few hundred bytes at most).
+PENDING_MAX_FIELDS = 20
+PENDING_MAX_CHARS = 1500
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,6 +75,28 @@ def _come_back_to() -> str:
     return path if is_safe_next(path) else url_for("auth.account")
 
 
+def _keep_pending_form() -> None:
+    """Keep the fields of the form being sent (not its CSRF token, never a password) for after
+    the confirmation; a form too large for the session cookie is not kept."""
+    fields = [(name, value) for name, value in request.form.items(multi=True)
+              if name != "csrf_token" and "password" not in name.lower()]
+    if len(fields) > PENDING_MAX_FIELDS or sum(len(n) + len(v) for n, v in fields) > PENDING_MAX_CHARS:
+        session.pop(PENDING_KEY, None)
+        return
+    session[PENDING_KEY] = {"user": current_user.get_id(), "path": request.path, "fields": fields}
+
+
+def take_pending_form(path: str | None) -> list[tuple[str, str]] | None:
+    """The fields of the form this person sent to ``path`` before confirming (once), or None."""
+    pending = session.pop(PENDING_KEY, None)
+    if not isinstance(pending, dict) or pending.get("user") != current_user.get_id() or pending.get("path") != path:
+        return None
+    fields = pending.get("fields")
+    if not isinstance(fields, list):
+        return None
+    return [(str(name), str(value)) for name, value in fields if isinstance(name, str) and isinstance(value, str)]
+
+
 def fresh_login_required(view: F) -> F:
     """Let the view run only for a signed-in person whose sign-in is fresh; else ask for the password."""
     @wraps(view)
@@ -75,6 +108,9 @@ def fresh_login_required(view: F) -> F:
                 return jsonify({"code": "reauthentication_required",
                                 "message": _("Please confirm your password: sign in again to continue.")}), 401
             flash(_("For your safety, please confirm your password to continue."), "info")
+            if request.method == "POST":
+                _keep_pending_form()
+                return redirect(url_for("auth.confirm_password", next=request.path))
             return redirect(url_for("auth.confirm_password", next=_come_back_to()))
         return view(*args, **kwargs)
     return wrapped  # type: ignore[return-value]

@@ -2,6 +2,7 @@
 and the rate limits on password reset requests."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -88,8 +89,17 @@ def test_changing_the_email(client, network, login):
 
 
 @pytest.mark.parametrize("path", ["/account/password", "/account/email", "/account/erase"])
-def test_a_stale_sign_in_must_confirm_the_password_first(client, network, login, path):
+def test_a_form_that_asks_for_the_password_asks_only_once(client, network, login, path):
+    """Its own password field is the fresh sign-in: no second confirmation before it."""
     login(network["delegate"])
+    _make_stale(client)
+    page = client.get(path)
+    assert page.status_code == 200 and 'type="password"' in page.get_data(as_text=True)
+
+
+def test_a_stale_sign_in_must_confirm_the_password_first(client, network, login):
+    login(network["steward"])
+    path = f"/people/{network['suspended_delegate'].id}/erase"
     assert client.get(path).status_code == 200  # fresh right after signing in
     _make_stale(client)
     response = client.get(path)
@@ -101,20 +111,47 @@ def test_a_stale_sign_in_must_confirm_the_password_first(client, network, login,
     assert client.get(path).status_code == 200
 
 
-def test_a_stale_post_is_refused_before_it_changes_anything(client, network, login):
+def test_a_stale_post_changes_nothing_then_finishes_once_the_password_is_confirmed(client, network, login):
+    from sqlalchemy import func, select
+
+    from deliberate.api.models import ApiToken
+    from deliberate.extensions import db
+
     login(network["delegate"])
     _make_stale(client)
-    response = client.post("/account/password", data={"current_password": TEST_PASSWORD,
-                                                        "new_password": NEW_PASSWORD})
-    assert response.status_code == 302 and "/account/confirm" in response.headers["Location"]
-    client.post("/signout")
-    login(network["delegate"])  # unchanged
+    response = client.post("/account/tokens/", data={"name": "For our CMS", "scopes": ["read"]})
+    assert response.status_code == 302 and response.headers["Location"] == "/account/confirm?next=/account/tokens/"
+    assert db.session.scalar(select(func.count(ApiToken.id))) == 0  # nothing done before the confirmation
+    confirmed = client.post(response.headers["Location"], data={"password": TEST_PASSWORD})
+    page = confirmed.get_data(as_text=True)
+    # The same form, filled in as the person sent it, ready to go (sent at once by the page's script).
+    assert confirmed.status_code == 200 and 'action="/account/tokens/" data-auto-submit' in page
+    assert 'name="name" value="For our CMS"' in page and 'name="scopes" value="read"' in page
+    assert TEST_PASSWORD not in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    done = client.post("/account/tokens/", data={"csrf_token": token, "name": "For our CMS", "scopes": ["read"]})
+    assert done.status_code == 200 and db.session.scalar(select(func.count(ApiToken.id))) == 1
+    # The waiting form is used once: confirming again goes back to the page, nothing is sent twice.
+    again = client.post("/account/confirm?next=/account/tokens/", data={"password": TEST_PASSWORD})
+    assert again.status_code == 302
+
+
+def test_a_waiting_form_never_keeps_a_password_and_only_serves_its_own_page(client, network, login):
+    login(network["steward"])
+    _make_stale(client)
+    path = f"/people/{network['suspended_delegate'].id}/erase"
+    client.post(path, data={"reason": "asked", "comments": "keep", "password": "a typed secret"})
+    with client.session_transaction() as session:
+        pending = session["_pending_action"]
+    assert pending["path"] == path and ("password", "a typed secret") not in [tuple(f) for f in pending["fields"]]
+    other = client.post("/account/confirm?next=/account/tokens/", data={"password": TEST_PASSWORD})
+    assert other.status_code == 302  # a form waits for its own page only
 
 
 def test_a_json_client_gets_a_clear_401(client, network, login):
     login(network["delegate"])
     _make_stale(client)
-    response = client.get("/account/password", headers={"Accept": "application/json"})
+    response = client.post("/account/tokens/", data={"name": "x", "scopes": ["read"]}, headers={"Accept": "application/json"})
     assert response.status_code == 401 and response.get_json()["code"] == "reauthentication_required"
 
 
@@ -123,7 +160,8 @@ def test_coming_back_through_a_remember_cookie_is_not_fresh(app, network):
     c.post("/signin", data={"email": "delegate@example.org", "password": TEST_PASSWORD, "remember": "y"})
     c.delete_cookie("session", domain="localhost.test")
     assert _signed_in(c)
-    assert c.get("/account/password").status_code == 302
+    assert c.get("/account/tokens/").status_code == 200  # a page, then its form:
+    assert c.post("/account/tokens/", data={"name": "x", "scopes": ["read"]}).status_code == 302
 
 
 def test_another_persons_fresh_mark_does_not_carry_over(app, network, login):
@@ -135,7 +173,8 @@ def test_another_persons_fresh_mark_does_not_carry_over(app, network, login):
     login(network["steward"], test_client=c)
     with c.session_transaction() as session:
         session[FRESH_KEY] = stolen
-    assert c.get("/account/password").status_code == 302
+    assert c.get("/account/tokens/").status_code == 200  # a page, then its form:
+    assert c.post("/account/tokens/", data={"name": "x", "scopes": ["read"]}).status_code == 302
 
 
 def test_signed_out_people_are_sent_to_sign_in(client, network):

@@ -51,6 +51,11 @@
     window.history.replaceState(null, "", address.getAttribute("content"));
   }
 
+  // A form to send at once (after confirming one's password, the action the person had started).
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-auto-submit]"), function (form) {
+    form.submit();
+  });
+
   // The phone menu: the button appears only with this script; the menu folds on narrow screens
   // (CSS), unfolds on a press, and Escape folds it back with focus on the button.
   var toggle = document.querySelector(".nav-toggle");
