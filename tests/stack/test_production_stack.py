@@ -207,6 +207,7 @@ def test_a_ballot_then_the_worker_closes_the_due_vote_and_delivers_the_webhook(s
         webhooks.create_webhook(actor=steward, coop=None, url=f"http://127.0.0.1:{receiver.server_port}/hook",
                                 events=["vote.closed"], allow_private=True)
         db.session.remove()
+        db.engine.dispose()  # close its pooled connection now, not when the collector finds it in a later test
     with psycopg.connect(stack.database_url) as conn:
         vote_id = conn.execute("SELECT id FROM votes WHERE state = 'open' AND subject_kind = 'admission'").fetchone()[0]
     http = sign_in(stack.url, "lucia@example.org")
