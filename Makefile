@@ -82,7 +82,7 @@ test-sqlite:
 
 # The database-facing layers again, on PostgreSQL.
 test-postgres:
-	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser" tests/integration tests/web tests/realtime tests/reliability
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser and not db_independent" tests/integration tests/web tests/realtime tests/reliability
 
 bench: $(VENV)/.installed-dev vendor nginx services
 	@status=0; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status

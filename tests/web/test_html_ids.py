@@ -19,6 +19,9 @@ from tests.conftest import BASE_CONFIG, DATABASE_URL, EMPTY, ON_POSTGRES, TEST_P
 from tests.web.authz_table import TABLE, fill
 from tests.web.html_check import Page, problems
 
+# Pages rendered and checked the same whatever the database: run once, on SQLite (Makefile, test-postgres).
+pytestmark = pytest.mark.db_independent
+
 
 @pytest.fixture
 def app_config():

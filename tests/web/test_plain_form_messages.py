@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
+# Pages rendered and checked the same whatever the database: run once, on SQLite (Makefile, test-postgres).
+pytestmark = pytest.mark.db_independent
+
 
 @pytest.fixture
 def form_class(app):

@@ -33,6 +33,9 @@ from tests.web.pseudo_locale import (
 )
 from tests.web.pseudo_scene import SAID, build_scene
 
+# Pages rendered and checked the same whatever the database: run once, on SQLite (Makefile, test-postgres).
+pytestmark = pytest.mark.db_independent
+
 HEADERS = {"Accept-Language": LOCALE}
 
 

@@ -8,9 +8,13 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from flask import url_for
 
 from deliberate import static_files
+
+# Pages rendered and checked the same whatever the database: run once, on SQLite (Makefile, test-postgres).
+pytestmark = pytest.mark.db_independent
 
 STATIC = Path(static_files.__file__).parent / "static"
 YEAR = "public, max-age=31536000, immutable"

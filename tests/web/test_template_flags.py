@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Pages rendered and checked the same whatever the database: run once, on SQLite (Makefile, test-postgres).
+pytestmark = pytest.mark.db_independent
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "deliberate" / "templates"
 CALL = re.compile(r"\b(is_steward|is_delegate_of|can_\w+)\s*\(")
 
