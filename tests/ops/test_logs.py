@@ -3,6 +3,7 @@ through a whole flow (signing in, an API call with a bearer token, a password re
 password, token or secret in them."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -248,11 +249,9 @@ class JsonServer:
         deadline = time.monotonic() + timeout
         while True:
             assert self.process.poll() is None, self.stderr.read_text()[-3000:]
-            try:
+            with contextlib.suppress(requests.RequestException):  # not up yet
                 if requests.get(self.url + "/healthz", timeout=1).ok:
                     return
-            except requests.RequestException:
-                pass
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.1)
 
