@@ -477,13 +477,11 @@ def as_role(app, network, login):
 
 # The authorization matrices' world (tests/authz_world.py) --------------------------------------
 
-@pytest.fixture(scope="module")
-def authz_world_file(database_template, tmp_path_factory):
-    """The world is built once per module and copied for each test (it is slow to build): as a
-    database file on SQLite, as a snapshot of its rows on PostgreSQL."""
+def build_world_once(database_template, tmp_path_factory, build, name: str):
+    """A world slow to build, built once (per module) for tests to copy: ``(path, world)`` on SQLite,
+    the database file it lives in; ``(snapshot, world)`` on PostgreSQL, a snapshot of its rows."""
     from deliberate import create_app
     from deliberate.extensions import db
-    from tests.authz_world import build_world
 
     if ON_POSTGRES:
         from deliberate.config import normalise_database_url
@@ -491,19 +489,28 @@ def authz_world_file(database_template, tmp_path_factory):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
         with app.app_context():
             restore_postgres(EMPTY)
-            world = build_world()
+            world = build()
             snapshot = snapshot_postgres()
             db.session.remove()
             db.engine.dispose()
         return snapshot, world
-    path = tmp_path_factory.mktemp("world") / "world.sqlite3"
+    path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
     shutil.copyfile(database_template, path)
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
-        world = build_world()
+        world = build()
         db.session.remove()
         db.engine.dispose()
     return path, world
+
+
+@pytest.fixture(scope="module")
+def authz_world_file(database_template, tmp_path_factory):
+    """The world is built once per module and copied for each test (it is slow to build): as a
+    database file on SQLite, as a snapshot of its rows on PostgreSQL."""
+    from tests.authz_world import build_world
+
+    return build_world_once(database_template, tmp_path_factory, build_world, "world")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, DATABASE_URL, EMPTY, ON_POSTGRES, TEST_PASSWORD, restore_postgres, snapshot_postgres
+from tests.conftest import ON_POSTGRES, TEST_PASSWORD, build_world_once, restore_postgres
 from tests.web.authz_table import TABLE, fill
 from tests.web.html_check import Page, problems
 
@@ -149,28 +149,7 @@ def build_demo_world() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def demo_world_file(database_template, tmp_path_factory):
     """Built once for the module; each test gets a copy (a file on SQLite, a row snapshot on PostgreSQL)."""
-    from deliberate import create_app
-    from deliberate.extensions import db
-
-    if ON_POSTGRES:
-        from deliberate.config import normalise_database_url
-
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
-        with app.app_context():
-            restore_postgres(EMPTY)
-            world = build_demo_world()
-            snapshot = snapshot_postgres()
-            db.session.remove()
-            db.engine.dispose()
-        return snapshot, world
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    shutil.copyfile(database_template, path)
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        world = build_demo_world()
-        db.session.remove()
-        db.engine.dispose()
-    return path, world
+    return build_world_once(database_template, tmp_path_factory, build_demo_world, "demo")
 
 
 @pytest.fixture
