@@ -215,6 +215,7 @@ def register_blueprints(app: Flask) -> None:
     from .main import language
     from .main import views as main
     from .members import views as members
+    from .policies import views as policies
     from .proposals import views as proposals
     from .search import views as search
     from .standards import views as standards
@@ -229,6 +230,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members.auth_bp)
     app.register_blueprint(members.coops_bp)
     app.register_blueprint(standards.bp)
+    app.register_blueprint(policies.bp)
     app.register_blueprint(votes.bp)
     app.register_blueprint(proposals.bp)
     app.register_blueprint(coediting.bp)

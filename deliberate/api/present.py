@@ -13,7 +13,9 @@ from ..discussions import permissions as discussion_permissions
 from ..discussions.models import Comment, Thread
 from ..discussions.presenting import author_label, body_html, coop_label, hidden_html
 from ..members.models import Cooperative, Person
+from ..policies.queries import policy_for
 from ..proposals.models import Amendment, AmendmentDraft
+from ..proposals.services import current_terms
 from ..standards.models import Revision, Section, Standard
 from ..versions.models import Version
 from ..voting.models import Ballot, Objection, Vote
@@ -54,7 +56,7 @@ def section_summary(section: Section) -> dict[str, Any]:
 
 
 def standard(s: Standard, latest: Version | None, sections: list[Section]) -> dict[str, Any]:
-    return {**standard_summary(s, latest), "policy": dict(s.policy or {}),
+    return {**standard_summary(s, latest), "policy": policy_for(s), "policy_stored": dict(s.policy or {}),
             "sections": [section_summary(x) for x in sections]}
 
 
@@ -109,7 +111,7 @@ def amendment(a: Amendment) -> dict[str, Any]:
     data = amendment_summary(a)
     return {**data, "rationale": a.rationale or "",
             "coauthors": [{"name": person_name(c.person, c.coop), "coop": coop_ref(c.coop)} for c in a.coauthors],
-            "draft": draft(a.head)}
+            "draft": draft(a.head), "change_kind": a.change_kind, "terms": current_terms(a)}
 
 
 # Discussions ---------------------------------------------------------------------------------
@@ -161,6 +163,7 @@ def vote(page: VotePage, *, standard_slug: str | None) -> dict[str, Any]:
     alternatives = ([{"id": ident, "label": label} for ident, label in labels.items()]
                     + [{"id": STATUS_QUO, "label": "The status quo"}]) if v.method == "ranked" else []
     return {**vote_summary(v, page.turnout, standard_slug), "rule": dict(v.rule), "rule_preset": v.rule_preset,
+            "terms": dict(v.terms) if v.terms else None,
             "rule_text": page.rule.describe(), "choices": list(CHOICES[v.method]), "alternatives": alternatives,
             "text": v.text, "text_hash": v.text_hash, "electorate": [coop_ref(m.coop) for m in page.electorate],
             "result": dict(v.result) if v.state == "closed" and v.result is not None else None,

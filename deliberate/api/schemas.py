@@ -65,7 +65,9 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "Standard": obj({"slug": STRING, "title": STRING, "summary": STRING,
                      "maturity": {"type": "string", "enum": ["draft", "candidate", "ratified"]},
                      "latest_version": nullable(STRING), "created_at": DATETIME,
-                     "policy": {**FREE, "description": "Which rule presets decide what (shown to everyone)."},
+                     "policy": {**FREE, "description": "The policy in force: the network's rules with the "
+                                "standard's own entries over them, complete (rules, quorums, phases, who opens what)."},
+                     "policy_stored": {**FREE, "description": "Only what this standard sets apart from the network's rules."},
                      "sections": {"type": "array", "items": ref("SectionSummary"),
                                   "description": "The working draft's sections, in order."}}),
     "Revision": obj({"id": ID, "number": INT, "title": STRING, "body": STRING, "message": STRING,
@@ -106,7 +108,10 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                       "coop": nullable(ref("CoopRef")), "coauthors": {"type": "array", "items": obj({
                           "name": STRING, "coop": nullable(ref("CoopRef"))})},
                       "group_id": nullable(INT), "created_at": DATETIME, "updated_at": DATETIME,
-                      "decided_at": nullable(DATETIME), "draft": nullable(ref("AmendmentDraft"))}),
+                      "decided_at": nullable(DATETIME), "draft": nullable(ref("AmendmentDraft")),
+                      "change_kind": {"type": "string", "enum": ["principle", "guidance", "editorial"]},
+                      "terms": {**FREE, "description": "The policy's terms for this kind of change, copied "
+                                "into the amendment when it was opened: rule, quorum, phase durations."}}),
     "Thread": obj({"id": ID, "subject_kind": {"type": "string", "enum": ["standard", "section", "amendment", "vote"]},
                    "subject_id": ID, "title": {**STRING, "description": "Empty for the subject's main thread."},
                    "comment_count": INT, "created_at": DATETIME}),
@@ -142,6 +147,8 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                  "passed": nullable(BOOL), "turnout": ref("Turnout"),
                  "rule": {**FREE, "description": "The rule, fixed when the vote opened."},
                  "rule_preset": STRING, "rule_text": STRING,
+                 "terms": nullable({**FREE, "description": "The policy's terms when the vote opened: the kind of "
+                                    "change it decides and why this rule (null for older votes)."}),
                  "choices": {"type": "array", "items": STRING},
                  "alternatives": {"type": "array", "items": obj({"id": STRING, "label": STRING}),
                                   "description": "Ranked votes: what may be ranked (the status quo included)."},

@@ -194,10 +194,9 @@ def cancel_vote(session, amendment: Amendment, actor: Person | None, note: str =
 
 def adopt_directly(*, actor: Person, amendment: Amendment, note: str = "") -> Amendment:
     """A steward adopts an open amendment without a vote, where the standard's policy allows it."""
-    from ..voting.policy import steward_may_adopt
+    from .services import current_terms
 
-    kind = amendment.section.kind if amendment.section is not None else "principle"
-    allowed = steward_may_adopt(amendment.standard.policy or {}, kind)
+    allowed = current_terms(amendment)["steward_may_adopt"]
     if not permissions.can_adopt_directly(actor, amendment, allowed):
         raise PermissionDenied(_("This amendment must be decided by a vote of the co-ops."))
     note = _clean_note(note)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -57,6 +57,12 @@ class Amendment(db.Model):
     # When its authors first opened it for discussion. Never opened, it stays private to them (and
     # the stewards) in every state a draft can reach: conflicted, withdrawn, superseded.
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What kind of change it is for the policy ("principle", "guidance", "editorial"): the
+    # section's kind, or "editorial" when its authors say it only fixes wording.
+    change_kind: Mapped[str] = mapped_column(String(16), default="principle", server_default="principle")
+    # The policy's terms for that kind (voting_policy.terms_for), copied when the amendment is
+    # created and again when it is opened for discussion; never changed after (invariant 13).
+    terms: Mapped[dict | None] = mapped_column(JSON)
 
     standard: Mapped[Standard] = relationship()
     section: Mapped[Section | None] = relationship(foreign_keys=[section_id])

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import status_label
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop, find_person_by_email
+from ..policies import queries as policies
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section, Standard
 from ..standards.services import TextUnderVote, clean_body, clean_title
@@ -291,8 +292,12 @@ def check_can_group(actor: Person | None) -> None:
 def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: Section | None = None,
                       summary: str, rationale: str = "", proposed_title: str = "", proposed_body: str = "",
                       target_position: int | None = None, base_revision_id: int | None = None,
-                      name: str = "", coop: Cooperative | None = None) -> Amendment:
-    """Start a draft amendment against the section's current revision (its base)."""
+                      name: str = "", coop: Cooperative | None = None, change_kind: str | None = None) -> Amendment:
+    """Start a draft amendment against the section's current revision (its base).
+
+    ``change_kind`` is the kind of change for the policy: the section's kind by default, or
+    "editorial" when the authors say it only fixes wording (its own, lighter terms).
+    """
     check_can_propose(actor)
     coop = acting_coop(actor, coop)
     summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
@@ -302,9 +307,11 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
         kind, title, body, position, base_id = _proposal(session, standard, kind, section, proposed_title,
                                                         proposed_body, target_position, base_revision_id)
         label = name or _default_name(kind, section, title)
+        change_kind = checked_change_kind(kind, section, change_kind)
         amendment = Amendment(standard_id=standard.id, section_id=section.id if section else None, kind=kind,
                               state="draft", title=label, summary=summary, rationale=rationale, author_id=actor.id,
-                              coop_id=coop.id if coop else None)
+                              coop_id=coop.id if coop else None, change_kind=change_kind,
+                              terms=terms_of(standard, change_kind, section, kind))
         session.add(amendment)
         session.flush()
         add_draft(session, amendment, base_revision_id=base_id, title=title, body=body, position=position,
@@ -313,6 +320,32 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
                                actor_id=actor.id))
         publish(session, amendment, "amendment_proposed", actor, {"title": amendment.title})
     return amendment
+
+
+def checked_change_kind(kind: str, section: Section | None, change_kind: str | None) -> str:
+    """The kind of change of a new amendment: its section's kind, or "editorial" if its authors
+    say so (an editorial section's amendments are always editorial)."""
+    natural = section.kind if section is not None and kind != "insert" else "principle"
+    if change_kind in (None, "", natural):
+        return natural
+    if change_kind == "editorial":
+        return "editorial"
+    raise InvalidInput(_("An amendment is either a change of its section's kind or an editorial fix."),
+                       field_errors={"change_kind": [_("Choose the section's kind or editorial.")]})
+
+
+def terms_of(standard: Standard, change_kind: str, section: Section | None, kind: str) -> dict:
+    """The policy's terms for this amendment, to copy into it (policies.queries.terms)."""
+    key = section.key if section is not None and kind != "insert" else None
+    return policies.terms(standard, change_kind, key)
+
+
+def current_terms(amendment: Amendment) -> dict:
+    """The terms that decide ``amendment``: those copied into it, or (an amendment older than
+    terms) the policy's now."""
+    if amendment.terms:
+        return dict(amendment.terms)
+    return terms_of(amendment.standard, amendment.change_kind or "principle", amendment.section, amendment.kind)
 
 
 def _default_name(kind: str, section: Section | None, title: str) -> str:
@@ -387,6 +420,8 @@ def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
     with unit_of_work() as session:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "open", actor)
+        # Its public process starts now: the terms in force now are the ones it keeps.
+        amendment.terms = terms_of(amendment.standard, amendment.change_kind, amendment.section, amendment.kind)
         publish(session, amendment, "amendment_opened", actor, {"title": amendment.title})
     return amendment
 

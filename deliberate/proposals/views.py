@@ -15,6 +15,7 @@ from ..forms import form_id, show_errors
 from ..i18n import translated
 from ..members.models import Cooperative
 from ..members.services import find_coop
+from ..policies.presenting import basis
 from ..realtime.events import latest_event_id
 from ..standards import services as standards
 from ..translatable import N_
@@ -118,14 +119,12 @@ def show(slug: str, amendment_id: int):
         can_resolve=permissions.can_resolve(person, amendment),
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
         can_adopt=_may_adopt_directly(person, amendment), can_put_to_vote=permissions.can_put_to_vote(person, amendment),
-        coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT))
+        coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT),
+        basis=basis(services.current_terms(amendment)))
 
 
 def _may_adopt_directly(person, amendment) -> bool:
-    from ..voting.policy import steward_may_adopt
-
-    kind = amendment.section.kind if amendment.section is not None else "principle"
-    return permissions.can_adopt_directly(person, amendment, steward_may_adopt(amendment.standard.policy or {}, kind))
+    return permissions.can_adopt_directly(person, amendment, services.current_terms(amendment)["steward_may_adopt"])
 
 
 @bp.route("/amendments/<int:amendment_id>/edit", methods=["GET", "POST"])

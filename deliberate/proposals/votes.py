@@ -17,10 +17,11 @@ from .. import notices
 from ..errors import Conflict, NextStep, NotFound
 from ..extensions import db
 from ..i18n import status_label
+from ..policies import queries as policies
 from ..standards.models import Section
-from ..voting.policy import preset_for_group, preset_for_section
+from ..voting.policy import preset_for_group
 from ..voting.subjects import SubjectHandler, TextPart
-from . import adoption, voted_text
+from . import adoption, services, voted_text
 from .models import Amendment, CompetingGroup
 from .states import LIVE_STATES
 
@@ -51,10 +52,11 @@ class AmendmentHandler(SubjectHandler):
     def standard_id(self, subject: Amendment) -> int:
         return subject.standard_id
 
+    def terms(self, subject: Amendment) -> dict[str, Any]:
+        return services.current_terms(subject)
+
     def rule_preset(self, subject: Amendment) -> str:
-        section = subject.section
-        kind = section.kind if section is not None else "principle"
-        return preset_for_section(subject.standard.policy or {}, kind, section.key if section is not None else None)
+        return self.terms(subject)["rule"]
 
     def check_can_open(self, subject: Amendment) -> None:
         if subject.group_id is not None and subject.state in LIVE_STATES:
@@ -118,10 +120,18 @@ class GroupHandler(SubjectHandler):
     def standard_id(self, subject: CompetingGroup) -> int:
         return subject.standard_id
 
-    def rule_preset(self, subject: CompetingGroup) -> str:
+    def terms(self, subject: CompetingGroup) -> dict[str, Any]:
+        # The strictest kind among the competing amendments decides the phases; the group's rule
+        # is the policy's ranked preset.
         from ..standards.models import Standard
 
-        return preset_for_group(db.session.get(Standard, subject.standard_id).policy or {})
+        standard = db.session.get(Standard, subject.standard_id)
+        kinds = [a.change_kind or "principle" for a in _live(subject)] or ["principle"]
+        kind = min(kinds, key=("principle", "guidance", "editorial").index)
+        return {**policies.terms(standard, kind), "rule": preset_for_group(policies.policy_for(standard))}
+
+    def rule_preset(self, subject: CompetingGroup) -> str:
+        return self.terms(subject)["rule"]
 
     def check_can_open(self, subject: CompetingGroup) -> None:
         live = _live(subject)

@@ -9,6 +9,7 @@ import base64
 import hashlib
 from typing import Any
 
+from ..policies.queries import policy_for
 from ..translatable import M_, Code, Message
 from ..voting.ledger import format_at
 from .queries import VersionPage
@@ -57,7 +58,8 @@ def json_data(page: VersionPage, urls: dict[str, str]) -> dict[str, Any]:
     """Everything about a version as plain JSON: its text, sections, amendments and vote."""
     version, vote = page.version, page.vote
     return {
-        "standard": {"slug": page.standard.slug, "title": version.title, "maturity": page.standard.maturity},
+        "standard": {"slug": page.standard.slug, "title": version.title, "maturity": page.standard.maturity,
+                     "policy": policy_for(page.standard)},
         "version": version.number,
         "attempt": version.attempt,
         "state": version.state,
@@ -70,10 +72,11 @@ def json_data(page: VersionPage, urls: dict[str, str]) -> dict[str, Any]:
         "sections": [{"key": s.key, "position": s.position, "kind": s.kind, "title": s.title, "body": s.body,
                       "revision_id": s.revision_id} for s in page.sections],
         "amendments": [{"id": a.id, "ref": a.reference, "kind": a.kind, "title": a.title, "summary": a.summary,
-                        "rationale": a.rationale} for a in page.amendments],
+                        "rationale": a.rationale, "change_kind": a.change_kind, "terms": a.terms}
+                       for a in page.amendments],
         "vote": None if vote is None else {
             "id": vote.id, "state": vote.state, "passed": vote.passed, "explanation": vote.explanation,
-            "rule_preset": vote.rule_preset, "text_hash": vote.text_hash,
+            "rule_preset": vote.rule_preset, "terms": vote.terms, "text_hash": vote.text_hash,
             "record": urls.get("record")},
         "changelog_entry_hash": page.entry.hash if page.entry else None,
         "links": urls,

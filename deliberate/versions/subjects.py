@@ -20,9 +20,9 @@ from .. import notices
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..i18n import status_label
+from ..policies import queries as policies
 from ..realtime.events import record_event
 from ..standards.models import Standard
-from ..voting.policy import preset_for_version
 from ..voting.subjects import SubjectHandler, TextPart
 from . import document, services
 from .models import Version
@@ -76,8 +76,11 @@ class VersionHandler(SubjectHandler):
     def standard_id(self, subject: Version) -> int:
         return subject.standard_id
 
+    def terms(self, subject: Version) -> dict[str, Any]:
+        return policies.terms(db.session.get(Standard, subject.standard_id), "version")
+
     def rule_preset(self, subject: Version) -> str:
-        return preset_for_version(db.session.get(Standard, subject.standard_id).policy or {})
+        return self.terms(subject)["rule"]
 
     def check_can_open(self, subject: Version) -> None:
         services.check_can_decide(db.session, subject)
@@ -155,8 +158,11 @@ class MaturityHandler(SubjectHandler):
     def standard_id(self, subject: Standard) -> int:
         return subject.id
 
+    def terms(self, subject: Standard) -> dict[str, Any]:
+        return policies.terms(subject, "version")
+
     def rule_preset(self, subject: Standard) -> str:
-        return preset_for_version(subject.policy or {})
+        return self.terms(subject)["rule"]
 
     def check_can_open(self, subject: Standard) -> None:
         self.frozen_text(subject)  # raises when there is no next step, or no ratified text for it

@@ -16,7 +16,6 @@ from ..i18n import status_label
 from ..members.models import Cooperative
 from ..members.services import COOP_TRANSITIONS
 from ..realtime.events import record_event
-from .policy import preset_for_admission
 from .subjects import SubjectHandler
 
 # Co-ops that may be admitted by a vote: applicants, and co-ops that left and want to return.
@@ -68,8 +67,13 @@ class AdmissionHandler(SubjectHandler):
             text += f"\n\n{subject.description}"
         return text
 
+    def terms(self, subject: Any) -> dict[str, Any]:
+        from ..policies.queries import admission_terms
+
+        return admission_terms()
+
     def rule_preset(self, subject: Any) -> str:
-        return preset_for_admission(None)
+        return self.terms(subject)["rule"]
 
     def candidates(self) -> list[Cooperative]:
         return list(db.session.scalars(select(Cooperative).where(Cooperative.status.in_(ADMISSIBLE)).order_by(Cooperative.name)))

@@ -90,7 +90,7 @@ def _close(actor: Any, vote_id: int, now: datetime | None) -> tuple[Vote, bool]:
             second = create_vote(session, handler, subject, rule=second_call_rule(rule), preset=vote.rule_preset,
                                   opens_at=now, closes_at=now + (vote.closes_at - vote.opens_at),
                                   actor_id=vote.closed_by_id, title=notices.SECOND_CALL_TITLE(title=vote.title), weights=None,
-                                  now=now, second_call_of_id=vote.id, electorate=electorate)
+                                  now=now, second_call_of_id=vote.id, electorate=electorate, terms=vote.terms)
             handler.on_second_call(session, subject, vote, second)
             effect = notices.SECOND_CALL_EFFECT(vote=second.id, share=percent_text(rule.second_call_quorum))
         else:

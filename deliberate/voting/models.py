@@ -47,6 +47,9 @@ class Vote(db.Model):
     text_hash: Mapped[str] = mapped_column(String(64))
     rule: Mapped[dict[str, Any]] = mapped_column(JSON)
     rule_preset: Mapped[str] = mapped_column(String(32))
+    # The policy's terms for this kind of change when the vote opened (policy.terms_for): which
+    # kind of change it decides and why this rule; None for votes opened before policies had terms.
+    terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Ranked votes: [[id, label], ...] without the status quo (the rules module adds it).
     alternatives: Mapped[list | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16), default="open", index=True)

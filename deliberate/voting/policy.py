@@ -16,22 +16,61 @@ A policy is a small JSON object stored on the standard and shown to everyone, fo
 - ``groups`` decides competing amendments together (a ranked preset);
 - ``admissions`` decides a co-op's admission (the network's policy, not a standard's);
 - ``steward_may_adopt`` lists the kinds of section whose amendments a steward may adopt without
-  a vote (typo fixes and other editorial changes).
+  a vote (typo fixes and other editorial changes);
+- ``phases`` gives, for each kind of change (:data:`CHANGE_KINDS`: the three kinds of section,
+  ``version`` for ratifying a version or a standard's maturity, ``admission``), the minimum days of
+  discussion, the days of last call, the days a vote stays open, the days after a decision during
+  which a formal objection may be filed, and whether the kind is ``urgent`` (a vote may be opened
+  before the discussion and last call have run their course);
+- ``quorums`` (optional) overrides the preset's quorum for a kind of change (a fraction, "3/5");
+- ``opening`` says who starts the last call (``authors`` or ``stewards``) and who opens the vote
+  (``stewards``, or ``automatic`` when the last call ends);
+- ``proxies`` and ``council`` are the network's: how many co-ops one co-op may hold the vote of,
+  and how large a council deciding a formal objection is.
 
 Every key is optional: what a stored policy leaves out comes from :data:`DEFAULT_POLICY`.
+
+:func:`terms_for` gives the *terms* of one process: the flat dict of everything the policy says
+about one kind of change, copied into each amendment and vote when it starts, so that changing
+a policy never changes a running process (DESIGN invariant 13).
 """
 from __future__ import annotations
 
 import copy
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
-from ..translatable import M_, Code, Message
+from ..translatable import M_, N_, Code, Message
 from .rules import PRESET_LABELS, PRESETS
 
 # Mirrors deliberate.standards.models.SECTION_KINDS (that module needs SQLAlchemy; this one may not).
 SECTION_KINDS = ("principle", "guidance", "editorial")
+
+# Kinds of change a policy decides: amendments to each kind of section, versions (and a
+# standard's maturity), admissions of co-ops.
+CHANGE_KINDS = (*SECTION_KINDS, "version", "admission")
+PHASE_FIELDS = ("discussion_days", "last_call_days", "voting_days", "objection_days")
+MAX_DAYS = 365
+OPENERS = {"last_call": ("authors", "stewards"), "vote": ("stewards", "automatic")}
+
+# Plain names of the kinds of change, for "decided under rule X because this is a change of kind Y".
+CHANGE_KIND_LABELS = {
+    "principle": N_("a change to a core principle"),
+    "guidance": N_("a change to guidance"),
+    "editorial": N_("an editorial fix"),
+    "version": N_("the ratification of a version"),
+    "admission": N_("the admission of a co-op"),
+}
+
+DEFAULT_PHASES: dict[str, dict[str, Any]] = {
+    "principle": {"discussion_days": 14, "last_call_days": 7, "voting_days": 14, "objection_days": 30, "urgent": False},
+    "guidance": {"discussion_days": 7, "last_call_days": 7, "voting_days": 14, "objection_days": 30, "urgent": False},
+    "editorial": {"discussion_days": 2, "last_call_days": 3, "voting_days": 7, "objection_days": 14, "urgent": True},
+    "version": {"discussion_days": 0, "last_call_days": 14, "voting_days": 14, "objection_days": 30, "urgent": False},
+    "admission": {"discussion_days": 0, "last_call_days": 0, "voting_days": 14, "objection_days": 30, "urgent": False},
+}
 
 DEFAULT_POLICY: dict[str, Any] = {
     "amendments": {"principle": "consent", "guidance": "simple-majority", "editorial": "simple-majority"},
@@ -40,6 +79,11 @@ DEFAULT_POLICY: dict[str, Any] = {
     "groups": "ranked",
     "admissions": "simple-majority",
     "steward_may_adopt": ["editorial"],
+    "phases": DEFAULT_PHASES,
+    "quorums": {},
+    "opening": {"last_call": "authors", "vote": "stewards"},
+    "proxies": {"max_per_coop": 2},
+    "council": {"size": 5},
 }
 
 _KEYS = frozenset(DEFAULT_POLICY)
@@ -103,7 +147,120 @@ def validate_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
             raise PolicyError(f"steward_may_adopt: {', '.join(map(repr, bad))} is not a kind of section "
                               f"({', '.join(SECTION_KINDS)})")
         result["steward_may_adopt"] = sorted(set(kinds), key=SECTION_KINDS.index)
+    _validate_phases(policy.get("phases", {}), result)
+    _validate_quorums(policy.get("quorums", {}), result)
+    _validate_opening(policy.get("opening", {}), result)
+    result["proxies"]["max_per_coop"] = _count(policy.get("proxies", {}), "proxies", "max_per_coop",
+                                               result["proxies"]["max_per_coop"], low=0, high=100)
+    result["council"]["size"] = _count(policy.get("council", {}), "council", "size", result["council"]["size"],
+                                       low=3, high=25)
     return result
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"{where}: must be an object")
+    return value
+
+
+def _count(section: Any, where: str, name: str, default: int, *, low: int, high: int) -> int:
+    section = _mapping(section, where)
+    unknown = sorted(map(str, set(section) - {name}))
+    if unknown:
+        raise PolicyError(f"{where}: unknown entries: {', '.join(unknown)} (known: {name})")
+    value = section.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PolicyError(f"{where}.{name}: a whole number from {low} to {high}, got {value!r}")
+    return value
+
+
+def _validate_phases(phases: Any, result: dict[str, Any]) -> None:
+    for kind, fields in _mapping(phases, "phases").items():
+        if kind not in CHANGE_KINDS:
+            raise PolicyError(f"phases: {kind!r} is not a kind of change ({', '.join(CHANGE_KINDS)})")
+        fields = _mapping(fields, f"phases.{kind}")
+        unknown = sorted(map(str, set(fields) - {*PHASE_FIELDS, "urgent"}))
+        if unknown:
+            raise PolicyError(f"phases.{kind}: unknown entries: {', '.join(unknown)} "
+                              f"(known: {', '.join((*PHASE_FIELDS, 'urgent'))})")
+        for name, value in fields.items():
+            if name == "urgent":
+                if not isinstance(value, bool):
+                    raise PolicyError(f"phases.{kind}.urgent: true or false, got {value!r}")
+            elif isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DAYS:
+                raise PolicyError(f"phases.{kind}.{name}: a whole number of days from 0 to {MAX_DAYS}, got {value!r}")
+            result["phases"][kind][name] = value
+        if result["phases"][kind]["voting_days"] < 1:
+            raise PolicyError(f"phases.{kind}.voting_days: a vote stays open at least one day")
+
+
+def parse_share(value: Any) -> Fraction:
+    """A share of the electorate written "3/5", "60%" or 0.6 as a Fraction in (0, 1]; PolicyError otherwise."""
+    try:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            share = Fraction(value.strip()[:-1]) / 100
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            share = Fraction(value).limit_denominator(1000) if isinstance(value, float) else Fraction(value)
+        else:
+            raise ValueError(value)
+    except (ValueError, ZeroDivisionError):
+        raise PolicyError(f"{value!r} is not a share (write it like 3/5 or 60%)") from None
+    if not 0 < share <= 1:
+        raise PolicyError(f"{value!r}: a share is more than 0 and at most 1")
+    return share
+
+
+def _validate_quorums(quorums: Any, result: dict[str, Any]) -> None:
+    for kind, value in _mapping(quorums, "quorums").items():
+        if kind not in CHANGE_KINDS:
+            raise PolicyError(f"quorums: {kind!r} is not a kind of change ({', '.join(CHANGE_KINDS)})")
+        try:
+            share = parse_share(value)
+        except PolicyError as error:
+            raise PolicyError(f"quorums.{kind}: {error}") from None
+        result["quorums"][kind] = f"{share.numerator}/{share.denominator}"
+
+
+def _validate_opening(opening: Any, result: dict[str, Any]) -> None:
+    for name, value in _mapping(opening, "opening").items():
+        if name not in OPENERS:
+            raise PolicyError(f"opening: {name!r} is not a step ({', '.join(OPENERS)})")
+        if value not in OPENERS[name]:
+            raise PolicyError(f"opening.{name}: {value!r} is not one of {', '.join(OPENERS[name])}")
+        result["opening"][name] = value
+
+
+def rule_preset_for(policy: Mapping[str, Any] | None, change_kind: str, section_key: str | None = None) -> str:
+    """The preset deciding one kind of change (a per-section override wins for sections)."""
+    full = validate_policy(policy)
+    if change_kind == "version":
+        return full["versions"]
+    if change_kind == "admission":
+        return full["admissions"]
+    return preset_for_section(full, change_kind, section_key)
+
+
+def terms_for(policy: Mapping[str, Any] | None, change_kind: str, section_key: str | None = None) -> dict[str, Any]:
+    """Everything the policy says about one kind of change, as a flat dict to copy into a process.
+
+    Keys: ``change_kind``, ``rule`` (a preset name), ``quorum`` (a fraction "3/5" overriding the
+    preset's, or None), the four phase durations in days, ``urgent``, ``steward_may_adopt``,
+    ``last_call_by`` and ``vote_opened_by``.
+    """
+    if change_kind not in CHANGE_KINDS:
+        raise PolicyError(f"{change_kind!r} is not a kind of change ({', '.join(CHANGE_KINDS)})")
+    full = validate_policy(policy)
+    phases = full["phases"][change_kind]
+    return {
+        "change_kind": change_kind,
+        "rule": rule_preset_for(full, change_kind, section_key),
+        "quorum": full["quorums"].get(change_kind),
+        **{name: phases[name] for name in PHASE_FIELDS},
+        "urgent": phases["urgent"],
+        "steward_may_adopt": change_kind in full["steward_may_adopt"],
+        "last_call_by": full["opening"]["last_call"],
+        "vote_opened_by": full["opening"]["vote"],
+    }
 
 
 def _kind(kind: str) -> str:
@@ -162,6 +319,6 @@ def describe_policy(policy: Mapping[str, Any] | None) -> list[Message]:
     return lines
 
 
-__all__ = ["DEFAULT_POLICY", "PolicyError", "SECTION_KINDS", "describe_policy", "preset_for_admission",
-           "preset_for_group", "preset_for_section", "preset_for_version", "steward_may_adopt",
-           "validate_policy"]
+__all__ = ["CHANGE_KINDS", "CHANGE_KIND_LABELS", "DEFAULT_POLICY", "PHASE_FIELDS", "PolicyError", "SECTION_KINDS", "describe_policy",
+           "parse_share", "preset_for_admission", "preset_for_group", "preset_for_section", "preset_for_version",
+           "rule_preset_for", "steward_may_adopt", "terms_for", "validate_policy"]

@@ -20,6 +20,7 @@ from ..database import utcnow
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..members.models import Cooperative, Person
+from ..policies.presenting import basis
 from . import admission, charts, ledger, permissions, storage
 from .models import Ballot, ElectorateMember, LedgerEntry, Objection, Vote
 from .rules import PRESET_LABELS, PRESETS, STATUS_QUO, Outcome, Rule
@@ -302,6 +303,8 @@ class VotePage:
     can_see_ballots: bool
     can_download: bool
     voted_text: list[TextPart]  # the frozen text as people read it (its subject's handler says how)
+    basis: str | None = None  # "Decided under the rule X because this is a change of kind Y."
+    policy_slug: str | None = None  # the standard whose policy page explains it (None: the network's)
 
     @property
     def closed(self) -> bool:
@@ -441,7 +444,14 @@ def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
         accepting=vote.accepts_ballots_at(now), can_cast=permissions.can_cast(person, vote, now, mine),
         can_manage=permissions.can_manage_votes(person), can_see_ballots=see_ballots,
         can_download=permissions.can_download_record(person, vote),
-        voted_text=get_handler(vote.subject_kind).readable_text(vote.text))
+        voted_text=get_handler(vote.subject_kind).readable_text(vote.text),
+        basis=basis(vote.terms), policy_slug=_standard_slug(vote))
+
+
+def _standard_slug(vote: Vote) -> str | None:
+    from ..standards.models import Standard
+
+    return db.session.scalar(select(Standard.slug).where(Standard.id == vote.standard_id)) if vote.standard_id else None
 
 
 def record_download(vote: Vote) -> Response:

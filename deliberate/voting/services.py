@@ -132,9 +132,12 @@ def open_vote(*, actor: Person | System, subject_kind: str, subject_id: int, clo
     _aware(opens_at, "opens_at")
     handler = get_handler(subject_kind)
     subject = handler.load(subject_id)
+    terms = handler.terms(subject)
     preset = "custom" if rule and not rule_preset else (rule_preset or handler.rule_preset(subject))
-    rule_obj, preset = build_rule(preset, _rule_as_given(rule, secret=secret, live_totals=live_totals,
-                                                         second_call_quorum=second_call_quorum))
+    given = _rule_as_given(rule, secret=secret, live_totals=live_totals, second_call_quorum=second_call_quorum)
+    if terms and terms.get("quorum") and preset == terms.get("rule") and given.get("quorum") in (None, ""):
+        given["quorum"] = terms["quorum"]  # the policy sets this kind's quorum apart from its preset
+    rule_obj, preset = build_rule(preset, given)
     if rule_obj.secret and rule_obj.weighted:
         raise InvalidInput(_("A secret vote cannot be weighted: the weights published in its record would name the co-ops."),
                            field_errors={"secret": [_("Make the vote public, or give every co-op one vote.")]})
@@ -161,7 +164,8 @@ def open_vote(*, actor: Person | System, subject_kind: str, subject_id: int, clo
                                                 Vote.state == "open")):
             raise Conflict(_("A vote on this is already open."))
         vote = create_vote(session, handler, subject, rule=rule_obj, preset=preset, opens_at=opens_at,
-                            closes_at=closes_at, actor_id=acting_id(actor), title=title, weights=weights, now=now)
+                            closes_at=closes_at, actor_id=acting_id(actor), title=title, weights=weights, now=now,
+                            terms=handler.terms(subject))
     return vote
 
 
@@ -192,7 +196,8 @@ def _rule_value(value: Any) -> Any:
 def create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule: Rule, preset: str,
                  opens_at: datetime, closes_at: datetime, actor_id: int | None, title: str | None,
                  weights: Mapping[int, int] | None, now: datetime, second_call_of_id: int | None = None,
-                 electorate: Sequence[tuple[Cooperative, int]] | None = None) -> Vote:
+                 electorate: Sequence[tuple[Cooperative, int]] | None = None,
+                 terms: Mapping[str, Any] | None = None) -> Vote:
     subject_id = subject.id
     alternatives = handler.alternatives(subject)
     alternative_ids = [ident for ident, _label in alternatives] if alternatives else None
@@ -216,7 +221,7 @@ def create_vote(session: Session, handler: SubjectHandler, subject: Any, *, rule
     key = secrets.token_bytes(32)
     vote = Vote(subject_kind=handler.kind, subject_id=subject_id, standard_id=handler.standard_id(subject),
                 title=(title or handler.title(subject))[:limits.VOTE_TITLE], text=text_voted, text_hash=ledger.hash_text(text_voted),
-                rule=rule.to_dict(), rule_preset=preset,
+                rule=rule.to_dict(), rule_preset=preset, terms=dict(terms) if terms else None,
                 alternatives=[[ident, label] for ident, label in alternatives] if alternatives else None,
                 state="open", opens_at=opens_at, closes_at=closes_at, secret_key=key.hex(), opened_by_id=actor_id,
                 second_call_of_id=second_call_of_id, created_at=now, published_turnout=0 if rule.secret else None)

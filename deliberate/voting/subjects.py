@@ -81,6 +81,12 @@ class SubjectHandler(ABC):
     def rule_preset(self, subject: Any) -> str:
         """The default preset name, usually from the standard's policy (see policy.py)."""
 
+    def terms(self, subject: Any) -> dict[str, Any] | None:
+        """The policy's terms for deciding this subject (voting.policy.terms_for): copied into the
+        vote when it opens, shown as "decided under rule X because this is a change of kind Y".
+        None when no policy applies."""
+        return None
+
     def check_can_open(self, subject: Any) -> None:
         """Raise errors.Conflict with a plain reason if the subject cannot be voted on now."""
         return None

@@ -259,17 +259,23 @@ def test_move_to_the_same_place_is_refused(setup):
 
 
 def test_steward_adopts_directly_only_where_policy_allows(setup):
-    amendment = services.open_amendment(actor=setup["alice"], amendment=propose(setup))
-    with pytest.raises(PermissionDenied):
-        adoption.adopt_directly(actor=setup["alice"], amendment=amendment)
     standard = db.session.get(type(setup["standard"]), setup["standard"].id)
     standard.policy = {"steward_may_adopt": []}
     db.session.commit()
+    amendment = services.open_amendment(actor=setup["alice"], amendment=propose(setup))
+    with pytest.raises(PermissionDenied):
+        adoption.adopt_directly(actor=setup["alice"], amendment=amendment)
     with pytest.raises(PermissionDenied, match="vote"):
         adoption.adopt_directly(actor=setup["steward"], amendment=fresh(amendment))
+    # Invariant 13: the terms were copied when it was opened; a later policy does not apply to it.
     standard.policy = {"steward_may_adopt": ["principle"]}
     db.session.commit()
-    assert adoption.adopt_directly(actor=setup["steward"], amendment=fresh(amendment)).state == "adopted"
+    assert fresh(amendment).terms["steward_may_adopt"] is False
+    with pytest.raises(PermissionDenied, match="vote"):
+        adoption.adopt_directly(actor=setup["steward"], amendment=fresh(amendment))
+    later = services.open_amendment(actor=setup["alice"], amendment=propose(setup, body=TEXT + " Later."))
+    assert later.terms["steward_may_adopt"] is True and later.terms["change_kind"] == "principle"
+    assert adoption.adopt_directly(actor=setup["steward"], amendment=fresh(later)).state == "adopted"
 
 
 def test_provenance_traces_each_passage(setup):

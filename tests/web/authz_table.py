@@ -170,6 +170,8 @@ TABLE: dict[str, Route] = {
     "coediting.amendment_editor": Route(STD + "/amendments/{draft}/together", get=roles(SIGNIN, 200, 404, 404, 403)),
     # Versions
     "versions.changelog": Route(STD + "/changelog", get=PUBLIC),
+    "policies.network": Route("/policy", get=PUBLIC),
+    "policies.standard": Route(STD + "/policy", get=PUBLIC),
     "versions.changelog_jsonl": Route(STD + "/changelog.jsonl", get=PUBLIC),
     "versions.show": Route(STD + "/v/{ref}", get=PUBLIC),
     "versions.compare": Route(STD + "/versions/compare", get=PUBLIC),
