@@ -3,71 +3,23 @@ with a co-author, an objection it resolved, a ratified version, then an erasure.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 import pytest
+from flask import current_app
 
 from deliberate.credit import presenting, queries
-from deliberate.database import utcnow
+from deliberate.errors import NotFound
 from deliberate.extensions import db
 from deliberate.members import erasure
-from deliberate.proposals import adoption
-from deliberate.proposals import services as proposals
 from deliberate.standards import services as standards
 from deliberate.text.diff import count_words
-from deliberate.versions import services as versions
 from deliberate.versions.models import Version
-from deliberate.voting import closing, objections
-from deliberate.voting import services as voting
-
-SECTIONS = [("Member ownership", "Members own the platform."),
-            ("Data rights", "Members own their data.")]
-
-
-def _ratify(steward, voters, standard, summary="A version.") -> Version:
-    version = versions.assemble_version(actor=steward, standard=standard, summary=summary)
-    vote = versions.open_ratification_vote(actor=steward, version=version, closes_at=utcnow() + timedelta(days=7))
-    for delegate in voters:
-        voting.cast_ballot(actor=delegate, vote=vote, choice="for")
-    closing.close_vote(actor=steward, vote=vote)
-    db.session.expire_all()
-    return db.session.get(Version, version.id)
+from tests.credit_scene import build_scene, ratify
 
 
 @pytest.fixture
 def scene(steward, make_coop, make_delegate, make_standard):
-    kazi, mesa, tide = make_coop(name="Kazi Riders"), make_coop(name="Mesa Data"), make_coop(name="Tide Co-op")
-    ana = make_delegate(coop=kazi, name="Ana Pérez", email="ana@example.org")
-    bo = make_delegate(coop=mesa, name="Bo Lind", email="bo@example.org")
-    cy = make_delegate(coop=tide, name="Cy Moss", email="cy@example.org")
-    standard = make_standard(title="Member Data Rights", sections=SECTIONS)
-    standard.policy = {"steward_may_adopt": ["principle", "guidance", "editorial"]}
-    db.session.commit()
-    first = _ratify(steward, [ana, bo, cy], standard, "The founding text.")
-    ownership, data = standard.sections[0], standard.sections[1]
-    # Ana and Bo co-edit the first section: six new words, shared three and three.
-    standards.revise_section(actor=ana, section=ownership, title=ownership.title,
-                             body="Members own the platform. Each member holds one equal share.",
-                             message="Shares", base_revision_id=ownership.head_revision_id, credits=[(bo.id, mesa.id)])
-    # Bo proposes (with Ana as co-author) a change to the second section; Cy objects in a vote on
-    # a rival amendment, and Bo's amendment resolves the objection.
-    amendment = proposals.propose_amendment(actor=bo, standard=standard, kind="modify", section=data,
-                                            summary="Portability", proposed_title="Data rights",
-                                            proposed_body="Members own their data and can take it away.")
-    proposals.add_coauthor(actor=bo, amendment=amendment, email="ana@example.org")
-    amendment = proposals.open_amendment(actor=bo, amendment=amendment)
-    rival = proposals.propose_amendment(actor=cy, standard=standard, kind="modify", section=data, summary="Shorter",
-                                        proposed_title="Data rights", proposed_body="Data belongs to members.")
-    rival = proposals.open_amendment(actor=cy, amendment=rival)
-    vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=rival.id, rule_preset="consent",
-                            closes_at=utcnow() + timedelta(days=7))
-    objection = objections.raise_objection(actor=cy, vote=vote, argument="Say that members can leave with it.")
-    objections.resolve_objection(actor=steward, objection=objection, amendment_id=amendment.id)
-    closing.cancel_vote(actor=steward, vote=vote, reason="The amendment that resolves the objection is adopted instead.")
-    adoption.adopt_directly(actor=steward, amendment=db.session.get(type(amendment), amendment.id))
-    second = _ratify(steward, [ana, bo, cy], standard, "Shares and portability.")
-    return dict(kazi=kazi, mesa=mesa, tide=tide, ana=ana, bo=bo, cy=cy, standard=standard, first=first,
-                second=second, amendment=amendment, objection=objection, steward=steward)
+    return build_scene(steward, make_coop, make_delegate, make_standard)
 
 
 def _person(record, person):
@@ -120,11 +72,11 @@ def test_an_erased_delegate_stays_counted_under_the_co_op_without_the_name(scene
         assert "Ana" not in str(data)
     # A fresh count (no cache) says the same as the cached one.
     db.session.expire_all()
-    from flask import current_app
+
     current_app.extensions.pop("deliberate_credit_words", None)
     fresh = queries.release_record(db.session.get(Version, scene["second"].id))
     assert _coop(fresh, scene["kazi"]).tally.counts() == kazi_before
-    with pytest.raises(Exception):
+    with pytest.raises(NotFound):
         queries.get_person(scene["ana"].id)
 
 
@@ -152,7 +104,7 @@ def test_thirty_sections_ten_versions_count_well_under_a_second(steward, make_de
                 standards.revise_section(actor=delegates[round_ % 3], section=section, title=section.title,
                                          body=section.body + f" Round {round_} adds a sentence about clause {i}.",
                                          message="More", base_revision_id=section.head_revision_id)
-        version = _ratify(steward, delegates, standard, f"Round {round_}.")
+        version = ratify(steward, delegates, standard, f"Round {round_}.")
     db.session.expire_all()
     version = db.session.get(Version, version.id)
     started = time.perf_counter()
