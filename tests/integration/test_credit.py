@@ -116,3 +116,23 @@ def test_thirty_sections_ten_versions_count_well_under_a_second(steward, make_de
     print(f"\n30 sections x 10 versions: cold {cold * 1000:.0f} ms, cached {warm * 1000:.0f} ms")
     assert record.total_words == sum(count_words(f"{s.title}\n\n{s.body}") for s in version.sections)
     assert cold < 1.0 and warm < cold
+
+
+def test_the_demo_network_has_a_meaningful_record(app):
+    from deliberate.credit.seed import seed_credit
+    from deliberate.seed import seed
+    from deliberate.versions import queries as versions
+
+    seed()
+    seed_credit(db.session)
+    principles = versions.latest_ratified(versions.get_standard("platform-co-op-principles"))
+    record = queries.release_record(principles)
+    assert len(record.coops) >= 4 and any(r.tally.proposed for r in record.people)
+    policy = versions.get_standard("member-data-rights")
+    record = queries.release_record(versions.latest_ratified(policy))
+    names = {r.label for r in record.people}
+    assert {"Lucía Ferrer", "Maya Patel", "Jonas Weber", "Amara Okafor", "a former delegate of Dades Comunes"} <= names
+    assert "Rosa Quintana" not in names
+    amara = next(r for r in record.people if r.label == "Amara Okafor")
+    assert amara.tally.coauthored and amara.tally.objections_raised and amara.tally.objections_resolved
+    assert record.total_words == queries.text_words(record.version)
