@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from ..credit import presenting, queries
-from ..errors import NotFound
-from ..members import permissions
-from ..members import services as members
 from ..versions import queries as versions
 from .auth import current_person
 from .blueprint import bp
@@ -70,7 +65,5 @@ def get_release_contributions(slug: str, number: str):
            params=(COOP,), response=(200, ref("Contributions"), "The co-op's counts in each ratified release."))
 def get_coop_contributions(coop_slug: str) -> dict[str, Any]:
     """What the co-op's delegates (named or former) brought to each ratified release, oldest first."""
-    coop = members.get_coop(coop_slug)
-    if not permissions.can_see_coop(current_person(), coop):
-        raise NotFound(_("There is no co-op at this address."))
+    coop = queries.visible_coop(coop_slug, current_person())
     return presenting.across_data("coop", coop.name, coop, queries.coop_contributions(coop))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..members.models import Cooperative, Person
+from ..members.permissions import can_see_coop
 from ..members.presenting import former_delegate, is_gone
 from ..proposals.models import Amendment, Coauthor
 from ..standards.models import Revision, RevisionCredit, Standard
@@ -287,5 +288,23 @@ def get_person(person_id: int) -> Person:
     """A person whose contributions may be shown: not erased (their work now reads under their co-op)."""
     person = db.session.get(Person, person_id)
     if is_gone(person):
-        raise NotFound(_("There is no one at this address."))
+        raise NotFound(_("There is no one with public contributions at this address."))
     return person
+
+
+def person_page(person_id: int) -> tuple[Person, list[Across]]:
+    """A person and their contributions; a page exists only for someone who contributed to a ratified
+    release (no directory of everyone by id)."""
+    person = get_person(person_id)
+    found = person_contributions(person)
+    if not found:
+        raise NotFound(_("There is no one with public contributions at this address."))
+    return person, found
+
+
+def visible_coop(slug: str, viewer: Person | None) -> Cooperative:
+    """The co-op by its slug, if ``viewer`` may see it (an applicant is not public)."""
+    coop = db.session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+    if coop is None or not can_see_coop(viewer, coop):
+        raise NotFound(_("There is no co-op with that name whose contributions can be shown."))
+    return coop

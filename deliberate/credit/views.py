@@ -7,12 +7,8 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, render_template
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..errors import NotFound
-from ..members import permissions
-from ..members import services as members
 from ..versions import queries as versions
 from . import presenting, queries
 
@@ -53,10 +49,7 @@ def release_export(slug: str, ref: str, fmt: str):
 
 
 def _coop(slug: str):
-    coop = members.get_coop(slug)
-    if not permissions.can_see_coop(current_user if current_user.is_authenticated else None, coop):
-        raise NotFound(_("No co-op by that name."))
-    return coop
+    return queries.visible_coop(slug, current_user if current_user.is_authenticated else None)
 
 
 @bp.get("/coops/<slug>/contributions")
@@ -74,11 +67,7 @@ def coop_export(slug: str, fmt: str):
 
 
 def _person(person_id: int):
-    person = queries.get_person(person_id)
-    found = queries.person_contributions(person)
-    if not found:  # a page only for those who contributed publicly: no directory of people by id
-        raise NotFound(_("There is no one at this address."))
-    return person, found
+    return queries.person_page(person_id)
 
 
 @bp.get("/people/<int:person_id>/contributions")
