@@ -208,6 +208,7 @@ def register_blueprints(app: Flask) -> None:
     from .api import pages as api_pages
     from .api import views as api
     from .coediting import views as coediting
+    from .credit import views as credit
     from .discussions import views as discussions
     from .extensions import csrf
     from .feeds import views as feeds
@@ -236,6 +237,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coediting.bp)
     app.register_blueprint(discussions.bp)
     app.register_blueprint(versions.bp)
+    app.register_blueprint(credit.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(follows.bp)

@@ -38,6 +38,7 @@ from deliberate.text.normalise import normalise
 __all__ = [
     "Op",
     "apply_ops",
+    "count_words",
     "diff_texts",
     "document_diff",
     "is_unchanged",
@@ -532,6 +533,11 @@ def is_unchanged(ops: Sequence[Op]) -> bool:
 
 def _count_words(text: str) -> int:
     return sum(1 for t in tokenise(text) if _is_word(t))
+
+
+def count_words(text: str) -> int:
+    """How many words ``text`` holds, as diffs count them (punctuation and spaces are not words)."""
+    return _count_words(text)
 
 
 def stats(ops: Sequence[Op]) -> dict[str, int]:

@@ -179,6 +179,13 @@ TABLE: dict[str, Route] = {
                                data={"summary": "Another version."}),
     "versions.withdraw": Route(STD + "/versions/{version}/withdraw", post=stewards_only(302),
                                data={"reason": "Not ready yet."}),
+    # Contribution records (public reads; a person's page exists only for someone with contributions)
+    "credit.release": Route(STD + "/v/{ref}/contributions", get=PUBLIC),
+    "credit.release_export": Route(STD + "/v/{ref}/contributions.csv", get=PUBLIC),
+    "credit.coop": Route("/coops/{member}/contributions", get=PUBLIC),
+    "credit.coop_export": Route("/coops/{member}/contributions.json", get=PUBLIC),
+    "credit.person": Route("/people/{other_person}/contributions", get=everyone(404)),
+    "credit.person_export": Route("/people/{other_person}/contributions.csv", get=everyone(404)),
     # Following
     "follows.follow": Route(STD + "/follow", post=roles(SIGNIN, 302, 302, 302, 302)),
     "follows.unfollow": Route(STD + "/unfollow", post=roles(SIGNIN, 302, 302, 302, 302)),
