@@ -124,6 +124,14 @@ def seed() -> None:
     seed_amendments(standard.slug)
     seed_versions(standard.slug)
     seed_votes(standard.slug)
+    seed_features(db.session)
+
+
+def seed_features(session) -> None:
+    """The demo stories of the later features, each from its own package, in order."""
+    from .credit.seed import seed_credit
+
+    seed_credit(session)
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:

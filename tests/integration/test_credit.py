@@ -115,16 +115,14 @@ def test_thirty_sections_ten_versions_count_well_under_a_second(steward, make_de
     warm = time.perf_counter() - started
     print(f"\n30 sections x 10 versions: cold {cold * 1000:.0f} ms, cached {warm * 1000:.0f} ms")
     assert record.total_words == sum(count_words(f"{s.title}\n\n{s.body}") for s in version.sections)
-    assert cold < 1.0 and warm < cold
+    # Speed is measured by bench scripts, never asserted in tests (the machines are shared and noisy).
 
 
 def test_the_demo_network_has_a_meaningful_record(app):
-    from deliberate.credit.seed import seed_credit
     from deliberate.seed import seed
     from deliberate.versions import queries as versions
 
-    seed()
-    seed_credit(db.session)
+    seed()  # seed_features adds the contribution story (credit.seed.seed_credit)
     principles = versions.latest_ratified(versions.get_standard("platform-co-op-principles"))
     record = queries.release_record(principles)
     assert len(record.coops) >= 4 and any(r.tally.proposed for r in record.people)
