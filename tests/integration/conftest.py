@@ -7,6 +7,19 @@ import pytest
 
 from tests.integration.personal_data import EMAIL, NAME, T0
 
+ONE_SECTION_TEXT = "Members own the platform together.\n\nNew members may join at any time."
+
+
+@pytest.fixture
+def one_section(steward, make_standard, make_delegate, make_coop):
+    """A standard with one section ("Member ownership", ONE_SECTION_TEXT), three delegates of three
+    member co-ops and a steward: the setting of the amendment-vote and policy-term tests."""
+    from deliberate.standards import services as standards
+
+    standard = make_standard(sections=[("Member ownership", ONE_SECTION_TEXT)])
+    delegates = [make_delegate(coop=make_coop(name=f"Co-op {n}"), name=f"Delegate {n}") for n in range(3)]
+    return {"standard": standards.get_standard(standard.slug), "delegates": delegates, "steward": steward}
+
 
 @pytest.fixture
 def world(steward, make_coop, make_delegate, make_standard):

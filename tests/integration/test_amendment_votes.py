@@ -13,15 +13,12 @@ from deliberate.standards import services as standards
 from deliberate.voting import closing
 from deliberate.voting import services as voting
 from deliberate.voting.models import Vote
-
-TEXT = "Members own the platform together.\n\nNew members may join at any time."
+from tests.integration.conftest import ONE_SECTION_TEXT as TEXT
 
 
 @pytest.fixture
-def setup(steward, make_standard, make_delegate, make_coop):
-    standard = make_standard(sections=[("Member ownership", TEXT)])
-    delegates = [make_delegate(coop=make_coop(name=f"Co-op {n}"), name=f"Delegate {n}") for n in range(3)]
-    return {"standard": standards.get_standard(standard.slug), "delegates": delegates, "steward": steward}
+def setup(one_section):
+    return one_section
 
 
 def opened(setup, body, who=0):
