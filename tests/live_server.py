@@ -100,3 +100,22 @@ def _let_clients_go(eio) -> None:
     except AssertionError:
         for socket in list(eio.sockets.values()):
             socket.close(wait=False, abort=True)
+
+
+@contextmanager
+def http_server(handler: type) -> Iterator[str]:
+    """A plain threaded HTTP server with ``handler`` (a BaseHTTPRequestHandler class) on a free
+    local port, for tests that need something to receive requests (webhooks); yields its base URL
+    ("http://127.0.0.1:PORT") and stops it afterwards."""
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer((HOST, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

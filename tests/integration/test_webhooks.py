@@ -4,12 +4,11 @@ backoff, gives up, turns failing webhooks off; two workers never send the same d
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import func, select
@@ -26,6 +25,7 @@ from deliberate.voting import services as voting
 from deliberate.webhooks import delivery, services, signing
 from deliberate.webhooks.models import Webhook, WebhookAttempt, WebhookDelivery
 from tests.concurrency import run_together
+from tests.live_server import http_server
 
 ALL = list(signing.EVENT_TYPES)
 
@@ -66,17 +66,9 @@ def receiving(**options) -> Iterator[Receiver]:
         def log_message(self, *args):
             """Quiet: the tests read the recorded requests."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/deliberate?via=test"
-    try:
+    with http_server(Handler) as base:
+        receiver.url = f"{base}/hooks/deliberate?via=test"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from deliberate.voting.models import LedgerEntry, Vote
 from deliberate.webhooks import services as webhooks
 from deliberate.webhooks import signing
 from deliberate.webhooks.models import WebhookAttempt, WebhookDelivery
+from tests.live_server import http_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,17 +63,9 @@ def receiving(delay: float = 0.0) -> Iterator[Receiver]:
         def log_message(self, *args):
             """Quiet: the test reads what was received."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    try:
+    with http_server(Handler) as base:
+        receiver.url = f"{base}/hook"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 class Worker:
