@@ -32,6 +32,7 @@ from ..realtime.events import EVENTS_LOCK_KEY, record_event
 from ..standards.models import Standard
 from ..voting import ledger, storage
 from ..voting.models import Ballot, ElectorateMember, Vote
+from ..voting.services import _checked_choice as checked_choice
 from ..voting.services import (
     ballot_event,
     casting_member,
@@ -40,7 +41,6 @@ from ..voting.services import (
     pseudonym_for,
     upsert_ballot,
 )
-from ..voting.services import _checked_choice as checked_choice
 from . import chain, resolution
 from .models import Proxy, ProxyRecordEntry
 from .states import LIVE_STATES, SCOPES, ProxyStateError, next_state

@@ -8,6 +8,7 @@ from unittest import mock
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from deliberate.errors import Conflict, InvalidInput, PermissionDenied
 from deliberate.extensions import db
@@ -127,7 +128,7 @@ def test_revoked_and_expired_proxies_no_longer_count(coops, steward, make_coop):
     services.revoke_proxy(actor=a, proxy=revoked, now=T0)
     with pytest.raises(PermissionDenied):
         services.cast_by_proxy(actor=b, vote=vote, holder=coop_b, for_coop=coop_a, choice="for", now=T0 + HOUR)
-    (c, coop_c), (d, coop_d) = coops["C"], coops["D"]
+    coop_c, (d, coop_d) = coops["C"][1], coops["D"]
     _proxy(coops, "C", "D", ends_at=T0 + 2 * HOUR)
     services.cast_by_proxy(actor=d, vote=vote, holder=coop_d, for_coop=coop_c, choice="for", now=T0 + HOUR)
     with pytest.raises(PermissionDenied):  # past its end date, whether or not the expiry has run
@@ -257,7 +258,7 @@ def test_the_record_is_append_only_and_verifies(coops):
     from sqlalchemy import text
 
     from deliberate.proxies.models import ProxyRecordEntry
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         db.session.execute(text("UPDATE proxy_record SET kind = 'accepted' WHERE seq = 2"))
         db.session.flush()
     db.session.rollback()
