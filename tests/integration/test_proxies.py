@@ -264,3 +264,13 @@ def test_the_record_is_append_only_and_verifies(coops):
     db.session.rollback()
     assert db.session.get(ProxyRecordEntry, 2).kind == "revoked"
     assert db.session.get(Proxy, proxy.id).state == "revoked"
+
+
+def test_seed_proxies_gives_accepts_and_splits(coops, steward, make_coop):
+    from deliberate.proxies.seed import seed_proxies
+
+    applicant = make_coop("applicant")
+    vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id,
+                            closes_at=datetime.now(UTC) + timedelta(days=7))
+    ballots = seed_proxies(db.session, giver=coops["A"][1], second_giver=coops["B"][1], holder=coops["C"][1], vote=vote)
+    assert [(b.choice, b.proxy_holder_coop_id) for b in ballots] == [("for", coops["C"][1].id), ("against", coops["C"][1].id)]
