@@ -218,6 +218,7 @@ def register_blueprints(app: Flask) -> None:
     from .members import views as members
     from .policies import views as policies
     from .proposals import views as proposals
+    from .proxies import views as proxies
     from .search import views as search
     from .standards import views as standards
     from .transparency import views as transparency
@@ -248,6 +249,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(api_pages.bp)
     app.register_blueprint(witness.bp)
+    app.register_blueprint(proxies.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
     from .members.presenting import byline, person_label

@@ -72,6 +72,10 @@ def build_world() -> dict:
     _invitation, join_token = members.invite_delegate(actor=steward, coop=member)
     reset_token = members.request_password_reset(email="other@example.org")
     unsubscribe_token = mail_tokens.make(current_app.config["SECRET_KEY"], people["other_delegate"].id, "digest")
+    from deliberate.proxies import services as proxies
+    # Other Co-op offers its vote to the delegate's co-op (not yet accepted).
+    proxy = proxies.give_proxy(actor=people["other_delegate"], giver=other_coop, holder=member, scope="network",
+                               ends_at=utcnow() + timedelta(days=30))
     hook = webhooks.create_webhook(actor=author, coop=member, url="https://kazi.example.org/hooks",
                                    events=["vote.opened"])
     return {
@@ -85,7 +89,7 @@ def build_world() -> dict:
                     closed_vote=closed_vote.id, objection=objection.id, comment=comment.id,
                     thread=comment.thread_id, other_person=people["other_delegate"].id, version=version.id, ref=version.number,
                     join_token=join_token, reset_token=reset_token, hook=hook.id,
-                    unsubscribe_token=unsubscribe_token),
+                    unsubscribe_token=unsubscribe_token, proxy=proxy.id),
     }
 
 

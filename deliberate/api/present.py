@@ -145,7 +145,9 @@ def vote_summary(v: Vote, turnout: dict[str, int], standard_slug: str | None) ->
 def ballot(b: Ballot) -> dict[str, Any]:
     return {"coop": coop_ref(b.coop), "choice": b.choice, "ranking": list(b.ranking) if b.ranking is not None else None,
             "note": b.note or "", "cast_by": person_name(b.cast_by, b.coop),
-            "cast_at": when(b.cast_at), "updated_at": when(b.updated_at), "entry_hash": b.entry_hash}
+            "cast_at": when(b.cast_at), "updated_at": when(b.updated_at), "entry_hash": b.entry_hash,
+            # The co-op that cast it by proxy (docs/proxies.md); null for the co-op's own ballot.
+            "proxy_holder": coop_ref(b.proxy_holder) if b.proxy_holder is not None else None}
 
 
 def your_coop(v: Vote, mine: MyBallot) -> dict[str, Any]:

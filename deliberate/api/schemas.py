@@ -139,7 +139,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
     "Ballot": obj({"coop": ref("CoopRef"), "choice": nullable(STRING), "ranking": nullable({"type": "array",
                                                                                             "items": STRING}),
                    "note": STRING, "cast_by": STRING, "cast_at": DATETIME, "updated_at": DATETIME,
-                   "entry_hash": STRING}),
+                   "entry_hash": STRING, "proxy_holder": nullable(ref("CoopRef"))}),
     "Vote": obj({"id": ID, "title": STRING, "subject_kind": STRING, "subject_id": INT, "standard": nullable(STRING),
                  "state": {"type": "string", "enum": ["open", "closed", "cancelled"]},
                  "method": {"type": "string", "enum": ["majority", "supermajority", "consent", "ranked"]},

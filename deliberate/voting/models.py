@@ -166,9 +166,13 @@ class Ballot(db.Model):
     receipt_hash: Mapped[str | None] = mapped_column(String(64))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The co-op whose delegate cast this ballot by proxy for coop_id (deliberate/proxies); NULL for
+    # a ballot the co-op cast itself, which always replaces a proxy's (docs/proxies.md).
+    proxy_holder_coop_id: Mapped[int | None] = mapped_column(ForeignKey("cooperatives.id"))
 
-    coop: Mapped[Cooperative] = relationship(lazy="joined")
+    coop: Mapped[Cooperative] = relationship(lazy="joined", foreign_keys=[coop_id])
     cast_by: Mapped[Person | None] = relationship(lazy="joined")
+    proxy_holder: Mapped[Cooperative | None] = relationship(lazy="joined", foreign_keys=[proxy_holder_coop_id])
 
 
 class Objection(db.Model):

@@ -131,6 +131,8 @@ class _Walk:
         self.final_index: int | None = None
         self.reason: str | None = None
         self.ballot_entries = 0
+        # Voters that cast a ballot themselves: a ballot by proxy can no longer replace theirs.
+        self.direct: set[str] = set()
         self.problems: list[str] = []
 
     def problem(self, i: int, text: str) -> None:
@@ -205,9 +207,11 @@ class _Walk:
 
     def ballot(self, i: int, voter: str, data: Mapping[str, Any]) -> None:
         self.ballot_entries += 1
-        problem = _check_ballot_entry(self.rule, data, self.options)
+        problem = _check_ballot_entry(self.rule, data, self.options) or self.proxy_problem(voter, data)
         if problem:
             return self.problem(i, problem)
+        if "proxy" not in data:
+            self.direct.add(voter)
         self.ballots[voter] = dict(data)
         if data["choice"] == "object":
             self.objections[voter] = "standing"
@@ -215,8 +219,26 @@ class _Walk:
             self.objections.pop(voter, None)
         return None
 
+    def proxy_problem(self, voter: str, data: Mapping[str, Any]) -> str:
+        """A ballot cast by proxy ("proxy": the holder co-op) is valid only in a public vote, from
+        a co-op of the electorate other than the voter, and only while the voter has not cast a
+        ballot itself (a direct ballot always overrides the proxy). See docs/proxies.md."""
+        if "proxy" not in data:
+            return ""
+        holder = data["proxy"]
+        if self.rule.secret:
+            return "a secret vote's record never names a proxy"
+        if not isinstance(holder, str) or holder not in self.electorate:
+            return f"the proxy {_short(holder)} is not in the electorate"
+        if holder == voter:
+            return "a co-op cannot be its own proxy"
+        if voter in self.direct:
+            return f"{_short(voter)} already voted itself: a ballot by proxy cannot replace it"
+        return ""
+
     def objection(self, i: int, voter: str, data: Mapping[str, Any]) -> None:
         self.ballot_entries += 1
+        self.direct.add(voter)
         reason = data.get("reason")
         if self.rule.method != "consent":
             return self.problem(i, "objections belong to consent votes only")
@@ -326,8 +348,10 @@ def _check_fields(data: Mapping[str, Any], fields: frozenset[str], message: str)
 
 def _check_ballot_entry(rule: Rule, data: Mapping[str, Any], options: Sequence[str]) -> str:
     """Return a problem with a ballot entry's data, or "" if it is valid for the method."""
-    problem = _check_fields(data, BALLOT_FIELDS, "ballot fields must be voter, delegate, choice, "
-                                                 "ranking, note (and a nonce)")
+    # A ballot cast by proxy also names the holder ("proxy"), checked by _Walk.proxy_problem.
+    fields = {key: value for key, value in data.items() if key != "proxy"}
+    problem = _check_fields(fields, BALLOT_FIELDS, "ballot fields must be voter, delegate, choice, "
+                                                   "ranking, note (and a nonce, and a proxy)")
     if problem:
         return problem
     ranking = data["ranking"]

@@ -257,21 +257,28 @@ def _with_nonce(data: dict[str, Any], nonce: str | None) -> dict[str, Any]:
 
 def ballot_data(voter: str, delegate: str | None, choice: str | None,
                 ranking: Sequence[str] | None, note: str | None,
-                nonce: str | None = None) -> dict[str, Any]:
+                nonce: str | None = None, proxy: str | None = None) -> dict[str, Any]:
     """Data of a "ballot" entry. `voter` is the co-op id (or its receipt in a secret vote);
     `delegate` a pseudonymous id (see delegate_pseudonym), never a name, and None in a secret
     vote. A later ballot from the same voter replaces the earlier one. In a consent vote an
     "object" ballot needs a reason in `note`. `nonce` (secrets.token_hex(16)) makes the entry's
-    receipt (ballot_receipt) unique and unguessable."""
+    receipt (ballot_receipt) unique and unguessable. `proxy` names the co-op that cast it by
+    proxy for `voter` (public votes only; a secret vote's record never names a proxy, see
+    docs/proxies.md); without it the data is exactly what it was before proxies existed."""
     if note is not None and not isinstance(note, str):
         raise LedgerError("note must be text")
-    return _with_nonce({
+    data = _with_nonce({
         "voter": _check_id("voter", voter),
         "delegate": None if delegate is None else _check_id("delegate", delegate),
         "choice": choice,
         "ranking": None if ranking is None else [str(item) for item in ranking],
         "note": note,
     }, nonce)
+    if proxy is not None:
+        if _check_id("proxy", proxy) == data["voter"]:
+            raise LedgerError("a co-op cannot be its own proxy")
+        data["proxy"] = proxy
+    return data
 
 
 def objection_data(voter: str, delegate: str | None, reason: str,

@@ -314,18 +314,21 @@ def _checked_choice(vote: Vote, choice: str | None, ranking: Sequence[str] | Non
 
 def upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor: Person, pseudonym: str | None,
                    entry: LedgerEntry, now: datetime, *, choice: str | None, ranking: list[str] | None,
-                   note: str) -> Ballot:
+                   note: str, proxy_holder_coop_id: int | None = None) -> Ballot:
     """INSERT … ON CONFLICT (vote_id, coop_id) DO UPDATE: one counted ballot per co-op, the last wins.
 
-    The row keeps the co-op's receipt for the entry just appended (its latest, the counted one)."""
+    The row keeps the co-op's receipt for the entry just appended (its latest, the counted one).
+    ``proxy_holder_coop_id``: the co-op that cast it by proxy (proxies.services.cast_by_proxy);
+    None for the co-op's own ballot, which so clears a proxy's mark."""
     table = Ballot.__table__
     insert = pg_insert if is_postgres(session) else sqlite_insert
     statement = insert(table).values(
         vote_id=vote.id, coop_id=member.coop_id, choice=choice, ranking=ranking, note=note, cast_by_id=actor.id,
         delegate_pseudonym=pseudonym, receipt=member.voter if vote.secret else None, entry_hash=entry.hash,
-        receipt_hash=ledger.ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now)
+        receipt_hash=ledger.ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now,
+        proxy_holder_coop_id=proxy_holder_coop_id)
     replaced = ("choice", "ranking", "note", "cast_by_id", "delegate_pseudonym", "receipt", "entry_hash",
-                "receipt_hash", "updated_at")
+                "receipt_hash", "updated_at", "proxy_holder_coop_id")
     statement = statement.on_conflict_do_update(index_elements=[table.c.vote_id, table.c.coop_id],
                                                 set_={name: statement.excluded[name] for name in replaced})
     ballot_id = session.execute(statement.returning(table.c.id)).scalar_one()

@@ -194,9 +194,15 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         close_form=forms.get("close") or _shown(CloseForm), cancel_form=forms.get("cancel") or _shown(CancelForm),
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or _shown(ResolveForm), resolve_for=forms.get("resolve_for"),
-        withdraw_form=_shown(WithdrawForm), live_since=live_since,
+        withdraw_form=_shown(WithdrawForm), live_since=live_since, proxy_section=_proxy_section(vote),
         page_address=url_for(".show", vote_id=vote.id, _anchor=anchor) if anchor else None,
     ), status
+
+
+def _proxy_section(vote: Vote) -> Any:
+    from ..proxies.queries import vote_section  # proxies builds on voting, not the reverse
+
+    return vote_section(vote, current_user, utcnow())
 
 
 @bp.get("/<int:vote_id>/<any(ballot, concerns, close, cancel, statement):part>")

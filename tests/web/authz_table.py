@@ -7,6 +7,7 @@ statuses mean); tests/web/test_size_limits.py sends every POST route oversized d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from tests.conftest import TEST_PASSWORD
 
@@ -49,6 +50,8 @@ VOTE = "/votes/{vote}"
 COMMENT = "/discussions/comments/{comment}"
 HOOK = "/webhooks/{hook}"
 PUBLIC = everyone(200)
+# A proxy's end date a month from the day the tests run (a proxy lasts a year at most).
+PROXY_END = (date.today() + timedelta(days=30)).isoformat()
 
 
 def hook_owners(status) -> dict:
@@ -182,6 +185,15 @@ TABLE: dict[str, Route] = {
     # Contribution records (public reads; a person's page exists only for someone with contributions)
     "credit.release": Route(STD + "/v/{ref}/contributions", get=PUBLIC),
     "credit.release_export": Route(STD + "/v/{ref}/contributions.csv", get=PUBLIC),
+    # Proxies (deliberate/proxies): public pages and record; the world's proxy is offered by Other Co-op
+    # to the delegate's co-op, so only the delegate may answer it, and nobody holds a vote yet.
+    "proxies.coop_page": Route("/coops/{member}/proxies", get=PUBLIC, shared_path=True),
+    "proxies.give": Route("/coops/{member}/proxies", post=roles(SIGNIN, 302, 403, 403, 403),
+                          data={"holder": "2", "scope": "network", "ends_on": PROXY_END}, shared_path=True),
+    "proxies.change": Route("/proxies/{proxy}/accept", post=roles(SIGNIN, 302, 403, 403, 403)),
+    "proxies.record": Route("/proxies/record.jsonl", get=PUBLIC),
+    "proxies.vote_page": Route(VOTE + "/proxies", get=roles(SIGNIN, 200, 200, 200, 200)),
+    "proxies.cast": Route(VOTE + "/proxies/{other_coop}", post=roles(SIGNIN, 403, 403, 403, 403), data={"holder": ""}),
     "credit.coop": Route("/coops/{member}/contributions", get=PUBLIC),
     "credit.coop_export": Route("/coops/{member}/contributions.json", get=PUBLIC),
     "credit.person": Route("/people/{other_person}/contributions", get=everyone(404)),
