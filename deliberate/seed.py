@@ -129,9 +129,21 @@ def seed() -> None:
 
 def seed_features(session) -> None:
     """The demo stories of the later features, each from its own package, in order."""
+    from sqlalchemy import select
+
     from .credit.seed import seed_credit
+    from .members.models import Cooperative
+    from .proxies.seed import seed_proxies
+    from .voting.models import Vote
+
+    def coop(name: str) -> Cooperative:
+        return session.scalar(select(Cooperative).where(Cooperative.name == name))
 
     seed_credit(session)
+    # Two co-ops hand their vote on the open admission to Loom Makers, which splits them.
+    admission = session.scalar(select(Vote).where(Vote.subject_kind == "admission", Vote.state == "open"))
+    seed_proxies(session, giver=coop("Dades Comunes"), second_giver=coop("Fairbnb Kollektiv"),
+                 holder=coop("Loom Makers"), vote=admission)
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
