@@ -240,7 +240,7 @@ def test_once_does_one_pass_and_exits(app, steward, make_coop, make_delegate, wo
 def test_an_unknown_job_is_refused(app):
     result = app.test_cli_runner().invoke(args=["worker", "--once", "--only", "mail-merge"])
     assert result.exit_code == 2
-    assert "no such job: mail-merge" in result.output and "votes, webhooks" in result.output
+    assert "no such job: mail-merge" in result.output and "votes, proxies, webhooks, mail" in result.output
 
 
 def test_sigterm_stops_an_idle_worker_at_once(app, workers):
