@@ -196,8 +196,7 @@ def register_features(app: Flask) -> None:
     """Each feature plugs itself into the others here, never on import: vote subjects, rooms,
     discussion subjects, erasure and export hooks, edit guards (docs/architecture.md, "Wiring").
     Registries are keyed, so a second app built in the same process registers nothing twice."""
-    from . import (api, coediting, discussions, follows, mail, members, proposals, registry, standards, versions, voting,
-                   webhooks, witness)
+    from . import api, coediting, discussions, follows, mail, members, proposals, registry, standards, versions, voting, webhooks, witness
 
     # The order is that of erasure's hooks (each removes only what its own feature holds).
     for feature in (members, standards, proposals, versions, voting, coediting, discussions, api, follows, webhooks,
