@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,11 +25,6 @@ from . import badge, chain, presenting, queries, rules, services
 bp = Blueprint("registry", __name__)
 
 _BEGINNING = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-@bp.app_context_processor
-def _registry_labels() -> dict[str, Any]:
-    return {"registry_label": presenting.label}
 
 
 def _ratified(slug: str, ref: str):
