@@ -298,6 +298,15 @@ def ask_question(*, actor: Person, coop: Cooperative, declaration: Declaration, 
     return question
 
 
+def _lock_question(session: Session, question_id: int) -> DeclarationQuestion:
+    """The question, its row locked (on PostgreSQL) and read afresh: two answers never cross."""
+    session.execute(select(DeclarationQuestion.id).where(DeclarationQuestion.id == question_id).with_for_update())
+    found = session.get(DeclarationQuestion, question_id, populate_existing=True)
+    if found is None:
+        raise NotFound(_("There is no such question."))
+    return found
+
+
 def check_can_answer(actor: Person | None, question: DeclarationQuestion) -> None:
     check_can_act_for(actor, question.declaration.coop)
     if question.answered_at is not None:
@@ -312,8 +321,7 @@ def answer_question(*, actor: Person, question: DeclarationQuestion, answer: str
     answer = limits.clean_text(answer, "answer", REASONS, required=_("Write the co-op's answer."))
     now = now or utcnow()
     with unit_of_work() as session:
-        question = session.scalar(select(DeclarationQuestion).where(DeclarationQuestion.id == question.id)
-                                  .with_for_update().execution_options(populate_existing=True))
+        question = _lock_question(session, question.id)
         check_can_answer(actor, question)
         coop = question.declaration.coop
         question.answer, question.answered_by_id, question.answered_at = answer, actor.id, now
@@ -339,8 +347,7 @@ def escalate_question(*, actor: Person, question: DeclarationQuestion, now: date
     emitted (the formal objection's filing listens for it; wired at merge)."""
     now = now or utcnow()
     with unit_of_work() as session:
-        question = session.scalar(select(DeclarationQuestion).where(DeclarationQuestion.id == question.id)
-                                  .with_for_update().execution_options(populate_existing=True))
+        question = _lock_question(session, question.id)
         check_can_escalate(actor, question)
         question.escalated_by_id, question.escalated_at = actor.id, now
         _append(session, "escalation", question.id,
