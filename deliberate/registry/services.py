@@ -162,6 +162,19 @@ def _rule_error(error: rules.RuleError) -> InvalidInput:
 
 # Declaring -------------------------------------------------------------------------------------
 
+def _clean_claims(claims: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """The claims' texts as every text is stored (limits.clean_text: control characters refused)."""
+    cleaned = {}
+    for key, claim in claims.items():
+        cleaned[str(key)] = {
+            "status": limits.clean_text(claim.get("status"), f"sections.{key}.status", 16, multiline=False),
+            "justification": limits.clean_text(claim.get("justification"), f"sections.{key}.justification",
+                                               rules.MAX_JUSTIFICATION, multiline=False),
+            "evidence_url": limits.clean_text(claim.get("evidence_url"), f"sections.{key}.evidence_url",
+                                              rules.MAX_EVIDENCE_URL, multiline=False)}
+    return cleaned
+
+
 def _write_declaration(session: Session, *, actor: Person, coop: Cooperative, version: Version, stance: str,
                        claims: dict[str, dict[str, str]], carried: set[str], note: str,
                        reaffirms: Declaration | None, now: datetime) -> Declaration:
@@ -209,7 +222,7 @@ def declare(*, actor: Person, coop: Cooperative, version: Version, stance: str,
         check_can_declare(actor, coop, version)
         keys = [s["key"] for s in snapshot(session, version)]
         try:
-            cleaned = rules.check_claims(stance, claims, keys)
+            cleaned = rules.check_claims(stance, _clean_claims(claims), keys)
         except rules.RuleError as error:
             raise _rule_error(error) from None
         previous = current_declaration(session, coop.id, version.standard_id)
@@ -251,7 +264,7 @@ def reaffirm(*, actor: Person, coop: Cooperative, version: Version, claims: Mapp
                                                 "evidence_url": c.evidence_url} for c in previous.claims},
                                        snapshot(session, declared), current)
         required = [e["key"] for e in changes if e["status"] != "removed"]
-        asked = {key: claim for key, claim in claims.items() if key in required}
+        asked = {key: claim for key, claim in _clean_claims(claims).items() if key in required}
         try:
             fresh = rules.check_claims(stance, asked, keys, required=required)
         except rules.RuleError as error:
