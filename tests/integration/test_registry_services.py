@@ -179,3 +179,26 @@ def test_sections_become_standard_with_evidence_from_two_coops(w):
     later = utcnow() + timedelta(days=400)
     rows = {r.section["key"]: r for r in queries.implementation_report(w["version"], later)}
     assert rows[keys[1]].track.maturity == "at_risk"
+
+
+def test_declarations_made_at_the_same_moment_keep_the_record_whole(w, app):
+    """Three co-ops declare at once, several times each: the record's seq stays contiguous and every
+    link holds (one writer at a time appends: the events' advisory lock on PostgreSQL, SQLite's lock)."""
+    from deliberate.members.models import Cooperative, Person
+    from deliberate.versions.models import Version
+    from tests.concurrency import run_together
+
+    actors = [(w["amara"].id, w["kazi"].id), (w["lucia"].id, w["dades"].id), (w["jonas"].id, w["fair"].id)]
+    version_id, keys = w["version"].id, w["keys"]
+
+    def work(i):
+        person_id, coop_id = actors[i % 3]
+        return services.declare(actor=db.session.get(Person, person_id), coop=db.session.get(Cooperative, coop_id),
+                                version=db.session.get(Version, version_id), stance="adopts",
+                                claims=full_claims(keys)).id
+
+    results, errors = run_together(app, work, writers=9)
+    assert not errors, errors
+    entries = services.entries(db.session)
+    assert len(entries) == 9 and [e["seq"] for e in entries] == list(range(9)) and chain.verify(entries) == []
+    assert sorted(e["ref"] for e in entries) == sorted(results)
