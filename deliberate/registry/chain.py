@@ -45,7 +45,7 @@ from deliberate.voting.ledger import (
     verify_chain,
 )
 
-from .rules import STANCES, STATUSES
+from .codes import STANCES, STATUSES
 
 KINDS = ("declaration", "question", "answer", "escalation")
 ENTRY_KEYS = frozenset({"seq", "kind", "ref", "at", "payload", "prev", "hash"})

@@ -18,10 +18,8 @@ from urllib.parse import urlsplit
 
 from deliberate.text.diff import document_diff
 
-STANCES = ("adopts", "aspires", "does_not_adopt")
-STATUSES = ("met", "partly", "not_met", "not_applicable")
-# What a declaration is now: in force, past its period, or replaced by a newer one.
-STATES = ("current", "lapsed", "superseded")
+from .codes import STANCES, STATES, STATUSES  # noqa: F401  (re-exported: the registry's codes)
+
 MAX_EVIDENCE_URL = 500
 MAX_JUSTIFICATION = 1000
 MAX_NOTE = 2000

@@ -336,3 +336,18 @@ def test_the_offline_checker(tmp_path, capsys):
     bad.write_text(chain.dumps(a_record()).replace('"Yes."', '"No."', 1))
     assert chain.main([str(bad)]) == 1
     assert chain.main([str(tmp_path / "missing.jsonl")]) == 2
+
+
+def test_the_offline_checker_needs_no_installed_package(tmp_path):
+    """`python -m deliberate.registry.chain` runs from the source alone (-S: no site-packages)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    record = tmp_path / "registry.jsonl"
+    record.write_text(chain.dumps(a_record()))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-S", "-m", "deliberate.registry.chain", str(record)], cwd=root,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "OK: 5 entries" in done.stdout
