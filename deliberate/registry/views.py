@@ -18,6 +18,7 @@ from ..members import permissions
 from ..members import services as members
 from ..members.models import Cooperative
 from ..members.presenting import person_label
+from ..realtime.events import latest_event_id
 from ..standards.services import get_standard
 from ..versions.queries import get_version
 from . import badge, chain, presenting, queries, rules, services
@@ -52,6 +53,7 @@ def _my_coops() -> list[Cooperative]:
 
 @bp.get("/standards/<slug>/registry")
 def standard(slug: str):
+    since = latest_event_id()  # first: a change committed after this is replayed to the page
     found = get_standard(slug)
     filters = {name: request.args.get(name, "")[:80] for name in queries.FILTERS}
     table = queries.registry_table(found, utcnow(), request.args.get("version") or None, filters)
@@ -59,7 +61,7 @@ def standard(slug: str):
     return render_template("registry/standard.html", table=table, standard=found,
                            questions=queries.questions_for_standard(found)[:20],
                            stances=rules.STANCES, statuses=rules.STATUSES, states=rules.STATES,
-                           can_declare=bool(mine), terms=services.terms_for(found))
+                           can_declare=bool(mine), terms=services.terms_for(found), live_since=since)
 
 
 @bp.get("/standards/<slug>/v/<ref>/implementation")
@@ -134,6 +136,7 @@ def reaffirm(slug: str, ref: str):
 
 @bp.get("/declarations/<int:declaration_id>")
 def show(declaration_id: int):
+    since = latest_event_id()
     found = services.get_declaration(declaration_id)
     view = queries.declaration_view(found, utcnow())
     mine = _my_coops()
@@ -144,7 +147,7 @@ def show(declaration_id: int):
     newer = newer[0] if newer and newer[0].sort_key > found.version.sort_key and view.state != "superseded" else None
     return render_template("registry/show.html", view=view, declaration=found, sections=sections, askers=askers,
                            declaring=declaring, asking_ids={c.id for c in askers}, newer=newer,
-                           signer=person_label(found.declared_by, found.coop))
+                           signer=person_label(found.declared_by, found.coop), live_since=since)
 
 
 @bp.post("/declarations/<int:declaration_id>/questions")
