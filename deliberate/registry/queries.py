@@ -60,17 +60,19 @@ def _views(declarations: list[Declaration], now: datetime, newest: set[int] | No
     return out
 
 
-def standard_declarations(standard: Standard, now: datetime) -> list[DeclarationView]:
-    """Every declaration made for the standard, newest first, with its state."""
+def standard_declarations(standard: Standard, now: datetime, limit: int | None = None) -> list[DeclarationView]:
+    """The declarations made for the standard, newest first (the ``limit`` newest), with their state.
+    A limit never misjudges "superseded": a declaration's newer sibling has a higher id, so it is
+    in the same page whenever the older one is."""
     rows = list(db.session.scalars(select(Declaration).where(Declaration.standard_id == standard.id)
-                                   .order_by(Declaration.id.desc())))
+                                   .order_by(Declaration.id.desc()).limit(limit)))
     return _views(rows, now)
 
 
-def coop_declarations(coop: Cooperative, now: datetime) -> list[DeclarationView]:
-    """Every declaration the co-op made, newest first, with its state."""
+def coop_declarations(coop: Cooperative, now: datetime, limit: int | None = None) -> list[DeclarationView]:
+    """The declarations the co-op made, newest first (the ``limit`` newest), with their state."""
     rows = list(db.session.scalars(select(Declaration).where(Declaration.coop_id == coop.id)
-                                   .order_by(Declaration.id.desc())))
+                                   .order_by(Declaration.id.desc()).limit(limit)))
     return _views(rows, now)
 
 
@@ -206,13 +208,14 @@ def pending_reaffirmations(coop: Cooperative, now: datetime) -> list[tuple[Decla
     return out
 
 
-def questions_for_standard(standard: Standard) -> list[DeclarationQuestion]:
+def questions_for_standard(standard: Standard, limit: int = 20) -> list[DeclarationQuestion]:
+    """The newest questions on the standard's declarations."""
     return list(db.session.scalars(select(DeclarationQuestion).join(Declaration).where(
-        Declaration.standard_id == standard.id).order_by(DeclarationQuestion.id.desc())))
+        Declaration.standard_id == standard.id).order_by(DeclarationQuestion.id.desc()).limit(limit)))
 
 
-def questions_for_coop(coop: Cooperative) -> list[DeclarationQuestion]:
-    """Questions on the co-op's declarations, and questions it asked."""
+def questions_for_coop(coop: Cooperative, limit: int = 50) -> list[DeclarationQuestion]:
+    """The newest questions on the co-op's declarations, and those it asked."""
     return list(db.session.scalars(select(DeclarationQuestion).join(Declaration).where(
         (Declaration.coop_id == coop.id) | (DeclarationQuestion.coop_id == coop.id))
-        .order_by(DeclarationQuestion.id.desc())))
+        .order_by(DeclarationQuestion.id.desc()).limit(limit)))

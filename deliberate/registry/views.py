@@ -26,6 +26,7 @@ from . import badge, chain, presenting, queries, rules, services
 bp = Blueprint("registry", __name__)
 
 _BEGINNING = datetime(2026, 1, 1, tzinfo=timezone.utc)
+FEED_LENGTH = 50
 
 
 def _ratified(slug: str, ref: str):
@@ -59,7 +60,7 @@ def standard(slug: str):
     table = queries.registry_table(found, utcnow(), request.args.get("version") or None, filters)
     mine = {c.id for c in _my_coops()}
     return render_template("registry/standard.html", table=table, standard=found,
-                           questions=queries.questions_for_standard(found)[:20],
+                           questions=queries.questions_for_standard(found),
                            stances=rules.STANCES, statuses=rules.STATUSES, states=rules.STATES,
                            can_declare=bool(mine), terms=services.terms_for(found), live_since=since)
 
@@ -239,7 +240,7 @@ def standard_json(slug: str):
     return _json_feed(_("Declarations on %(title)s", title=found.title),
                       url_for(".standard", slug=found.slug, _external=True),
                       url_for(".standard_json", slug=found.slug, _external=True),
-                      queries.standard_declarations(found, utcnow())[:50])
+                      queries.standard_declarations(found, utcnow(), FEED_LENGTH))
 
 
 @bp.get("/standards/<slug>/registry.atom")
@@ -248,7 +249,7 @@ def standard_atom(slug: str):
     return _atom_feed(f"standard/{found.id}/declarations", _("Declarations on %(title)s", title=found.title),
                       url_for(".standard", slug=found.slug, _external=True),
                       url_for(".standard_atom", slug=found.slug, _external=True),
-                      queries.standard_declarations(found, utcnow())[:50])
+                      queries.standard_declarations(found, utcnow(), FEED_LENGTH))
 
 
 @bp.get("/coops/<slug>/declarations.json")
@@ -257,7 +258,7 @@ def coop_json(slug: str):
     return _json_feed(_("Declarations of %(coop)s", coop=found.name),
                       url_for(".coop", slug=found.slug, _external=True),
                       url_for(".coop_json", slug=found.slug, _external=True),
-                      queries.coop_declarations(found, utcnow())[:50])
+                      queries.coop_declarations(found, utcnow(), FEED_LENGTH))
 
 
 @bp.get("/coops/<slug>/declarations.atom")
@@ -266,7 +267,7 @@ def coop_atom(slug: str):
     return _atom_feed(f"coop/{found.id}/declarations", _("Declarations of %(coop)s", coop=found.name),
                       url_for(".coop", slug=found.slug, _external=True),
                       url_for(".coop_atom", slug=found.slug, _external=True),
-                      queries.coop_declarations(found, utcnow())[:50])
+                      queries.coop_declarations(found, utcnow(), FEED_LENGTH))
 
 
 @bp.get("/coops/<slug>/badge/<standard_slug>.svg")
