@@ -351,3 +351,14 @@ def test_the_offline_checker_needs_no_installed_package(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "OK: 5 entries" in done.stdout
+
+
+def test_the_pure_modules_import_neither_flask_nor_sqlalchemy():
+    import subprocess
+    import sys
+
+    code = ("import sys; import deliberate.registry.rules, deliberate.registry.track, deliberate.registry.terms, "
+            "deliberate.registry.chain, deliberate.registry.badge; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'flask_babel')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", (done.stdout, done.stderr)
