@@ -196,11 +196,11 @@ def register_features(app: Flask) -> None:
     """Each feature plugs itself into the others here, never on import: vote subjects, rooms,
     discussion subjects, erasure and export hooks, edit guards (docs/architecture.md, "Wiring").
     Registries are keyed, so a second app built in the same process registers nothing twice."""
-    from . import api, coediting, discussions, follows, mail, members, proposals, proxies, standards, versions, voting, webhooks, witness
+    from . import api, coediting, discussions, follows, mail, members, proposals, proxies, registry, standards, versions, voting, webhooks, witness
 
     # The order is that of erasure's hooks (each removes only what its own feature holds).
     for feature in (members, standards, proposals, versions, voting, proxies, coediting, discussions, api, follows,
-                    webhooks, mail, witness):
+                    webhooks, mail, witness, registry):
         feature.init_app(app)
 
 
@@ -219,6 +219,7 @@ def register_blueprints(app: Flask) -> None:
     from .policies import views as policies
     from .proposals import views as proposals
     from .proxies import views as proxies
+    from .registry import views as registry
     from .search import views as search
     from .standards import views as standards
     from .transparency import views as transparency
@@ -250,6 +251,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_pages.bp)
     app.register_blueprint(witness.bp)
     app.register_blueprint(proxies.bp)
+    app.register_blueprint(registry.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
     from .members.presenting import byline, person_label

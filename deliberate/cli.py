@@ -36,6 +36,9 @@ def register(app: Flask) -> None:
     from .voting.cli import votes
 
     app.cli.add_command(votes)
+    from .registry.cli import registry
+
+    app.cli.add_command(registry)
     from .webhooks.cli import webhooks
 
     app.cli.add_command(webhooks)

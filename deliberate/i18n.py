@@ -223,6 +223,11 @@ _JS_STRINGS = {
     "This co-op is now %(status)s.": _l("This co-op is now %(status)s."),
     "The status of a co-op on this page has changed.": _l("The status of a co-op on this page has changed."),
     "A section was just revised.": _l("A section was just revised."),
+    "A co-op published a declaration.": _l("A co-op published a declaration."),
+    "A co-op questioned a declaration.": _l("A co-op questioned a declaration."),
+    "A question on a declaration was answered.": _l("A question on a declaration was answered."),
+    "A question was taken to the formal objection process.":
+        _l("A question was taken to the formal objection process."),
 }
 
 # The states a page may show changing live (live.js: a badge's new word), sent as "state:<code>".

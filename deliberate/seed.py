@@ -134,11 +134,13 @@ def seed_features(session) -> None:
     from .credit.seed import seed_credit
     from .members.models import Cooperative
     from .proxies.seed import seed_proxies
+    from .registry.seed import seed_registry
     from .voting.models import Vote
 
     def coop(name: str) -> Cooperative:
         return session.scalar(select(Cooperative).where(Cooperative.name == name))
 
+    seed_registry(session)  # first: it ratifies Member Data Rights 1.0, dated two years back
     seed_credit(session)
     # Two co-ops hand their vote on the open admission to Loom Makers, which splits them.
     admission = session.scalar(select(Vote).where(Vote.subject_kind == "admission", Vote.state == "open"))

@@ -78,6 +78,7 @@ def build_world() -> dict:
                                ends_at=utcnow() + timedelta(days=30))
     hook = webhooks.create_webhook(actor=author, coop=member, url="https://kazi.example.org/hooks",
                                    events=["vote.opened"])
+    registry = _registry_world(steward, people, member, other_coop)
     return {
         "emails": {role: person.email for role, person in people.items()},
         "person_ids": {role: person.id for role, person in people.items()},
@@ -89,8 +90,39 @@ def build_world() -> dict:
                     closed_vote=closed_vote.id, objection=objection.id, comment=comment.id,
                     thread=comment.thread_id, other_person=people["other_delegate"].id, version=version.id, ref=version.number,
                     join_token=join_token, reset_token=reset_token, hook=hook.id,
-                    unsubscribe_token=unsubscribe_token, proxy=proxy.id),
+                    unsubscribe_token=unsubscribe_token, proxy=proxy.id, **registry),
     }
+
+
+def _registry_world(steward, people, member, other_coop) -> dict:
+    """A second standard with version 1.0 ratified by both member co-ops, the delegate's co-op's
+    declaration of it, and the other co-op's question on that declaration (deliberate/registry/)."""
+    from deliberate.registry import services as registry
+    from deliberate.standards import services as standards
+    from deliberate.versions import services as versions
+    from deliberate.voting import closing
+    from deliberate.voting import services as voting
+
+    standard = standards.create_standard(
+        actor=steward, title="Member Data Rights", summary="A model policy.",
+        sections=[("Scope", "Every record a co-op keeps."), ("Consent", "Members consent first.")])
+    version = versions.assemble_version(actor=steward, standard=standard, summary="The first version.")
+    vote = versions.open_ratification_vote(actor=steward, version=version,
+                                           closes_at=version.created_at.replace(year=version.created_at.year + 1))
+    voting.cast_ballot(actor=people["delegate"], vote=vote, coop=member, choice="for")
+    voting.cast_ballot(actor=people["other_delegate"], vote=vote, coop=other_coop, choice="for")
+    closing.close_vote(actor=steward, vote=vote)
+    from deliberate.extensions import db
+    from deliberate.versions.models import Version
+
+    version = db.session.get(Version, version.id)
+    claims = {key: {"status": "met", "justification": "We do.", "evidence_url": "https://kazi.example.org/policy"}
+              for key in ("scope", "consent")}
+    declaration = registry.declare(actor=people["delegate"], coop=member, version=version, stance="adopts",
+                                   claims=claims)
+    question = registry.ask_question(actor=people["other_delegate"], coop=other_coop, declaration=declaration,
+                                     reasons="Your policy page says otherwise.")
+    return {"reg_std": standard.slug, "declaration": declaration.id, "question": question.id}
 
 
 def every_row() -> dict[str, list]:

@@ -26,7 +26,9 @@ A policy is a small JSON object stored on the standard and shown to everyone, fo
 - ``opening`` says who starts the last call (``authors`` or ``stewards``) and who opens the vote
   (``stewards``, or ``automatic`` when the last call ends);
 - ``proxies`` and ``council`` are the network's: how many co-ops one co-op may hold the vote of,
-  and how large a council deciding a formal objection is.
+  and how large a council deciding a formal objection is;
+- ``registry``: how long a declaration holds, how many co-ops' evidence makes a section a standard,
+  and when a section without it is at risk (see ``deliberate/registry/terms.py``).
 
 Every key is optional: what a stored policy leaves out comes from :data:`DEFAULT_POLICY`.
 
@@ -42,6 +44,9 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from ..registry.terms import DEFAULTS as REGISTRY_DEFAULTS
+from ..registry.terms import TermsError
+from ..registry.terms import validate as validate_registry_terms
 from ..translatable import M_, N_, Code, Message
 from .rules import PRESET_LABELS, PRESETS
 
@@ -84,6 +89,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "opening": {"last_call": "authors", "vote": "stewards"},
     "proxies": {"max_per_coop": 2},
     "council": {"size": 5},
+    "registry": dict(REGISTRY_DEFAULTS),
 }
 
 _KEYS = frozenset(DEFAULT_POLICY)
@@ -154,6 +160,10 @@ def validate_policy(policy: Mapping[str, Any] | None) -> dict[str, Any]:
                                                result["proxies"]["max_per_coop"], low=0, high=100)
     result["council"]["size"] = _count(policy.get("council", {}), "council", "size", result["council"]["size"],
                                        low=3, high=25)
+    try:
+        result["registry"] = validate_registry_terms(_mapping(policy.get("registry", {}), "registry")).as_dict()
+    except TermsError as error:
+        raise PolicyError(f"registry: {error}") from None
     return result
 
 

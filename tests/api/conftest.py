@@ -54,7 +54,13 @@ def world(network, make_coop, make_delegate):
                                closes_at=later, rule_preset="consent")
     # A standing objection by the other co-op in the consent vote.
     objection = objections.raise_objection(actor=other_delegate, vote=consent, argument="It leaves out freelancers.")
-    return {**network, "other": other, "version": version, "ratification": ratification, "objection": objection,
+    # The delegate's co-op declares that it adopts 1.0 (deliberate/registry/).
+    from deliberate.registry import services as registry
+
+    declaration = registry.declare(actor=delegate, coop=network["member"], version=version, stance="adopts", claims={
+        s.key: {"status": "met", "justification": "We do.", "evidence_url": "https://kazi.example.org/x"}
+        for s in standard.sections})
+    return {**network, "declaration": declaration, "other": other, "version": version, "ratification": ratification, "objection": objection,
             "section2": standard.sections[1], "other_delegate": other_delegate, "opened": opened, "draft": draft,
             "comment": comment, "vote": admission, "consent_vote": consent}
 

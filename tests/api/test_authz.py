@@ -69,6 +69,14 @@ TABLE = [
     ("PUT", "/votes/{vote}/ballot", {"choice": "for"}, statuses(401, 200, 200, 403, 403)),
     ("POST", "/votes/{consent}/objections", {"argument": "Too soon."}, statuses(401, 201, 409, 403, 403)),
     ("POST", "/votes/{consent}/objections/{objection}/withdraw", {}, statuses(401, 403, 200, 403, 403)),
+    # The registry: public reads; delegates of member co-ops declare for their own co-op.
+    ("GET", "/standards/{std}/declarations", None, ALL_200),
+    ("GET", "/declarations/{declaration}", None, ALL_200),
+    ("GET", "/declarations/999999", None, statuses(404, 404, 404, 404, 404)),
+    ("POST", "/standards/{std}/versions/1.0/declarations",
+     {"stance": "adopts", "sections": [
+         {"key": "member-ownership", "status": "met", "justification": "Yes.", "evidence_url": "https://e.org/x"},
+         {"key": "data-rights", "status": "not_met"}]}, statuses(401, 201, 201, 403, 403)),
 ]
 
 
@@ -82,7 +90,7 @@ def _values(world) -> dict[str, object]:
             "opened": world["opened"].id, "opened_draft": world["opened"].head_draft_id, "draft": world["draft"].id,
             "thread": comment.thread_id, "comment": comment.id, "vote": world["vote"].id,
             "consent": world["consent_vote"].id, "ratification": world["ratification"].id,
-            "objection": world["objection"].id}
+            "objection": world["objection"].id, "declaration": world["declaration"].id}
 
 
 def _fill(value, values):

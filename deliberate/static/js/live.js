@@ -238,7 +238,22 @@
       if (about["standard:" + event.standard_id]) { tell(t("A section was just revised.")); }
       document.dispatchEvent(new CustomEvent("deliberate:event", { detail: event }));
     },
+    // The registry (docs/registry.md): its page follows "registry:<standard id>", a declaration's
+    // page "declaration:<id>".
+    declaration_made: function (event) {
+      if (about["registry:" + event.standard_id] || about["declaration:" + event.reaffirms]) {
+        tell(t("A co-op published a declaration."));
+      }
+    },
+    declaration_question_asked: function (event) { registryQuestion(event, "A co-op questioned a declaration."); },
+    declaration_question_answered: function (event) { registryQuestion(event, "A question on a declaration was answered."); },
+    declaration_question_escalated: function (event) {
+      registryQuestion(event, "A question was taken to the formal objection process.");
+    },
   };
+  function registryQuestion(event, text) {
+    if (about["registry:" + event.standard_id] || about["declaration:" + event.declaration_id]) { tell(t(text)); }
+  }
   Object.keys(reactions).forEach(function (kind) {
     socket.on(kind, function (event) { if (event && fresh(event)) { reactions[kind](event); } });
   });
