@@ -109,7 +109,12 @@ def _anchor_for(subject: Subject) -> dict[str, Any]:
     if isinstance(target, Section):
         return {"kind": "section", "section_key": target.key, "revision_id": target.head_revision_id}
     if isinstance(target, Standard):
-        return {"kind": "standard", "revisions": {s.key: s.head_revision_id for s in target.sections}}
+        # Two columns of the current sections (the relationship would load every head revision
+        # with its author, co-op and credits, for a page that needs none of them).
+        heads = db.session.execute(select(Section.key, Section.head_revision_id)
+                                   .where(Section.standard_id == target.id, Section.retired_at.is_(None))
+                                   .order_by(Section.position))
+        return {"kind": "standard", "revisions": {key: head for key, head in heads}}
     if subject.kind == "amendment":
         return {"kind": "amendment", "draft_id": target.head_draft_id}
     return {"kind": subject.kind}
