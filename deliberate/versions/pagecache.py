@@ -295,6 +295,8 @@ class ObserverPages:
         if found is not None and time.monotonic() - found.at < TTL and self._current(found.standard) == found.validator:
             with self.store.lock:
                 self.store.hits += 1
+                if key in self.store.finished:
+                    self.store.finished.move_to_end(key)  # least recently used goes first
             return self._answer(found, environ, start_response, started)
         slot: dict[str, Any] = {}
         environ[_ELIGIBLE] = slot
