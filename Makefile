@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app deliberate
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 VENDOR := deliberate/static/vendor
 
-.PHONY: run lint test test-sqlite test-postgres bench lock services chromium pg-client nginx vendor clean translations compile-translations
+.PHONY: run lint test test-sqlite test-postgres bench lock services chromium pg-client nginx wrk vendor clean translations compile-translations
 
 run: $(VENV)/.installed vendor compile-translations
 	$(FLASK) db upgrade
@@ -63,6 +63,11 @@ pg-client:
 nginx:
 	@PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
+# Debian's wrk, the HTTP load generator of bench/pages.py (without it a Python one runs, which is
+# slower than the server it measures).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 services:
 	@bash scripts/services.sh
 
@@ -84,8 +89,17 @@ test-sqlite:
 test-postgres:
 	DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser and not db_independent" tests/integration tests/web tests/realtime tests/reliability
 
-bench: $(VENV)/.installed-dev vendor nginx services
-	@status=0; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; exit $$status
+# Every bench in turn, each one's output kept in bench/results/NAME.log, then one table of every
+# figure against its target (bench/summary.py reads each log's last JSON line).
+BENCH_RESULTS := bench/results
+bench: $(VENV)/.installed-dev vendor nginx wrk services
+	@mkdir -p $(BENCH_RESULTS); rm -f $(BENCH_RESULTS)/*.log; status=0; \
+	for script in bench/*.py; do \
+	  name=$$(basename $$script .py); [ "$$name" = summary ] && continue; \
+	  echo "== $$script"; \
+	  { $(BIN)/python $$script 2>&1 || echo "$$script exited with status $$?"; } | tee $(BENCH_RESULTS)/$$name.log; \
+	done; \
+	echo "== summary"; $(BIN)/python bench/summary.py $(BENCH_RESULTS)/*.log || status=1; exit $$status
 
 # The lock files, from pyproject.toml (runtime, both extras) and requirements-dev.in: every package pinned
 # with its hashes (pip-tools; options in pyproject.toml's [tool.pip-tools]). Existing pins are kept:

@@ -732,12 +732,22 @@ def main() -> int:
             figures[key].update({name: f[name] for name in ("web_cpu_cores", "nginx_cpu_cores", "database_active_connections",
                                                             "database_sessions_opened", "database_connections", "database_states",
                                                             "cache", "web")})
-            figures[f"production_{f['users']}_errors"] = f["errors"]
-            figures[f"production_{f['users']}_p95_ms"] = f["p95_ms"]
-            figures[f"production_{f['users']}_rps"] = f["rps"]
-    print(json.dumps({"bench": "load", "figures": figures,
-                      "targets": {"p95_ms": TARGET_P95_MS, "errors": 0,
-                                  "production_p95_ms": PRODUCTION_TARGET_P95_MS, "production_errors": 0}}))
+    # Each stack's headline figures at the top, named with its users (production_200_errors,
+    # production_200_p95_ms, sqlite_50_errors, …), the production stack's beside the embedded ones,
+    # with the target of each under the same name (bench/summary.py reads them).
+    targets: dict[str, dict[str, float]] = {}
+    for stack, f in results.items():
+        prefix = f"{FIGURES[stack]}_{f['users']}"
+        figures[f"{prefix}_errors"] = f["errors"]
+        figures[f"{prefix}_p95_ms"] = f["p95_ms"]
+        figures[f"{prefix}_rps"] = f["rps"]
+        targets[f"{prefix}_errors"] = {"max": 0}
+        if stack == "production":
+            targets[f"{prefix}_p95_ms"] = {"max": PRODUCTION_TARGET_P95_MS}
+        else:  # every action's p95 under the target: the slowest action's
+            figures[f"{prefix}_max_p95_ms"] = f["max_p95_ms"]
+            targets[f"{prefix}_max_p95_ms"] = {"max": TARGET_P95_MS}
+    print(json.dumps({"bench": "load", "figures": figures, "targets": targets}))
     return 0 if all(verdicts.values()) else 1
 
 

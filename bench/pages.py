@@ -7,12 +7,19 @@ folder), after migrating and seeding a standard with 30 sections, 10 ratified ve
 decided by a vote, nine of them bringing in an adopted amendment) and 300 comments, all through
 the services. The "hello" app is a one-route Flask app wrapped in Flask-SocketIO and started with
 the same ``socketio.run`` arguments, in its own process. The load comes from ``wrk`` (Debian
-package ``wrk``) or, when it is absent, a small threaded Python load generator; both sides are
-measured with the same tool, alternately, in one run. The load is that of observers (no account),
-who are served from the page cache validated by the events table (deliberate/versions/pagecache.py);
-the time a page takes to render without that cache is printed too.
+package ``wrk``, which ``make bench`` installs) or, when it is absent, a small threaded Python load
+generator (slower than the server it measures: the ratios it gives are too low). The load is that of
+observers (no account), who are served from the page cache validated by the events table
+(deliberate/versions/pagecache.py).
 
-Run from the repository root:  .venv/bin/python bench/pages.py [--seconds 5] [--connections 8]
+The machine is shared and noisy, so the figures are ratios measured side by side: each round
+measures hello, the public page and the changelog one after the other (in a rotating order), and
+the ratio of each page to hello in that round is kept; the figure is the median over the rounds,
+printed with the lowest and highest. The time a page takes to render without the cache (what a
+signed-in person gets) is the median of 30 renders in process, beside the CPU time they used
+(which the other processes on the machine disturb less).
+
+Run from the repository root:  .venv/bin/python bench/pages.py [--rounds 5] [--seconds 3] [--connections 8]
 The last line printed is one JSON object: {"bench": "pages", "figures": {...}, "targets": {...}}.
 """
 from __future__ import annotations
@@ -24,6 +31,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-TARGET_RATIO = 0.25
+TARGET_RATIO = 0.5  # each page at least half the requests per second of hello (issue 19)
+TARGET_RENDER_MS = 20.0  # the public page rendered without the cache, median (issue 19)
+RENDERS = 30
 SLUG = "bench-principles"
 PASSWORD = "a long benchmark password"
 
@@ -150,10 +160,15 @@ def prepare(instance: Path) -> None:
     for name, path in (("public_page", f"/standards/{SLUG}"), ("changelog", f"/standards/{SLUG}/changelog")):
         for _ in range(3):
             assert client.get(path).status_code == 200
-        started = time.perf_counter()
-        for _ in range(20):
+        wall, cpu = [], []
+        for _ in range(RENDERS):
+            started, used = time.perf_counter(), time.thread_time()
             client.get(path)
-        timings[f"{name}_render_ms"] = round((time.perf_counter() - started) / 20 * 1000, 1)
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - used)
+        timings[f"{name}_render_ms"] = round(statistics.median(wall) * 1000, 1)
+        timings[f"{name}_render_min_ms"] = round(min(wall) * 1000, 1)
+        timings[f"{name}_render_cpu_ms"] = round(statistics.median(cpu) * 1000, 1)
     (instance / "render_ms.json").write_text(json.dumps(timings))
     with uncached.app_context():
         db.engine.dispose()
@@ -251,8 +266,9 @@ def run_python(url: str, seconds: float, connections: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each measurement (default 5)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is kept")
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each measurement (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of side-by-side measurements (default 5); "
+                                                              "the median ratio is kept")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--serve-hello", type=int, metavar="PORT", help=argparse.SUPPRESS)
@@ -277,8 +293,10 @@ def main() -> int:
     print(f"Seeded a standard with 30 sections, 10 versions and 300 comments in {time.monotonic() - started:.1f}s "
           f"({instance}).", flush=True)
     rendering = json.loads((instance / "render_ms.json").read_text())
-    print(f"Rendered without the observers' page cache: public page {rendering['public_page_render_ms']} ms, "
-          f"changelog {rendering['changelog_render_ms']} ms (in process).", flush=True)
+    print(f"Rendered without the observers' page cache (median of {RENDERS}, in process): public page "
+          f"{rendering['public_page_render_ms']} ms (fastest {rendering['public_page_render_min_ms']} ms, CPU "
+          f"{rendering['public_page_render_cpu_ms']} ms), changelog {rendering['changelog_render_ms']} ms "
+          f"(CPU {rendering['changelog_render_cpu_ms']} ms).", flush=True)
 
     app_port, hello_port = free_port(), free_port()
     env = {**os.environ, "DELIBERATE_INSTANCE": str(instance), "PORT": str(app_port)}
@@ -294,12 +312,14 @@ def main() -> int:
         for url in urls.values():  # warm up: caches, connections, lazily built regexes
             wait_for(int(url.split(":")[2].split("/")[0]), "/" + url.split("/", 3)[3])
             run_python(url, 0.5, 2)
-        best = dict.fromkeys(urls, 0.0)
-        for _ in range(args.rounds):
-            for name, url in urls.items():
+        rates: dict[str, list[float]] = {name: [] for name in urls}
+        names = list(urls)
+        for round_ in range(args.rounds):
+            for name in names[round_ % len(names):] + names[:round_ % len(names)]:  # rotating order
+                url = urls[name]
                 rate = run_wrk(url, args.seconds, args.connections, args.threads) if tool == "wrk" \
                     else run_python(url, args.seconds, args.connections)
-                best[name] = max(best[name], rate)
+                rates[name].append(rate)
     finally:
         for server in servers:
             server.terminate()
@@ -310,21 +330,30 @@ def main() -> int:
                 server.kill()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    ratios = {"public_page_ratio": round(best["public_page"] / best["hello"], 3),
-              "changelog_ratio": round(best["changelog"] / best["hello"], 3)}
-    print(f"Load: {tool}, {args.connections} connections, {args.seconds:g}s x {args.rounds} rounds (best kept).")
-    print(f"{'hello':<14}{best['hello']:>10.0f} req/s")
-    print(f"{'public page':<14}{best['public_page']:>10.0f} req/s   ratio {ratios['public_page_ratio']:.2f}")
-    print(f"{'changelog':<14}{best['changelog']:>10.0f} req/s   ratio {ratios['changelog_ratio']:.2f}")
-    ok = min(ratios.values()) >= TARGET_RATIO
-    print(f"Target: each page at least {TARGET_RATIO:.0%} of hello: {'met' if ok else 'NOT met'}.")
-    figures = {"hello_rps": round(best["hello"], 1), "public_page_rps": round(best["public_page"], 1),
-               "changelog_rps": round(best["changelog"], 1), **ratios, "load_tool": tool,
-               "connections": args.connections, "seconds": args.seconds, "sections": 30, "versions": 10,
-               "comments": 300, **rendering}
-    print(json.dumps({"bench": "pages", "figures": figures,
-                      "targets": {"public_page_ratio": TARGET_RATIO, "changelog_ratio": TARGET_RATIO}}))
-    return 0 if ok else 1
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    per_round = {page: [rate / hello for rate, hello in zip(rates[page], rates["hello"], strict=True)]
+                 for page in ("public_page", "changelog")}
+    ratios = {f"{page}_ratio": round(statistics.median(values), 3) for page, values in per_round.items()}
+    spread = {f"{page}_ratio_spread": [round(min(values), 3), round(max(values), 3)] for page, values in per_round.items()}
+    print(f"Load: {tool}, {args.connections} connections, {args.rounds} rounds of {args.seconds:g}s each, side by side "
+          f"(medians; lowest and highest ratio of the rounds in brackets).")
+    print(f"{'hello':<14}{median['hello']:>10.0f} req/s   (rounds: {', '.join(f'{r:.0f}' for r in rates['hello'])})")
+    for page, label in (("public_page", "public page"), ("changelog", "changelog")):
+        low, high = spread[f"{page}_ratio_spread"]
+        print(f"{label:<14}{median[page]:>10.0f} req/s   ratio {ratios[f'{page}_ratio']:.2f} [{low:.2f}-{high:.2f}]")
+    ok_ratio = min(ratios.values()) >= TARGET_RATIO
+    ok_render = rendering["public_page_render_ms"] <= TARGET_RENDER_MS
+    print(f"Target: each page at least {TARGET_RATIO:.0%} of hello: {'met' if ok_ratio else 'NOT met'}; "
+          f"the public page rendered without the cache in at most {TARGET_RENDER_MS:g} ms: "
+          f"{'met' if ok_render else 'NOT met'}.")
+    figures = {"hello_rps": round(median["hello"], 1), "public_page_rps": round(median["public_page"], 1),
+               "changelog_rps": round(median["changelog"], 1), **ratios, **spread, "load_tool": tool,
+               "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds, "sections": 30,
+               "versions": 10, "comments": 300, **rendering, "load_average": round(os.getloadavg()[0], 2)}
+    targets = {"public_page_ratio": {"min": TARGET_RATIO}, "changelog_ratio": {"min": TARGET_RATIO},
+               "public_page_render_ms": {"max": TARGET_RENDER_MS}}
+    print(json.dumps({"bench": "pages", "figures": figures, "targets": targets}))
+    return 0 if ok_ratio and ok_render else 1
 
 
 if __name__ == "__main__":

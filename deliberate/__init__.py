@@ -29,6 +29,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     caching.init_app(app)  # observers' pages: no cookie, no Vary: Cookie
     static_files.init_app(app)  # fingerprinted, cached, compressed static files
+    from .versions import pagecache
+
+    pagecache.init_app(app)  # observers' finished pages answered before Flask (versions/pagecache.py)
     register_error_handlers(app)
     register_cli(app)
     if app.config.get("TRUSTED_PROXIES"):

@@ -26,6 +26,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from stat import S_ISREG
 
 from flask import Flask, abort, current_app, request
 from werkzeug.security import safe_join
@@ -64,7 +65,7 @@ class _Files:
             stat = os.stat(path)
         except (OSError, ValueError):  # ValueError: a NUL in the name (the static rule takes any text)
             return None
-        if not os.path.isfile(path):
+        if not S_ISREG(stat.st_mode):  # from the same stat: every url_for('static', …) of every page pays this
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         found = self.files.get(name)

@@ -109,7 +109,12 @@ def _anchor_for(subject: Subject) -> dict[str, Any]:
     if isinstance(target, Section):
         return {"kind": "section", "section_key": target.key, "revision_id": target.head_revision_id}
     if isinstance(target, Standard):
-        return {"kind": "standard", "revisions": {s.key: s.head_revision_id for s in target.sections}}
+        # Two columns of the current sections (the relationship would load every head revision
+        # with its author, co-op and credits, for a page that needs none of them).
+        heads = db.session.execute(select(Section.key, Section.head_revision_id)
+                                   .where(Section.standard_id == target.id, Section.retired_at.is_(None))
+                                   .order_by(Section.position))
+        return {"kind": "standard", "revisions": {key: head for key, head in heads}}
     if subject.kind == "amendment":
         return {"kind": "amendment", "draft_id": target.head_draft_id}
     return {"kind": subject.kind}
@@ -201,12 +206,15 @@ def get_comment(comment_id: int) -> Comment:
     return comment
 
 
-def thread_view(subject_kind: str, subject_id: int, person, *, recent: int | None = None) -> ThreadView:
+def thread_view(subject_kind: str, subject_id: int, person, *, recent: int | None = None,
+                since: int | None = None) -> ThreadView:
     """The threads of a subject, with every comment the person may see rendered and flagged;
     with ``recent``, only each thread's ``recent`` most recently active conversations (the
-    others are counted in ``ThreadBlock.earlier``)."""
+    others are counted in ``ThreadBlock.earlier``). ``since``: the newest event id, when the view
+    read it before anything else (it is read here otherwise)."""
     person = person if getattr(person, "is_authenticated", False) else None
-    last_event_id = latest_event_id()  # first: whatever commits after this is replayed, never missed
+    # First: whatever commits after this is replayed, never missed.
+    last_event_id = latest_event_id() if since is None else since
     subject = readable_subject(subject_kind, subject_id, person)
     threads = _threads_of(subject)
     outline = _comment_outline(threads)

@@ -219,7 +219,6 @@ def init_app(app: Flask) -> None:
     """The request id and the access line on every request (the extensions are made by now, so
     their own log handlers can go too)."""
     quiet_library_handlers()
-    access = logging.getLogger(ACCESS_LOGGER)
 
     def _request_id() -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER)
@@ -236,11 +235,19 @@ def init_app(app: Flask) -> None:
         started = g.get("request_started")
         if started is None or request.endpoint in QUIET_ENDPOINTS:
             return response
-        fields = {"request_id": request_id, "method": request.method, "route": route_of(request),
-                  "status": response.status_code, "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
-        access.info("%s %s %s %sms", fields["method"], fields["route"], fields["status"], fields["duration_ms"],
-                    extra=fields)
+        write_access_line(request_id, request.method, route_of(request), response.status_code,
+                          time.perf_counter() - started)
         return response
+
+
+def write_access_line(request_id: str, method: str, route: str, status: int, seconds: float) -> None:
+    """One access line (also written for the observers' pages answered before Flask, versions/pagecache.py)."""
+    access = logging.getLogger(ACCESS_LOGGER)
+    if not access.isEnabledFor(logging.INFO):
+        return
+    fields = {"request_id": request_id, "method": method, "route": route, "status": status,
+              "duration_ms": round(seconds * 1000, 1)}
+    logging.getLogger(ACCESS_LOGGER).info("%s %s %s %sms", method, route, status, fields["duration_ms"], extra=fields)
 
 
 def route_of(req) -> str:

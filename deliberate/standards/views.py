@@ -65,7 +65,8 @@ def _show(slug: str) -> str:
                            paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
                            can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
                            maturity_next=MATURITY_STEPS.get(standard.maturity) if can_assemble(current_user) else None,
-                           thread=thread_view("standard", standard.id, current_user, recent=RECENT), live_since=since)
+                           thread=thread_view("standard", standard.id, current_user, recent=RECENT, since=since),
+                           live_since=since)
 
 
 @bp.route("/<slug>/sections/new", methods=["GET", "POST"])

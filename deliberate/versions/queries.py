@@ -103,12 +103,22 @@ def working_sections(standard: Standard) -> list[Section]:
         .options(lazyload("*"), joinedload(Section.head).lazyload("*")).order_by(Section.position)))
 
 
+def working_heads(standard: Standard) -> list[tuple[str, int | None]]:
+    """Each current section's key and head revision id, in order (two columns: no revision loaded)."""
+    return [tuple(row) for row in db.session.execute(
+        select(Section.key, Section.head_revision_id).where(Section.standard_id == standard.id, Section.retired_at.is_(None))
+        .order_by(Section.position))]
+
+
 def reading(standard: Standard, draft: bool = False) -> Reading:
     """The standard's page: its latest ratified version unless the working draft is asked for."""
     latest = latest_ratified(standard)
-    working = working_sections(standard)
-    differs = latest is not None and (
-        [(s.key, s.head_revision_id) for s in working] != [(s.key, s.revision_id) for s in latest.sections])
+    if latest is None or draft:
+        working = working_sections(standard)
+        heads = [(s.key, s.head_revision_id) for s in working]
+    else:  # the version's text is shown: the draft is only compared with it
+        heads = working_heads(standard)
+    differs = latest is not None and heads != [(s.key, s.revision_id) for s in latest.sections]
     if latest is None or draft:
         return Reading("draft", working, None, latest, differs)
     return Reading("version", latest.sections, latest, latest, differs)
