@@ -37,8 +37,9 @@ def _scope(objection: FormalObjection) -> str:
 
 
 def _locked(session: Session, objection_id: int) -> FormalObjection:
-    objection = session.scalar(select(FormalObjection).where(FormalObjection.id == objection_id).with_for_update()
-                               .execution_options(populate_existing=True))
+    # Lock the row alone (its joined co-op and person cannot be locked on PostgreSQL), then read it afresh.
+    session.execute(select(FormalObjection.id).where(FormalObjection.id == objection_id).with_for_update())
+    objection = session.get(FormalObjection, objection_id, populate_existing=True)
     if objection is None:
         raise NotFound(_("There is no such formal objection."))
     return objection
