@@ -333,8 +333,8 @@ def cast_council_ballot(*, actor: Person, objection: FormalObjection, question: 
     now = now or utcnow()
     with unit_of_work() as session:
         objection = _locked(session, objection.id)
-        _move(objection, "ballot")
         voter = _council_coop(session, actor, objection, coop)
+        _move(objection, "ballot")
         log = entries(session, objection.id)
         _question_open(log, question, objection, now)
         if question == f"dismiss:{voter.slug}":
@@ -371,8 +371,8 @@ def draft_decision(*, actor: Person, objection: FormalObjection, outcome: str, f
     now = now or utcnow()
     with unit_of_work() as session:
         objection = _locked(session, objection.id)
-        _move(objection, "draft_decision")
         voter = _council_coop(session, actor, objection, coop)
+        _move(objection, "draft_decision")
         draft = _append(session, objection, "decision_draft", {"coop": voter.slug, "outcome": outcome,
                                                                "finding": finding, "reason": reason}, now)
         question = f"decision:{draft['seq']}"
@@ -390,8 +390,8 @@ def write_minority_opinion(*, actor: Person, objection: FormalObjection, text: s
     now = now or utcnow()
     with unit_of_work() as session:
         objection = _locked(session, objection.id)
-        _move(objection, "minority_opinion")
         voter = _council_coop(session, actor, objection, coop)
+        _move(objection, "minority_opinion")
         _append(session, objection, "minority_opinion", {"coop": voter.slug, "text": text}, now)
         _publish(session, objection, "minority_opinion_written", actor, {"coop": voter.slug})
     return objection

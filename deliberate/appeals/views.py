@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative
 from ..standards import services as standards
 from ..voting.subjects import parse_subject
-from . import draw, queries, record, services
+from . import draw, permissions, queries, record, services
 from .subjects import get_decision_kind
 
 bp = Blueprint("appeals", __name__)
@@ -53,6 +53,8 @@ def standard_index(slug: str):
 @bp.route("/objections/new", methods=["GET", "POST"])
 @login_required
 def new():
+    if not permissions.can_file(current_user):
+        raise PermissionDenied(_("Only delegates of member co-ops can file a formal objection."))
     subject = request.values.get("subject", "")
     kind, ident = parse_subject(subject)
     decision = get_decision_kind(kind).decision(db.session, ident)

@@ -69,6 +69,10 @@ TABLE = [
     ("PUT", "/votes/{vote}/ballot", {"choice": "for"}, statuses(401, 200, 200, 403, 403)),
     ("POST", "/votes/{consent}/objections", {"argument": "Too soon."}, statuses(401, 201, 409, 403, 403)),
     ("POST", "/votes/{consent}/objections/{objection}/withdraw", {}, statuses(401, 403, 200, 403, 403)),
+    ("GET", "/objections", None, ALL_200),
+    ("GET", "/objections/999", None, statuses(404, 404, 404, 404, 404)),
+    ("POST", "/objections", {"subject": "version:{version}", "issue": "Too soon.", "rationale": "We were not asked.",
+                             "proposed_change": "Wait a month."}, statuses(401, 201, 201, 403, 403)),
 ]
 
 
@@ -82,7 +86,7 @@ def _values(world) -> dict[str, object]:
             "opened": world["opened"].id, "opened_draft": world["opened"].head_draft_id, "draft": world["draft"].id,
             "thread": comment.thread_id, "comment": comment.id, "vote": world["vote"].id,
             "consent": world["consent_vote"].id, "ratification": world["ratification"].id,
-            "objection": world["objection"].id}
+            "objection": world["objection"].id, "version": world["version"].id}
 
 
 def _fill(value, values):
