@@ -199,17 +199,34 @@ def register_features(app: Flask) -> None:
     """Each feature plugs itself into the others here, never on import: vote subjects, rooms,
     discussion subjects, erasure and export hooks, edit guards (docs/architecture.md, "Wiring").
     Registries are keyed, so a second app built in the same process registers nothing twice."""
-    from . import api, coediting, discussions, follows, mail, members, proposals, proxies, registry, standards, versions, voting, webhooks, witness
+    from . import (
+        api,
+        appeals,
+        coediting,
+        discussions,
+        follows,
+        mail,
+        members,
+        proposals,
+        proxies,
+        registry,
+        standards,
+        versions,
+        voting,
+        webhooks,
+        witness,
+    )
 
     # The order is that of erasure's hooks (each removes only what its own feature holds).
     for feature in (members, standards, proposals, versions, voting, proxies, coediting, discussions, api, follows,
-                    webhooks, mail, witness, registry):
+                    webhooks, mail, witness, registry, appeals):
         feature.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from .api import pages as api_pages
     from .api import views as api
+    from .appeals import views as appeals
     from .coediting import views as coediting
     from .credit import views as credit
     from .discussions import views as discussions
@@ -255,6 +272,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(witness.bp)
     app.register_blueprint(proxies.bp)
     app.register_blueprint(registry.bp)
+    app.register_blueprint(appeals.bp)
     app.jinja_env.globals.update(main.template_globals())
     app.jinja_env.filters.update(main.template_filters())
     from .members.presenting import byline, person_label

@@ -42,6 +42,9 @@ def register(app: Flask) -> None:
     from .webhooks.cli import webhooks
 
     app.cli.add_command(webhooks)
+    from .appeals.cli import appeals
+
+    app.cli.add_command(appeals)
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one pass of every job, then exit (for cron or a test).")

@@ -131,6 +131,7 @@ def seed_features(session) -> None:
     """The demo stories of the later features, each from its own package, in order."""
     from sqlalchemy import select
 
+    from .appeals.demo import seed_appeals
     from .credit.seed import seed_credit
     from .members.models import Cooperative
     from .proxies.seed import seed_proxies
@@ -146,6 +147,7 @@ def seed_features(session) -> None:
     admission = session.scalar(select(Vote).where(Vote.subject_kind == "admission", Vote.state == "open"))
     seed_proxies(session, giver=coop("Dades Comunes"), second_giver=coop("Fairbnb Kollektiv"),
                  holder=coop("Loom Makers"), vote=admission)
+    seed_appeals(session)  # a formal objection to an adopted amendment, mediated, decided by a council
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:

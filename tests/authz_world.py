@@ -63,6 +63,11 @@ def build_world() -> dict:
     closes = utcnow() + timedelta(days=7)
     closed_vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes)
     closing.close_vote(actor=steward, vote=closed_vote)
+    from deliberate.appeals import services as appeals
+
+    formal = appeals.file_objection(actor=people["delegate"], subject_kind="admission", subject_id=applicant.id,
+                                    issue="Refused too fast.", rationale="Few co-ops voted.",
+                                    proposed_change="Vote again.")
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id, closes_at=closes,
                             rule_preset="consent")
     objection = objections.raise_objection(actor=author, vote=vote, argument="Not yet: we have not met them.")
@@ -90,7 +95,8 @@ def build_world() -> dict:
                     closed_vote=closed_vote.id, objection=objection.id, comment=comment.id,
                     thread=comment.thread_id, other_person=people["other_delegate"].id, version=version.id, ref=version.number,
                     join_token=join_token, reset_token=reset_token, hook=hook.id,
-                    unsubscribe_token=unsubscribe_token, proxy=proxy.id, **registry),
+                    unsubscribe_token=unsubscribe_token, proxy=proxy.id, formal=formal.id, applicant_id=applicant.id,
+                    **registry),
     }
 
 

@@ -236,6 +236,9 @@ def check_can_decide(session: Session, version: Version) -> None:
     latest = latest_ratified(session, version.standard_id)
     if (latest.id if latest else None) != version.previous_id:
         raise Conflict(_("Version %(number)s was ratified after this candidate was assembled: assemble a new candidate.", number=latest.number))
+    from ..appeals.services import refuse_if_objection_pending
+
+    refuse_if_objection_pending(session, version)  # a pending formal objection against one of its changes
 
 
 def _record_head(vote: Vote) -> str:

@@ -77,6 +77,10 @@ TABLE = [
      {"stance": "adopts", "sections": [
          {"key": "member-ownership", "status": "met", "justification": "Yes.", "evidence_url": "https://e.org/x"},
          {"key": "data-rights", "status": "not_met"}]}, statuses(401, 201, 201, 403, 403)),
+    ("GET", "/objections", None, ALL_200),
+    ("GET", "/objections/999", None, statuses(404, 404, 404, 404, 404)),
+    ("POST", "/objections", {"subject": "version:{version}", "issue": "Too soon.", "rationale": "We were not asked.",
+                             "proposed_change": "Wait a month."}, statuses(401, 201, 201, 403, 403)),
 ]
 
 
@@ -90,7 +94,7 @@ def _values(world) -> dict[str, object]:
             "opened": world["opened"].id, "opened_draft": world["opened"].head_draft_id, "draft": world["draft"].id,
             "thread": comment.thread_id, "comment": comment.id, "vote": world["vote"].id,
             "consent": world["consent_vote"].id, "ratification": world["ratification"].id,
-            "objection": world["objection"].id, "declaration": world["declaration"].id}
+            "objection": world["objection"].id, "declaration": world["declaration"].id, "version": world["version"].id}
 
 
 def _fill(value, values):

@@ -49,6 +49,7 @@ AMD = STD + "/amendments/{amendment}"
 VOTE = "/votes/{vote}"
 COMMENT = "/discussions/comments/{comment}"
 HOOK = "/webhooks/{hook}"
+FORMAL = "/objections/{formal}"
 PUBLIC = everyone(200)
 # A proxy's end date a month from the day the tests run (a proxy lasts a year at most).
 PROXY_END = (date.today() + timedelta(days=30)).isoformat()
@@ -256,6 +257,28 @@ TABLE: dict[str, Route] = {
                            data={"outcome": "resolved", "note": "Resolved at the meeting."}),
     "votes.close": Route(VOTE + "/close", post=stewards_only(302), shared_path=True),
     "votes.cancel": Route(VOTE + "/cancel", post=stewards_only(302), data={"reason": "Opened by mistake."}, shared_path=True),
+    # Formal objections (the world's: the delegate's co-op objects to the applicant's refusal; no council yet)
+    "appeals.index": Route("/objections", get=PUBLIC),
+    "appeals.standard_index": Route(STD + "/objections", get=PUBLIC),
+    "appeals.new": Route("/objections/new?subject=admission:{applicant_id}", get=roles(SIGNIN, 200, 200, 403, 403),
+                         post=roles(SIGNIN, 302, 302, 403, 403),
+                         data={"issue": "Too fast.", "rationale": "Few voted.", "proposed_change": "Vote again."}),
+    "appeals.show": Route(FORMAL, get=PUBLIC),
+    "appeals.record_file": Route(FORMAL + "/record.jsonl", get=PUBLIC),
+    "appeals.draw_page": Route(FORMAL + "/draw", get=everyone(404)),
+    "appeals.mediate": Route(FORMAL + "/notes", post=stewards_only(302), data={"note": "We met."}),
+    "appeals.propose": Route(FORMAL + "/proposals", post=stewards_only(302), data={"text": "Vote again in May."}),
+    "appeals.withdraw": Route(FORMAL + "/withdraw", post=roles(SIGNIN, 302, 403, 403, 403)),
+    "appeals.convene": Route(FORMAL + "/convene", post=stewards_only(302)),
+    # Nobody sits on a council yet: every council step is refused.
+    "appeals.ballot": Route(FORMAL + "/ballots", post=roles(SIGNIN, 403, 403, 403, 403),
+                            data={"question": "proposal:1", "choice": "yes"}),
+    "appeals.dismiss": Route(FORMAL + "/dismissals", post=roles(SIGNIN, 403, 403, 403, 403),
+                             data={"member": "other-co-op", "reason": "Absent."}),
+    "appeals.decide": Route(FORMAL + "/decisions", post=roles(SIGNIN, 403, 403, 403, 403),
+                            data={"outcome": "affirm", "finding": "overruled", "reason": "Fair."}),
+    "appeals.opinion": Route(FORMAL + "/opinions", post=roles(SIGNIN, 403, 403, 403, 403), data={"text": "No."}),
+    "appeals.revert": Route(FORMAL + "/revert", post=roles(SIGNIN, 403, 403, 403, 409)),
     "votes.statement": Route("/votes/{closed_vote}/statement", post=stewards_only(302),
                              data={"text": "Admission failed: too few co-ops took part."}, shared_path=True),
 }

@@ -1,0 +1,101 @@
+"""Formal objections' pages: the demo objection (seed_appeals) on the demo network, the draw page,
+the record download checked offline, the filing form, and the links from the decided thing."""
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from deliberate.appeals import check, draw, record
+from deliberate.appeals.demo import seed_appeals
+from deliberate.extensions import db
+from tests.web.html_check import problems
+
+
+@pytest.fixture
+def demo(app):
+    from deliberate import seed
+
+    seed.seed()
+    objection = seed_appeals(db.session)
+    assert objection is not None
+    return objection
+
+
+def test_the_demo_objection_is_decided_with_a_minority_opinion(demo, client):
+    assert (demo.state, demo.outcome, demo.finding) == ("decided", "affirm", "overruled")
+    html = client.get(f"/objections/{demo.id}").get_data(as_text=True)
+    assert "The council affirmed the decision" in html and "Minority opinions" in html
+    assert "It verifies." in html
+    assert problems(html) == []  # well-formed, unique ids
+    listing = client.get("/objections").get_data(as_text=True)
+    assert f"/objections/{demo.id}" in listing
+    assert f"/objections/{demo.id}" in client.get("/standards/platform-co-op-principles/objections").get_data(as_text=True)
+
+
+def test_the_record_download_verifies_offline_and_the_draw_reproduces(demo, client):
+    response = client.get(f"/objections/{demo.id}/record.jsonl")
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    entries = record.loads(response.data)
+    assert record.verify(entries) == []
+    assert check.verify_text(response.data, io.StringIO()) == check.EXIT_OK
+    drawn = next(e["payload"] for e in entries if e["kind"] == "council_drawn")
+    assert draw.draw_order(drawn["seed"], drawn["eligible"]) == drawn["order"]
+    page = client.get(f"/objections/{demo.id}/draw").get_data(as_text=True)
+    assert drawn["seed"] in page and "This draw checks" in page
+    changed = response.data.replace(b"every member", b"each member", 1)
+    assert check.verify_text(changed, io.StringIO()) == check.EXIT_FAILED
+
+
+def test_the_amendment_page_links_its_objection(demo, client):
+    from deliberate.proposals.models import Amendment
+
+    amendment = db.session.get(Amendment, demo.subject_id)
+    html = client.get(f"/standards/{amendment.standard.slug}/amendments/{amendment.id}").get_data(as_text=True)
+    assert f"/objections/{demo.id}" in html
+
+
+def test_filing_through_the_form(app, client, login, steward, make_delegate, make_standard):
+    from datetime import timedelta
+
+    from deliberate.database import utcnow
+    from deliberate.voting import closing
+    from deliberate.voting import services as voting
+
+    delegates = [make_delegate() for _ in range(3)]
+    from deliberate.members import services as members
+
+    applicant = members.register_coop(actor=steward, name="Newcomers", country="ES", kind="worker")
+    vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=applicant.id,
+                            closes_at=utcnow() + timedelta(days=7))
+    for delegate in delegates:
+        voting.cast_ballot(actor=delegate, vote=vote, choice="for")
+    closing.close_vote(actor=steward, vote=vote)
+    login(delegates[0])
+    form = client.get(f"/objections/new?subject=admission:{applicant.id}")
+    assert form.status_code == 200 and "File a formal objection" in form.get_data(as_text=True)
+    empty = client.post(f"/objections/new?subject=admission:{applicant.id}", data={"issue": "", "rationale": "x",
+                                                                                  "proposed_change": "y"})
+    assert empty.status_code == 422
+    done = client.post(f"/objections/new?subject=admission:{applicant.id}",
+                       data={"issue": "Too fast.", "rationale": "Few voted.", "proposed_change": "Vote again."})
+    assert done.status_code == 302 and "/objections/" in done.headers["Location"]
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Withdraw our objection" in page and "Too fast." in page
+    assert problems(page) == []
+    coop_page = client.get(f"/coops/{applicant.slug}").get_data(as_text=True)
+    assert done.headers["Location"].rsplit("/", 1)[-1] in coop_page
+    # A steward mediates and convenes; a council member sees the questions and the forms.
+    location = done.headers["Location"]
+    steward_client = app.test_client()
+    login(steward, test_client=steward_client)
+    page = steward_client.get(location).get_data(as_text=True)
+    assert "Convene the council" in page and problems(page) == []
+    assert steward_client.post(location + "/proposals", data={"text": "Vote again in May."}).status_code == 302
+    assert steward_client.post(location + "/convene").status_code == 302
+    member = app.test_client()
+    login(delegates[1], test_client=member)
+    page = member.get(location).get_data(as_text=True)
+    assert "Adopt the mediator" in page and "Write the council" in page and problems(page) == []
+    assert member.post(location + "/ballots", data={"question": "proposal:1", "choice": "yes"}).status_code == 302
+    assert member.get(location + "/draw").status_code == 200
