@@ -35,6 +35,11 @@ from diff_match_patch import diff_match_patch
 
 from deliberate.text.normalise import normalise
 
+try:  # the C++ core of diff-match-patch; the pure-Python one below gives the same diffs
+    from fast_diff_match_patch import diff as _cxx_diff
+except ImportError:  # pragma: no cover - a runtime dependency, absent only on odd platforms
+    _cxx_diff = None
+
 __all__ = [
     "Op",
     "apply_ops",
@@ -203,18 +208,9 @@ class _TokenDMP(diff_match_patch):
         super().__init__()
         self.Diff_Timeout = 0  # never trade correctness for time
         self.edit_budget = 0  # max edit steps per bisect; 0 = unlimited
-        self.defer_merge = False  # see diff_cleanupMerge
+        self.cxx = False  # diff gaps with the C++ core (see _cxx_exact)
         self._tokens = tokens
         self._classes: dict[str, int] = {}  # filled lazily: few chars are ever scored
-
-    def diff_cleanupMerge(self, diffs: list[tuple[int, str]]) -> None:
-        """Normalise a diff, unless deferred.
-
-        diff_main tidies every partial result; while the stretches of one
-        document are diffed, that is deferred to a single pass over the whole.
-        """
-        if not self.defer_merge:
-            super().diff_cleanupMerge(diffs)
 
     def diff_bisect(self, text1: str, text2: str, deadline: float) -> list[tuple[int, str]]:
         """Myers' middle snake, bounded by a number of edits instead of a clock.
@@ -381,6 +377,55 @@ def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
 
 
 _SMALL_GAP = 64  # tokens on both sides together: always diffed exactly
+_CXX_OPS = {"=": 0, "-": -1, "+": 1}
+
+
+def _cxx_works() -> bool:
+    """Whether the C++ core is importable and sees every code point as one character.
+
+    It reads strings as ``wchar_t``; where that is 16 bits wide, characters
+    past the BMP would arrive as surrogate pairs and the diffs would differ.
+    """
+    if _cxx_diff is None:
+        return False
+    try:
+        got = _cxx_diff("\U0001f600\u0100", "\u0100\U0010fffd", timelimit=0, checklines=False,
+                        cleanup="No", counts_only=False)
+    except Exception:  # noqa: BLE001 - any failure means: use the Python engine
+        return False
+    return [tuple(d) for d in got] == [("-", "\U0001f600"), ("=", "\u0100"), ("+", "\U0010fffd")]
+
+
+CXX_AVAILABLE = _cxx_works()
+
+
+def _cxx_exact(a: str, b: str, mid_a: str, mid_b: str, budget: int) -> list[tuple[int, str]] | None:
+    """``diff_main(a, b)`` from the C++ core, or None where the Python engine runs out of budget.
+
+    Without a timeout both cores find the same minimal diff.  What the C++ one
+    cannot do is stop after ``budget`` edit steps, so the minimal number of
+    edits D it found tells whether ``_TokenDMP.diff_bisect`` would have: its
+    first loop meets the middle snake at step ceil(D / 2), and every nested
+    bisect needs fewer steps.  ``mid_a`` and ``mid_b`` are ``a`` and ``b``
+    without their common head and tail, as diff_main cuts them.
+    """
+    bounded = False
+    if budget and budget < (len(mid_a) + len(mid_b) + 1) // 2:
+        short, long = (mid_a, mid_b) if len(mid_a) < len(mid_b) else (mid_b, mid_a)
+        # Otherwise diff_compute answers without bisecting.
+        bounded = len(short) > 1 and short not in long
+    if bounded and len(mid_a) + len(mid_b) > 16 * budget:
+        # A lower bound on D first: the C++ core has no budget, and a heavily
+        # rewritten long stretch costs it far more than the answer "over budget".
+        common = (Counter(mid_a) & Counter(mid_b)).total()
+        if (len(mid_a) + len(mid_b) - 2 * common + 1) // 2 >= budget:
+            return None
+    got = _cxx_diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False)
+    ops = _CXX_OPS
+    out = [(ops[op], text) for op, text in got]
+    if bounded and (sum(len(text) for op, text in out if op) + 1) // 2 >= budget:
+        return None
+    return out
 
 
 def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tuple[int, str]]:
@@ -412,11 +457,17 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
             quick.append((0, a[len(a) - tail :]))
         return quick
     n = len(a) + len(b)
-    dmp.edit_budget = 0 if n <= _SMALL_GAP else max(16, isqrt(2 * n))
-    try:
-        return dmp.diff_main(a, b, False)
-    except _TooManyEdits:
-        pass
+    budget = 0 if n <= _SMALL_GAP else max(16, isqrt(2 * n))
+    if dmp.cxx:
+        exact = _cxx_exact(a, b, mid_a, mid_b, budget)
+        if exact is not None:
+            return exact
+    else:
+        dmp.edit_budget = budget
+        try:
+            return dmp.diff_main(a, b, False)
+        except _TooManyEdits:
+            pass
     pairs = [] if anchored else _anchors(a, b)
     if not pairs:
         return [(-1, a), (1, b)]
@@ -434,7 +485,8 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
 _Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
 
 
-def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
+def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "auto"
+               ) -> list[tuple[int, str]]:
     """Diff two normalised texts into (op, text) runs: -1 delete, 0 keep, 1 insert.
 
     Every run starts and ends on a token boundary.  Sentences matched as
@@ -442,7 +494,13 @@ def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
     anchored sentence of context on either side, so only the changed parts of
     a long text are ever tokenised.  Runs of two or more unchanged sentences
     are never folded into a neighbouring edit by the semantic cleanup.
+
+    ``engine`` picks the core that diffs the changed stretches: the C++ one
+    (fast-diff-match-patch) or the pure-Python one; both give the same runs,
+    and "auto" takes the C++ one when it is installed.
     """
+    if engine == "cxx" and not CXX_AVAILABLE:
+        raise RuntimeError("fast-diff-match-patch is not installed")
     a, b = _chunks(old), _chunks(new)
     segments: list[_Segment] = []
     prev_a = prev_b = 0
@@ -463,6 +521,7 @@ def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
     book = _Codebook(old, new, chain.from_iterable(needed))
     enc = book.chunks
     dmp = _TokenDMP(book.tokens)
+    dmp.cxx = engine == "cxx" or (engine == "auto" and CXX_AVAILABLE)
     out: list[tuple[int, str]] = []
     region: list[tuple[int, str]] = []
     for k, ((chunk, gap_a, gap_b), keep) in enumerate(zip(segments, in_region)):
@@ -472,13 +531,11 @@ def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
         if chunk:
             region.append((0, enc[chunk]))
         else:
-            dmp.defer_merge = True
             enc_a = "".join([enc[c] for c in gap_a])
             enc_b = "".join([enc[c] for c in gap_b])
             region += _diff_gap(dmp, enc_a, enc_b)
         if k + 1 == len(segments) or not in_region[k + 1]:
             region = [d for d in region if d[1]]
-            dmp.defer_merge = False
             dmp.diff_cleanupMerge(region)
             dmp.diff_cleanupSemantic(region)  # merges small equalities into readable edits
             out += [(op, book.decode(text)) for op, text in region if text]
