@@ -28,6 +28,7 @@ from deliberate.voting.record_format import (
     LedgerError,
     ballot_receipt,
     entry_hash,
+    no_cycle_collection,
     parse_at,
 )
 from deliberate.voting.rules import (
@@ -529,6 +530,11 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
     closing; an ended secret vote's record is sealed; and, if closed, that rules.tally over the
     final ballots gives exactly the declared outcome. A cancelled vote has no result.
     """
+    with no_cycle_collection():
+        return _verify(entries, allow_open)
+
+
+def _verify(entries: Sequence[Mapping[str, Any]], allow_open: bool) -> VerifyReport:
     problems: list[str] = []
     for i, entry in enumerate(entries):
         seq = entry.get("seq") if _is_mapping(entry) else None

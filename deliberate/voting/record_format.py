@@ -13,11 +13,13 @@ callers import both through deliberate.voting.ledger. See docs/ballot-record.md.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +45,29 @@ _ID = re.compile(r"[^\s@]{1,128}")
 
 class LedgerError(ValueError):
     """The record is malformed or cannot be built; the message names the line or entry."""
+
+
+# --------------------------------------------------------------------------- bulk work
+
+
+@contextlib.contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a whole record is read or checked.
+
+    A record parsed from JSON holds no reference cycles, but its hundreds of thousands of dicts
+    and lists set off full collections that walk all of them again and again: a tenth of the
+    time of a 10,000-ballot record, a third of a 100,000-ballot one (no longer linear in the
+    ballots). Reference counting still frees everything; the collector resumes afterwards, and
+    is only resumed by whoever paused it.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- hashing
@@ -418,6 +443,11 @@ def loads_jsonl(text: str | bytes, strict: bool = True) -> list[dict[str, Any]]:
         except UnicodeDecodeError as exc:
             bad_line = blob.count(b"\n", 0, exc.start) + 1
             raise LedgerError(f"line {bad_line}: not valid UTF-8 (byte {exc.start})") from None
+    with no_cycle_collection():
+        return _parse_lines(text, strict)
+
+
+def _parse_lines(text: str, strict: bool) -> list[dict[str, Any]]:
     lines = text.split("\n")  # not splitlines(): it also splits on \r, \x1c, \u2028 …
     decode = _DECODER.decode
     if lines and lines[-1] == "":
