@@ -156,20 +156,43 @@ _CODES = (range(0x100, 0xD800), range(0xE000, 0x110000))
 _CAPACITY = sum(map(len, _CODES))
 
 
+class _CodeTable(dict):  # type: ignore[type-arg]
+    """token -> private character, a new character for each token not seen before.
+
+    Lookups of known tokens stay in C (``map(table.__getitem__, tokens)``);
+    only a new token calls ``__missing__``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._free = map(chr, chain(*_CODES))
+        self.tokens: dict[str, str] = {}  # char -> token
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _CAPACITY:
+            raise ValueError("text has too many distinct words to diff")
+        char = self[token] = next(self._free)
+        self.tokens[char] = token
+        return char
+
+
 class _Codebook:
     """One private character per distinct token, and each given chunk encoded."""
 
     def __init__(self, old: str, new: str, chunks: Iterable[str]) -> None:
         find = _token_re(old, new).findall
-        token_lists = {c: find(c) for c in dict.fromkeys(chunks)}
-        distinct = dict.fromkeys(chain.from_iterable(token_lists.values()))
-        if len(distinct) > _CAPACITY:
-            raise ValueError("text has too many distinct words to diff")
-        # Bulk assignment through zip/map keeps the per-token work in C.
-        table = dict(zip(distinct, map(chr, chain(*_CODES))))
-        self.tokens: dict[str, str] = dict(zip(table.values(), table))  # char -> token
+        table = _CodeTable()
         get = table.__getitem__
-        self.chunks: dict[str, str] = {c: "".join(map(get, t)) for c, t in token_lists.items()}
+        self.chunks: dict[str, str] = {c: "".join(map(get, find(c))) for c in dict.fromkeys(chunks)}
+        self.tokens: dict[str, str] = table.tokens  # char -> token
+        self._get, self._find = get, find
+
+    def encode(self, chunk: str) -> str:
+        """Encode one more chunk (new tokens get new characters)."""
+        code = self.chunks.get(chunk)
+        if code is None:
+            code = self.chunks[chunk] = "".join(map(self._get, self._find(chunk)))
+        return code
 
     def decode(self, encoded: str) -> str:
         return "".join(map(self.tokens.__getitem__, encoded))
@@ -482,6 +505,58 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
     return out
 
 
+def _joined_if_tidy(region: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
+    """The region's runs after diff_cleanupMerge and diff_cleanupSemantic, when those would
+    only join neighbouring kept runs; None when the full cleanups must run.
+
+    Most regions are kept text with replaced stretches in between.  When each
+    replaced stretch is independent (its two sides share no first or last
+    token, and neither side's first token occurs in the other, so no end of one
+    overlaps the start of the other) and no kept run between two of them is
+    short enough for the semantic cleanup to fold it into an edit, both
+    cleanups leave the runs as they are.  Neither looks inside the first and
+    last kept runs then, so the context there need not be tokenised.  The tests
+    compare this with the full cleanups.
+    """
+    runs = [(op, "".join([text for _, text in run])) for op, run in
+            groupby([d for d in region if d[1]], itemgetter(0))]
+    count = len(runs)
+    if count < 4 or count % 3 != 1 or runs[0][0] != 0:
+        return None
+    for k in range(1, count, 3):
+        (op_gone, gone), (op_added, added), (op_kept, kept) = runs[k : k + 3]
+        if op_gone != -1 or op_added != 1 or op_kept != 0:
+            return None
+        if added[0] in gone or gone[0] in added or gone[-1] == added[-1]:
+            return None
+        # diff_cleanupSemantic folds a kept run no longer than the larger side of the edit
+        # before it and of the edit after it.
+        if k + 3 < count and len(kept) <= max(len(gone), len(added)) and len(kept) <= max(
+            len(runs[k + 3][1]), len(runs[k + 4][1]) if k + 4 < count else 0
+        ):
+            return None
+    return runs
+
+
+def _decode_region(book: _Codebook, runs: list[tuple[int, str]], first: str, head: str,
+                   last: str, tail: str) -> list[tuple[int, str]]:
+    """Decode a region's runs; kept text that starts with ``head`` (the code of the anchored
+    chunk ``first``) or ends with ``tail`` (the code of ``last``) takes that chunk's own text."""
+    if len(runs) < 2:
+        return [(op, book.decode(text)) for op, text in runs if text]
+    out = [(op, book.decode(text)) for op, text in runs[1:-1] if text]
+    (op, text), (op_end, end) = runs[0], runs[-1]
+    if op == 0 and text.startswith(head):
+        out.insert(0, (0, first + book.decode(text[len(head) :])))
+    elif text:
+        out.insert(0, (op, book.decode(text)))
+    if op_end == 0 and end.endswith(tail):
+        out.append((0, book.decode(end[: len(end) - len(tail)]) + last))
+    elif end:
+        out.append((op_end, book.decode(end)))
+    return out
+
+
 _Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
 
 
@@ -513,10 +588,15 @@ def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "a
     # An anchored chunk next to a gap joins that gap's region as context.
     is_gap = [not chunk for chunk, _, _ in segments] + [False]
     in_region = [g or is_gap[k - 1] or is_gap[k + 1] for k, g in enumerate(is_gap[:-1])]
+    # The context at a region's two ends is only tokenised when the region needs the full
+    # cleanups (see _tidy); until then one placeholder character stands for it.
+    edge = [keep and (k == 0 or k + 1 == len(in_region) or not in_region[k - 1]
+                      or not in_region[k + 1])
+            for k, keep in enumerate(in_region)]
     needed = (
         [chunk] if chunk else gap_a + gap_b
-        for (chunk, gap_a, gap_b), keep in zip(segments, in_region)
-        if keep
+        for (chunk, gap_a, gap_b), keep, lazy in zip(segments, in_region, edge)
+        if keep and not (chunk and lazy)
     )
     book = _Codebook(old, new, chain.from_iterable(needed))
     enc = book.chunks
@@ -524,21 +604,35 @@ def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "a
     dmp.cxx = engine == "cxx" or (engine == "auto" and CXX_AVAILABLE)
     out: list[tuple[int, str]] = []
     region: list[tuple[int, str]] = []
+    first = ""  # the anchored chunk a region starts with, if any
     for k, ((chunk, gap_a, gap_b), keep) in enumerate(zip(segments, in_region)):
         if not keep:
             out.append((0, chunk))
             continue
+        start = not region
+        if start:
+            first = chunk
         if chunk:
-            region.append((0, enc[chunk]))
+            # Characters below U+0100 are never token codes (see _CODES).
+            region.append((0, enc.get(chunk) or ("\x01" if start else "\x02")))
         else:
             enc_a = "".join([enc[c] for c in gap_a])
             enc_b = "".join([enc[c] for c in gap_b])
             region += _diff_gap(dmp, enc_a, enc_b)
         if k + 1 == len(segments) or not in_region[k + 1]:
-            region = [d for d in region if d[1]]
-            dmp.diff_cleanupMerge(region)
-            dmp.diff_cleanupSemantic(region)  # merges small equalities into readable edits
-            out += [(op, book.decode(text)) for op, text in region if text]
+            head = region[0][1] if first else "\0"
+            tail = region[-1][1] if chunk else "\0"
+            runs = _joined_if_tidy(region)
+            if runs is None:
+                if first:
+                    region[0] = (0, book.encode(first))
+                if chunk:
+                    region[-1] = (0, book.encode(chunk))
+                head, tail = book.chunks.get(first, "\0"), book.chunks.get(chunk, "\0")
+                runs = [d for d in region if d[1]]
+                dmp.diff_cleanupMerge(runs)
+                dmp.diff_cleanupSemantic(runs)  # merges small equalities into readable edits
+            out += _decode_region(book, runs, first, head, chunk, tail)
             region = []
     # Join neighbouring runs of the same kind (regions end and start with kept text).
     return [(op, "".join([text for _, text in run])) for op, run in groupby(out, itemgetter(0))]

@@ -124,3 +124,40 @@ def test_without_the_cxx_core_the_python_engine_runs(monkeypatch: pytest.MonkeyP
     assert diff_texts(old, new) == expected
     with pytest.raises(RuntimeError):
         diff_texts(old, new, engine="cxx")
+
+
+_TOKENS = ["member", "vote", "the", " ", "  ", ",", ".", "\n", "\n\n", "co-op", "x"]
+_CHARS = {chr(0x100 + i): token for i, token in enumerate(_TOKENS)}
+_runs = st.lists(
+    st.tuples(st.sampled_from([0, 0, -1, 1]), st.text(list(_CHARS), min_size=0, max_size=6)),
+    max_size=12,
+)
+
+
+_piece = st.text(list(_CHARS), min_size=1, max_size=5)
+_replacements = st.builds(
+    lambda first, blocks: [(0, first)] + [d for gone, added, kept in blocks
+                                          for d in ((-1, gone), (1, added), (0, kept))],
+    _piece, st.lists(st.tuples(_piece, _piece, _piece), min_size=1, max_size=4),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(_runs, _replacements))
+def test_the_quick_tidy_matches_the_full_cleanups(region: list[tuple[int, str]]) -> None:
+    quick = textdiff._joined_if_tidy(region)
+    if quick is None:
+        return
+    dmp = _TokenDMP(_CHARS)
+    full = [d for d in region if d[1]]
+    dmp.diff_cleanupMerge(full)
+    dmp.diff_cleanupSemantic(full)
+    assert quick == full
+
+
+def test_the_quick_tidy_is_taken_for_plain_replacements() -> None:
+    m, v, t, sp = (chr(0x100 + _TOKENS.index(w)) for w in ("member", "vote", "the", " "))
+    region = [(0, m + sp), (0, t + sp), (-1, v), (1, m), (0, sp + t + sp + t), (-1, t), (1, v),
+              (0, sp + m)]
+    assert textdiff._joined_if_tidy(region) == [(0, m + sp + t + sp), (-1, v), (1, m),
+                                                 (0, sp + t + sp + t), (-1, t), (1, v), (0, sp + m)]
