@@ -26,7 +26,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import accumulate, chain, groupby
 from math import isqrt
 from operator import itemgetter
 from typing import Any, Literal
@@ -557,9 +557,6 @@ def _decode_region(book: _Codebook, runs: list[tuple[int, str]], first: str, hea
     return out
 
 
-_Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
-
-
 def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "auto"
                ) -> list[tuple[int, str]]:
     """Diff two normalised texts into (op, text) runs: -1 delete, 0 keep, 1 insert.
@@ -577,63 +574,67 @@ def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "a
     if engine == "cxx" and not CXX_AVAILABLE:
         raise RuntimeError("fast-diff-match-patch is not installed")
     a, b = _chunks(old), _chunks(new)
-    segments: list[_Segment] = []
+    # Changed stretches between anchored chunks: a[i0:i1] became b[j0:j1].
+    gaps: list[tuple[int, int, int, int]] = []
     prev_a = prev_b = 0
     for i, j in [*_anchors(a, b), (len(a), len(b))]:
         if prev_a < i or prev_b < j:
-            segments.append(("", a[prev_a:i], b[prev_b:j]))
-        if i < len(a):
-            segments.append((a[i], [], []))
+            gaps.append((prev_a, i, prev_b, j))
         prev_a, prev_b = i + 1, j + 1
-    # An anchored chunk next to a gap joins that gap's region as context.
-    is_gap = [not chunk for chunk, _, _ in segments] + [False]
-    in_region = [g or is_gap[k - 1] or is_gap[k + 1] for k, g in enumerate(is_gap[:-1])]
+    # A region is a gap with the anchored chunk on either side as context; gaps at most two
+    # anchored chunks apart share one region.
+    regions: list[list[tuple[int, int, int, int]]] = []
+    for gap in gaps:
+        if regions and gap[0] - regions[-1][-1][1] <= 2:
+            regions[-1].append(gap)
+        else:
+            regions.append([gap])
     # The context at a region's two ends is only tokenised when the region needs the full
-    # cleanups (see _tidy); until then one placeholder character stands for it.
-    edge = [keep and (k == 0 or k + 1 == len(in_region) or not in_region[k - 1]
-                      or not in_region[k + 1])
-            for k, keep in enumerate(in_region)]
-    needed = (
-        [chunk] if chunk else gap_a + gap_b
-        for (chunk, gap_a, gap_b), keep, lazy in zip(segments, in_region, edge)
-        if keep and not (chunk and lazy)
+    # cleanups (see _joined_if_tidy); until then one placeholder character stands for it.
+    needed = chain.from_iterable(
+        a[i0:i1] + b[j0:j1] + (a[i1 : group[k + 1][0]] if k + 1 < len(group) else [])
+        for group in regions for k, (i0, i1, j0, j1) in enumerate(group)
     )
-    book = _Codebook(old, new, chain.from_iterable(needed))
+    book = _Codebook(old, new, needed)
     enc = book.chunks
     dmp = _TokenDMP(book.tokens)
     dmp.cxx = engine == "cxx" or (engine == "auto" and CXX_AVAILABLE)
+    offsets = [0, *accumulate(map(len, a))]
     out: list[tuple[int, str]] = []
-    region: list[tuple[int, str]] = []
-    first = ""  # the anchored chunk a region starts with, if any
-    for k, ((chunk, gap_a, gap_b), keep) in enumerate(zip(segments, in_region)):
-        if not keep:
-            out.append((0, chunk))
-            continue
-        start = not region
-        if start:
-            first = chunk
-        if chunk:
-            # Characters below U+0100 are never token codes (see _CODES).
-            region.append((0, enc.get(chunk) or ("\x01" if start else "\x02")))
-        else:
-            enc_a = "".join([enc[c] for c in gap_a])
-            enc_b = "".join([enc[c] for c in gap_b])
+    kept_from = 0  # where the old text not yet in out starts
+    for group in regions:
+        start, end = group[0][0], group[-1][1]
+        first = a[start - 1] if start else ""
+        last = a[end] if end < len(a) else ""
+        begin = offsets[start - 1 if start else 0]
+        if kept_from < begin:
+            out.append((0, old[kept_from:begin]))
+        kept_from = offsets[end + 1 if last else end]
+        # Characters below U+0100 are never token codes (see _CODES).
+        region = [(0, enc.get(first) or "\x01")] if first else []
+        for k, (i0, i1, j0, j1) in enumerate(group):
+            enc_a = "".join([enc[c] for c in a[i0:i1]])
+            enc_b = "".join([enc[c] for c in b[j0:j1]])
             region += _diff_gap(dmp, enc_a, enc_b)
-        if k + 1 == len(segments) or not in_region[k + 1]:
-            head = region[0][1] if first else "\0"
-            tail = region[-1][1] if chunk else "\0"
-            runs = _joined_if_tidy(region)
-            if runs is None:
-                if first:
-                    region[0] = (0, book.encode(first))
-                if chunk:
-                    region[-1] = (0, book.encode(chunk))
-                head, tail = book.chunks.get(first, "\0"), book.chunks.get(chunk, "\0")
-                runs = [d for d in region if d[1]]
-                dmp.diff_cleanupMerge(runs)
-                dmp.diff_cleanupSemantic(runs)  # merges small equalities into readable edits
-            out += _decode_region(book, runs, first, head, chunk, tail)
-            region = []
+            if k + 1 < len(group):
+                region += [(0, enc[c]) for c in a[i1 : group[k + 1][0]]]
+        if last:
+            region.append((0, enc.get(last) or "\x02"))
+        head = region[0][1] if first else "\0"
+        tail = region[-1][1] if last else "\0"
+        runs = _joined_if_tidy(region)
+        if runs is None:
+            if first:
+                region[0] = (0, book.encode(first))
+            if last:
+                region[-1] = (0, book.encode(last))
+            head, tail = book.chunks.get(first, "\0"), book.chunks.get(last, "\0")
+            runs = [d for d in region if d[1]]
+            dmp.diff_cleanupMerge(runs)
+            dmp.diff_cleanupSemantic(runs)  # merges small equalities into readable edits
+        out += _decode_region(book, runs, first, head, last, tail)
+    if kept_from < len(old):
+        out.append((0, old[kept_from:]))
     # Join neighbouring runs of the same kind (regions end and start with kept text).
     return [(op, "".join([text for _, text in run])) for op, run in groupby(out, itemgetter(0))]
 
