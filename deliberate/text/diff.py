@@ -390,7 +390,9 @@ def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
             ]
             prev_a, prev_b = alo, blo
             for i, j in _lis(pairs):
-                todo += [(prev_a, i, prev_b, j), (i, j)]
+                if prev_a < i and prev_b < j:  # else nothing lies between to match
+                    todo.append((prev_a, i, prev_b, j))
+                todo.append((i, j))
                 prev_a, prev_b = i + 1, j + 1
             if todo:
                 todo.append((prev_a, ahi, prev_b, bhi))
