@@ -116,7 +116,8 @@ def canonical(obj: Any) -> bytes:
 
 def entry_hash(entry: Mapping[str, Any], hash_field: str = "hash") -> str:
     """Hex SHA-256 of the canonical JSON of the entry without its hash field."""
-    body = {key: value for key, value in entry.items() if key != hash_field}
+    body = dict(entry)
+    body.pop(hash_field, None)
     return hashlib.sha256(canonical(body)).hexdigest()
 
 

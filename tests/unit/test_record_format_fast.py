@@ -96,3 +96,28 @@ _lines = st.one_of(
 def test_loads_jsonl_answers_as_before(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     assert _ours(text) == _plain_loads(text)
+
+
+def test_the_cycle_collector_is_paused_only_while_reading_and_resumed_after() -> None:
+    import gc
+
+    from deliberate.voting.record_format import no_cycle_collection
+
+    assert gc.isenabled()
+    with no_cycle_collection():
+        assert not gc.isenabled()
+        with no_cycle_collection():  # nested: only the outer one resumes it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(LedgerError), no_cycle_collection():
+        raise LedgerError("boom")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_cycle_collection():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left paused
+    finally:
+        gc.enable()
+    assert loads_jsonl('{"a":1}\n') == [{"a": 1}] and gc.isenabled()
