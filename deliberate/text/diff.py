@@ -15,6 +15,11 @@ answer depend on machine load and can turn a small change in a big text into
 "delete everything, insert everything".  A stretch needing far more edits than
 its length suggests is cut at its unique words instead (see ``_diff_gap``).
 Everything is deterministic.
+
+Two engines diff the changed stretches: the C++ core of diff-match-patch
+(fast-diff-match-patch) when it is installed, else the pure-Python one.  They
+give identical runs (tests/unit/test_text_diff_engines.py): the budget above is
+applied to the C++ answer exactly as the Python bisect applies it.
 """
 
 from __future__ import annotations
