@@ -34,7 +34,8 @@ from deliberate.voting.rules import PRESETS, STATUS_QUO, BallotInput, tally
 
 N = 10_000
 RUNS = 7
-TARGETS = {"majority_10k_ms": 50, "schulze_10x10k_ms": 1000, "verify_10k_ms": 2000}
+TARGETS = {"majority_10k_ms": 50, "schulze_10x10k_ms": 1000, "verify_10k_ms": 2000,
+           "schulze_100x1k_ms": 50, "verify_10k_ranked_ms": 500}
 
 
 def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
@@ -70,17 +71,38 @@ def schulze_case(rng: random.Random) -> Callable[[], object]:
     return lambda: tally(rule, electorate, ballots, alternatives)
 
 
-def verify_case(rng: random.Random) -> Callable[[], object]:
-    """A closed record with 10,000 ballots, verified from its JSON-lines text."""
-    rule = PRESETS["simple-majority"]
+def schulze_wide_case(rng: random.Random) -> Callable[[], object]:
+    """99 alternatives plus the status quo (100 options), 1,000 random complete rankings: the
+    size a PHP Schulze library tallies in 44 ms."""
+    alternatives = [f"amendment-{i}" for i in range(99)]
+    options = alternatives + [STATUS_QUO]
+    ballots = []
+    for i in range(1_000):
+        rng.shuffle(options)
+        ballots.append(BallotInput(f"coop-{i}", ranking=tuple(options)))
+    electorate = {b.voter: 1 for b in ballots}
+    rule = PRESETS["ranked"]
+    return lambda: tally(rule, electorate, ballots, alternatives)
+
+
+def verify_case(rng: random.Random, n: int = N, ranked: bool = False) -> Callable[[], object]:
+    """A closed record with `n` ballots, verified from its JSON-lines text. Ranked: 10
+    alternatives plus the status quo, each ballot a random complete ranking."""
+    rule = PRESETS["ranked" if ranked else "simple-majority"]
+    alternatives = [f"amendment-{i}" for i in range(10)] if ranked else None
+    options = [*alternatives, STATUS_QUO] if alternatives else []
     opened = opened_data(1, {"kind": "version", "id": 1}, rule,
-                         {f"coop-{i}": 1 for i in range(N)}, None, hash_text("bench"),
+                         {f"coop-{i}": 1 for i in range(n)}, alternatives, hash_text("bench"),
                          "2025-01-01T00:00:00Z", "2025-01-08T00:00:00Z", False)
     entries = [make_entry(None, "opened", opened, "2025-01-01T00:00:00Z")]
     start = datetime(2025, 1, 2, tzinfo=UTC)
-    for i in range(N):
-        data = ballot_data(f"coop-{i}", f"d-{i}", rng.choice(("for", "against", "abstain")),
-                           None, None)
+    for i in range(n):
+        if ranked:
+            rng.shuffle(options)
+            data = ballot_data(f"coop-{i}", f"d-{i}", None, list(options), None)
+        else:
+            data = ballot_data(f"coop-{i}", f"d-{i}", rng.choice(("for", "against", "abstain")),
+                               None, None)
         entries.append(make_entry(entries[-1], "ballot", data, start + timedelta(seconds=i)))
     entries.append(make_entry(entries[-1], "closed", closed_data(replay(entries).recompute()),
                               "2025-01-08T00:00:00Z"))
@@ -101,14 +123,25 @@ def main() -> int:
         "majority_10k_ms": median_ms(majority_case(rng)),
         "schulze_10x10k_ms": median_ms(schulze_case(rng)),
         "verify_10k_ms": median_ms(verify_case(rng), runs=5),
+        "schulze_100x1k_ms": median_ms(schulze_wide_case(rng)),
+        "verify_1k_ranked_ms": median_ms(verify_case(rng, 1_000, ranked=True)),
+        "verify_10k_ranked_ms": median_ms(verify_case(rng, N, ranked=True), runs=5),
+        "verify_100k_ranked_ms": median_ms(verify_case(rng, 100_000, ranked=True), runs=3),
     }
     labels = {
         "majority_10k_ms": "majority, 10,000 ballots",
         "schulze_10x10k_ms": "Schulze, 10 alternatives x 10,000 rankings",
         "verify_10k_ms": "verify a 10,000-ballot record (JSON lines)",
+        "schulze_100x1k_ms": "Schulze, 100 options x 1,000 rankings",
+        "verify_1k_ranked_ms": "verify a 1,000-ballot ranked record",
+        "verify_10k_ranked_ms": "verify a 10,000-ballot ranked record",
+        "verify_100k_ranked_ms": "verify a 100,000-ballot ranked record",
     }
     for key, value in figures.items():
-        target = TARGETS[key]
+        target = TARGETS.get(key)
+        if target is None:  # shown for the shape of the growth (linear in the ballots)
+            print(f"{labels[key]:<46} {value:>9.2f} ms")
+            continue
         verdict = "ok" if value <= target else "SLOW"
         print(f"{labels[key]:<46} {value:>9.2f} ms  (target {target} ms, "
               f"{value / target:.2f} of target) {verdict}")

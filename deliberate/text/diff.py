@@ -15,6 +15,11 @@ answer depend on machine load and can turn a small change in a big text into
 "delete everything, insert everything".  A stretch needing far more edits than
 its length suggests is cut at its unique words instead (see ``_diff_gap``).
 Everything is deterministic.
+
+Two engines diff the changed stretches: the C++ core of diff-match-patch
+(fast-diff-match-patch) when it is installed, else the pure-Python one.  They
+give identical runs (tests/unit/test_text_diff_engines.py): the budget above is
+applied to the C++ answer exactly as the Python bisect applies it.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, groupby
+from itertools import accumulate, chain, groupby
 from math import isqrt
 from operator import itemgetter
 from typing import Any, Literal
@@ -34,6 +39,11 @@ from typing import Any, Literal
 from diff_match_patch import diff_match_patch
 
 from deliberate.text.normalise import normalise
+
+try:  # the C++ core of diff-match-patch; the pure-Python one below gives the same diffs
+    from fast_diff_match_patch import diff as _cxx_diff
+except ImportError:  # pragma: no cover - a runtime dependency, absent only on odd platforms
+    _cxx_diff = None
 
 __all__ = [
     "Op",
@@ -152,20 +162,43 @@ _CODES = (range(0x100, 0xD800), range(0xE000, 0x110000))
 _CAPACITY = sum(map(len, _CODES))
 
 
+class _CodeTable(dict):  # type: ignore[type-arg]
+    """token -> private character, a new character for each token not seen before.
+
+    Lookups of known tokens stay in C (``map(table.__getitem__, tokens)``);
+    only a new token calls ``__missing__``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._free = map(chr, chain(*_CODES))
+        self.tokens: dict[str, str] = {}  # char -> token
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= _CAPACITY:
+            raise ValueError("text has too many distinct words to diff")
+        char = self[token] = next(self._free)
+        self.tokens[char] = token
+        return char
+
+
 class _Codebook:
     """One private character per distinct token, and each given chunk encoded."""
 
     def __init__(self, old: str, new: str, chunks: Iterable[str]) -> None:
         find = _token_re(old, new).findall
-        token_lists = {c: find(c) for c in dict.fromkeys(chunks)}
-        distinct = dict.fromkeys(chain.from_iterable(token_lists.values()))
-        if len(distinct) > _CAPACITY:
-            raise ValueError("text has too many distinct words to diff")
-        # Bulk assignment through zip/map keeps the per-token work in C.
-        table = dict(zip(distinct, map(chr, chain(*_CODES))))
-        self.tokens: dict[str, str] = dict(zip(table.values(), table))  # char -> token
+        table = _CodeTable()
         get = table.__getitem__
-        self.chunks: dict[str, str] = {c: "".join(map(get, t)) for c, t in token_lists.items()}
+        self.chunks: dict[str, str] = {c: "".join(map(get, find(c))) for c in dict.fromkeys(chunks)}
+        self.tokens: dict[str, str] = table.tokens  # char -> token
+        self._get, self._find = get, find
+
+    def encode(self, chunk: str) -> str:
+        """Encode one more chunk (new tokens get new characters)."""
+        code = self.chunks.get(chunk)
+        if code is None:
+            code = self.chunks[chunk] = "".join(map(self._get, self._find(chunk)))
+        return code
 
     def decode(self, encoded: str) -> str:
         return "".join(map(self.tokens.__getitem__, encoded))
@@ -204,18 +237,9 @@ class _TokenDMP(diff_match_patch):
         super().__init__()
         self.Diff_Timeout = 0  # never trade correctness for time
         self.edit_budget = 0  # max edit steps per bisect; 0 = unlimited
-        self.defer_merge = False  # see diff_cleanupMerge
+        self.cxx = False  # diff gaps with the C++ core (see _cxx_exact)
         self._tokens = tokens
         self._classes: dict[str, int] = {}  # filled lazily: few chars are ever scored
-
-    def diff_cleanupMerge(self, diffs: list[tuple[int, str]]) -> None:
-        """Normalise a diff, unless deferred.
-
-        diff_main tidies every partial result; while the stretches of one
-        document are diffed, that is deferred to a single pass over the whole.
-        """
-        if not self.defer_merge:
-            super().diff_cleanupMerge(diffs)
 
     def diff_bisect(self, text1: str, text2: str, deadline: float) -> list[tuple[int, str]]:
         """Myers' middle snake, bounded by a number of edits instead of a clock.
@@ -372,7 +396,9 @@ def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
             ]
             prev_a, prev_b = alo, blo
             for i, j in _lis(pairs):
-                todo += [(prev_a, i, prev_b, j), (i, j)]
+                if prev_a < i and prev_b < j:  # else nothing lies between to match
+                    todo.append((prev_a, i, prev_b, j))
+                todo.append((i, j))
                 prev_a, prev_b = i + 1, j + 1
             if todo:
                 todo.append((prev_a, ahi, prev_b, bhi))
@@ -382,6 +408,55 @@ def _anchors(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
 
 
 _SMALL_GAP = 64  # tokens on both sides together: always diffed exactly
+_CXX_OPS = {"=": 0, "-": -1, "+": 1}
+
+
+def _cxx_works() -> bool:
+    """Whether the C++ core is importable and sees every code point as one character.
+
+    It reads strings as ``wchar_t``; where that is 16 bits wide, characters
+    past the BMP would arrive as surrogate pairs and the diffs would differ.
+    """
+    if _cxx_diff is None:
+        return False
+    try:
+        got = _cxx_diff("\U0001f600\u0100", "\u0100\U0010fffd", timelimit=0, checklines=False,
+                        cleanup="No", counts_only=False)
+    except Exception:  # noqa: BLE001 - any failure means: use the Python engine
+        return False
+    return [tuple(d) for d in got] == [("-", "\U0001f600"), ("=", "\u0100"), ("+", "\U0010fffd")]
+
+
+CXX_AVAILABLE = _cxx_works()
+
+
+def _cxx_exact(a: str, b: str, mid_a: str, mid_b: str, budget: int) -> list[tuple[int, str]] | None:
+    """``diff_main(a, b)`` from the C++ core, or None where the Python engine runs out of budget.
+
+    Without a timeout both cores find the same minimal diff.  What the C++ one
+    cannot do is stop after ``budget`` edit steps, so the minimal number of
+    edits D it found tells whether ``_TokenDMP.diff_bisect`` would have: its
+    first loop meets the middle snake at step ceil(D / 2), and every nested
+    bisect needs fewer steps.  ``mid_a`` and ``mid_b`` are ``a`` and ``b``
+    without their common head and tail, as diff_main cuts them.
+    """
+    bounded = False
+    if budget and budget < (len(mid_a) + len(mid_b) + 1) // 2:
+        short, long = (mid_a, mid_b) if len(mid_a) < len(mid_b) else (mid_b, mid_a)
+        # Otherwise diff_compute answers without bisecting.
+        bounded = len(short) > 1 and short not in long
+    if bounded and len(mid_a) + len(mid_b) > 16 * budget:
+        # A lower bound on D first: the C++ core has no budget, and a heavily
+        # rewritten long stretch costs it far more than the answer "over budget".
+        common = (Counter(mid_a) & Counter(mid_b)).total()
+        if (len(mid_a) + len(mid_b) - 2 * common + 1) // 2 >= budget:
+            return None
+    got = _cxx_diff(a, b, timelimit=0, checklines=False, cleanup="No", counts_only=False)
+    ops = _CXX_OPS
+    out = [(ops[op], text) for op, text in got]
+    if bounded and (sum(len(text) for op, text in out if op) + 1) // 2 >= budget:
+        return None
+    return out
 
 
 def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tuple[int, str]]:
@@ -413,11 +488,17 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
             quick.append((0, a[len(a) - tail :]))
         return quick
     n = len(a) + len(b)
-    dmp.edit_budget = 0 if n <= _SMALL_GAP else max(16, isqrt(2 * n))
-    try:
-        return dmp.diff_main(a, b, False)
-    except _TooManyEdits:
-        pass
+    budget = 0 if n <= _SMALL_GAP else max(16, isqrt(2 * n))
+    if dmp.cxx:
+        exact = _cxx_exact(a, b, mid_a, mid_b, budget)
+        if exact is not None:
+            return exact
+    else:
+        dmp.edit_budget = budget
+        try:
+            return dmp.diff_main(a, b, False)
+        except _TooManyEdits:
+            pass
     pairs = [] if anchored else _anchors(a, b)
     if not pairs:
         return [(-1, a), (1, b)]
@@ -432,10 +513,60 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
     return out
 
 
-_Segment = tuple[str, list[str], list[str]]  # one anchored chunk, or a gap (old, new)
+def _joined_if_tidy(region: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
+    """The region's runs after diff_cleanupMerge and diff_cleanupSemantic, when those would
+    only join neighbouring kept runs; None when the full cleanups must run.
+
+    Most regions are kept text with replaced stretches in between.  When each
+    replaced stretch is independent (its two sides share no first or last
+    token, and neither side's first token occurs in the other, so no end of one
+    overlaps the start of the other) and no kept run between two of them is
+    short enough for the semantic cleanup to fold it into an edit, both
+    cleanups leave the runs as they are.  Neither looks inside the first and
+    last kept runs then, so the context there need not be tokenised.  The tests
+    compare this with the full cleanups.
+    """
+    runs = [(op, "".join([text for _, text in run])) for op, run in
+            groupby([d for d in region if d[1]], itemgetter(0))]
+    count = len(runs)
+    if count < 4 or count % 3 != 1 or runs[0][0] != 0:
+        return None
+    for k in range(1, count, 3):
+        (op_gone, gone), (op_added, added), (op_kept, kept) = runs[k : k + 3]
+        if op_gone != -1 or op_added != 1 or op_kept != 0:
+            return None
+        if added[0] in gone or gone[0] in added or gone[-1] == added[-1]:
+            return None
+        # diff_cleanupSemantic folds a kept run no longer than the larger side of the edit
+        # before it and of the edit after it.
+        if k + 3 < count and len(kept) <= max(len(gone), len(added)) and len(kept) <= max(
+            len(runs[k + 3][1]), len(runs[k + 4][1]) if k + 4 < count else 0
+        ):
+            return None
+    return runs
 
 
-def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
+def _decode_region(book: _Codebook, runs: list[tuple[int, str]], first: str, head: str,
+                   last: str, tail: str) -> list[tuple[int, str]]:
+    """Decode a region's runs; kept text that starts with ``head`` (the code of the anchored
+    chunk ``first``) or ends with ``tail`` (the code of ``last``) takes that chunk's own text."""
+    if len(runs) < 2:
+        return [(op, book.decode(text)) for op, text in runs if text]
+    out = [(op, book.decode(text)) for op, text in runs[1:-1] if text]
+    (op, text), (op_end, end) = runs[0], runs[-1]
+    if op == 0 and text.startswith(head):
+        out.insert(0, (0, first + book.decode(text[len(head) :])))
+    elif text:
+        out.insert(0, (op, book.decode(text)))
+    if op_end == 0 and end.endswith(tail):
+        out.append((0, book.decode(end[: len(end) - len(tail)]) + last))
+    elif end:
+        out.append((op_end, book.decode(end)))
+    return out
+
+
+def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "auto"
+               ) -> list[tuple[int, str]]:
     """Diff two normalised texts into (op, text) runs: -1 delete, 0 keep, 1 insert.
 
     Every run starts and ends on a token boundary.  Sentences matched as
@@ -443,47 +574,75 @@ def diff_texts(old: str, new: str) -> list[tuple[int, str]]:
     anchored sentence of context on either side, so only the changed parts of
     a long text are ever tokenised.  Runs of two or more unchanged sentences
     are never folded into a neighbouring edit by the semantic cleanup.
+
+    ``engine`` picks the core that diffs the changed stretches: the C++ one
+    (fast-diff-match-patch) or the pure-Python one; both give the same runs,
+    and "auto" takes the C++ one when it is installed.
     """
+    if engine == "cxx" and not CXX_AVAILABLE:
+        raise RuntimeError("fast-diff-match-patch is not installed")
     a, b = _chunks(old), _chunks(new)
-    segments: list[_Segment] = []
+    # Changed stretches between anchored chunks: a[i0:i1] became b[j0:j1].
+    gaps: list[tuple[int, int, int, int]] = []
     prev_a = prev_b = 0
     for i, j in [*_anchors(a, b), (len(a), len(b))]:
         if prev_a < i or prev_b < j:
-            segments.append(("", a[prev_a:i], b[prev_b:j]))
-        if i < len(a):
-            segments.append((a[i], [], []))
+            gaps.append((prev_a, i, prev_b, j))
         prev_a, prev_b = i + 1, j + 1
-    # An anchored chunk next to a gap joins that gap's region as context.
-    is_gap = [not chunk for chunk, _, _ in segments] + [False]
-    in_region = [g or is_gap[k - 1] or is_gap[k + 1] for k, g in enumerate(is_gap[:-1])]
-    needed = (
-        [chunk] if chunk else gap_a + gap_b
-        for (chunk, gap_a, gap_b), keep in zip(segments, in_region)
-        if keep
+    # A region is a gap with the anchored chunk on either side as context; gaps at most two
+    # anchored chunks apart share one region.
+    regions: list[list[tuple[int, int, int, int]]] = []
+    for gap in gaps:
+        if regions and gap[0] - regions[-1][-1][1] <= 2:
+            regions[-1].append(gap)
+        else:
+            regions.append([gap])
+    # The context at a region's two ends is only tokenised when the region needs the full
+    # cleanups (see _joined_if_tidy); until then one placeholder character stands for it.
+    needed = chain.from_iterable(
+        a[i0:i1] + b[j0:j1] + (a[i1 : group[k + 1][0]] if k + 1 < len(group) else [])
+        for group in regions for k, (i0, i1, j0, j1) in enumerate(group)
     )
-    book = _Codebook(old, new, chain.from_iterable(needed))
+    book = _Codebook(old, new, needed)
     enc = book.chunks
     dmp = _TokenDMP(book.tokens)
+    dmp.cxx = engine == "cxx" or (engine == "auto" and CXX_AVAILABLE)
+    offsets = [0, *accumulate(map(len, a))]
     out: list[tuple[int, str]] = []
-    region: list[tuple[int, str]] = []
-    for k, ((chunk, gap_a, gap_b), keep) in enumerate(zip(segments, in_region)):
-        if not keep:
-            out.append((0, chunk))
-            continue
-        if chunk:
-            region.append((0, enc[chunk]))
-        else:
-            dmp.defer_merge = True
-            enc_a = "".join([enc[c] for c in gap_a])
-            enc_b = "".join([enc[c] for c in gap_b])
+    kept_from = 0  # where the old text not yet in out starts
+    for group in regions:
+        start, end = group[0][0], group[-1][1]
+        first = a[start - 1] if start else ""
+        last = a[end] if end < len(a) else ""
+        begin = offsets[start - 1 if start else 0]
+        if kept_from < begin:
+            out.append((0, old[kept_from:begin]))
+        kept_from = offsets[end + 1 if last else end]
+        # Characters below U+0100 are never token codes (see _CODES).
+        region = [(0, enc.get(first) or "\x01")] if first else []
+        for k, (i0, i1, j0, j1) in enumerate(group):
+            enc_a = "".join([enc[c] for c in a[i0:i1]])
+            enc_b = "".join([enc[c] for c in b[j0:j1]])
             region += _diff_gap(dmp, enc_a, enc_b)
-        if k + 1 == len(segments) or not in_region[k + 1]:
-            region = [d for d in region if d[1]]
-            dmp.defer_merge = False
-            dmp.diff_cleanupMerge(region)
-            dmp.diff_cleanupSemantic(region)  # merges small equalities into readable edits
-            out += [(op, book.decode(text)) for op, text in region if text]
-            region = []
+            if k + 1 < len(group):
+                region += [(0, enc[c]) for c in a[i1 : group[k + 1][0]]]
+        if last:
+            region.append((0, enc.get(last) or "\x02"))
+        head = region[0][1] if first else "\0"
+        tail = region[-1][1] if last else "\0"
+        runs = _joined_if_tidy(region)
+        if runs is None:
+            if first:
+                region[0] = (0, book.encode(first))
+            if last:
+                region[-1] = (0, book.encode(last))
+            head, tail = book.chunks.get(first, "\0"), book.chunks.get(last, "\0")
+            runs = [d for d in region if d[1]]
+            dmp.diff_cleanupMerge(runs)
+            dmp.diff_cleanupSemantic(runs)  # merges small equalities into readable edits
+        out += _decode_region(book, runs, first, head, last, tail)
+    if kept_from < len(old):
+        out.append((0, old[kept_from:]))
     # Join neighbouring runs of the same kind (regions end and start with kept text).
     return [(op, "".join([text for _, text in run])) for op, run in groupby(out, itemgetter(0))]
 

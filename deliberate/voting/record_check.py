@@ -28,6 +28,7 @@ from deliberate.voting.record_format import (
     LedgerError,
     ballot_receipt,
     entry_hash,
+    no_cycle_collection,
     parse_at,
 )
 from deliberate.voting.rules import (
@@ -108,6 +109,12 @@ class ReplayState:
         return tally(self.rule, self.electorate, self.ballot_inputs(), self.alternatives)
 
 
+def _is_mapping(value: Any) -> bool:
+    """isinstance(value, Mapping), quick for the dicts a parsed record holds (an ABC check
+    costs more than a ballot's other checks together)."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def _short(voter: Any) -> str:
     """Long receipts are shortened in messages, like "r-ab12cd34…"."""
     text = str(voter)
@@ -140,17 +147,17 @@ class _Walk:
 
     def step(self, i: int, entry: Any) -> None:
         """Read entry i: check its shape, then apply it."""
-        if not isinstance(entry, Mapping):
+        if not _is_mapping(entry):
             return self.problem(i, "not an object")
-        keys = set(entry)
-        if keys != ENTRY_KEYS:
+        if entry.keys() != ENTRY_KEYS:
+            keys = set(entry)
             missing, extra = sorted(ENTRY_KEYS - keys), sorted(map(str, keys - ENTRY_KEYS))
             return self.problem(i, f"fields wrong (missing {missing or 'none'}, unexpected "
                                    f"{extra or 'none'})")
         kind, data = entry["type"], entry["data"]
         if kind not in ENTRY_TYPES:
             return self.problem(i, f"unknown type {kind!r}")
-        if not isinstance(data, Mapping):
+        if not _is_mapping(data):
             return self.problem(i, "data must be an object")
         try:
             at: datetime | None = parse_at(entry["at"])
@@ -276,14 +283,14 @@ def _walk(entries: Sequence[Any]) -> tuple[ReplayState | None, list[str]]:
     if not entries:
         return None, ["the record is empty"]
     first = entries[0]
-    if not isinstance(first, Mapping) or first.get("type") != "opened":
+    if not _is_mapping(first) or first.get("type") != "opened":
         return None, ["entry 0: the record must start with an 'opened' entry"]
     try:
         terms = _read_opened(first.get("data"))
     except (LedgerError, RuleError) as exc:
         return None, [f"entry 0: {exc}"]
     last = entries[-1]
-    ended = isinstance(last, Mapping) and last.get("type") in FINAL_TYPES
+    ended = _is_mapping(last) and last.get("type") in FINAL_TYPES
     walk = _Walk(*terms, coarse=_published_sealed(terms[0], ended, entries))
     for i, entry in enumerate(entries):
         try:
@@ -296,7 +303,7 @@ def _walk(entries: Sequence[Any]) -> tuple[ReplayState | None, list[str]]:
 def _read_opened(data: Any) -> tuple[Rule, dict[str, int], tuple[str, ...], datetime,
                                      datetime | None]:
     """Check the opened entry's data and return (rule, electorate, alternatives, opens, closes)."""
-    if not isinstance(data, Mapping):
+    if not _is_mapping(data):
         raise LedgerError("opened data must be an object")
     rule_data: Any = data.get("rule")
     rule = Rule.from_dict(rule_data)
@@ -308,7 +315,7 @@ def _read_opened(data: Any) -> tuple[Rule, dict[str, int], tuple[str, ...], date
         raise LedgerError("electorate must be a list")
     electorate: dict[str, int] = {}
     for item in listed:
-        if not isinstance(item, Mapping) or set(item) != {"voter", "weight"}:
+        if not _is_mapping(item) or set(item) != {"voter", "weight"}:
             raise LedgerError("electorate items must be {voter, weight}")
         voter, weight = item["voter"], item["weight"]
         if not isinstance(voter, str) or voter in electorate:
@@ -394,7 +401,7 @@ def verify_chain(entries: Sequence[Any], link_field: str = "prev",
     problems: list[str] = []
     expected: Any = GENESIS
     for i, entry in enumerate(entries):
-        if not isinstance(entry, Mapping):
+        if not _is_mapping(entry):
             problems.append(f"entry {i}: not an object")
             expected = None
             continue
@@ -511,7 +518,7 @@ def _carries_receipts(entries: Sequence[Any]) -> bool:
     """Whether the record was written with receipts (a nonce in its ballots): every such secret
     record is published sealed. A secret record that ended before receipts and sealing existed
     was already published in casting order; re-sealing it would only look like a rewrite."""
-    return any(isinstance(e, Mapping) and e.get("type") in CAST_TYPES and isinstance(e.get("data"), Mapping)
+    return any(_is_mapping(e) and e.get("type") in CAST_TYPES and _is_mapping(e.get("data"))
                and "nonce" in e["data"] for e in entries)
 
 
@@ -522,7 +529,7 @@ def _seal_problems(entries: Sequence[Any]) -> list[str]:
     previous = ""
     for i in range(1, len(entries) - 1):
         entry = entries[i]
-        if not isinstance(entry, Mapping) or not isinstance(entry.get("data"), Mapping):
+        if not _is_mapping(entry) or not _is_mapping(entry.get("data")):
             continue  # reported by the walk
         if entry.get("at") != final_at:
             return [f"entry {i}: {SEALED}: every ballot bears the final entry's time "
@@ -547,9 +554,14 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
     closing; an ended secret vote's record is sealed; and, if closed, that rules.tally over the
     final ballots gives exactly the declared outcome. A cancelled vote has no result.
     """
+    with no_cycle_collection():
+        return _verify(entries, allow_open)
+
+
+def _verify(entries: Sequence[Mapping[str, Any]], allow_open: bool) -> VerifyReport:
     problems: list[str] = []
     for i, entry in enumerate(entries):
-        seq = entry.get("seq") if isinstance(entry, Mapping) else None
+        seq = entry.get("seq") if _is_mapping(entry) else None
         if seq != i or isinstance(seq, bool):
             problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added "
                             f"or out of order)")
@@ -563,7 +575,7 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
                         "was cut off, or the vote is still open (to check a vote still open, "
                         "allow an open record: deliberate verify --allow-open)")
     last = entries[-1] if entries else None
-    if state is not None and _published_sealed(state.rule, isinstance(last, Mapping)
+    if state is not None and _published_sealed(state.rule, _is_mapping(last)
                                                and last.get("type") in FINAL_TYPES, entries):
         problems += _seal_problems(entries)
     if state is not None and state.declared is not None:
@@ -587,7 +599,7 @@ def verify(entries: Sequence[Mapping[str, Any]], allow_open: bool = False) -> Ve
         closed=state is not None and state.is_closed,
         declared=None if state is None else state.declared,
         recomputed=recomputed,
-        head=last.get("hash") if isinstance(last, Mapping) else None,
+        head=last.get("hash") if _is_mapping(last) else None,
         final=None if state is None else state.final,
         cancelled_reason=None if state is None else state.cancelled_reason,
     )
@@ -627,10 +639,10 @@ def find_receipt(entries: Sequence[Mapping[str, Any]], receipt: str) -> ReceiptM
     wanted = receipt.strip().lower()
     match: ReceiptMatch | None = None
     for i, entry in enumerate(entries):
-        if not isinstance(entry, Mapping) or entry.get("type") not in CAST_TYPES:
+        if not _is_mapping(entry) or entry.get("type") not in CAST_TYPES:
             continue
         data = entry.get("data")
-        if not isinstance(data, Mapping):
+        if not _is_mapping(data):
             continue
         if match is not None and match.voter == data.get("voter"):
             match = ReceiptMatch(wanted, match.entry, match.kind, match.voter, counted=False)

@@ -358,7 +358,12 @@ def _check_ranking(voter: str, ranking: Any, options: Sequence[str]) -> None:
     if not isinstance(ranking, tuple):
         raise RuleError(f"ballot from {voter}: a ranked ballot needs a ranking (a tuple of "
                         f"alternative ids), got {ranking!r}")
-    known = set(options)
+    known = frozenset(options)
+    try:  # the common case in one pass in C: every item a known option, none repeated
+        if known.issuperset(ranking) and len(set(ranking)) == len(ranking):
+            return
+    except TypeError:  # an unhashable item: the loop below names it
+        pass
     for item in ranking:
         if not isinstance(item, str) or item not in known:
             raise RuleError(f"ballot from {voter}: {item!r} is not one of the options "

@@ -21,10 +21,11 @@ Condorcet-consistent single-winner election method", Social Choice and Welfare 3
 
 from __future__ import annotations
 
-import operator
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import repeat
 
 STRENGTH = "winning votes, ties of strength broken by the smaller opposition"
 
@@ -38,35 +39,70 @@ def pairwise_counts(options: Sequence[str], rankings: Mapping[tuple[str, ...], i
                     ) -> list[list[int]]:
     """d[i][j] = weight of ballots ranking options[i] above options[j].
 
-    Unranked options are tied last. Instead of a Python loop per ballot and pair, each option
-    gets a column of positions (one per distinct ranking) and each pair is counted in one pass of
-    `map(operator.lt, ...)`, which runs in C: about n² passes of length k instead of k·n² steps.
+    Unranked options are tied last. Counted many ballots at a time: each option's place on
+    every ballot is packed into one integer, a field per ballot with a spare high bit, so that
+    one subtraction of two such integers compares the two options on all ballots at once (the
+    spare bit of a field survives exactly where the first place is not smaller), and
+    int.bit_count counts them. That is n² operations on integers of a few bits per ballot, all
+    in C, instead of n² Python steps per ballot. Weights are counted bit by bit: a ballot of
+    weight 5 is in the packs of 1 and 4.
     """
     n = len(options)
     index = {option: i for i, option in enumerate(options)}
-    rows: list[list[int]] = []
-    weights: list[int] = []
+    packs: dict[int, list[bytes]] = {}  # bit of the weight -> each ballot's places
+    partial: set[int] = set()  # packs with a ballot leaving two options or more unranked
+    # Places are 0..n (n: unranked) in fields one bit wider than the largest.
+    code = next(c for c in "BHIQ" if n < 1 << (8 * array(c).itemsize - 1))
+    everyone = bytes(range(n)) if code == "B" else b""
     for ranking, weight in rankings.items():
         if not ranking:
             continue  # an empty ranking is an abstention: it prefers nothing
-        tail = len(ranking)
-        position = [tail] * n
-        for place, option in enumerate(ranking):
-            position[index[option]] = place
-        rows.append(position)
-        weights.append(weight)
+        size = len(ranking)
+        if everyone:
+            # A translation table maps each option to its place: one C call per ballot.
+            ranked = bytes(map(index.__getitem__, ranking))
+            unranked = everyone.translate(None, ranked)
+            places = bytes.maketrans(ranked + unranked,
+                                     everyone[:size] + bytes([size]) * len(unranked))[:n]
+        else:
+            where = dict(zip(map(index.__getitem__, ranking), range(size)))
+            places = array(code, map(where.get, range(n), repeat(size))).tobytes()
+        bit = 0
+        while weight:
+            if weight & 1:
+                packs.setdefault(bit, []).append(places)
+                if size < n - 1:
+                    partial.add(bit)
+            weight >>= 1
+            bit += 1
     d = [[0] * n for _ in range(n)]
-    if not rows:
-        return d
-    columns = list(zip(*rows, strict=True))
-    unit = all(w == 1 for w in weights)
-    lt = operator.lt
-    for i in range(n):
-        ci, di = columns[i], d[i]
-        for j in range(n):
-            if i != j:
-                wins = map(lt, ci, columns[j])
-                di[j] = sum(wins) if unit else sum(compress(weights, wins))
+    field = array(code).itemsize
+    # Little-endian integers: turn the fields around on a big-endian machine.
+    order = sys.byteorder
+    for bit, ballots in packs.items():
+        count = len(ballots)
+        high = int.from_bytes(array(code, [1 << (8 * field - 1)]).tobytes() * count, order)
+        blob = b"".join(ballots)
+        if field == 1:
+            packed = [int.from_bytes(blob[x::n], "little") for x in range(n)]
+        else:
+            values = array(code, blob)
+            packed = [int.from_bytes(values[x::n].tobytes(), order) for x in range(n)]
+        for x in range(n):
+            raised = packed[x] | high
+            if bit in partial:  # ties below the ranked options: count each direction
+                not_above = map(int.bit_count, map(high.__and__, map(raised.__sub__, packed)))
+                d[x] = [total + (count - ge << bit)
+                        for total, ge in zip(d[x], not_above, strict=True)]
+                continue
+            # No ties: y is above x on exactly the ballots where x is not above y.
+            not_above = map(int.bit_count, map(high.__and__, map(raised.__sub__, packed[x + 1:])))
+            dx = d[x]
+            for y, ge in enumerate(not_above, x + 1):
+                dx[y] += count - ge << bit
+                d[y][x] += ge << bit
+        for x in range(n):
+            d[x][x] = 0
     return d
 
 
@@ -82,28 +118,52 @@ def stronger(a: Strength, b: Strength) -> bool:
 
 
 def strongest_paths(d: Sequence[Sequence[int]]) -> list[list[Strength]]:
-    """p[i][j] = strength of the strongest path from i to j (widest paths, Floyd-Warshall).
+    """p[i][j] = strength of the strongest path from i to j (widest paths).
 
     The diagonal is NO_PATH; so is every pair with no path.
+
+    The strongest path from i to j is as strong as the weakest link in it, so it is the
+    strength of the link whose addition first lets i reach j when links are added strongest
+    first. Reachability is kept as one bit set (an integer) per option: a link u -> v that u
+    could already follow adds nothing and is skipped, and the others extend the options that
+    reach u by what v reaches. Each pair is settled once: about n² steps plus one step per
+    useful link and option reaching its start, instead of Floyd-Warshall's n³. The tests compare
+    it with Floyd-Warshall.
     """
     n = len(d)
-    key = [[_key((d[i][j], d[j][i])) if i != j and d[i][j] > d[j][i] else (0, 0)
-            for j in range(n)] for i in range(n)]
+    columns = list(zip(*d))
+    links = []
     for i in range(n):
-        ki = key[i]
-        for j in range(n):
-            if j == i:
+        links += [(support, -against, i, j)
+                  for j, (support, against) in enumerate(zip(d[i], columns[i])) if support > against]
+    links.sort(reverse=True)
+    reach = [0] * n  # reach[x]: bit y is set when x reaches y
+    reached_by = [1 << x for x in range(n)]  # reached_by[y]: bit x set when x reaches y (or x = y)
+    p = [[NO_PATH] * n for _ in range(n)]
+    for support, minus, u, v in links:
+        if reach[u] >> v & 1:
+            continue  # u already reaches v by stronger (or as strong) links
+        strength = (support, -minus)
+        onward = reach[v] | 1 << v
+        sources = reached_by[u]
+        while sources:
+            low = sources & -sources
+            sources ^= low
+            x = low.bit_length() - 1
+            new = onward & ~reach[x]
+            if not new:
                 continue
-            kj = key[j]
-            kji = kj[i]
-            if kji[0] == 0:
-                continue  # no path from j to i: it widens nothing
-            for k in range(n):
-                if k != i and k != j:
-                    width = kji if kji < ki[k] else ki[k]
-                    if width > kj[k]:
-                        kj[k] = width
-    return [[(support, -minus) for support, minus in row] for row in key]
+            reach[x] |= new
+            px = p[x]
+            while new:
+                low_y = new & -new
+                new ^= low_y
+                y = low_y.bit_length() - 1
+                px[y] = strength
+                reached_by[y] |= low
+    for x in range(n):
+        p[x][x] = NO_PATH  # a cycle back to x is no path from x to itself
+    return p
 
 
 @dataclass(frozen=True)
@@ -125,16 +185,25 @@ def schulze(d: Sequence[Sequence[int]]) -> Schulze:
     """Apply the Schulze method to a pairwise matrix."""
     p = strongest_paths(d)
     n = len(p)
-    beaten_by = [[y for y in range(n) if y != x and stronger(p[y][x], p[x][y])]
-                 for x in range(n)]
+    keys = [[(support, -against) for support, against in row] for row in p]  # as _key
+    beats = [[y for y in range(n) if y != x and keys[x][y] > keys[y][x]] for x in range(n)]
+    # Each tier holds the options beaten by no option outside the tiers before it. The
+    # relation is transitive, hence acyclic: some remaining option is always unbeaten.
+    beaters = [0] * n
+    for beaten in beats:
+        for y in beaten:
+            beaters[y] += 1
     tiers: list[list[int]] = []
-    placed: set[int] = set()
-    while len(placed) < n:
-        # The relation is transitive, hence acyclic: some remaining option is always unbeaten.
-        tier = [x for x in range(n) if x not in placed
-                and all(y in placed for y in beaten_by[x])]
+    tier = [x for x in range(n) if not beaters[x]]
+    while tier:
         tiers.append(tier)
-        placed.update(tier)
+        following = []
+        for x in tier:
+            for y in beats[x]:
+                beaters[y] -= 1
+                if not beaters[y]:
+                    following.append(y)
+        tier = sorted(following)
     return Schulze(d=[list(row) for row in d], p=p, winners=tiers[0] if tiers else [],
                    tiers=tiers)
 
