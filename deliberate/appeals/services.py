@@ -138,16 +138,25 @@ def _council_coop(session: Session, actor: Person, objection: FormalObjection,
 
 # Filing and mediation ------------------------------------------------------------------------
 
+def refuse_filing() -> None:
+    raise PermissionDenied(_("Only delegates of member co-ops can file a formal objection."))
+
+
+def check_can_file(actor: Person | None) -> None:
+    """Refuse filing (and its form) to anyone but a delegate of a member co-op."""
+    if not permissions.can_file(actor):
+        refuse_filing()
+
+
 def file_objection(*, actor: Person, subject_kind: str, subject_id: int, issue: str, rationale: str,
                    proposed_change: str, coop: Cooperative | None = None, now: datetime | None = None
                    ) -> FormalObjection:
     """A member co-op's delegate files a formal objection to a decision, within the period its
     terms give (``objection_days`` after the decision)."""
-    if not permissions.can_file(actor):
-        raise PermissionDenied(_("Only delegates of member co-ops can file a formal objection."))
+    check_can_file(actor)
     coop = acting_coop(actor, coop)
     if coop is None:
-        raise PermissionDenied(_("Only delegates of member co-ops can file a formal objection."))
+        refuse_filing()
     issue = clean_text(issue, "issue", ISSUE, required=_("Say what the issue is."))
     rationale = clean_text(rationale, "rationale", TEXT, required=_("Say why: the reasons everyone will read."))
     proposed_change = clean_text(proposed_change, "proposed_change", TEXT,

@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..errors import InvalidInput, NotFound, PermissionDenied
+from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..members.models import Cooperative
 from ..standards import services as standards
 from ..voting.subjects import parse_subject
-from . import draw, permissions, queries, record, services
+from . import draw, queries, record, services
 from .subjects import get_decision_kind
 
 bp = Blueprint("appeals", __name__)
@@ -53,8 +53,7 @@ def standard_index(slug: str):
 @bp.route("/objections/new", methods=["GET", "POST"])
 @login_required
 def new():
-    if not permissions.can_file(current_user):
-        raise PermissionDenied(_("Only delegates of member co-ops can file a formal objection."))
+    services.check_can_file(current_user)
     subject = request.values.get("subject", "")
     kind, ident = parse_subject(subject)
     decision = get_decision_kind(kind).decision(db.session, ident)
