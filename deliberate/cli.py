@@ -39,6 +39,9 @@ def register(app: Flask) -> None:
     from .webhooks.cli import webhooks
 
     app.cli.add_command(webhooks)
+    from .policies.cli import network_rules
+
+    app.cli.add_command(network_rules)
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one pass of every job, then exit (for cron or a test).")

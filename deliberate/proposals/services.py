@@ -345,6 +345,10 @@ def current_terms(amendment: Amendment) -> dict:
     terms) the policy's now."""
     if amendment.terms:
         return dict(amendment.terms)
+    if amendment.kind == "policy":
+        from ..policies.services import terms_now
+
+        return terms_now(amendment)
     return terms_of(amendment.standard, amendment.change_kind or "principle", amendment.section, amendment.kind)
 
 
@@ -421,7 +425,12 @@ def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "open", actor)
         # Its public process starts now: the terms in force now are the ones it keeps.
-        amendment.terms = terms_of(amendment.standard, amendment.change_kind, amendment.section, amendment.kind)
+        if amendment.kind == "policy":  # the ratchet's terms (deliberate/policies/ratchet.py)
+            from ..policies.services import terms_now
+
+            amendment.terms = terms_now(amendment)
+        else:
+            amendment.terms = terms_of(amendment.standard, amendment.change_kind, amendment.section, amendment.kind)
         publish(session, amendment, "amendment_opened", actor, {"title": amendment.title})
     return amendment
 
