@@ -63,6 +63,8 @@ def rule_for_kind(policy: Mapping[str, Any], kind: str) -> tuple[str, str | None
 def _kinds(policy: Mapping[str, Any]) -> str:
     lines = []
     for kind in CHANGE_KINDS:
+        if kind == "admission":  # its own section, "Admitting a co-op"
+            continue
         preset, _override = rule_for_kind(policy, kind)
         lines.append(f"- {CHANGE_KIND_LABELS[kind][0].upper()}{CHANGE_KIND_LABELS[kind][1:]}: "
                      f"{_rule(policy, preset, kind)}.")
