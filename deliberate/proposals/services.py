@@ -19,7 +19,7 @@ from ..members.services import acting_coop, find_person_by_email
 from ..policies import queries as policies
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section, Standard
-from ..standards.services import TextUnderVote, clean_body, clean_title
+from ..standards.services import TextUnderVote, check_text_amendable, clean_body, clean_title
 from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import ACTION_LABELS, InvalidTransition, next_state, resolve_target
@@ -303,6 +303,7 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
     summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
         standard = session.get(Standard, standard.id)
+        check_text_amendable(standard)  # the Network rules change through their policy
         section = session.get(Section, section.id) if section is not None else None
         kind, title, body, position, base_id = _proposal(session, standard, kind, section, proposed_title,
                                                         proposed_body, target_position, base_revision_id)

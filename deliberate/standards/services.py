@@ -132,6 +132,14 @@ def check_text_open(standard: Standard) -> None:
                      next_step=NextStep(_("Propose an amendment"), "amendments.new", {"slug": standard.slug}))
 
 
+def check_text_amendable(standard: Standard) -> None:
+    """Refuse amending the text of the Network rules (its sections are generated from the network's
+    policy: a change to the rules is a policy amendment, proposed on the policy page)."""
+    if getattr(standard, "role", None) is not None:
+        raise TextClosed(_("The network's rules are written from the network's policy: propose a change to the "
+                           "policy itself."), next_step=NextStep(_("Propose a change to the rules"), "policies.network"))
+
+
 def _check_live(section: Section) -> None:
     if section.retired_at is not None:
         raise Conflict(_("This section has been removed from the standard."))

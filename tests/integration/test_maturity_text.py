@@ -127,3 +127,11 @@ def test_the_network_rules_are_never_edited_directly(world):
     assert caught.value.next_step.endpoint == "policies.network"
     with pytest.raises(TextClosed):
         coediting.join(actor=world["steward"], doc_key=f"section:{section.id}", client_id="steward-tab")
+
+
+def test_the_network_rules_text_is_not_amended_by_text_amendments(world):
+    rules = standards.get_standard(netrules.ensure_network_rules(actor=world["steward"]).slug)
+    section = rules.sections[0]
+    with pytest.raises(TextClosed, match="propose a change to the policy"):
+        proposals.propose_amendment(actor=world["alice"], standard=rules, kind="modify", section=section,
+                                    summary="Reword.", proposed_title=section.title, proposed_body="Other words.")
