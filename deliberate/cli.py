@@ -45,6 +45,9 @@ def register(app: Flask) -> None:
     from .appeals.cli import appeals
 
     app.cli.add_command(appeals)
+    from .policies.cli import network_rules
+
+    app.cli.add_command(network_rules)
 
     @app.cli.command("worker")
     @click.option("--once", is_flag=True, help="Run one pass of every job, then exit (for cron or a test).")

@@ -134,6 +134,7 @@ def seed_features(session) -> None:
     from .appeals.demo import seed_appeals
     from .credit.seed import seed_credit
     from .members.models import Cooperative
+    from .policies.seed import seed_netrules
     from .proxies.seed import seed_proxies
     from .registry.seed import seed_registry
     from .voting.models import Vote
@@ -148,6 +149,7 @@ def seed_features(session) -> None:
     seed_proxies(session, giver=coop("Dades Comunes"), second_giver=coop("Fairbnb Kollektiv"),
                  holder=coop("Loom Makers"), vote=admission)
     seed_appeals(session)  # a formal objection to an adopted amendment, mediated, decided by a council
+    seed_netrules(session)  # the Network rules standard, and one ratified change of the network's rules
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:

@@ -68,7 +68,8 @@ def load_document(doc_key: str) -> Document:
 
 def can_coedit(person, document: Document) -> bool:
     if document.kind == "section":
-        return standard_permissions.can_edit_section(person, document.obj) and document.obj.retired_at is None
+        return (standard_permissions.can_edit_section(person, document.obj) and document.obj.retired_at is None
+                and standard_permissions.text_is_open(document.obj.standard))
     return amendment_permissions.can_edit(person, document.obj) and document.obj.kind in ("modify", "retitle", "insert")
 
 
@@ -77,6 +78,8 @@ def check_can_open_editor(actor, document: Document) -> None:
     if can_coedit(actor, document):
         return
     if document.kind == "section":
+        if standard_permissions.can_edit_section(actor, document.obj):
+            standards.check_text_open(document.obj.standard)  # a candidate or ratified text: propose an amendment
         raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
     raise PermissionDenied(_("Only the amendment's authors can edit its text, and only before it goes to a vote."))
 
@@ -87,6 +90,9 @@ def _check(actor, document: Document) -> None:
 
         # Its text is frozen while the co-ops vote on it: say so, naming the vote.
         refuse_if_amendment_under_vote(db.session, document.obj)
+    elif standard_permissions.can_edit_section(actor, document.obj):
+        # Maturity decides how text may change: no live editing of a candidate or ratified text.
+        standards.check_text_open(document.obj.standard)
     if not can_coedit(actor, document):
         raise PermissionDenied(_("You cannot edit this text together with others."))
 

@@ -81,5 +81,29 @@ def basis(terms: dict[str, Any] | None) -> str | None:
     None for a process that started before policies had terms."""
     if not terms or terms.get("change_kind") not in CHANGE_KIND_LABELS:
         return None
+    if isinstance(terms.get("ratchet"), dict):
+        return ratchet_basis(terms)
     return _("Decided under the rule “%(rule)s” because this is %(kind)s.", rule=preset_label(terms["rule"]),
              kind=_(CHANGE_KIND_LABELS[terms["change_kind"]]))
+
+
+def _rule_with_quorum(rule: str, quorum: str | None) -> str:
+    """"Consent, quorum 50%", or "Consent, with a quorum of 60% of member co-ops" when the policy's
+    quorum is not the preset's own."""
+    if not quorum or (rule in PRESETS and PRESETS[rule].quorum == Fraction(quorum)):
+        return preset_label(rule)
+    return _("%(rule)s, with a quorum of %(share)s", rule=preset_label(rule), share=percent_text(Fraction(quorum)))
+
+
+def ratchet_basis(terms: dict[str, Any]) -> str:
+    """Why a change to the rules is decided the way it is: the stricter of the two rules."""
+    ratchet = terms["ratchet"]
+    decided = _rule_with_quorum(terms["rule"], terms.get("quorum"))
+    current = _rule_with_quorum(ratchet["current"]["rule"], ratchet["current"].get("quorum"))
+    proposed = _rule_with_quorum(ratchet["proposed"]["rule"], ratchet["proposed"].get("quorum"))
+    if ratchet.get("decided_by") == "same":
+        return _("Decided under the rule “%(rule)s” because this changes the rules themselves: the current rule "
+                 "and the proposed one are the same.", rule=decided)
+    return _("Decided under the rule “%(rule)s” because this changes the rules themselves: the stricter of the "
+             "current rule (“%(current)s”) and the proposed rule (“%(proposed)s”).", rule=decided, current=current,
+             proposed=proposed)

@@ -15,8 +15,11 @@ from ..voting.policy import terms_for, validate_policy
 
 
 def network_policy_stored() -> dict[str, Any]:
-    """The network's rules as stored (only what differs from the built-in defaults)."""
-    return {}
+    """The network's rules as stored: the Network rules standard's policy ({} while the network has
+    none, which means the built-in defaults)."""
+    from .netrules import stored_policy
+
+    return stored_policy()
 
 
 def network_policy() -> dict[str, Any]:

@@ -42,10 +42,12 @@ def frozen_text(amendment: Amendment) -> str:
     """The exact proposal a vote is bound to: kind, section, base, title, text and position."""
     head = amendment.head
     section_key = amendment.section.key if amendment.section is not None else None
-    return json.dumps({"amendment": amendment.id, "kind": amendment.kind, "section": section_key,
-                       "base_revision": head.base_revision_id, "title": head.proposed_title,
-                       "body": head.proposed_body, "position": head.target_position},
-                      sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    data = {"amendment": amendment.id, "kind": amendment.kind, "section": section_key,
+            "base_revision": head.base_revision_id, "title": head.proposed_title,
+            "body": head.proposed_body, "position": head.target_position}
+    if amendment.kind == "policy":  # the exact policy proposed, and the one it replaces
+        data.update(policy=head.proposed_policy or {}, base_policy=head.base_policy or {})
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 # Following a moved base ----------------------------------------------------------------------
@@ -151,6 +153,10 @@ def apply_amendment(session, amendment: Amendment, actor: Person | None, note: s
     elif amendment.kind == "move":
         section = _lock_section(session, amendment.section_id)
         _move(session, section, head.target_position)
+    elif amendment.kind == "policy":
+        from ..policies.services import apply_policy
+
+        apply_policy(session, amendment)
     amendment.adopted_revision_id = revision.id if revision else None
     transition(session, amendment, "adopt", actor, note)
     if amendment.kind in ("insert", "delete", "move"):
@@ -184,6 +190,10 @@ def start_vote(session, amendment: Amendment, actor: Person | None) -> None:
         section = _lock_section(session, amendment.section_id)
         if section.head_revision_id != amendment.head.base_revision_id:
             raise Conflict(_("This amendment is not up to date with the section's text."))
+    if amendment.kind == "policy":
+        from ..policies.services import check_base
+
+        check_base(session, amendment)
     transition(session, amendment, "start_vote", actor)
 
 

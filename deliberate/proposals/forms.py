@@ -15,6 +15,13 @@ class AmendmentForm(FlaskForm):
     kind = SelectField(_l("What kind of change?"), choices=[SelectChoice(k, _l(KIND_LABELS[k])) for k in AMENDMENT_KINDS
                                                        if k != "retitle"])
     section = SelectField(_l("Which section?"), choices=[], validate_choice=False)
+    # The kind of change for the policy: the section's own kind, or an editorial fix (its own, lighter rule).
+    change_kind = SelectField(_l("Does it change what the section means?"), choices=[
+        SelectChoice("", _l("Yes, or it may: decided under the section's own rule")),
+        SelectChoice("editorial", _l("No, it is an editorial fix (a typo, clearer wording, a broken link): "
+                                     "decided under the lighter editorial rule"))], validate_choice=False,
+        description=_l("Choose editorial only when the meaning stays exactly the same. Anyone may question it "
+                       "during the discussion."))
     name = StringField(_l("A short name for your amendment (optional)"), validators=[Optional(), Length(max=limits.TITLE)],
                        description=_l('For example "Living wage as the floor".'))
     summary = TextAreaField(_l("What changes for co-ops, in plain words"), validators=[DataRequired(), Length(max=limits.AMENDMENT_SUMMARY)],

@@ -14,7 +14,9 @@ from ..translatable import N_
 
 AMENDMENT_KINDS = ("modify", "retitle", "insert", "delete", "move")
 KIND_LABELS = {"modify": N_("Change the text"), "retitle": N_("Change the title"), "insert": N_("Add a new section"),
-               "delete": N_("Remove a section"), "move": N_("Move a section")}
+               "delete": N_("Remove a section"), "move": N_("Move a section"),
+               # Not proposed through the amendment form: the policy page proposes it (deliberate/policies/).
+               "policy": N_("Change the policy")}
 
 
 class CompetingGroup(db.Model):
@@ -96,6 +98,9 @@ class AmendmentDraft(db.Model):
     proposed_title: Mapped[str] = mapped_column(String(200), default="")
     proposed_body: Mapped[str] = mapped_column(Text, default="")
     target_position: Mapped[int | None] = mapped_column(Integer)
+    # A policy amendment (kind "policy"): the proposed stored policy, and the one it was written against.
+    proposed_policy: Mapped[dict | None] = mapped_column(JSON)
+    base_policy: Mapped[dict | None] = mapped_column(JSON)
     # created, edited, rebased (automatically, after the base moved), resolved (by a person)
     reason: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(500), default="")

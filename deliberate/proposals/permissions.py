@@ -34,6 +34,9 @@ def can_propose(person) -> bool:
 
 
 def can_edit(person, amendment) -> bool:
+    # A policy amendment is not edited: its authors withdraw it and propose again from the policy page.
+    if amendment.kind == "policy":
+        return False
     return "edit" in allowed_actions(amendment.state) and (is_author(person, amendment) or
                                                           (is_steward(person) and amendment.author_id == person.id))
 

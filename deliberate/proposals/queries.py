@@ -132,6 +132,11 @@ def amendment_change(amendment: Amendment, draft: AmendmentDraft | None = None) 
     draft = draft or amendment.head
     if amendment.kind == "insert":
         return change_view("", "", draft.proposed_title, draft.proposed_body)
+    if amendment.kind == "policy":  # the policy in plain words, before and after
+        from ..policies.changes import policy_texts
+
+        old, new = policy_texts(amendment.standard, draft.base_policy, draft.proposed_policy)
+        return change_view("", old, "", new)
     base = draft.base
     if amendment.kind == "delete":
         return change_view(base.title, base.body, "", "")

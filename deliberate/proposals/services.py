@@ -19,7 +19,7 @@ from ..members.services import acting_coop, find_person_by_email
 from ..policies import queries as policies
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section, Standard
-from ..standards.services import TextUnderVote, clean_body, clean_title
+from ..standards.services import TextUnderVote, check_text_amendable, clean_body, clean_title
 from . import permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import ACTION_LABELS, InvalidTransition, next_state, resolve_target
@@ -303,6 +303,7 @@ def propose_amendment(*, actor: Person, standard: Standard, kind: str, section: 
     summary, rationale, name = _clean_summary(summary), _clean_rationale(rationale), _clean_name(name)
     with unit_of_work() as session:
         standard = session.get(Standard, standard.id)
+        check_text_amendable(standard)  # the Network rules change through their policy
         section = session.get(Section, section.id) if section is not None else None
         kind, title, body, position, base_id = _proposal(session, standard, kind, section, proposed_title,
                                                         proposed_body, target_position, base_revision_id)
@@ -345,6 +346,10 @@ def current_terms(amendment: Amendment) -> dict:
     terms) the policy's now."""
     if amendment.terms:
         return dict(amendment.terms)
+    if amendment.kind == "policy":
+        from ..policies.services import terms_now
+
+        return terms_now(amendment)
     return terms_of(amendment.standard, amendment.change_kind or "principle", amendment.section, amendment.kind)
 
 
@@ -421,7 +426,12 @@ def open_amendment(*, actor: Person, amendment: Amendment) -> Amendment:
         amendment = _locked(session, amendment.id)
         transition(session, amendment, "open", actor)
         # Its public process starts now: the terms in force now are the ones it keeps.
-        amendment.terms = terms_of(amendment.standard, amendment.change_kind, amendment.section, amendment.kind)
+        if amendment.kind == "policy":  # the ratchet's terms (deliberate/policies/ratchet.py)
+            from ..policies.services import terms_now
+
+            amendment.terms = terms_now(amendment)
+        else:
+            amendment.terms = terms_of(amendment.standard, amendment.change_kind, amendment.section, amendment.kind)
         publish(session, amendment, "amendment_opened", actor, {"title": amendment.title})
     return amendment
 

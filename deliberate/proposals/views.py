@@ -66,6 +66,7 @@ def new(slug: str):
     status = 200
     if request.method == "GET":
         form.kind.data = request.args.get("kind", "modify")
+        form.change_kind.data = "editorial" if request.args.get("change_kind") == "editorial" else ""
         key = request.args.get("section")
         section = next((s for s in standard.sections if s.key == key), None)
         if section is not None:
@@ -81,7 +82,8 @@ def new(slug: str):
                 actor=current_user, standard=standard, kind=form.kind.data, section=section, summary=form.summary.data,
                 rationale=form.rationale.data or "", proposed_title=form.proposed_title.data or "",
                 proposed_body=form.proposed_body.data or "", target_position=form.target_position.data,
-                base_revision_id=base, name=form.name.data or "", coop=_chosen_coop(form.coop.data))
+                base_revision_id=base, name=form.name.data or "", coop=_chosen_coop(form.coop.data),
+                change_kind=form.change_kind.data or None)
         except DomainError as error:
             show_errors(form, error)
             status = error.status

@@ -51,6 +51,10 @@ def _part(item: dict[str, Any], amendment: Amendment | None, base: Revision | No
     heading = f"{amendment.reference} · {amendment.title}" if amendment is not None \
         else _("Amendment %(id)s", id=item["amendment"])
     was = base.title if base is not None else title
+    if kind == "policy":
+        from ..policies.changes import voted_policy_part
+
+        return voted_policy_part(heading, amendment, item)
     if kind == "insert":
         return TextPart(heading, _("Adds a new section at place %(position)s.", position=position),
                         change=change_view("", "", title, body))

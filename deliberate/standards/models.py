@@ -24,6 +24,9 @@ class Standard(db.Model):
     maturity: Mapped[str] = mapped_column(String(16), default="draft")
     # Which rule presets decide what; filled in by the voting work (a dict, shown to everyone).
     policy: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the standard is for the platform: None for an ordinary standard; "network-rules" for the
+    # one holding the network's own rules (its policy is the network's; deliberate/policies/netrules.py).
+    role: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -19,3 +19,10 @@ def can_edit_section(person: Person | None, section) -> bool:
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     return is_steward(person) or bool(person.acting_coops)
+
+
+def text_is_open(standard) -> bool:
+    """A draft standard's text is co-edited freely; a candidate's or a ratified standard's changes
+    only through adopted amendments, and the Network rules' only through its policy (its sections
+    are generated from it)."""
+    return standard.maturity == "draft" and getattr(standard, "role", None) is None

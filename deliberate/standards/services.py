@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from .. import limits, notices
 from ..database import unit_of_work
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, DomainError, InvalidInput, NextStep, NotFound, PermissionDenied
 from ..extensions import db
+from ..i18n import status_label
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop, slugify
 from ..realtime.events import record_event
@@ -37,6 +38,16 @@ class TextUnderVote(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class TextClosed(DomainError):
+    """The standard is a candidate or ratified (or holds the network's rules): its text changes only
+    through adopted amendments, never by a direct edit. A conflict's status and code (409): the
+    standard's state does not allow it; the refusal names the next step."""
+
+    status = 409
+    code = "conflict"
+
 
 MAX_TITLE = limits.TITLE
 MAX_BODY = limits.SECTION_BODY
@@ -89,10 +100,13 @@ def check_can_create_standard(actor: Person | None) -> None:
         raise PermissionDenied(_("Only stewards can start a new standard."))
 
 
-def check_can_add_section(actor: Person | None) -> None:
-    """Refuse anyone but a steward adding a section directly (delegates propose one)."""
+def check_can_add_section(actor: Person | None, standard: Standard | None = None) -> None:
+    """Refuse anyone but a steward adding a section directly (delegates propose one), and everyone
+    once the standard is no longer a draft."""
     if not permissions.can_create_standard(actor):
         raise PermissionDenied(_("Only stewards can add sections directly; delegates propose them as amendments."))
+    if standard is not None:
+        check_text_open(standard)
 
 
 def check_can_edit_section(actor: Person | None, section: Section) -> None:
@@ -100,6 +114,30 @@ def check_can_edit_section(actor: Person | None, section: Section) -> None:
     if not permissions.can_edit_section(actor, section):
         raise PermissionDenied(_("Only delegates of member co-ops and stewards can edit the draft."))
     _check_live(section)
+    check_text_open(section.standard)
+
+
+def check_text_open(standard: Standard) -> None:
+    """Refuse a direct change to the text of a standard that is no longer a draft (maturity decides
+    how text may change): the person is told to propose an amendment instead."""
+    if permissions.text_is_open(standard):
+        return
+    if getattr(standard, "role", None) is not None:
+        raise TextClosed(_("The network's rules are written from the network's policy: they change only when the "
+                           "member co-ops adopt a change to that policy."),
+                         next_step=NextStep(_("Propose a change to the rules"), "policies.network"))
+    raise TextClosed(_("“%(title)s” is %(maturity)s: its text changes only through amendments the member co-ops "
+                       "adopt. Propose an amendment (for a typo or wording fix, choose “editorial fix”: it has a "
+                       "lighter rule).", title=standard.title, maturity=status_label(standard.maturity)),
+                     next_step=NextStep(_("Propose an amendment"), "amendments.new", {"slug": standard.slug}))
+
+
+def check_text_amendable(standard: Standard) -> None:
+    """Refuse amending the text of the Network rules (its sections are generated from the network's
+    policy: a change to the rules is a policy amendment, proposed on the policy page)."""
+    if getattr(standard, "role", None) is not None:
+        raise TextClosed(_("The network's rules are written from the network's policy: propose a change to the "
+                           "policy itself."), next_step=NextStep(_("Propose a change to the rules"), "policies.network"))
 
 
 def _check_live(section: Section) -> None:
@@ -108,8 +146,12 @@ def _check_live(section: Section) -> None:
 
 
 def create_standard(*, actor: Person, title: str, summary: str = "",
-                    sections: list[tuple[str, str]] | None = None) -> Standard:
-    """A steward starts a standard, optionally with its first sections (title, Markdown body)."""
+                    sections: list[tuple[str, str]] | None = None, role: str | None = None,
+                    policy: dict | None = None, keys: list[str] | None = None) -> Standard:
+    """A steward starts a standard, optionally with its first sections (title, Markdown body).
+
+    ``role`` marks a standard the platform itself relies on ("network-rules", at most one each),
+    ``policy`` its stored policy, and ``keys`` its sections' stable keys (made from titles otherwise)."""
     check_can_create_standard(actor)
     title = clean_title(title)
     summary = limits.clean_text(summary, "summary", MAX_SUMMARY, too_long=lambda _n: _("The summary is too long."))
@@ -121,20 +163,24 @@ def create_standard(*, actor: Person, title: str, summary: str = "",
         slug, n = base, 2
         while session.scalar(select(Standard.id).where(Standard.slug == slug)):
             slug, n = f"{base}-{n}", n + 1
-        standard = Standard(title=title, slug=slug, summary=summary, created_by_id=actor.id)
+        if role is not None and session.scalar(select(Standard.id).where(Standard.role == role)):
+            raise Conflict(_("The network already has this standard."))
+        standard = Standard(title=title, slug=slug, summary=summary, created_by_id=actor.id, role=role,
+                            policy=dict(policy or {}))
         session.add(standard)
         session.flush()
         taken: set[str] = set()
         for position, (section_title, body) in enumerate(cleaned, start=1):
-            _new_section(session, standard, section_title, body, position, actor, None, taken)
+            _new_section(session, standard, section_title, body, position, actor, None, taken,
+                         key=keys[position - 1] if keys else None)
         record_event(session, "standard_created", f"standard:{standard.id}",
                      {"standard_id": standard.id, "title": standard.title}, actor_id=actor.id)
     return standard
 
 
 def _new_section(session, standard, title, body, position, actor, coop, taken, kind="principle",
-                 message="") -> Section:
-    key = section_key(title, taken)
+                 message="", key=None) -> Section:
+    key = key or section_key(title, taken)
     taken.add(key)
     section = Section(standard_id=standard.id, key=key, position=position, kind=kind)
     session.add(section)
@@ -156,6 +202,7 @@ def add_section(*, actor: Person, standard: Standard, title: str, body: str, kin
         raise InvalidInput(_("Unknown kind of section."), field_errors={"kind": [_("One of %(SECTION_KINDS)s.", SECTION_KINDS=', '.join(SECTION_KINDS))]})
     with unit_of_work() as session:
         standard = session.merge(standard)
+        check_text_open(standard)
         for guard in ORDER_GUARDS:
             guard(session, standard)
         existing = list(session.scalars(select(Section).where(Section.standard_id == standard.id).order_by(Section.position)))
@@ -191,6 +238,7 @@ def revise_section(*, actor: Person, section: Section, title: str, body: str, me
         session.execute(select(Section.id).where(Section.id == section.id).with_for_update())
         section = session.get(Section, section.id, populate_existing=True)
         _check_live(section)  # removed since the page was shown: nothing to revise
+        check_text_open(section.standard)  # no longer a draft since the page was shown
         for guard in EDIT_GUARDS:
             guard(session, section)
         head = section.head

@@ -62,7 +62,8 @@ def _show(slug: str) -> str:
     else:
         paragraphs = {s.id: number_paragraphs(s.body, str(s.position)) for s in reading.sections}
     return render_template("standards/show.html", standard=standard, sections=reading.sections, reading=reading,
-                           paragraphs=paragraphs, can_add=permissions.can_create_standard(current_user),
+                           paragraphs=paragraphs,
+                           can_add=permissions.can_create_standard(current_user) and permissions.text_is_open(standard),
                            can_propose=can_propose(current_user), can_assemble=can_assemble(current_user),
                            maturity_next=MATURITY_STEPS.get(standard.maturity) if can_assemble(current_user) else None,
                            thread=thread_view("standard", standard.id, current_user, recent=RECENT, since=since),
@@ -73,7 +74,7 @@ def _show(slug: str) -> str:
 @login_required
 def new_section(slug: str):
     standard = services.get_standard(slug)
-    services.check_can_add_section(current_user)
+    services.check_can_add_section(current_user, standard)
     form = SectionForm()
     if form.validate_on_submit():
         try:
@@ -97,7 +98,9 @@ def section(slug: str, key: str):
                            history=services.section_history(section),
                            paragraphs=number_paragraphs(section.body, str(section.position)),
                            amendments=list_amendments(standard, person, section),
-                           can_edit=permissions.can_edit_section(current_user, section) and section.retired_at is None,
+                           can_edit=permissions.can_edit_section(current_user, section) and section.retired_at is None
+                           and permissions.text_is_open(standard),
+                           text_open=permissions.text_is_open(standard),
                            can_propose=can_propose(current_user) and section.retired_at is None,
                            thread=thread_view("section", section.id, person, recent=RECENT))
 

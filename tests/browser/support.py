@@ -133,6 +133,9 @@ def demo_pages(steward) -> DemoPages:
         Thread.subject_kind == "amendment", Thread.subject_id == discussed.id).order_by(Comment.id))
     votable = db.session.scalar(db.select(Amendment).where(Amendment.title == "Announce decisions a month ahead"))
     coop = db.session.scalar(db.select(Cooperative).where(Cooperative.name == "Kazi Riders"))
+    # The Principles are ratified (their text changes only through amendments): the edit page is a
+    # draft standard's.
+    drafted = standards.get_standard("member-data-rights")
     # The steward made this one; a fresh invitation for a newcomer to open.
     _invitation, token = invite_delegate(actor=steward, coop=coop)
 
@@ -166,13 +169,15 @@ def demo_pages(steward) -> DemoPages:
         "search no results": "/search?q=zebra+crossing",
         "co-ops": "/coops/",
         "co-op": f"/coops/{coop.slug}",
+        "network rules": "/policy",
+        "standard policy": f"{base}/policy",
         "not found": "/no-such-page",
     }
     pages.observer = {"sign in": "/signin", "forgot password": "/forgot", "join": f"/join/{token}"}
     pages.signed_in = {"account": "/account", "notifications": "/notifications"}
     pages.delegate = {
         "propose amendment": f"{base}/amendments/new?section={section.key}",
-        "edit section": f"{sec}/edit",
+        "edit section": f"/standards/{drafted.slug}/s/{drafted.sections[0].key}/edit",
         "edit draft amendment": f"{base}/amendments/{draft.id}/edit",
         "reply": f"/discussions/comments/{comment.id}/reply",
     }
@@ -184,5 +189,6 @@ def demo_pages(steward) -> DemoPages:
         "assemble version": f"{base}/versions/new",
         "group amendments": f"{base}/amendments/group",
         "hide comment": f"/discussions/comments/{comment.id}/hide",
+        "propose a policy change": f"{base}/policy/propose",
     }
     return pages

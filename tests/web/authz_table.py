@@ -32,6 +32,17 @@ def stewards_only(status) -> dict:
     return roles(SIGNIN, 403, 403, 403, status)
 
 
+def _policy_form(*, network: bool) -> dict:
+    """The policy form as a steward sends it: the defaults, with one rule changed."""
+    from deliberate.policies.editing import form_values
+    from deliberate.voting.policy import validate_policy
+
+    values = form_values(validate_policy({}), network=network)
+    data = {k: ("on" if v is True else str(v)) for k, v in values.items() if v is not False}
+    data.update({"rule-guidance": "two-thirds", "summary": "Guidance needs two thirds."})
+    return data
+
+
 @dataclass(frozen=True)
 class Route:
     path: str
@@ -199,6 +210,10 @@ TABLE: dict[str, Route] = {
     "versions.changelog": Route(STD + "/changelog", get=PUBLIC),
     "policies.network": Route("/policy", get=PUBLIC),
     "policies.standard": Route(STD + "/policy", get=PUBLIC),
+    "policies.propose_network": Route("/policy/propose", get=stewards_only(200), post=stewards_only(302),
+                                      data=_policy_form(network=True)),
+    "policies.propose_standard": Route(STD + "/policy/propose", get=stewards_only(200), post=stewards_only(302),
+                                       data=_policy_form(network=False)),
     "versions.changelog_jsonl": Route(STD + "/changelog.jsonl", get=PUBLIC),
     "versions.show": Route(STD + "/v/{ref}", get=PUBLIC),
     "versions.compare": Route(STD + "/versions/compare", get=PUBLIC),

@@ -94,11 +94,26 @@ def build_demo_world() -> dict[str, dict[str, str]]:
 
     # A co-edited revision (Amara wrote it with Maya), then a candidate withdrawn, then a release
     # candidate waiting for its vote.
+    # The Principles are ratified: their text changes only through adopted amendments; the
+    # co-edited revision is on Member Data Rights, still a draft.
     rights = section("The right to be forgotten")
-    standards.revise_section(actor=amara, section=rights, title=rights.title,
-                             body=rights.body + "\n\nBackups are erased within a month, too.",
-                             message="Written together at the data workshop", base_revision_id=rights.head_revision_id,
+    backups = proposals.open_amendment(actor=amara, amendment=proposals.propose_amendment(
+        actor=amara, standard=standard(), kind="modify", section=rights, summary="Backups too.",
+        proposed_title=rights.title, proposed_body=rights.body + "\n\nBackups are erased within a month, too.",
+        coop=coop("Kazi Riders")))
+    from deliberate.database import unit_of_work
+    from deliberate.proposals import adoption
+
+    with unit_of_work() as session:
+        adoption.apply_amendment(session, session.get(Amendment, backups.id), steward, "Agreed at the data workshop.")
+    data_rights = standards.get_standard("member-data-rights")
+    coedited = data_rights.sections[0]
+    standards.revise_section(actor=amara, section=coedited, title=coedited.title,
+                             body=coedited.body + "\n\nBackups are erased within a month, too.",
+                             message="Written together at the data workshop", base_revision_id=coedited.head_revision_id,
                              coop=coop("Kazi Riders"), credits=[(maya.id, coop("Loom Makers").id)])
+    coedited = standards.get_standard("member-data-rights").sections[0]
+    data_base = f"/standards/{data_rights.slug}"
     withdrawn = versions.assemble_version(actor=steward, standard=standard(), summary="Too early.")
     versions.withdraw_candidate(actor=steward, version=withdrawn, reason="The workshop has more to add.")
     candidate = versions.assemble_version(actor=steward, standard=standard(), summary="Members are told what their data is for.")
@@ -134,8 +149,9 @@ def build_demo_world() -> dict[str, dict[str, str]]:
     everyone = {**pages.everyone, **pages.observer, **{f"vote {kind}": f"/votes/{ident}" for kind, ident in votes.items()},
                 "vote ranked open": f"/votes/{ranked.id}", "vote on a move": f"/votes/{moved.id}",
                 "candidate": f"{base}/v/{candidate.number}", "withdrawn candidate": f"{base}/v/{withdrawn.number}?attempt=1",
-                "revision co-edited": f"{base}/s/{rights.key}/r/{rights.head.number}",
-                "blame co-edited": f"{base}/s/{rights.key}/blame", "section co-edited": f"{base}/s/{rights.key}",
+                "revision co-edited": f"{data_base}/s/{coedited.key}/r/{coedited.head.number}",
+                "blame co-edited": f"{data_base}/s/{coedited.key}/blame", "section co-edited": f"{data_base}/s/{coedited.key}",
+                "revision adopted": f"{base}/s/{rights.key}/r/{rights.head.number}",
                 "version vote": f"/votes/{version_vote.id}", "transparency": "/transparency/", "witness": "/witness",
                 "standard discussion": f"/discussions/standard/{standard().id}",
                 "section discussion": f"/discussions/section/{rights.id}", "search with dates": "/search?q=members"}
