@@ -202,3 +202,25 @@ def test_signing_out_through_one_process_disconnects_the_sockets_on_the_other(cl
         for client in (on_second, other_sign_in):
             if client.connected:
                 client.eio.disconnect(abort=True)
+
+
+def test_presence_is_shared_by_both_processes_and_forgets_a_reader_who_leaves(cluster):
+    import requests
+
+    first, second = cluster
+    room = re.search(r'data-live-room="(standard:\d+)"',
+                     requests.get(f"{first}/standards/platform-co-op-principles").text).group(1)
+    amara = _client(first, [], _signed_in(first, "amara@example.org"))
+    visitor = _client(second, [])
+    try:
+        assert amara.call("announce_presence", {"room": room}, timeout=10)["ok"]
+        ack = visitor.call("announce_presence", {"room": room}, timeout=10)
+        # The second process shows the reader connected to the first (presence lives in Redis).
+        assert [p["name"] for p in ack["people"]] == ["Amara Okafor"] and ack["visitors"] == 1
+        amara.disconnect()
+        wait_until(lambda: visitor.call("announce_presence", {"room": room}, timeout=10)["people"] == [],
+                   timeout=10, message="the reader who left to be forgotten by the other process")
+    finally:
+        for client in (amara, visitor):
+            if client.connected:
+                client.disconnect()
