@@ -1,14 +1,17 @@
 """Co-editing operations: join a shared draft, synchronise, save it as an attributed revision.
 
-Every sync runs in one write transaction that locks the shared draft's row, so concurrent
+Every sync runs in a write transaction that locks the shared draft's row, so concurrent
 messages from several tabs (or several server processes) are applied one at a time, and the
 server's shadows are stored before the reply leaves: a reconnect, or another process, simply
-continues.
+continues. The messages for one document that arrive while its previous transaction is being
+written are applied together in the next one (``batching``: one commit for many keystrokes).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -27,6 +30,7 @@ from ..standards import permissions as standard_permissions
 from ..standards import services as standards
 from ..standards.models import Section
 from ..text.normalise import normalise
+from .batching import Combiner, Job
 from .models import SharedDraft, SyncSession
 
 _DOC = re.compile(r"^(section|amendment):([0-9]{1,10})$")
@@ -39,13 +43,17 @@ class Document:
     kind: str
     obj: Section | Amendment
 
+    def __post_init__(self) -> None:
+        # Kept apart from ``obj``: naming the document after its session ended needs no database.
+        self.ident = self.obj.id
+
     @property
     def key(self) -> str:
-        return f"{self.kind}:{self.obj.id}"
+        return f"{self.kind}:{self.ident}"
 
     @property
     def room(self) -> str:
-        return f"coedit_{self.kind}:{self.obj.id}"
+        return f"coedit_{self.kind}:{self.ident}"
 
     def head(self) -> tuple[int | None, str]:
         """The saved text people start from, and its id."""
@@ -140,39 +148,116 @@ def join(*, actor: Person, doc_key: str, client_id: str, resume: bool = False) -
     return document, draft, result
 
 
+@dataclass
+class _Sync:
+    """One tab's sync message as the batch sees it: ids only, no objects of another thread's session."""
+
+    person_id: int
+    coop_id: int | None
+    client_id: str
+    message: dict
+    reply: dict | None = None
+    version: int = 0
+    changed: bool = False
+    # Raises the refusal in the sender's own thread (its language, its request).
+    refusal: Callable[[], None] | None = None
+
+
+_SYNCS = Combiner()
+
+
+def _ended() -> None:
+    raise Conflict(_("This editing session has ended: reload the page to continue."))
+
+
+def _cannot_continue() -> None:
+    raise Conflict(_("This editing session cannot continue: reload the page."))
+
+
+def _malformed(error: SyncError) -> Callable[[], None]:
+    def refuse() -> None:
+        raise InvalidInput(_("Malformed sync message: %(error)s", error=error)) from error
+    return refuse
+
+
+def _too_long() -> None:
+    raise InvalidInput(_("The text would be longer than %(MAX_TEXT)s characters.", MAX_TEXT=format_decimal(MAX_TEXT)))
+
+
+def _apply_batch(document: Document, jobs: list[Job]) -> None:
+    """Apply the waiting messages of one document in arrival order, in one transaction: each one
+    exactly as alone (its tab's shadows, the text as the previous message left it), then store
+    the text, its contributors and every tab's shadows once, and commit before anyone is answered."""
+    syncs: list[_Sync] = [job.payload for job in jobs]
+    with unit_of_work() as session:
+        draft = _draft(session, document, lock=True)
+        rows = {row.client_id: row for row in session.scalars(
+            select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
+                                      SyncSession.client_id.in_({s.client_id for s in syncs})))}
+        text, version, contributors = draft.text, draft.version, dict(draft.contributors or {})
+        states: dict[str, ServerSession] = {}
+        last_change = None
+        for job, item in zip(jobs, syncs, strict=True):
+            row = rows.get(item.client_id)
+            if row is None or row.person_id != item.person_id:
+                item.refusal = _ended
+                continue
+            try:
+                server = states.get(item.client_id) or ServerSession.from_dict(row.state)
+                new_text, server, reply = server_receive(text, server, item.message)
+            except RejoinRequired:
+                item.refusal = _cannot_continue
+                continue
+            except SyncError as error:
+                item.refusal = _malformed(error)
+                continue
+            if len(new_text) > MAX_TEXT:
+                item.refusal = _too_long
+                continue
+            if limits.has_control_characters(new_text):
+                item.refusal = partial(limits.refuse_control_characters, new_text, "text")
+                continue
+            if new_text != text:
+                text, version = new_text, version + 1
+                contributors[str(item.person_id)] = item.coop_id
+                last_change = item
+            states[item.client_id] = server
+            item.reply, item.version = reply, version
+            job.result = item
+        if version != draft.version:
+            draft.text, draft.version, draft.updated_at, draft.contributors = text, version, utcnow(), contributors
+        now = utcnow()
+        for client_id, server in states.items():
+            rows[client_id].state, rows[client_id].updated_at = server.to_dict(), now
+    if last_change is not None:
+        last_change.changed = True  # one announcement per batch, by its last change
+
+
 def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
          coop: Cooperative | None = None) -> tuple[Document, dict, bool, int]:
-    """Apply a client's message; returns (document, reply, whether the text changed, version)."""
+    """Apply a client's message; returns (document, reply, whether to tell the room, version).
+
+    Messages for one document that arrive together are applied together (``batching``): each one
+    as if alone and in arrival order, in one transaction. The room is told once per batch, by the
+    last message in it that changed the text, with the version after it; ``version`` is the one
+    the reply brings this tab to.
+    """
     document = load_document(doc_key)
     _check(actor, document)
     if not isinstance(message, dict):
         raise InvalidInput(_("The sync message must be an object."))
     # The co-op the edit is credited to: one the person is a delegate of, never one they name freely.
     acting = acting_coop(actor, coop) if coop is not None else next(iter(actor.acting_coops), None)
-    with unit_of_work() as session:
-        draft = _draft(session, document, lock=True)
-        row = session.scalar(select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
-                                                       SyncSession.client_id == client_id))
-        if row is None or row.person_id != actor.id:
-            raise Conflict(_("This editing session has ended: reload the page to continue."))
-        try:
-            text, server, reply = server_receive(draft.text, ServerSession.from_dict(row.state), message)
-        except RejoinRequired as error:
-            raise Conflict(_("This editing session cannot continue: reload the page.")) from error
-        except SyncError as error:
-            raise InvalidInput(_("Malformed sync message: %(error)s", error=error)) from error
-        if len(text) > MAX_TEXT:
-            raise InvalidInput(_("The text would be longer than %(MAX_TEXT)s characters.", MAX_TEXT=format_decimal(MAX_TEXT)))
-        limits.refuse_control_characters(text, "text")
-        changed = text != draft.text
-        if changed:
-            draft.text, draft.version, draft.updated_at = text, draft.version + 1, utcnow()
-            contributors = dict(draft.contributors or {})
-            contributors[str(actor.id)] = acting.id if acting else None
-            draft.contributors = contributors
-        row.state, row.updated_at = server.to_dict(), utcnow()
-        version = draft.version
-    return document, reply, changed, version
+    item = _Sync(person_id=actor.id, coop_id=acting.id if acting else None, client_id=client_id, message=message)
+    # End this thread's read transaction before waiting for the batch: a hundred tabs waiting
+    # must not hold a hundred pooled connections (the pool has 15; the batch needs one).
+    db.session.rollback()
+    job = _SYNCS.submit(document.key, Job(item), lambda jobs: _apply_batch(document, jobs))
+    if job.error is not None:
+        raise job.error
+    if item.refusal is not None:
+        item.refusal()
+    return document, item.reply, item.changed, item.version
 
 
 def save(*, actor: Person, doc_key: str, message: str, coop: Cooperative | None = None):

@@ -1,8 +1,9 @@
 """Socket events for co-editing: thin, the same services as everything else.
 
 ``coedit_join`` → {ok, text, version}; ``coedit_sync`` (a sync.ClientSession message) →
-{ok, reply}; ``coedit_save`` → {ok, number}. After a sync that changed the text, the room gets an
-ephemeral ``draft_changed`` (no text: each tab pulls its own patch with its next sync). Every
+{ok, reply, version}; ``coedit_save`` → {ok, number}. After a batch of syncs that changed the text
+(services.sync), the room gets one ephemeral ``draft_changed`` with the version it reached (no
+text: each tab that has not reached that version pulls its own patch with its next sync). Every
 handler goes through the one adapter (realtime/adapter.py): a refusal is a raised domain error.
 
 Imported by the app factory (deliberate/__init__.py) before ``socketio.init_app``.

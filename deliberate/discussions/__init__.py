@@ -22,3 +22,7 @@ def init_app(app: Flask) -> None:
     # A comment hidden since it was posted or edited is replayed (catch-up) as its steward's notice.
     register_redactor(presenting.COMMENT_EVENTS, queries.redact_for)
     person_rights.register(erase=[rights.erase_comments], export={"comments": rights.export_comments})
+    from . import presence
+
+    # Shared through Redis when the processes share a message queue; in this process otherwise.
+    presence.configure(app.config.get("SOCKETIO_MESSAGE_QUEUE"))

@@ -112,7 +112,7 @@ def test_an_event_saved_through_one_process_reaches_a_client_of_the_other(cluste
     import requests
 
     first, second = cluster
-    standard = "platform-co-op-principles"
+    standard = "member-data-rights"  # still a draft: its text may be edited directly
     page = requests.get(f"{second}/standards/{standard}").text
     room = re.search(r'data-live-room="(standard:\d+)"', page).group(1)
     received_first, received_second = [], []
@@ -124,13 +124,13 @@ def test_an_event_saved_through_one_process_reaches_a_client_of_the_other(cluste
 
         # A delegate saves a revision through the first process.
         http = _signed_in(first, "amara@example.org")
-        form = http.get(f"{first}/standards/{standard}/s/interoperability/edit").text
+        form = http.get(f"{first}/standards/{standard}/s/scope/edit").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
         base = re.search(r'name="base_revision_id" type="hidden" value="(\d+)"', form).group(1)
         started = time.monotonic()
-        response = http.post(f"{first}/standards/{standard}/s/interoperability/edit", allow_redirects=False, data={
-            "csrf_token": token, "base_revision_id": base, "title": "Interoperability",
-            "body": "Members can take their data and reputation with them, in an open format, at no cost.",
+        response = http.post(f"{first}/standards/{standard}/s/scope/edit", allow_redirects=False, data={
+            "csrf_token": token, "base_revision_id": base, "title": "Scope",
+            "body": "This policy covers every record a co-op keeps about its members, at no cost to them.",
             "message": "At no cost", "coop": ""})
         assert response.status_code == 302, response.text[:500]
 
@@ -202,3 +202,25 @@ def test_signing_out_through_one_process_disconnects_the_sockets_on_the_other(cl
         for client in (on_second, other_sign_in):
             if client.connected:
                 client.eio.disconnect(abort=True)
+
+
+def test_presence_is_shared_by_both_processes_and_forgets_a_reader_who_leaves(cluster):
+    import requests
+
+    first, second = cluster
+    room = re.search(r'data-live-room="(standard:\d+)"',
+                     requests.get(f"{first}/standards/platform-co-op-principles").text).group(1)
+    amara = _client(first, [], _signed_in(first, "amara@example.org"))
+    visitor = _client(second, [])
+    try:
+        assert amara.call("announce_presence", {"room": room}, timeout=10)["ok"]
+        ack = visitor.call("announce_presence", {"room": room}, timeout=10)
+        # The second process shows the reader connected to the first (presence lives in Redis).
+        assert [p["name"] for p in ack["people"]] == ["Amara Okafor"] and ack["visitors"] == 1
+        amara.disconnect()
+        wait_until(lambda: visitor.call("announce_presence", {"room": room}, timeout=10)["people"] == [],
+                   timeout=10, message="the reader who left to be forgotten by the other process")
+    finally:
+        for client in (amara, visitor):
+            if client.connected:
+                client.disconnect()

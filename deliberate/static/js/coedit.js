@@ -11,6 +11,9 @@ var root = document.getElementById("coedit");
   var clientId = (window.crypto && crypto.randomUUID) ? crypto.randomUUID().replace(/-/g, "")
     : String(Date.now()) + Math.random().toString(36).slice(2);
   var session = null, inFlight = false, again = false, timer = null;
+  // The draft version this tab has caught up with (each reply says it): a `draft_changed` for a
+  // version it already has needs no sync (with many people typing, most of them do not).
+  var known = -1;
 
   function socket() { return window.deliberateSocket; }
   function say(text) { status.textContent = text; }
@@ -48,6 +51,7 @@ var root = document.getElementById("coedit");
           // while this message was on its way (it goes out with the next one).
           session.text = area.value;
           setText(session.receive(ack.reply));
+          known = Math.max(known, ack.version);
           if (before !== area.value || status.textContent !== t("All changes are shared.")) { say(t("All changes are shared.")); }
         }
         if (again) { again = false; schedule(150); }
@@ -63,6 +67,7 @@ var root = document.getElementById("coedit");
     // After a reconnect the server resumes this tab's stored session: nothing typed is lost.
     socket().emit("coedit_join", { doc: doc, client_id: clientId, resume: session !== null }, function (ack) {
       if (!ack || !ack.ok) { say(ack ? ack.error : t("Could not start editing.")); return; }
+      known = ack.version;
       if (session === null) {
         session = new window.DiffSync.ClientSession(ack.text);
         area.value = ack.text;
@@ -81,7 +86,7 @@ var root = document.getElementById("coedit");
   function start() {
     var s = socket();
     if (!s) { setTimeout(start, 50); return; }
-    s.on("draft_changed", function (event) { if (event.doc === doc) { schedule(30); } });
+    s.on("draft_changed", function (event) { if (event.doc === doc && !(event.version <= known)) { schedule(30); } });
     s.on("editor_joined", function (event) { if (event.doc === doc) { say(event.name + " joined the editing."); } });
     s.on("connect", join);
     if (s.connected) { join(); }
