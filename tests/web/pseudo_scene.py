@@ -77,8 +77,10 @@ def build_scene() -> dict:
                   (said("Malipo ya haki"), said("Kazi inalipwa kwa haki na kwa wakati.")),
                   (said("Ushirikiano"), said("Vyama vinasaidiana."))])
     follows.follow_standard(actor=juma, standard=standard)
-    standards.create_standard(actor=steward, title=said("Sera ya Takwimu"), summary=said("Sera ya mfano."),
-                              sections=[(said("Wigo"), said("Sera hii inahusu kumbukumbu zote."))])
+    # A draft standard: its text is edited directly (once the first standard is a candidate, only
+    # amendments change it), so the edit pages are read on this one.
+    draft = standards.create_standard(actor=steward, title=said("Sera ya Takwimu"), summary=said("Sera ya mfano."),
+                                      sections=[(said("Wigo"), said("Sera hii inahusu kumbukumbu zote."))])
 
     def section(title: str):
         return next(s for s in standards.get_standard(standard.slug).sections if s.title == title)
@@ -207,6 +209,8 @@ def build_scene() -> dict:
 
     slug = standard.slug
     std = f"/standards/{slug}"
+    draft_std = f"/standards/{draft.slug}"
+    scope = standards.get_standard(draft.slug).sections[0]
     observer = [
         "/", "/how-it-works", "/standards/", std, f"{std}/s/{one.key}", f"{std}/s/{one.key}/r/1",
         f"{std}/s/{one.key}/blame", f"{std}/s/{one.key}/compare?from=1&to=2", f"{std}/compare",
@@ -229,14 +233,14 @@ def build_scene() -> dict:
         "/account", "/account/tokens/", "/account/email", "/account/password", "/account/erase", "/notifications",
         "/webhooks/", f"/webhooks/{hook.id}", f"/coops/{kazi.slug}/webhooks", f"{std}/amendments/new",
         f"{std}/amendments/{open_one.id}/edit", f"{std}/amendments/{conflicted.id}/resolve",
-        f"{std}/s/{one.key}/edit", f"{std}/s/{one.key}/together", f"/discussions/comments/{posted.id}/reply",
+        f"{draft_std}/s/{scope.key}/edit", f"{draft_std}/s/{scope.key}/together", f"/discussions/comments/{posted.id}/reply",
         f"/discussions/comments/{posted.id}/edit", f"/discussions/amendment/{open_one.id}", "/account/confirm",
     ] + [f"/votes/{v.id}" for v in (open_majority, open_consent, open_version, consent_vote)]
     steward_pages = [
-        "/transparency/", "/coops/new", "/standards/new", f"{std}/sections/new", f"{std}/amendments/group",
+        "/transparency/", "/coops/new", "/standards/new", f"{draft_std}/sections/new", f"{std}/amendments/group",
         f"{std}/versions/new", "/votes/new", f"/votes/new?subject=amendment:{open_one.id}", "/mail/outbox", f"/votes/{open_majority.id}",
         f"/votes/{open_consent.id}", f"/discussions/comments/{posted.id}/hide", f"/people/{pili.id}/erase",
-        f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}", f"{std}/s/{one.key}/edit",
+        f"/coops/{kipya.slug}", f"{std}/amendments/{open_one.id}", f"{draft_std}/s/{scope.key}/edit",
         f"/discussions/standard/{standard.id}", f"{std}/amendments/new", f"/votes/{consent_vote.id}",
     ]
     forbidden = ["/coops/new"]  # a delegate's 403
