@@ -256,11 +256,28 @@ def app_config():
     return {}
 
 
+# The test network's rules for amendments: no minimum discussion and no last call, so that a vote
+# may open as soon as an amendment is opened (as hundreds of tests do). The phase checks stay on:
+# tests of the phases give their standard a policy with phases of its own, or override
+# ``amendment_phases`` to return None (the built-in defaults).
+TEST_AMENDMENT_PHASES = {"discussion_days": 0, "last_call_days": 0}
+
+
 @pytest.fixture
-def app(database_url, app_config, network_copy):
+def amendment_phases():
+    """Override in a test module (None keeps the policy's built-in phases)."""
+    return TEST_AMENDMENT_PHASES
+
+
+@pytest.fixture
+def app(database_url, app_config, network_copy, amendment_phases, monkeypatch):
     from deliberate import create_app
     from deliberate.extensions import db
+    from deliberate.voting import policy
 
+    if amendment_phases is not None:
+        for kind in policy.SECTION_KINDS:
+            monkeypatch.setitem(policy.DEFAULT_PHASES, kind, {**policy.DEFAULT_PHASES[kind], **amendment_phases})
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
     app.jinja_env.bytecode_cache = _TEMPLATES
     if ON_POSTGRES:
