@@ -236,8 +236,9 @@ def timeline(state: str, terms: Mapping[str, Any], times: Times, now: datetime) 
 
 
 def ordered(times: Times) -> bool:
-    """The database's CHECK, in Python: opened ≤ last call ≤ its end ≤ vote opened ≤ decided,
-    where set (a last call and its end are set together, and only once opened)."""
+    """The database's CHECK, in Python: opened ≤ last call ≤ its end ≤ vote opened ≤ decided (a decision may come during a last call: withdrawn).
+    where set (a last call and its end are set together, and only once opened), except that a
+    decision may come before a last call's planned end (withdrawn during it)."""
     if (times.last_call_at is None) != (times.last_call_ends_at is None):
         return False
     if times.last_call_at is not None:
@@ -250,6 +251,8 @@ def ordered(times: Times) -> bool:
             return False
     if times.decided_at is not None:
         if times.opened_at is not None and times.decided_at < times.opened_at:
+            return False
+        if times.last_call_at is not None and times.decided_at < times.last_call_at:
             return False
         if times.vote_opened_at is not None and times.decided_at < times.vote_opened_at:
             return False
@@ -265,6 +268,7 @@ ORDER_CHECK = (
     " AND (vote_opened_at IS NULL OR (opened_at IS NOT NULL AND opened_at <= vote_opened_at"
     " AND (last_call_ends_at IS NULL OR last_call_ends_at <= vote_opened_at)))"
     " AND (decided_at IS NULL OR ((opened_at IS NULL OR opened_at <= decided_at)"
+    " AND (last_call_at IS NULL OR last_call_at <= decided_at)"
     " AND (vote_opened_at IS NULL OR vote_opened_at <= decided_at)))"
 )
 

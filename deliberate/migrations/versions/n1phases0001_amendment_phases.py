@@ -35,6 +35,7 @@ ORDER_CHECK = (
     " AND (vote_opened_at IS NULL OR (opened_at IS NOT NULL AND opened_at <= vote_opened_at"
     " AND (last_call_ends_at IS NULL OR last_call_ends_at <= vote_opened_at)))"
     " AND (decided_at IS NULL OR ((opened_at IS NULL OR opened_at <= decided_at)"
+    " AND (last_call_at IS NULL OR last_call_at <= decided_at)"
     " AND (vote_opened_at IS NULL OR vote_opened_at <= decided_at)))"
 )
 
