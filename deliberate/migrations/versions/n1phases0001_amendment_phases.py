@@ -82,17 +82,17 @@ def _upgrade():
                "AND (vote_opened_at < opened_at OR (decided_at IS NOT NULL AND decided_at < vote_opened_at))")
     if op.get_bind().dialect.name == 'sqlite':
         with op.batch_alter_table('amendments', schema=None, recreate='always') as batch_op:
-            batch_op.create_check_constraint(CHECK_NAME, ORDER_CHECK)
+            batch_op.create_check_constraint(op.f(CHECK_NAME), ORDER_CHECK)
     else:
-        op.create_check_constraint(CHECK_NAME, 'amendments', ORDER_CHECK)
+        op.create_check_constraint(op.f(CHECK_NAME), 'amendments', ORDER_CHECK)
 
 
 def _downgrade():
     if op.get_bind().dialect.name == 'sqlite':
         with op.batch_alter_table('amendments', schema=None, recreate='always') as batch_op:
-            batch_op.drop_constraint(CHECK_NAME, type_='check')
+            batch_op.drop_constraint(op.f(CHECK_NAME), type_='check')
     else:
-        op.drop_constraint(CHECK_NAME, 'amendments', type_='check')
+        op.drop_constraint(op.f(CHECK_NAME), 'amendments', type_='check')
     with op.batch_alter_table('amendments', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('vote_opened_at')
         batch_op.drop_column('last_call_ends_at')
