@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,20 @@ def app_config():
 TEST_AMENDMENT_PHASES = {"discussion_days": 0, "last_call_days": 0}
 
 
+@contextmanager
+def no_waiting_phases(phases=TEST_AMENDMENT_PHASES):
+    """The test network's phases for amendments while building a world outside the ``app`` fixture."""
+    from deliberate.voting import policy
+
+    saved = {kind: dict(policy.DEFAULT_PHASES[kind]) for kind in policy.SECTION_KINDS}
+    for kind in policy.SECTION_KINDS:
+        policy.DEFAULT_PHASES[kind] = {**saved[kind], **phases}
+    try:
+        yield
+    finally:
+        policy.DEFAULT_PHASES.update(saved)
+
+
 @pytest.fixture
 def amendment_phases():
     """Override in a test module (None keeps the policy's built-in phases)."""
@@ -506,7 +521,8 @@ def build_world_once(database_template, tmp_path_factory, build, name: str):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
         with app.app_context():
             restore_postgres(EMPTY)
-            world = build()
+            with no_waiting_phases():
+                world = build()
             snapshot = snapshot_postgres()
             db.session.remove()
             db.engine.dispose()
@@ -514,7 +530,7 @@ def build_world_once(database_template, tmp_path_factory, build, name: str):
     path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
     shutil.copyfile(database_template, path)
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
+    with app.app_context(), no_waiting_phases():
         world = build()
         db.session.remove()
         db.engine.dispose()

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,7 @@ from ..members.permissions import is_steward
 from ..realtime.events import record_event
 from . import permissions
 from .models import Amendment, Transition
-from .phases import PhaseView, Times, earliest_vote, has_last_call, last_call_end, phase_of
+from .phases import PhaseView, Step, Times, earliest_vote, has_last_call, last_call_end, phase_of, timeline
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,31 @@ def check_may_join_group(amendment: Amendment, now: datetime | None = None) -> N
 def default_closes_at(terms: dict[str, Any], now: datetime | None = None) -> datetime:
     """When a vote opened now closes by default: after the policy's ``voting_days``."""
     return (now or utcnow()) + timedelta(days=int(terms.get("voting_days") or 14))
+
+
+@dataclass(frozen=True)
+class Process:
+    """What the amendment page's "Process" box shows (and the API carries): the phase, its dates,
+    and what may happen now and by whom."""
+
+    seen: PhaseView
+    steps: list[Step]
+    terms: dict[str, Any]
+    may_start_last_call: bool  # the reader, now
+    has_last_call: bool
+
+
+def process(amendment: Amendment, person: Person | None, now: datetime | None = None) -> Process:
+    """The read model of the amendment's process for ``person`` at ``now``."""
+    from .services import current_terms
+
+    now = now or utcnow()
+    terms = current_terms(amendment)
+    times = Times.of(amendment)
+    seen = phase_of(amendment.state, terms, times, now)
+    return Process(seen=seen, steps=timeline(amendment.state, terms, times, now), terms=terms,
+                   may_start_last_call=seen.can_start_last_call and may_start(person, amendment, terms),
+                   has_last_call=has_last_call(terms))
 
 
 # The worker job "phases" ------------------------------------------------------------------------

@@ -239,3 +239,15 @@ def test_two_workers_open_one_vote(app, setup):
     assert sorted(len(r) for r in results) == [0, 1]
     assert db.session.scalar(select(db.func.count()).select_from(Vote).where(Vote.subject_id == amendment.id,
                                                                              Vote.subject_kind == "amendment")) == 1
+
+
+def test_the_demo_shows_every_phase(app):
+    from deliberate import seed
+
+    seed.seed()
+    made = phases_demo.seed_phases(db.session)
+    db.session.expire_all()
+    seen = {phase: last_call.view(db.session.get(Amendment, ident)).phase for phase, ident in made.items()}
+    assert seen == {"discussion": "discussion", "last_call": "last_call", "ready": "ready", "voting": "voting",
+                    "decided": "decided"}
+    assert db.session.get(Amendment, made["decided"]).state == "adopted"
