@@ -251,3 +251,40 @@ def test_the_demo_shows_every_phase(app):
     assert seen == {"discussion": "discussion", "last_call": "last_call", "ready": "ready", "voting": "voting",
                     "decided": "decided"}
     assert db.session.get(Amendment, made["decided"]).state == "adopted"
+
+
+def test_the_api_carries_the_phase_and_starts_a_last_call(setup, client):
+    from deliberate.api import tokens
+    from tests.conftest import TEST_PASSWORD
+
+    amendment = opened(setup)
+    phases_demo.backdate(amendment.id, 15)
+    path = f"/api/v1/standards/{setup['standard'].slug}/amendments/{amendment.id}"
+    data = client.get(path).get_json()
+    assert data["phase"] == "discussion" and data["last_call_at"] is None and data["opened_at"]
+    assert data["last_call_from"] and data["vote_from"] is None
+    _token, token = tokens.create_token(actor=setup["delegates"][0], name="t", scopes=["read", "write"],
+                                        password=TEST_PASSWORD)
+    started = client.post(path + "/last-call", headers={"Authorization": f"Bearer {token}"})
+    assert started.status_code == 200, started.get_json()
+    data = started.get_json()
+    assert data["phase"] == "last_call" and data["phase_ends_at"] == data["last_call_ends_at"] == data["vote_from"]
+    again = client.post(path + "/last-call", headers={"Authorization": f"Bearer {token}"})
+    assert again.status_code == 409
+
+
+def test_the_page_shows_the_process_and_starts_the_last_call(setup, client, login):
+    amendment = opened(setup)
+    page = client.get(f"/standards/{setup['standard'].slug}/amendments/{amendment.id}").get_data(as_text=True)
+    assert "Process" in page and "Discussion" in page and "can start the last call from" in page
+    phases_demo.backdate(amendment.id, 15)
+    login(setup["delegates"][0])
+    url = f"/standards/{setup['standard'].slug}/amendments/{amendment.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Start the last call" in page
+    response = client.post(url + "/last-call", data={})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Last call" in page and "A change to the text ends the last call" in page and "Last call ends" in page
+    listing = client.get(f"/standards/{setup['standard'].slug}/amendments").get_data(as_text=True)
+    assert 'class="meta phase">Last call' in listing
