@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..database import unit_of_work, utcnow
 from ..errors import Conflict, DomainError, PermissionDenied
@@ -218,12 +218,17 @@ def due_automatic(now: datetime) -> list[tuple[str, int]]:
     """Subjects ("amendment"/"group", id) whose vote opens by itself and is due at ``now``."""
     from .services import current_terms
 
+    # Open amendments whose last call has ended, or that have none (a kind without a last call is
+    # ready once its discussion has lasted long enough).
     candidates = db.session.scalars(select(Amendment).where(
-        Amendment.state == "open", Amendment.last_call_ends_at.is_not(None), Amendment.last_call_ends_at <= now)
-        .order_by(Amendment.last_call_ends_at, Amendment.id))
+        Amendment.state == "open", or_(Amendment.last_call_at.is_(None), Amendment.last_call_ends_at <= now))
+        .order_by(Amendment.id))
     due: list[tuple[str, int]] = []
     for amendment in candidates:
-        if current_terms(amendment).get("vote_opened_by") != "automatic":
+        terms = current_terms(amendment)
+        if terms.get("vote_opened_by") != "automatic":
+            continue
+        if phase_of(amendment.state, terms, Times.of(amendment), now).phase != "ready":
             continue
         subject = ("group", amendment.group_id) if amendment.group_id is not None else ("amendment", amendment.id)
         if subject not in due:

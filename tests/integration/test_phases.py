@@ -288,3 +288,13 @@ def test_the_page_shows_the_process_and_starts_the_last_call(setup, client, logi
     assert "Last call" in page and "A change to the text ends the last call" in page and "Last call ends" in page
     listing = client.get(f"/standards/{setup['standard'].slug}/amendments").get_data(as_text=True)
     assert 'class="meta phase">Last call' in listing
+
+
+def test_without_a_last_call_the_automatic_vote_opens_when_the_discussion_ends(app, setup):
+    set_policy(setup, {"opening": {"vote": "automatic"},
+                       "phases": {"principle": {"discussion_days": 3, "last_call_days": 0}}})
+    amendment = opened(setup)
+    assert last_call.tick(app)["opened"] == []
+    phases_demo.backdate(amendment.id, 3)
+    assert len(last_call.tick(app)["opened"]) == 1
+    assert fresh(amendment).state == "voting"
