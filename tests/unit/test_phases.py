@@ -125,6 +125,8 @@ def reference_ordered(times: Times) -> bool:
     if times.opened_at is None and (times.last_call_at or times.vote_opened_at):
         return False
     if times.decided_at is not None and times.last_call_ends_at is not None and times.vote_opened_at is None:
+        if times.last_call_ends_at < times.last_call_at:
+            return False
         sequence[2] = None  # withdrawn (or adopted by a steward) before the last call's planned end
     present = [t for t in sequence if t is not None]
     return present == sorted(present)
