@@ -135,6 +135,7 @@ def seed_features(session) -> None:
     from .credit.seed import seed_credit
     from .members.models import Cooperative
     from .policies.seed import seed_netrules
+    from .proposals.phases_demo import seed_phases
     from .proxies.seed import seed_proxies
     from .registry.seed import seed_registry
     from .voting.models import Vote
@@ -150,6 +151,7 @@ def seed_features(session) -> None:
                  holder=coop("Loom Makers"), vote=admission)
     seed_appeals(session)  # a formal objection to an adopted amendment, mediated, decided by a council
     seed_netrules(session)  # the Network rules standard, and one ratified change of the network's rules
+    seed_phases(session)  # one amendment in each phase: discussion, last call, ready, voting, decided
 
 
 def seed_amendments(standard_slug: str = "platform-co-op-principles") -> None:
@@ -244,6 +246,7 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
     from .extensions import db
     from .members.models import Cooperative, Person
     from .proposals import services as proposals
+    from .proposals.phases_demo import pass_phases
     from .versions import services as versions
     from .voting import closing
     from .voting import services as voting
@@ -282,6 +285,7 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
             summary=summary, rationale=rationale, proposed_title=section.title,
             proposed_body=section.body.replace(old, new), name=name, coop=actor.acting_coops[0])
         amendment = proposals.open_amendment(actor=actor, amendment=amendment)
+        pass_phases(amendment.id)  # discussed and last-called before the demo's "now"
         decide("amendment", amendment.id, [choice] * 5)
 
     standard = standards.get_standard(standard_slug)
@@ -313,6 +317,7 @@ def seed_versions(standard_slug: str = "platform-co-op-principles") -> None:
         target_position=len(proposals_standard.sections) + 1, name="Cooperation among co-ops",
         coop=actor.acting_coops[0])
     insertion = proposals.open_amendment(actor=actor, amendment=insertion)
+    pass_phases(insertion.id)
     decide("amendment", insertion.id, ["consent"] * 5)
     ratify("A new principle: cooperation among co-ops.")
     decide("maturity", standard.id, ["for", "for", "for", "for", "abstain"])
@@ -372,6 +377,7 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
     from .extensions import db
     from .members.models import Cooperative, Person
     from .proposals.models import Amendment, CompetingGroup
+    from .proposals.phases_demo import pass_phases
     from .voting import closing, objections
     from .voting import services as voting
 
@@ -387,6 +393,8 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
     # Ranked choice between the competing amendments, decided: the status quo was always an option.
     group = db.session.scalar(db.select(CompetingGroup).where(CompetingGroup.title == "How should the co-op explain itself?"))
     refs = [a.reference for a in group.amendments]
+    for amendment in group.amendments:
+        pass_phases(amendment.id)  # discussed and last-called before the demo's "now"
     vote = voting.open_vote(actor=steward, subject_kind="group", subject_id=group.id, rule_preset="ranked",
                             closes_at=week)
     rankings = {"Kazi Riders": [refs[1], refs[0], "status_quo"], "Dades Comunes": [refs[0], refs[1], "status_quo"],
@@ -402,6 +410,7 @@ def seed_votes(standard_slug: str = "platform-co-op-principles") -> None:
 
     # Consent, still open, with a standing objection and a logged concern.
     consent = db.session.scalar(db.select(Amendment).where(Amendment.title == "No sharing without consent"))
+    pass_phases(consent.id)
     vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=consent.id, rule_preset="consent",
                             closes_at=week)
     voting.cast_ballot(actor=person("lucia@example.org"), vote=vote, coop=coop("Dades Comunes"), choice="consent",

@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -256,11 +257,42 @@ def app_config():
     return {}
 
 
+# The test network's rules for amendments: no minimum discussion and no last call, so that a vote
+# may open as soon as an amendment is opened (as hundreds of tests do). The phase checks stay on:
+# tests of the phases give their standard a policy with phases of its own, or override
+# ``amendment_phases`` to return None (the built-in defaults).
+TEST_AMENDMENT_PHASES = {"discussion_days": 0, "last_call_days": 0}
+
+
+@contextmanager
+def no_waiting_phases(phases=TEST_AMENDMENT_PHASES):
+    """The test network's phases for amendments while building a world outside the ``app`` fixture."""
+    from deliberate.voting import policy
+
+    saved = {kind: dict(policy.DEFAULT_PHASES[kind]) for kind in policy.SECTION_KINDS}
+    for kind in policy.SECTION_KINDS:
+        policy.DEFAULT_PHASES[kind] = {**saved[kind], **phases}
+    try:
+        yield
+    finally:
+        policy.DEFAULT_PHASES.update(saved)
+
+
 @pytest.fixture
-def app(database_url, app_config, network_copy):
+def amendment_phases():
+    """Override in a test module (None keeps the policy's built-in phases)."""
+    return TEST_AMENDMENT_PHASES
+
+
+@pytest.fixture
+def app(database_url, app_config, network_copy, amendment_phases, monkeypatch):
     from deliberate import create_app
     from deliberate.extensions import db
+    from deliberate.voting import policy
 
+    if amendment_phases is not None:
+        for kind in policy.SECTION_KINDS:
+            monkeypatch.setitem(policy.DEFAULT_PHASES, kind, {**policy.DEFAULT_PHASES[kind], **amendment_phases})
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config})
     app.jinja_env.bytecode_cache = _TEMPLATES
     if ON_POSTGRES:
@@ -489,7 +521,8 @@ def build_world_once(database_template, tmp_path_factory, build, name: str):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": normalise_database_url(DATABASE_URL)})
         with app.app_context():
             restore_postgres(EMPTY)
-            world = build()
+            with no_waiting_phases():
+                world = build()
             snapshot = snapshot_postgres()
             db.session.remove()
             db.engine.dispose()
@@ -497,7 +530,7 @@ def build_world_once(database_template, tmp_path_factory, build, name: str):
     path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
     shutil.copyfile(database_template, path)
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
+    with app.app_context(), no_waiting_phases():
         world = build()
         db.session.remove()
         db.engine.dispose()

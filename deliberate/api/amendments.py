@@ -102,6 +102,18 @@ def open_amendment(slug: str, amendment_id: int):
     return present.amendment(db.session.get(Amendment, amendment.id))
 
 
+@operation(bp, "POST", "/standards/{slug}/amendments/{amendment_id}/last-call", summary="Start an amendment's last call",
+           tag="Amendments", scope="write", token="required", params=(SLUG, AMENDMENT), errors=(409,),
+           response=(200, ref("Amendment"), "The amendment, in its last call (``phase``, ``last_call_ends_at``)."))
+def start_last_call(slug: str, amendment_id: int):
+    """Start the last call of an open amendment once its minimum discussion has passed (its authors or a
+    steward, as the policy says): every member co-op is told, and it ends after the policy's days."""
+    from ..proposals import last_call
+
+    amendment = last_call.start_last_call(actor=current_person(), amendment=_load(slug, amendment_id))
+    return present.amendment(db.session.get(Amendment, amendment.id))
+
+
 @operation(bp, "POST", "/standards/{slug}/amendments/{amendment_id}/withdraw", summary="Withdraw an amendment",
            tag="Amendments", scope="write", token="required", params=(SLUG, AMENDMENT), body="Note",
            body_required=False, errors=(409,), response=(200, ref("Amendment"), "The amendment, withdrawn."),

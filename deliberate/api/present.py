@@ -95,7 +95,16 @@ def amendment_summary(a: Amendment) -> dict[str, Any]:
             "section": a.section.key if a.section is not None else None, "kind": a.kind, "state": a.state,
             "title": a.title, "summary": a.summary, "author": person_name(a.author, a.coop), "coop": coop_ref(a.coop),
             "group_id": a.group_id, "created_at": when(a.created_at), "updated_at": when(a.updated_at),
-            "decided_at": when(a.decided_at)}
+            "decided_at": when(a.decided_at), **amendment_phase(a)}
+
+
+def amendment_phase(a: Amendment) -> dict[str, Any]:
+    """The amendment's phase (proposals/phases.py) and the timestamps that decide it."""
+    from ..proposals import last_call
+
+    seen = last_call.view(a)
+    return {"phase": seen.phase, "opened_at": when(a.opened_at), "last_call_at": when(a.last_call_at),
+            "last_call_ends_at": when(a.last_call_ends_at), "vote_opened_at": when(a.vote_opened_at)}
 
 
 def draft(d: AmendmentDraft | None) -> dict[str, Any] | None:
@@ -111,7 +120,16 @@ def amendment(a: Amendment) -> dict[str, Any]:
     data = amendment_summary(a)
     return {**data, "rationale": a.rationale or "",
             "coauthors": [{"name": person_name(c.person, c.coop), "coop": coop_ref(c.coop)} for c in a.coauthors],
-            "draft": draft(a.head), "change_kind": a.change_kind, "terms": current_terms(a)}
+            "draft": draft(a.head), "change_kind": a.change_kind, "terms": current_terms(a), **amendment_process(a)}
+
+
+def amendment_process(a: Amendment) -> dict[str, Any]:
+    """When the current phase ends, and from when a last call may start and a vote may open."""
+    from ..proposals import last_call
+
+    seen = last_call.view(a)
+    return {"phase_ends_at": when(seen.ends_at), "last_call_from": when(seen.last_call_from),
+            "vote_from": when(seen.vote_from)}
 
 
 # Discussions ---------------------------------------------------------------------------------

@@ -34,6 +34,13 @@ INT = {"type": "integer"}
 ID = {"type": "integer", "minimum": 1}
 BOOL = {"type": "boolean"}
 DATETIME = {"type": "string", "format": "date-time"}
+# An amendment's phase and the timestamps that decide it (docs/governance.md, "Phases and last call").
+PHASE_FIELDS = {
+    "phase": {"type": "string", "enum": ["draft", "discussion", "last_call", "ready", "voting", "decided", "withdrawn",
+                                         "superseded", "conflicted"]},
+    "opened_at": nullable(DATETIME), "last_call_at": nullable(DATETIME), "last_call_ends_at": nullable(DATETIME),
+    "vote_opened_at": nullable(DATETIME),
+}
 FREE = {"type": "object"}
 
 
@@ -98,7 +105,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                              "kind": {"type": "string", "enum": ["modify", "retitle", "insert", "delete", "move"]},
                              "state": STRING, "title": STRING, "summary": STRING, "author": STRING,
                              "coop": nullable(ref("CoopRef")), "group_id": nullable(INT), "created_at": DATETIME,
-                             "updated_at": DATETIME, "decided_at": nullable(DATETIME)}),
+                             "updated_at": DATETIME, "decided_at": nullable(DATETIME), **PHASE_FIELDS}),
     "AmendmentDraft": obj({"id": ID, "number": INT, "base_revision": nullable(ref("Revision")),
                            "proposed_title": STRING, "proposed_body": STRING, "target_position": nullable(INT),
                            "reason": STRING, "note": STRING, "created_at": DATETIME}),
@@ -111,7 +118,14 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                       "decided_at": nullable(DATETIME), "draft": nullable(ref("AmendmentDraft")),
                       "change_kind": {"type": "string", "enum": ["principle", "guidance", "editorial"]},
                       "terms": {**FREE, "description": "The policy's terms for this kind of change, copied "
-                                "into the amendment when it was opened: rule, quorum, phase durations."}}),
+                                "into the amendment when it was opened: rule, quorum, phase durations."},
+                      **PHASE_FIELDS,
+                      "phase_ends_at": nullable({**DATETIME, "description": "When the current phase ends (a last "
+                                                 "call) or may end at the earliest (a discussion)."}),
+                      "last_call_from": nullable({**DATETIME, "description": "From when its last call may start "
+                                                  "(in discussion)."}),
+                      "vote_from": nullable({**DATETIME, "description": "From when a vote may open on it, once "
+                                             "known."})}),
     "Thread": obj({"id": ID, "subject_kind": {"type": "string", "enum": ["standard", "section", "amendment", "vote"]},
                    "subject_id": ID, "title": {**STRING, "description": "Empty for the subject's main thread."},
                    "comment_count": INT, "created_at": DATETIME}),

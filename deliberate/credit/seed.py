@@ -26,6 +26,7 @@ def seed_credit(session: Session, standard_slug: str = STANDARD, password: str |
     from ..members import services as members
     from ..members.models import Cooperative, Person
     from ..proposals import services as proposals
+    from ..proposals.phases_demo import pass_phases
     from ..seed import DEMO_PASSWORD
     from ..standards import services as standards
     from ..versions import services as versions
@@ -42,6 +43,8 @@ def seed_credit(session: Session, standard_slug: str = STANDARD, password: str |
         return next(s for s in standards.get_standard(standard_slug).sections if s.title == title)
 
     def decide(kind: str, subject_id: int, choice: str) -> None:
+        if kind == "amendment":
+            pass_phases(subject_id)  # its discussion and last call ran before the demo's "now"
         vote = voting.open_vote(actor=steward, subject_kind=kind, subject_id=subject_id,
                                 closes_at=utcnow() + timedelta(days=14))
         for email, coop_name in ELECTORATE:
@@ -90,6 +93,7 @@ def seed_credit(session: Session, standard_slug: str = STANDARD, password: str |
         proposed_title=consent.title, proposed_body="Members give their consent once, when they join.",
         name="Consent once", coop=coop("Open Ledger"))
     rival = proposals.open_amendment(actor=maya, amendment=rival)
+    pass_phases(rival.id)
     vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=rival.id, rule_preset="consent",
                             closes_at=utcnow() + timedelta(days=14))
     objection = objections.raise_objection(actor=amara, vote=vote, coop=coop("Kazi Riders"),

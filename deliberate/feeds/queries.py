@@ -14,6 +14,8 @@ from ..voting.models import Vote
 
 VERSION_KINDS = ("version_ratified",)
 VOTE_KINDS = ("vote_opened", "vote_closed")
+# Announced to every member co-op, so in every feed (proposals/last_call.py).
+LAST_CALL_KINDS = ("last_call_started",)
 FEED_LENGTH = 50
 
 
@@ -31,11 +33,11 @@ class FeedItem:
 
 
 def feed_items(*, standard: Standard | None = None, votes: bool = False, limit: int = FEED_LENGTH) -> list[FeedItem]:
-    """The latest version (and vote) events of ``standard``, or of the whole network, newest first.
+    """The latest version and last call (and vote) events of ``standard``, or of the whole network, newest first.
 
     Feeds are public: every event is checked against what an observer may read.
     """
-    kinds = VERSION_KINDS + (VOTE_KINDS if votes else ())
+    kinds = VERSION_KINDS + LAST_CALL_KINDS + (VOTE_KINDS if votes else ())
     query = select(Event).where(Event.kind.in_(kinds)).order_by(Event.id.desc()).limit(limit)
     if standard is not None:
         query = query.where(Event.scope == f"standard:{standard.id}")
@@ -56,7 +58,7 @@ def feed_items(*, standard: Standard | None = None, votes: bool = False, limit: 
     for event in events:
         owner = standards.get(_scope_id(event.scope) or _int(event.payload.get("standard_id")))
         vote = votes_by_id.get(_int(event.payload.get("vote_id")))
-        if event.kind in VERSION_KINDS and owner is None:
+        if event.kind in VERSION_KINDS + LAST_CALL_KINDS and owner is None:
             continue
         if event.kind in VOTE_KINDS and vote is None:
             continue

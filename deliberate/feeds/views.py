@@ -55,6 +55,8 @@ def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Ent
             updated=event.created_at, published=event.created_at, category="version",
             link=version_url(standard, payload, external=True),
             summary=summary or f"The member co-ops ratified {version} of {standard.title}.")
+    if event.kind == "last_call_started":
+        return _last_call_entry(item)
     link = url_for("votes.show", vote_id=vote.id, _external=True)
     if event.kind == "vote_opened":
         return atom.Entry(
@@ -73,6 +75,24 @@ def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Ent
         summary=" ".join(filter(None, [str(payload.get("explanation") or vote.explanation or ""), *anchors])),
         related_link=url_for("votes.record", vote_id=vote.id, _external=True), related_type="application/x-ndjson",
         related_title=f"Ballot record (its last entry's hash: {head})" if head else "Ballot record")
+
+
+def _last_call_entry(item: FeedItem) -> atom.Entry:
+    event, standard, payload = item.event, item.standard, item.payload
+    amendment_id = payload.get("amendment_id")
+    reference = payload.get("reference") if isinstance(payload.get("reference"), str) else f"A{amendment_id}"
+    title = payload.get("title") if isinstance(payload.get("title"), str) else ""
+    ends = payload.get("ends_at") if isinstance(payload.get("ends_at"), str) else ""
+    try:
+        until = f" until {datetime.fromisoformat(ends):%-d %B %Y, %H:%M} UTC" if ends else ""
+    except ValueError:
+        until = ""
+    return atom.Entry(
+        id=_tag(f"amendment/{amendment_id}/last-call/{event.id}"), title=f"Last call: {reference} {title}".strip(),
+        updated=event.created_at, published=event.created_at, category="last-call",
+        link=url_for("amendments.show", slug=standard.slug, amendment_id=amendment_id, _external=True),
+        summary=f"Last call on {reference}, a proposed change to {standard.title}: member co-ops can raise concerns "
+                f"or propose a competing change{until}. Then it can be put to a vote.")
 
 
 def _entries(items: list[FeedItem]) -> list[atom.Entry]:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..feeds.links import version_number, version_url
-from ..i18n import say_notice
+from ..i18n import format_datetime, say_notice
 from ..proposals.models import Amendment
 from ..realtime.events import Event
 from ..standards.models import Standard
@@ -121,7 +121,21 @@ def _amendment_rebased(event, ctx):
              "check its new wording", amendment=label), url
 
 
+def _last_call(event, ctx):
+    label, url = _amendment(event, ctx)
+    ends = event.payload.get("ends_at")
+    try:
+        when = format_datetime(datetime.fromisoformat(ends)) if isinstance(ends, str) else ""
+    except ValueError:
+        when = ""
+    if when:
+        return _("Last call for %(amendment)s: say what you think before %(when)s", amendment=label, when=when), url
+    return _("Last call for %(amendment)s: say what you think now", amendment=label), url
+
+
 WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
+    "last_call_started": _last_call,
+    "last_call_announced": _last_call,
     "amendment_opened": _amendment_opened,
     "vote_opened": _vote_opened,
     "vote_closed": _vote_closed,

@@ -180,13 +180,17 @@ def _digest(mail: OutboxMail, person: Person | None) -> Draft | Skip:
     if person is None:
         return Skip("The reader no longer exists.")
     ids = {key: [i for i in params.get(key) or [] if isinstance(i, int)]
-           for key in ("needs_vote", "closing_soon", "results", "versions")}
+           for key in ("needs_vote", "closing_soon", "results", "versions", "last_calls")}
     wanted = ids["needs_vote"] + ids["closing_soon"] + ids["results"]
     votes = {v.id: v for v in db.session.scalars(select(Vote).where(Vote.id.in_(wanted)))} if wanted else {}
     events = list(db.session.scalars(select(Event).where(Event.id.in_(ids["versions"])).order_by(Event.id))) \
         if ids["versions"] else []
+    calls = list(db.session.scalars(select(Event).where(Event.id.in_(ids["last_calls"])).order_by(Event.id))) \
+        if ids["last_calls"] else []
+    events_and_calls = events + calls
     standards = {s.id: s for s in db.session.scalars(select(Standard).where(
-        Standard.id.in_({e.payload.get("standard_id") for e in events} | {v.standard_id for v in votes.values()})))}
+        Standard.id.in_({e.payload.get("standard_id") for e in events_and_calls}
+                        | {v.standard_id for v in votes.values()})))}
 
     def vote_item(vote: Vote) -> dict[str, Any]:
         standard = standards.get(vote.standard_id)
@@ -203,11 +207,24 @@ def _digest(mail: OutboxMail, person: Person | None) -> Draft | Skip:
         return {"title": standard.title, "number": number, "url": absolute_url(endpoint[0], **endpoint[1]),
                 "summary": str(event.payload.get("summary") or "")}
 
+    def last_call_item(event: Event) -> dict[str, Any] | None:
+        from ..proposals.models import Amendment
+
+        standard = standards.get(event.payload.get("standard_id"))
+        amendment = db.session.get(Amendment, event.payload.get("amendment_id")) \
+            if isinstance(event.payload.get("amendment_id"), int) else None
+        if standard is None or amendment is None or amendment.state != "open" or amendment.last_call_at is None:
+            return None  # no longer in last call: withdrawn, changed, or already voted on
+        return {"title": f"{amendment.reference} · {amendment.title}", "standard": standard.title,
+                "ends_at": amendment.last_call_ends_at,
+                "url": absolute_url("amendments.show", slug=standard.slug, amendment_id=amendment.id)}
+
     sections = {
         "needs_vote": [vote_item(votes[i]) for i in ids["needs_vote"] if i in votes and votes[i].state == "open"],
         "closing_soon": [vote_item(votes[i]) for i in ids["closing_soon"] if i in votes and votes[i].state == "open"],
         "results": [vote_item(votes[i]) for i in ids["results"] if i in votes and votes[i].state == "closed"],
         "versions": [item for e in events if (item := version_item(e)) is not None],
+        "last_calls": [item for e in calls if (item := last_call_item(e)) is not None],
     }
     if not any(sections.values()):
         return Skip("Nothing in the digest is current any more.")

@@ -12,7 +12,10 @@ across digests:
   or whose standard the reader follows: the published result only (whether it passed, and the
   explanation everyone sees), never who voted what;
 - ``versions``: versions ratified since the last digest of the standards the reader follows (since
-  they started following).
+  they started following);
+- ``last_calls``: last calls started since the last digest (proposals/last_call.py), for every
+  reader who acts for a member co-op (a last call is announced to every member co-op) and for the
+  followers of the standard (since they started following).
 
 "Since the last digest" is counted in event ids (the events table's ids grow in commit order), not
 in time, so that a vote closing while a digest is being made is in exactly one digest. The service
@@ -81,6 +84,14 @@ class VersionFact:
 
 
 @dataclass(frozen=True)
+class LastCallFact:
+    """A ``last_call_started`` event."""
+
+    event_id: int
+    standard_id: int
+
+
+@dataclass(frozen=True)
 class Reader:
     """The reader: the co-ops they act for, and the standards they follow (standard id → the
     newest event id when they started following)."""
@@ -107,18 +118,23 @@ class Digest:
     results: tuple[int, ...]
     versions: tuple[int, ...]          # event ids
     mark: Mark                         # where the next digest starts
+    last_calls: tuple[int, ...] = ()   # event ids
 
     @property
     def is_empty(self) -> bool:
-        return not (self.needs_vote or self.closing_soon or self.results or self.versions)
+        return not (self.needs_vote or self.closing_soon or self.results or self.versions or self.last_calls)
 
     def as_params(self) -> dict[str, list[int]]:
-        return {"needs_vote": list(self.needs_vote), "closing_soon": list(self.closing_soon),
-                "results": list(self.results), "versions": list(self.versions)}
+        params = {"needs_vote": list(self.needs_vote), "closing_soon": list(self.closing_soon),
+                  "results": list(self.results), "versions": list(self.versions)}
+        if self.last_calls:  # digests made before last calls existed have no such part
+            params["last_calls"] = list(self.last_calls)
+        return params
 
 
 def select(reader: Reader, votes: Iterable[VoteFact], versions: Iterable[VersionFact], mark: Mark,
-           now: datetime, next_due: datetime, latest_event_id: int) -> Digest:
+           now: datetime, next_due: datetime, latest_event_id: int,
+           last_calls: Iterable[LastCallFact] = ()) -> Digest:
     """Choose the digest made at ``now`` for ``reader``; the next one is due at ``next_due``.
 
     Every fact was read after ``latest_event_id`` (the newest event id then): whatever an event
@@ -146,6 +162,9 @@ def select(reader: Reader, votes: Iterable[VoteFact], versions: Iterable[Version
                 results.append(vote.id)
     new_versions = sorted(v.event_id for v in versions
                           if new(v.event_id) and v.standard_id in reader.follows and v.event_id > reader.follows[v.standard_id])
+    new_last_calls = sorted(c.event_id for c in last_calls if new(c.event_id) and (
+        reader.coop_ids or (c.standard_id in reader.follows and c.event_id > reader.follows[c.standard_id])))
     closing_until = max(next_due, mark.closing_until) if mark.closing_until else next_due
     next_mark = Mark(since=now, event_id=max(latest_event_id, mark.event_id), closing_until=closing_until)
-    return Digest(tuple(needs), tuple(closing), tuple(results), tuple(new_versions), next_mark)
+    return Digest(tuple(needs), tuple(closing), tuple(results), tuple(new_versions), next_mark,
+                  tuple(new_last_calls))

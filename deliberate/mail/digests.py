@@ -35,6 +35,7 @@ class Facts:
     latest_event_id: int
     votes: list[digest.VoteFact] = field(default_factory=list)
     versions: list[digest.VersionFact] = field(default_factory=list)
+    last_calls: list[digest.LastCallFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,12 @@ def read_facts(oldest_event_id: int) -> Facts:
         standard_id = (payload or {}).get("standard_id")
         if isinstance(standard_id, int):
             facts.versions.append(digest.VersionFact(event_id, standard_id))
+    for event_id, payload in db.session.execute(select(Event.id, Event.payload).where(
+            Event.kind == "last_call_started", Event.scope.like("standard:%"), Event.id > oldest_event_id,
+            Event.id <= latest)):
+        standard_id = (payload or {}).get("standard_id")
+        if isinstance(standard_id, int):
+            facts.last_calls.append(digest.LastCallFact(event_id, standard_id))
     db.session.rollback()  # end the read: each digest then writes in its own transaction
     return facts
 
@@ -152,7 +159,8 @@ def make_digest(person_id: int, facts: Facts, now: datetime, default: str, hour:
         # Votes of followed standards only if the person may read them (a vote's room may be closed to them).
         votes = [v for v in facts.votes if reader.coop_ids & v.electorate or can_join(person, f"vote:{v.id}")]
         chosen = digest.select(reader, votes, facts.versions, mark, now, digest.due_at(now, choice, hour),
-                               facts.latest_event_id)
+                               facts.latest_event_id,
+                               [c for c in facts.last_calls if can_join(person, f"standard:{c.standard_id}")])
         if not chosen.is_empty:
             outbox.queue_digest(session, person.id, {**chosen.as_params(), "period": choice}, due, now)
         settings.digest_at = chosen.mark.since

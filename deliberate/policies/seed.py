@@ -25,6 +25,7 @@ def seed_netrules(session: Session, steward_email: str = "steward@example.org",
     from ..database import utcnow
     from ..members.models import Cooperative, Person
     from ..proposals import services as proposals
+    from ..proposals.phases_demo import pass_phases
     from ..standards import services as standards
     from ..versions import services as versions
     from ..voting import closing
@@ -41,6 +42,8 @@ def seed_netrules(session: Session, steward_email: str = "steward@example.org",
     steward = person(steward_email)
 
     def decide(kind: str, subject_id: int, choice: str) -> None:
+        if kind == "amendment":
+            pass_phases(subject_id)  # its discussion and last call ran before the demo's "now"
         vote = voting.open_vote(actor=steward, subject_kind=kind, subject_id=subject_id,
                                 closes_at=utcnow() + timedelta(days=14))
         for email, coop_name in electorate or ELECTORATE:

@@ -12,12 +12,13 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask) -> None:
     """Amendments are voted on ("amendment" and "group" vote subjects), follow the section they
-    change when its text moves, guard a section under vote against edits, and take part in a
-    person's data export."""
+    change when its text moves, guard a section under vote against edits, take part in a
+    person's data export, and open votes by themselves when the policy says so (job "phases")."""
+    from .. import worker
     from ..members import rights as person_rights
     from ..standards import services as standards
     from ..voting.subjects import register_subject
-    from . import adoption, rights, votes
+    from . import adoption, last_call, rights, votes
 
     register_subject(votes.AMENDMENT)
     register_subject(votes.GROUP)
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
     _add_once(standards.ORDER_GUARDS, votes.refuse_reorder_under_vote)
     _add_once(adoption.VOTE_CONFLICT_HOOKS, votes.cancel_votes_on_conflict)
     person_rights.register(export={"amendments": rights.export_amendments})
+    # Opens the votes that open by themselves when a last call ends (terms "vote_opened_by": "automatic").
+    worker.register(app, worker.Job("phases", last_call.tick, last_call.interval))
 
 
 def _add_once(hooks: list, hook) -> None:

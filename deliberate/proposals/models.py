@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -11,6 +11,7 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..standards.models import Revision, Section, Standard
 from ..translatable import N_
+from .phases import ORDER_CHECK
 
 AMENDMENT_KINDS = ("modify", "retitle", "insert", "delete", "move")
 KIND_LABELS = {"modify": N_("Change the text"), "retitle": N_("Change the title"), "insert": N_("Add a new section"),
@@ -36,6 +37,8 @@ class CompetingGroup(db.Model):
 
 class Amendment(db.Model):
     __tablename__ = "amendments"
+    # The process's timestamps are ordered (phases.ordered): the database refuses any other order.
+    __table_args__ = (CheckConstraint(ORDER_CHECK, name="phase_order"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     standard_id: Mapped[int] = mapped_column(ForeignKey("standards.id"), index=True)
@@ -65,6 +68,11 @@ class Amendment(db.Model):
     # The policy's terms for that kind (voting_policy.terms_for), copied when the amendment is
     # created and again when it is opened for discussion; never changed after (invariant 13).
     terms: Mapped[dict | None] = mapped_column(JSON)
+    # Its last call (proposals.last_call): started, and when it ends; cleared when a change to the
+    # text ends it early. When its (latest) vote opened; cleared when that vote is cancelled.
+    last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_call_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    vote_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     standard: Mapped[Standard] = relationship()
     section: Mapped[Section | None] = relationship(foreign_keys=[section_id])

@@ -20,7 +20,7 @@ from ..policies import queries as policies
 from ..realtime.events import record_event
 from ..standards.models import Revision, Section, Standard
 from ..standards.services import TextUnderVote, check_text_amendable, clean_body, clean_title
-from . import permissions, queries
+from . import last_call, permissions, queries
 from .models import AMENDMENT_KINDS, Amendment, AmendmentDraft, Coauthor, CompetingGroup, Transition
 from .states import ACTION_LABELS, InvalidTransition, next_state, resolve_target
 
@@ -48,7 +48,8 @@ def transition(session, amendment: Amendment, action: str, actor: Person | None,
     if action == "open" and amendment.opened_at is None:
         amendment.opened_at = amendment.updated_at
     if to_state in ("adopted", "rejected", "withdrawn", "superseded"):
-        amendment.decided_at = utcnow()
+        amendment.decided_at = max(utcnow(), amendment.vote_opened_at or amendment.updated_at)
+    last_call.on_transition(amendment, action, to_state, amendment.updated_at)
     step = Transition(amendment_id=amendment.id, action=action, from_state=from_state, to_state=to_state,
                       actor_id=actor.id if actor else None, note=(note or "")[:500])
     session.add(step)
@@ -406,6 +407,7 @@ def edit_amendment(*, actor: Person, amendment: Amendment, expected_draft_id: in
                           position=position, reason="edited", actor=actor, coop=coop)
         session.add(Transition(amendment_id=amendment.id, action="edit", from_state=amendment.state,
                                to_state=amendment.state, actor_id=actor.id))
+        last_call.text_changed(session, amendment, actor)
         publish(session, amendment, "amendment_edited", actor, {"draft_id": draft.id})
     return draft
 
@@ -489,6 +491,7 @@ def resolve_conflict(*, actor: Person, amendment: Amendment, proposed_title: str
                           position=amendment.head.target_position, reason="resolved", actor=actor,
                           coop=actor.acting_coops[0] if actor.acting_coops else None, note=note)
         transition(session, amendment, "resolve", actor, note)
+        last_call.text_changed(session, amendment, actor)
     return draft
 
 
@@ -508,6 +511,7 @@ def group_competing(*, actor: Person, amendments: list[Amendment], title: str = 
                 raise Conflict(_("%(reference)s is %(state)s: only open amendments can compete.", reference=a.reference, state=status_label(a.state)))
             if a.group_id is not None:
                 raise Conflict(_("%(reference)s is already in a group.", reference=a.reference))
+            last_call.check_may_join_group(a)
         standard_id, section_id = sections.pop()
         section = session.get(Section, section_id)
         group = CompetingGroup(standard_id=standard_id, section_id=section_id,

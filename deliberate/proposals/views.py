@@ -19,8 +19,9 @@ from ..policies.presenting import basis
 from ..realtime.events import latest_event_id
 from ..standards import services as standards
 from ..translatable import N_
-from . import adoption, permissions, queries, services
+from . import adoption, last_call, permissions, queries, services
 from .forms import AmendmentForm, CoauthorForm, EditAmendmentForm, GroupForm, NoteForm, ResolveForm
+from .phases import PHASE_HELP, PHASE_LABELS, STEP_LABELS
 from .states import ACTION_LABELS, STATE_HELP
 
 bp = Blueprint("amendments", __name__, url_prefix="/standards/<slug>")
@@ -51,6 +52,8 @@ def index(slug: str):
     standard = standards.get_standard(slug)
     amendments = queries.list_amendments(standard, _person())
     return render_template("amendments/index.html", standard=standard, amendments=amendments, live_since=since,
+                           phases={a.id: last_call.view(a).phase for a in amendments},
+                           phase_labels=translated(PHASE_LABELS),
                            groups=queries.competing_groups(standard, _person()),
                            can_propose=permissions.can_propose(_person()), can_group=permissions.can_group(_person()))
 
@@ -114,7 +117,8 @@ def show(slug: str, amendment_id: int):
         change=queries.amendment_change(amendment, shown), timeline=queries.timeline(amendment),
         group=queries.group_view(amendment.group, person) if amendment.group_id else None, votes=queries.votes_on(amendment),
         view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),
-        action_labels=translated({**ACTION_LABELS, "propose": N_("proposed")}),
+        action_labels=translated({**ACTION_LABELS, "propose": N_("proposed"), "last_call": N_("last call started"),
+                                  "end_last_call": N_("last call ended by a change to the text")}),
         rebased=[d for d in drafts if d.reason == "rebased"],
         can_edit=permissions.can_edit(person, amendment), can_open=permissions.can_open(person, amendment),
         can_withdraw=permissions.can_withdraw(person, amendment),
@@ -122,7 +126,8 @@ def show(slug: str, amendment_id: int):
         can_add_coauthor=permissions.can_add_coauthor(person, amendment),
         can_adopt=_may_adopt_directly(person, amendment), can_put_to_vote=permissions.can_put_to_vote(person, amendment),
         coauthor_form=CoauthorForm(), note_form=NoteForm(), thread=thread_view("amendment", amendment.id, person, recent=RECENT),
-        basis=basis(services.current_terms(amendment)))
+        basis=basis(services.current_terms(amendment)), process=last_call.process(amendment, person),
+        phase_labels=translated(PHASE_LABELS), phase_help=translated(PHASE_HELP), step_labels=translated(STEP_LABELS))
 
 
 def _may_adopt_directly(person, amendment) -> bool:
@@ -182,6 +187,14 @@ def _action(slug: str, amendment_id: int, act, done: str):
 def open_(slug: str, amendment_id: int):
     return _action(slug, amendment_id, lambda a, note: services.open_amendment(actor=current_user, amendment=a),
                    _("The amendment is open for discussion. Everyone can now read it."))
+
+
+@bp.post("/amendments/<int:amendment_id>/last-call")
+@login_required
+def start_last_call(slug: str, amendment_id: int):
+    return _action(slug, amendment_id,
+                   lambda a, note: last_call.start_last_call(actor=current_user, amendment=a),
+                   _("The last call has started: every member co-op has been told."))
 
 
 @bp.post("/amendments/<int:amendment_id>/withdraw")

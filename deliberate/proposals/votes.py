@@ -21,7 +21,7 @@ from ..policies import queries as policies
 from ..standards.models import Section
 from ..voting.policy import preset_for_group
 from ..voting.subjects import SubjectHandler, TextPart
-from . import adoption, services, voted_text
+from . import adoption, last_call, services, voted_text
 from .models import Amendment, CompetingGroup
 from .states import LIVE_STATES
 
@@ -69,6 +69,7 @@ class AmendmentHandler(SubjectHandler):
         if subject.kind not in ("insert",) and subject.section is not None \
                 and subject.section.head_revision_id != subject.head.base_revision_id:
             raise Conflict(_("%(reference)s is not up to date with the section's text.", reference=subject.reference))
+        last_call.check_vote_may_open(subject)
 
     def candidates(self) -> list[Amendment]:
         return list(db.session.scalars(select(Amendment).where(Amendment.state == "open", Amendment.group_id.is_(None))

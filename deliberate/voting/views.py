@@ -85,6 +85,10 @@ def new():
             if request.method == "GET":
                 handler.check_can_open(subject)  # say now, not after the form is filled in
                 form.rule_preset.data = handler.rule_preset(subject)
+                days = (handler.terms(subject) or {}).get("voting_days")
+                if isinstance(days, int) and days > 0:  # the policy's voting period for this kind
+                    form.closes_at.data = (utcnow() + timedelta(days=days)).replace(tzinfo=None, second=0,
+                                                                                     microsecond=0)
     except DomainError as error:
         show_errors(form, error)
         status = error.status if request.method == "POST" else 200

@@ -51,6 +51,8 @@ TABLE = [
     ("PATCH", "/standards/{std}/amendments/{opened}", {"expected_draft_id": "{opened_draft}", "summary": "Better."},
      statuses(401, 200, 403, 403, 403)),
     ("POST", "/standards/{std}/amendments/{draft}/open", None, statuses(401, 200, 404, 404, 403)),
+    # The test network's policy has no last call (tests/conftest.py): those who may start one are told so.
+    ("POST", "/standards/{std}/amendments/{opened}/last-call", None, statuses(401, 409, 403, 403, 409)),
     ("POST", "/standards/{std}/amendments/{opened}/withdraw", {"note": "No longer needed."},
      statuses(401, 200, 403, 403, 403)),
     ("GET", "/discussions/standard/{std_id}/threads", None, ALL_200),

@@ -195,6 +195,8 @@ TABLE: dict[str, Route] = {
                                    "expected_draft_id": "{amendment_draft}"}),
     "amendments.open_": Route(STD + "/amendments/{draft}/open", post=roles(SIGNIN, 302, 404, 404, 403)),
     "amendments.withdraw": Route(AMD + "/withdraw", post=roles(SIGNIN, 302, 403, 403, 403)),
+    # The test network's policy has no last call (tests/conftest.py): its authors and stewards are told so.
+    "amendments.start_last_call": Route(AMD + "/last-call", post=roles(SIGNIN, 409, 403, 403, 409)),
     # This standard's policy decides amendments by vote: not even a steward adopts directly.
     "amendments.adopt": Route(AMD + "/adopt", post=roles(SIGNIN, 403, 403, 403, 403)),
     "amendments.add_coauthor": Route(AMD + "/coauthors", post=roles(SIGNIN, 302, 403, 403, 403),
