@@ -31,7 +31,9 @@ COMPONENTS.update({
         "id": ID, "declaration_id": ID, "state": {"type": "string", "enum": ["open", "answered", "escalated"]},
         "coop": _COOP, "section": nullable(STRING), "reasons": STRING, "asked_by": STRING, "asked_at": DATETIME,
         "answer": nullable(STRING), "answered_at": nullable(DATETIME), "answered_by": nullable(STRING),
-        "escalated_at": nullable(DATETIME)}),
+        "escalated_at": nullable(DATETIME),
+        "objection_id": {**nullable(INT), "description": "The formal objection its escalation filed "
+                                                          "(`GET /objections/{objection_id}`)."}}),
     "Declaration": obj({
         "id": ID, "url": STRING, "coop": _COOP, "standard": STRING, "version": STRING,
         "stance": {"type": "string", "enum": list(rules.STANCES)},
