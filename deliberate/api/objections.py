@@ -51,7 +51,7 @@ def get_formal_objection(objection_id: int) -> dict[str, Any]:
 
 
 @operation(bp, "POST", "/objections", summary="File a formal objection", tag="Formal objections", scope="write",
-           token="required", body="NewFormalObjection", errors=(409,),
+           token="required", body="NewFormalObjection", errors=(404, 409),
            response=(201, ref("FormalObjection"), "The objection, filed."),
            example={"subject": "amendment:12", "issue": "It changes who owns the data.",
                     "rationale": "Our members were never asked.", "proposed_change": "Keep the earlier words."})

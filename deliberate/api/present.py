@@ -113,7 +113,7 @@ def draft(d: AmendmentDraft | None) -> dict[str, Any] | None:
     return {"id": d.id, "number": d.number, "base_revision": revision(d.base) if d.base is not None else None,
             "proposed_title": d.proposed_title, "proposed_body": d.proposed_body,
             "target_position": d.target_position, "reason": d.reason, "note": d.note or "",
-            "created_at": when(d.created_at)}
+            "created_at": when(d.created_at), "proposed_policy": d.proposed_policy, "base_policy": d.base_policy}
 
 
 def amendment(a: Amendment) -> dict[str, Any]:

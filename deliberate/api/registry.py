@@ -22,6 +22,7 @@ SLUG = path_slug("slug", "The standard's slug, e.g. `platform-co-op-principles`.
 NUMBER = Param("number", "path", {"type": "string", "pattern": r"^\d{1,6}\.\d{1,6}(\.\d{1,6})?$"},
                "The ratified version's number, e.g. `1.0`.", True)
 DECLARATION = path_id("declaration_id", "The declaration's id.")
+QUESTION = path_id("question_id", "The question's id (`questions[].id` of a declaration).")
 
 _CLAIM = obj({"key": STRING, "status": {"type": "string", "enum": list(rules.STATUSES)},
               "justification": STRING, "evidence_url": nullable(STRING), "carried": BOOL})
@@ -31,7 +32,9 @@ COMPONENTS.update({
         "id": ID, "declaration_id": ID, "state": {"type": "string", "enum": ["open", "answered", "escalated"]},
         "coop": _COOP, "section": nullable(STRING), "reasons": STRING, "asked_by": STRING, "asked_at": DATETIME,
         "answer": nullable(STRING), "answered_at": nullable(DATETIME), "answered_by": nullable(STRING),
-        "escalated_at": nullable(DATETIME)}),
+        "escalated_at": nullable(DATETIME),
+        "objection_id": {**nullable(INT), "description": "The formal objection its escalation filed "
+                                                          "(`GET /objections/{objection_id}`)."}}),
     "Declaration": obj({
         "id": ID, "url": STRING, "coop": _COOP, "standard": STRING, "version": STRING,
         "stance": {"type": "string", "enum": list(rules.STANCES)},
@@ -57,6 +60,9 @@ COMPONENTS.update({
                                       "description": "https only; shown as a link, never fetched by the server."}),
         }, required=["key", "status"])},
     }, required=["stance"]),
+    "Escalation": obj({"proposed_change": nullable({**text(20_000), "description": "What should change; left "
+                                                   "out, you ask that the co-op corrects its declaration or shows "
+                                                   "that it is true."})}, required=[]),
 })
 
 
@@ -108,3 +114,19 @@ def declare(slug: str, number: str, body: dict[str, Any]):
         made = services.declare(actor=person, coop=coop, version=version, stance=body["stance"], claims=claims,
                                 note=body.get("note") or "")
     return _present(queries.declaration_view(services.get_declaration(made.id), utcnow())), 201
+
+
+@operation(bp, "POST", "/questions/{question_id}/escalate", summary="Take a question to a formal objection",
+           tag="Registry", scope="write", token="required", params=(QUESTION,), body="Escalation", body_required=False,
+           errors=(409,), response=(201, ref("FormalObjection"), "The formal objection filed for the question."),
+           example={"proposed_change": "Mark the data rights section not met."})
+def escalate_question(question_id: int, body: dict[str, Any]):
+    """The co-op that asked takes its unresolved question to the formal objection process: in one
+    step the objection is filed (subject `declaration_question:{id}`, by your co-op) and the
+    question marked escalated. Refused once the period for objections has ended."""
+    from ..appeals import queries as appeals
+    from ..appeals.models import FormalObjection
+
+    question = services.escalate_question(actor=current_person(), question=services.get_question(question_id),
+                                          proposed_change=(body or {}).get("proposed_change") or "")
+    return appeals.as_json(db.session.get(FormalObjection, question.objection_id)), 201

@@ -149,10 +149,14 @@ def check_can_file(actor: Person | None) -> None:
 
 
 def file_objection(*, actor: Person, subject_kind: str, subject_id: int, issue: str, rationale: str,
-                   proposed_change: str, coop: Cooperative | None = None, now: datetime | None = None
-                   ) -> FormalObjection:
+                   proposed_change: str, coop: Cooperative | None = None, now: datetime | None = None,
+                   within: Session | None = None) -> FormalObjection:
     """A member co-op's delegate files a formal objection to a decision, within the period its
-    terms give (``objection_days`` after the decision)."""
+    terms give (``objection_days`` after the decision).
+
+    ``within``: another service's open unit of work, for a user action that files an objection as
+    one of its steps (escalating a question on a declaration): the objection is then written in
+    that transaction, committed or rolled back with the rest."""
     check_can_file(actor)
     coop = acting_coop(actor, coop)
     if coop is None:
@@ -162,25 +166,33 @@ def file_objection(*, actor: Person, subject_kind: str, subject_id: int, issue: 
     proposed_change = clean_text(proposed_change, "proposed_change", TEXT,
                                  required=_("Say what you propose instead."))
     now = now or utcnow()
+    if within is not None:
+        return _file(within, actor, coop, subject_kind, subject_id, issue, rationale, proposed_change, now)
     with unit_of_work() as session:
-        decision = decision_for(session, subject_kind, subject_id)
-        ends = window_end(decision)
-        if now > ends:
-            raise Conflict(_("The period for formal objections to this decision ended on %(date)s.",
-                             date=ends.strftime("%Y-%m-%d")))
-        objection = FormalObjection(subject_kind=decision.kind, subject_id=decision.subject_id,
-                                    standard_id=decision.standard_id, title=decision.title[:limits.VOTE_TITLE],
-                                    coop_id=coop.id, filed_by_id=actor.id, issue=issue, rationale=rationale,
-                                    proposed_change=proposed_change, state="filed", decided_at=decision.decided_at,
-                                    window_ends_at=ends, filed_at=now)
-        session.add(objection)
-        session.flush()
-        _append(session, objection, "filed", {
-            "objection": objection.id, "subject": objection.subject, "decision": decision.title,
-            "decision_outcome": decision.outcome, "decided_at": format_at(decision.decided_at),
-            "window_ends_at": format_at(ends), "coop": coop.slug, "issue": issue, "rationale": rationale,
-            "proposed_change": proposed_change}, now)
-        _publish(session, objection, "objection_filed", actor, {"coop": coop.slug, "title": objection.title})
+        objection = _file(session, actor, coop, subject_kind, subject_id, issue, rationale, proposed_change, now)
+    return objection
+
+
+def _file(session: Session, actor: Person, coop: Cooperative, subject_kind: str, subject_id: int, issue: str,
+          rationale: str, proposed_change: str, now: datetime) -> FormalObjection:
+    decision = decision_for(session, subject_kind, subject_id)
+    ends = window_end(decision)
+    if now > ends:
+        raise Conflict(_("The period for formal objections to this decision ended on %(date)s.",
+                         date=ends.strftime("%Y-%m-%d")))
+    objection = FormalObjection(subject_kind=decision.kind, subject_id=decision.subject_id,
+                                standard_id=decision.standard_id, title=decision.title[:limits.VOTE_TITLE],
+                                coop_id=coop.id, filed_by_id=actor.id, issue=issue, rationale=rationale,
+                                proposed_change=proposed_change, state="filed", decided_at=decision.decided_at,
+                                window_ends_at=ends, filed_at=now)
+    session.add(objection)
+    session.flush()
+    _append(session, objection, "filed", {
+        "objection": objection.id, "subject": objection.subject, "decision": decision.title,
+        "decision_outcome": decision.outcome, "decided_at": format_at(decision.decided_at),
+        "window_ends_at": format_at(ends), "coop": coop.slug, "issue": issue, "rationale": rationale,
+        "proposed_change": proposed_change}, now)
+    _publish(session, objection, "objection_filed", actor, {"coop": coop.slug, "title": objection.title})
     return objection
 
 

@@ -9,10 +9,11 @@ makes the complete policy they describe, which ``voting.policy.validate_policy``
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..voting.policy import CHANGE_KINDS, PHASE_FIELDS, SECTION_KINDS, parse_share, validate_policy
+from ..voting.policy import CHANGE_KINDS, DEFAULT_POLICY, PHASE_FIELDS, SECTION_KINDS, parse_share, validate_policy
 from ..voting.rules import PRESETS
 
 
@@ -124,6 +125,17 @@ def field_for_error(message: str) -> str:
     return "policy"
 
 
+_PATH = re.compile(r"^[a-z_]+(\.[A-Za-z0-9_-]+){0,2}$")
+
+
+def path_for_error(message: str) -> str:
+    """The policy entry a PolicyError's message is about, as a dotted path ("phases.guidance.voting_days",
+    "quorums.principle", "proxies.max_per_coop"), or "" when it names none (the API's field errors)."""
+    path = message.split(":", 1)[0].strip() if ":" in message else ""
+    top = path.split(".", 1)[0]
+    return path if _PATH.match(path) and top in DEFAULT_POLICY else ""
+
+
 def delta(base: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """What ``new`` sets differently from ``base`` (both complete), as a policy to lay over ``base``
     (``policies.queries.overlay``): a standard stores only how it departs from the network's rules."""
@@ -146,4 +158,4 @@ def complete(policy: Mapping[str, Any] | None) -> dict[str, Any]:
     return validate_policy(policy)
 
 
-__all__ = ["FormErrors", "complete", "delta", "field_for_error", "form_values", "policy_from_form"]
+__all__ = ["FormErrors", "complete", "delta", "field_for_error", "form_values", "path_for_error", "policy_from_form"]

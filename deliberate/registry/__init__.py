@@ -12,13 +12,16 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """The plain words of the registry's codes in every template (``registry_label``), and the
+    """The plain words of the registry's codes in every template (``registry_label``), the decision
+    kind "declaration_question" of formal objections (objections.py), and the
     registry's part in a person's rights: their declarations, questions and answers are the
     co-op's public acts and stay; a person's export lists those they signed (erasure clears the
     references to them by itself: each page then names "a former delegate of X")."""
     from ..members import rights
+    from . import objections
     from .presenting import label
     from .rights import export_person
 
     rights.register(export={"registry": export_person})
+    objections.register()  # questions on declarations can be taken to a formal objection
     app.jinja_env.globals["registry_label"] = label

@@ -82,6 +82,8 @@ class DeclarationQuestion(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The formal objection the escalation filed (subject "declaration_question:<id>"), same transaction.
+    objection_id: Mapped[int | None] = mapped_column(ForeignKey("formal_objections.id"))
 
     declaration: Mapped[Declaration] = relationship(lazy="joined")
     coop: Mapped[Cooperative] = relationship(lazy="joined")

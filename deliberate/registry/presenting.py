@@ -59,7 +59,7 @@ def question(q: DeclarationQuestion) -> dict[str, Any]:
         "asked_by": person_label(q.asked_by, q.coop), "asked_at": iso(q.asked_at),
         "answer": q.answer or None, "answered_at": iso(q.answered_at),
         "answered_by": person_label(q.answered_by, q.declaration.coop) if q.answered_at else None,
-        "escalated_at": iso(q.escalated_at),
+        "escalated_at": iso(q.escalated_at), "objection_id": q.objection_id,
     }
 
 

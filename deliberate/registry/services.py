@@ -355,24 +355,42 @@ def check_can_escalate(actor: Person | None, question: DeclarationQuestion) -> N
         raise Conflict(_("This question has already been taken to the formal objection process."))
 
 
-def escalate_question(*, actor: Person, question: DeclarationQuestion, now: datetime | None = None
-                      ) -> DeclarationQuestion:
-    """The co-op that asked takes an unresolved question to the formal objection process: the
-    question is marked escalated, the record says so, and ``declaration_question_escalated`` is
-    emitted (the formal objection's filing listens for it; wired at merge)."""
+def escalate_question(*, actor: Person, question: DeclarationQuestion, proposed_change: str = "",
+                      now: datetime | None = None) -> DeclarationQuestion:
+    """The co-op that asked takes an unresolved question to the formal objection process, in one
+    transaction: a formal objection is filed (``appeals.services.file_objection``, subject
+    ``declaration_question:<id>``, by the asking co-op), the question is marked escalated with the
+    objection's id, the registry's record says so (its entry's format is unchanged: the objection's
+    own record names the question as its subject), and ``declaration_question_escalated`` is
+    emitted. Refused as a whole (nothing filed, nothing marked) if the filing is refused, e.g. once
+    the period for objections has ended (registry/objections.py says how long it is)."""
+    from ..appeals import services as appeals
+
     now = now or utcnow()
     with unit_of_work() as session:
         question = _lock_question(session, question.id)
         check_can_escalate(actor, question)
-        question.escalated_by_id, question.escalated_at = actor.id, now
+        declaration = question.declaration
+        issue = _("Is the declaration of %(coop)s on %(standard)s %(number)s true?", coop=declaration.coop.name,
+                  standard=declaration.standard.title, number=declaration.version.number)
+        rationale = question.reasons
+        if question.answer:
+            rationale += "\n\n" + _("%(coop)s answered: %(answer)s", coop=declaration.coop.name, answer=question.answer)
+        proposed_change = proposed_change or _("That %(coop)s corrects its declaration, or shows that it is true.",
+                                               coop=declaration.coop.name)
+        objection = appeals.file_objection(actor=actor, subject_kind="declaration_question", subject_id=question.id,
+                                           issue=issue, rationale=rationale[:appeals.TEXT],
+                                           proposed_change=proposed_change, coop=question.coop, now=now,
+                                           within=session)
+        question.escalated_by_id, question.escalated_at, question.objection_id = actor.id, now, objection.id
         _append(session, "escalation", question.id,
                 {"question_id": question.id, "declaration_id": question.declaration_id, "coop": question.coop.slug,
                  "delegate": delegate_pseudonym(question.coop_id, actor.id)}, now)
-        record_event(session, "declaration_question_escalated", f"standard:{question.declaration.standard_id}",
+        record_event(session, "declaration_question_escalated", f"standard:{declaration.standard_id}",
                      {"question_id": question.id, "declaration_id": question.declaration_id,
-                      "standard_id": question.declaration.standard_id, "coop": question.coop.slug,
-                      "declaring_coop": question.declaration.coop.slug, "reasons": question.reasons,
-                      "answer": question.answer}, actor_id=actor.id)
+                      "standard_id": declaration.standard_id, "coop": question.coop.slug,
+                      "declaring_coop": declaration.coop.slug, "reasons": question.reasons,
+                      "answer": question.answer, "objection_id": objection.id}, actor_id=actor.id)
     return question
 
 

@@ -176,9 +176,11 @@ def answer(question_id: int):
 @login_required
 def escalate(question_id: int):
     question = services.get_question(question_id)
-    services.escalate_question(actor=current_user, question=question)
-    flash(_("The question is taken to the formal objection process."), "success")
-    return redirect(url_for(".show", declaration_id=question.declaration_id, _anchor=f"question-{question.id}"))
+    escalated = services.escalate_question(actor=current_user, question=question,
+                                           proposed_change=request.form.get("proposed_change", ""))
+    flash(_("The question is taken to the formal objection process: formal objection %(id)s is filed.",
+            id=escalated.objection_id), "success")
+    return redirect(url_for("appeals.show", objection_id=escalated.objection_id))
 
 
 # A co-op's declarations -----------------------------------------------------------------------------

@@ -60,7 +60,16 @@ def world(network, make_coop, make_delegate):
     declaration = registry.declare(actor=delegate, coop=network["member"], version=version, stance="adopts", claims={
         s.key: {"status": "met", "justification": "We do.", "evidence_url": "https://kazi.example.org/x"}
         for s in standard.sections})
-    return {**network, "declaration": declaration, "other": other, "version": version, "ratification": ratification, "objection": objection,
+    # The other co-op questions that declaration (deliberate/registry/: it may escalate it).
+    question = registry.ask_question(actor=other_delegate, coop=other, declaration=declaration,
+                                     reasons="Your bylaws say otherwise.")
+    # The other co-op offers its vote to the delegate's co-op for every vote (deliberate/proxies/).
+    from deliberate.proxies import services as proxies
+
+    proxy = proxies.give_proxy(actor=other_delegate, giver=other, holder=network["member"], scope="network",
+                               ends_at=utcnow() + timedelta(days=60))
+    return {**network, "declaration": declaration, "proxy": proxy, "question": question,
+            "other": other, "version": version, "ratification": ratification, "objection": objection,
             "section2": standard.sections[1], "other_delegate": other_delegate, "opened": opened, "draft": draft,
             "comment": comment, "vote": admission, "consent_vote": consent}
 

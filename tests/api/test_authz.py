@@ -7,9 +7,12 @@ order below, the delegate last, so that a write that succeeds does not change wh
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from deliberate.api.openapi import PREFIX
+from deliberate.database import utcnow
 
 ORDER = ("observer", "other_delegate", "suspended_delegate", "steward", "delegate")
 ALL_200 = dict(observer=200, delegate=200, other_delegate=200, suspended_delegate=200, steward=200)
@@ -83,6 +86,23 @@ TABLE = [
     ("GET", "/objections/999", None, statuses(404, 404, 404, 404, 404)),
     ("POST", "/objections", {"subject": "version:{version}", "issue": "Too soon.", "rationale": "We were not asked.",
                              "proposed_change": "Wait a month."}, statuses(401, 201, 201, 403, 403)),
+    # The asking co-op takes its question to a formal objection (filed in the same step).
+    ("POST", "/questions/{question}/escalate", {"proposed_change": "Say not met."}, statuses(401, 403, 201, 403, 403)),
+    ("POST", "/questions/999999/escalate", None, statuses(401, 404, 404, 404, 404)),
+    # Proxies: public lists; the giver's delegates give and revoke, the holder's accept or decline.
+    ("GET", "/coops/{member}/proxies", None, ALL_200),
+    ("GET", "/coops/no-such-coop/proxies", None, statuses(404, 404, 404, 404, 404)),
+    ("POST", "/coops/{member}/proxies", {"holder": "{other}", "scope": "standard", "standard": "{std}",
+                                        "ends_at": "{ends_at}"}, statuses(401, 201, 403, 403, 403)),
+    ("POST", "/proxies/{proxy}/accept", None, statuses(401, 200, 403, 403, 403)),
+    ("POST", "/proxies/{proxy}/decline", None, statuses(401, 200, 403, 403, 403)),
+    ("POST", "/proxies/{proxy}/revoke", None, statuses(401, 403, 200, 403, 403)),
+    # Policy changes: stewards propose them (a draft policy amendment).
+    ("POST", "/policy/proposals", {"policy": {"phases": {"guidance": {"voting_days": 21}}}, "summary": "Longer votes."},
+     statuses(401, 403, 403, 403, 201)),
+    ("POST", "/standards/{std}/policy/proposals", {"policy": {"amendments": {"guidance": "two-thirds"}},
+                                                   "summary": "Guidance needs two thirds."},
+     statuses(401, 403, 403, 403, 201)),
 ]
 
 
@@ -96,7 +116,9 @@ def _values(world) -> dict[str, object]:
             "opened": world["opened"].id, "opened_draft": world["opened"].head_draft_id, "draft": world["draft"].id,
             "thread": comment.thread_id, "comment": comment.id, "vote": world["vote"].id,
             "consent": world["consent_vote"].id, "ratification": world["ratification"].id,
-            "objection": world["objection"].id, "declaration": world["declaration"].id, "version": world["version"].id}
+            "objection": world["objection"].id, "declaration": world["declaration"].id, "version": world["version"].id,
+            "other": world["other"].slug, "proxy": world["proxy"].id, "question": world["question"].id,
+            "ends_at": (utcnow() + timedelta(days=30)).replace(microsecond=0).isoformat()}
 
 
 def _fill(value, values):

@@ -72,6 +72,7 @@ def test_request_and_response_objects_are_closed():
         walk(schema, name)
     # Policies and the terms copied from them are documented in docs/governance.md (voting/policy.py).
     assert set(free) <= {"Error.error.fields", "Standard.policy", "Standard.policy_stored", "Amendment.terms",
+                         "NewPolicyChange.policy",
                          "Vote.terms", "Vote.rule", "Vote.running_totals", "Outcome.counts", "Outcome.details"}
 
 

@@ -202,3 +202,57 @@ def test_declarations_made_at_the_same_moment_keep_the_record_whole(w, app):
     entries = services.entries(db.session)
     assert len(entries) == 9 and [e["seq"] for e in entries] == list(range(9)) and chain.verify(entries) == []
     assert sorted(e["ref"] for e in entries) == sorted(results)
+
+
+def test_escalating_files_a_formal_objection_in_the_same_transaction(w):
+    from deliberate.appeals import queries as appeal_queries
+    from deliberate.appeals import services as appeals
+    from deliberate.appeals.models import FormalObjection
+    from deliberate.registry.objections import DECLARATION_QUESTIONS
+
+    d = services.declare(actor=w["amara"], coop=w["kazi"], version=w["version"], stance="adopts",
+                         claims=full_claims(w["keys"]))
+    q = services.ask_question(actor=w["lucia"], coop=w["dades"], declaration=d, reasons="Your bylaws say otherwise.")
+    decision = DECLARATION_QUESTIONS.decision(db.session, q.id)
+    # Unanswered: decided when asked; the parties are the declaring and the asking co-op; the
+    # window is the version terms' objection_days of the standard's policy (30 by default).
+    assert decision.outcome == "unanswered" and decision.decided_at == q.asked_at
+    assert decision.parties == {w["kazi"].id, w["dades"].id} and decision.objection_days == 30
+    assert decision.standard_id == w["standard"].id
+    services.answer_question(actor=w["amara"], question=q, answer="They changed in May.")
+    found = db.session.get(DeclarationQuestion, q.id)
+    decision = DECLARATION_QUESTIONS.decision(db.session, q.id)
+    assert decision.outcome == "answered" and decision.decided_at == found.answered_at
+
+    services.escalate_question(actor=w["lucia"], question=q, proposed_change="Mark the data section not met.")
+    found = db.session.get(DeclarationQuestion, q.id)
+    objection = db.session.get(FormalObjection, found.objection_id)
+    assert found.state == "escalated" and objection.subject == f"declaration_question:{q.id}"
+    assert objection.coop_id == w["dades"].id and objection.filed_by_id == w["lucia"].id
+    assert objection.proposed_change == "Mark the data section not met."
+    assert "Your bylaws say otherwise." in objection.rationale and "They changed in May." in objection.rationale
+    assert objection.window_ends_at == found.answered_at + timedelta(days=30)
+    assert [o.id for o in appeal_queries.objections_on("declaration_question", q.id)] == [objection.id]
+    assert [e["kind"] for e in appeals.entries(db.session, objection.id)] == ["filed"]
+    # The council is never drawn from the parties: both co-ops, whoever filed.
+    assert {w["kazi"].id, w["dades"].id} <= appeals.parties(db.session, objection, decision)
+
+
+def test_an_escalation_past_the_window_files_nothing_and_marks_nothing(w):
+    from deliberate.appeals.models import FormalObjection
+
+    long_ago = utcnow() - timedelta(days=40)
+    d = services.declare(actor=w["amara"], coop=w["kazi"], version=w["version"], stance="adopts",
+                         claims=full_claims(w["keys"]), now=long_ago)
+    q = services.ask_question(actor=w["lucia"], coop=w["dades"], declaration=d, reasons="Really?", now=long_ago)
+    with pytest.raises(Conflict):
+        services.escalate_question(actor=w["lucia"], question=q)
+    found = db.session.get(DeclarationQuestion, q.id)
+    assert found.state == "open" and found.objection_id is None
+    assert db.session.scalar(select(FormalObjection.id)) is None
+    assert [e["kind"] for e in services.entries(db.session)] == ["declaration", "question"]
+    # Only the asking co-op's delegates escalate its question (and a refusal writes nothing).
+    q2 = services.ask_question(actor=w["jonas"], coop=w["fair"], declaration=d, reasons="Also?")
+    with pytest.raises(PermissionDenied):
+        services.escalate_question(actor=w["lucia"], question=q2)
+    assert db.session.get(DeclarationQuestion, q2.id).objection_id is None

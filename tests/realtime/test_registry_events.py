@@ -21,8 +21,12 @@ def test_declaring_and_questioning_reach_the_standards_room(socket_for, network,
     services.escalate_question(actor=w["lucia"], question=q)
     received = [(m["name"], m["args"][0]) for m in observer.get_received()]
     kinds = [name for name, _payload in received]
+    # Escalating files the formal objection in the same transaction: both events reach the room.
     assert kinds == ["declaration_made", "declaration_question_asked", "declaration_question_answered",
-                     "declaration_question_escalated"]
+                     "objection_filed", "declaration_question_escalated"]
+    assert received[3][1]["subject"] == f"declaration_question:{q.id}"
+    received.pop(3)
+    kinds.remove("objection_filed")
     assert received[0][1]["declaration_id"] == d.id and received[0][1]["standard_id"] == w["standard"].id
     assert all(payload["standard_id"] == w["standard"].id for _name, payload in received)
     later = socket_for("observer")

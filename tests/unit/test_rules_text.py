@@ -83,3 +83,28 @@ def test_delta_laid_over_its_base_gives_the_new_policy(rule, size):
     new = validate_policy({"amendments": {"guidance": rule}, "council": {"size": size}})
     assert validate_policy(overlay(base, editing.delta(base, new))) == new
     assert editing.delta(base, base) == {}
+
+
+@pytest.mark.parametrize(("policy", "path"), [
+    ({"phases": {"guidance": {"voting_days": 0}}}, "phases.guidance.voting_days"),
+    ({"phases": {"nope": {}}}, "phases"),
+    ({"quorums": {"principle": "2"}}, "quorums.principle"),
+    ({"amendments": {"guidance": "whatever"}}, "amendments.guidance"),
+    ({"amendments": {"chapter": "consent"}}, "amendments"),
+    ({"proxies": {"max_per_coop": "two"}}, "proxies.max_per_coop"),
+    ({"council": {"size": 0}}, "council.size"),
+    ({"opening": {"vote": "nobody"}}, "opening.vote"),
+    ({"registry": {"declaration_months": 0}}, "registry"),
+    ({"unknown": 1}, ""),
+    ([], ""),
+])
+def test_a_policy_error_names_its_entry_for_the_api(policy, path):
+    with pytest.raises(PolicyError) as caught:
+        validate_policy(policy)
+    assert editing.path_for_error(str(caught.value)) == path
+
+
+@given(st.text(max_size=60))
+def test_the_entry_path_is_always_a_known_entry_or_nothing(message):
+    path = editing.path_for_error(message)
+    assert path == "" or (path.split(".")[0] in validate_policy({}) and path + ":" in message.replace(" ", ""))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from deliberate.database import utcnow
 from deliberate.extensions import db
 from deliberate.registry import chain, services
-from deliberate.registry.models import Declaration
+from deliberate.registry.models import Declaration, DeclarationQuestion
 from tests.registry_support import full_claims, ratify, revise, world
 
 
@@ -115,9 +115,17 @@ def test_question_answer_and_escalation_through_the_pages(client, login, w):
     assert client.post(f"/questions/{question_id}/answer", data={"answer": "We fixed it."}).status_code == 302
     client.post("/signout")
     login(w["lucia"])
-    assert client.post(f"/questions/{question_id}/escalate").status_code == 302
+    response = client.post(f"/questions/{question_id}/escalate", data={"proposed_change": "Say not met."})
+    # Escalating files the formal objection: the delegate lands on it.
+    objection_id = db.session.get(DeclarationQuestion, question_id).objection_id
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/objections/{objection_id}")
     page = client.get(f"/declarations/{d.id}").get_data(as_text=True)
-    assert "We fixed it." in page and "taken to the formal objection process" in page
+    assert "We fixed it." in page and "Taken to the formal objection process" in page
+    # The question shows its objection; the objection shows the question.
+    assert f'href="/objections/{objection_id}"' in page and f'id="question-objection-{question_id}"' in page
+    objection_page = client.get(f"/objections/{objection_id}").get_data(as_text=True)
+    assert "Say not met." in objection_page and "Read the question on the declaration" in objection_page
+    assert f'href="/declarations/{d.id}#question-{question_id}"' in objection_page
 
 
 def test_a_lapsed_declaration_reads_lapsed_everywhere(client, w):
