@@ -249,6 +249,11 @@ class ObserverPages:
         self.engine: Any = None
         self.metrics: Any = None
 
+    def __getattr__(self, name: str) -> Any:
+        # Transparent to what it wraps: Flask-SocketIO's middleware exposes its Engine.IO app as
+        # ``app.wsgi_app.engineio_app`` (the socket manager, used to disconnect a room's sockets).
+        return getattr(self.__dict__["wsgi_app"], name)
+
     # Which requests ------------------------------------------------------------------------------
 
     def _eligible(self, environ: dict) -> bool:
