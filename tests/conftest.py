@@ -195,6 +195,8 @@ def database_url(request, database_template, tmp_path, network_copy):
     path = tmp_path / f"db{next(_counter)}.sqlite3"
     if "authz_world" in request.fixturenames:  # a copy of the module's authorization world
         source = request.getfixturevalue("authz_world_file")[0]
+    elif "seeded_demo" in request.fixturenames:  # a copy of the run's seeded demo network
+        source = request.getfixturevalue("seeded_demo_file")[0]
     else:
         source = network_copy["file"] if network_copy else database_template
     shutil.copyfile(source, path)
@@ -568,3 +570,24 @@ def authz_client(app, authz_world):
         return client
 
     return make
+
+
+# The demo network (deliberate.seed.seed, with every feature's story) ---------------------------
+
+@pytest.fixture(scope="session")
+def seeded_demo_file(database_template, tmp_path_factory):
+    """``seed()`` run once per worker (it takes seconds: every feature adds its story), kept as a
+    database file on SQLite, as a snapshot of its rows on PostgreSQL."""
+    from deliberate.seed import seed
+
+    return build_world_once(database_template, tmp_path_factory, lambda: seed() or {}, "seeded")
+
+
+@pytest.fixture
+def seeded_demo(app, seeded_demo_file):
+    """The app, its database holding the demo network exactly as ``seed()`` leaves it (a copy of the
+    worker's seeded database: the ``database_url`` fixture copies the file on SQLite; the rows are
+    restored here on PostgreSQL)."""
+    if ON_POSTGRES:
+        restore_postgres(seeded_demo_file[0])
+    return app

@@ -105,8 +105,11 @@ ROLE_SENSITIVE = {"home", "standards", "standard", "section", "amendments", "ame
                   "search no results"}
 
 
-def demo_pages(steward) -> DemoPages:
-    """Seed the demo network and name its main pages (path by label)."""
+def demo_pages(steward=None) -> DemoPages:
+    """Seed the demo network and name its main pages (path by label).
+
+    With no ``steward``, the database already holds the seeded network (the ``seeded_demo``
+    fixture's copy) and the demo's own steward invites the newcomer."""
     from deliberate.discussions.models import Comment, Thread
     from deliberate.extensions import db
     from deliberate.members.models import Cooperative
@@ -116,7 +119,12 @@ def demo_pages(steward) -> DemoPages:
     from deliberate.standards import services as standards
     from deliberate.voting.models import Vote
 
-    seed()
+    if steward is None:
+        from deliberate.members.models import Person
+
+        steward = db.session.scalar(db.select(Person).where(Person.email == "steward@example.org"))
+    else:
+        seed()
     standard = standards.get_standard("platform-co-op-principles")
     slug = standard.slug
     section = next(s for s in standard.sections if s.title == "Data rights")

@@ -40,8 +40,8 @@ def _optional_pages(role: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def demo(app, steward):
-    return demo_pages(steward)
+def demo(seeded_demo):
+    return demo_pages()
 
 
 @pytest.mark.parametrize("role", ["observer", "delegate", "steward"])

@@ -20,8 +20,8 @@ DUPLICATE_IDS = """() => {
 
 
 @pytest.fixture
-def demo(app, steward):
-    return demo_pages(steward)
+def demo(seeded_demo):
+    return demo_pages()
 
 
 @pytest.mark.parametrize("role", ["observer", "delegate"])

@@ -12,8 +12,8 @@ SMALL_PHONE = {"width": 320, "height": 568}
 
 
 @pytest.fixture
-def demo(app, steward):
-    return demo_pages(steward)
+def demo(seeded_demo):
+    return demo_pages()
 
 
 def _box(page, selector: str) -> dict:

@@ -118,11 +118,10 @@ def test_thirty_sections_ten_versions_count_well_under_a_second(steward, make_de
     # Speed is measured by bench scripts, never asserted in tests (the machines are shared and noisy).
 
 
-def test_the_demo_network_has_a_meaningful_record(app):
-    from deliberate.seed import seed
+def test_the_demo_network_has_a_meaningful_record(seeded_demo):
     from deliberate.versions import queries as versions
 
-    seed()  # seed_features adds the contribution story (credit.seed.seed_credit)
+    # The seeded demo: seed_features adds the contribution story (credit.seed.seed_credit)
     principles = versions.latest_ratified(versions.get_standard("platform-co-op-principles"))
     record = queries.release_record(principles)
     assert len(record.coops) >= 4 and any(r.tally.proposed for r in record.people)

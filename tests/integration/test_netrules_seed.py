@@ -4,12 +4,11 @@ from sqlalchemy import select
 from deliberate.extensions import db
 from deliberate.policies import changes, netrules, queries
 from deliberate.proposals.models import Amendment
-from deliberate.seed import seed
 from deliberate.versions.models import Version
 
 
-def test_seed_netrules_ratifies_a_change_of_the_networks_rules(app):
-    seed()  # seed_features runs seed_netrules
+def test_seed_netrules_ratifies_a_change_of_the_networks_rules(seeded_demo):
+    # The seeded demo (seed(): seed_features runs seed_netrules)
     rules = netrules.network_rules_standard()
     numbers = [(v.number, v.state) for v in db.session.scalars(select(Version).where(Version.standard_id == rules.id)
                                                                  .order_by(Version.id))]

@@ -29,9 +29,9 @@ def test_seed_demo_builds_a_living_network(app):
         assert db.session.scalar(select(Person).where(Person.email == email)) is not None
 
 
-def test_a_second_seed_keeps_the_data(app):
-    runner = app.test_cli_runner()
-    runner.invoke(args=["seed-demo", "--if-empty"])
+def test_a_second_seed_keeps_the_data(seeded_demo):
+    # The first seed-demo is the one of the test above; this one starts from the seeded network.
+    runner = seeded_demo.test_cli_runner()
     before = db.session.scalar(select(func.count(Revision.id)))
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert result.exit_code == 0 and "keeping your data" in result.output
@@ -56,20 +56,18 @@ def test_create_steward_refuses_a_weak_password(app):
     assert result.exit_code != 0 and "at least" in result.output
 
 
-def test_the_demo_has_amendments_in_every_state(app):
+def test_the_demo_has_amendments_in_every_state(seeded_demo):
     from deliberate.proposals.models import Amendment
 
-    app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     states = {a.state for a in db.session.scalars(select(Amendment))}
     assert {"draft", "open", "adopted", "conflicted"} <= states
     assert any(a.group_id for a in db.session.scalars(select(Amendment)))
     assert any(a.head.reason == "rebased" for a in db.session.scalars(select(Amendment)))
 
 
-def test_the_demo_has_votes_of_every_method_open_and_closed(app):
+def test_the_demo_has_votes_of_every_method_open_and_closed(seeded_demo):
     from deliberate.voting.models import Objection, Vote
 
-    app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     votes = list(db.session.scalars(select(Vote)))
     methods = {v.rule["method"] for v in votes}
     assert {"majority", "consent", "ranked"} <= methods

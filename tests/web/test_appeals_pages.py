@@ -13,10 +13,7 @@ from tests.web.html_check import problems
 
 
 @pytest.fixture
-def demo(app):
-    from deliberate import seed
-
-    seed.seed()
+def demo(seeded_demo):
     objection = seed_appeals(db.session)
     assert objection is not None
     return objection

@@ -10,11 +10,8 @@ from deliberate.extensions import db
 
 
 @pytest.fixture
-def demo(app):
-    from deliberate.seed import seed
-
-    seed()
-    return app
+def demo(seeded_demo):
+    return seeded_demo
 
 
 def _sign_in_steward(client):
