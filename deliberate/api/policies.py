@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from .. import limits
-from ..errors import InvalidInput
 from ..extensions import db
 from ..policies import editing, netrules, queries, services
 from ..proposals.models import Amendment
 from ..standards import services as standards
-from ..voting.policy import PolicyError, validate_policy
 from . import present
 from .auth import current_person
 from .blueprint import bp
@@ -43,18 +39,18 @@ EXAMPLE = {"policy": {"phases": {"guidance": {"voting_days": 21}}},
            "rationale": "Several co-ops meet monthly."}
 
 
+def _api_field(message: str) -> str:
+    path = editing.path_for_error(message)
+    return f"policy.{path}" if path else "policy"
+
+
 def _propose(standard, body: dict[str, Any]):
     actor = current_person()
     services.check_can_propose_policy(actor)
     network = standard is None or standard.role == netrules.ROLE
     current = queries.network_policy() if network else queries.policy_for(standard)
     proposed = queries.overlay(current, body["policy"])
-    try:
-        validate_policy(proposed)
-    except PolicyError as error:
-        path = editing.path_for_error(str(error))
-        raise InvalidInput(_("The policy does not work: %(error)s", error=str(error)),
-                           field_errors={f"policy.{path}" if path else "policy": [str(error)]}) from None
+    services.validated(proposed, field_for=_api_field)
     amendment = services.propose_policy_change(actor=actor, standard=standard, policy=proposed,
                                                summary=body["summary"], rationale=body.get("rationale") or "",
                                                name=body.get("name") or "", coop=coop_from(body))

@@ -51,15 +51,21 @@ def in_force(standard: Standard, stored: dict[str, Any] | None = None) -> dict[s
     return validate_policy(queries.overlay(queries.network_policy_stored(), stored))
 
 
+def validated(proposed: dict[str, Any], *, field_for) -> dict[str, Any]:
+    """``proposed`` validated and complete; InvalidInput naming the field (``field_for(message)``:
+    the form's field name, or the API's path) when it does not make sense."""
+    try:
+        return validate_policy(proposed)
+    except PolicyError as error:
+        raise InvalidInput(_("The policy does not work: %(error)s", error=str(error)),
+                           field_errors={field_for(str(error)): [str(error)]}) from None
+
+
 def checked_policy(standard: Standard, proposed: dict[str, Any]) -> dict[str, Any]:
     """The policy to store for ``standard`` from a complete proposed policy: the network's in full,
     a standard's as what it sets differently from the network's rules. InvalidInput (with the
     field it is about) when the policy does not make sense."""
-    try:
-        full = validate_policy(proposed)
-    except PolicyError as error:
-        raise InvalidInput(_("The policy does not work: %(error)s", error=str(error)),
-                           field_errors={editing.field_for_error(str(error)): [str(error)]}) from None
+    full = validated(proposed, field_for=editing.field_for_error)
     if standard.role == netrules.ROLE:
         return full
     return editing.delta(validate_policy(queries.network_policy_stored()), full)

@@ -41,11 +41,29 @@ def _bodies(ids: dict) -> dict[tuple[str, str], tuple[str, dict]]:
             "argument": "We worry about the timing.", "passage": "the timing", "note": "Our assembly."}),
         ("POST", "/votes/{vote_id}/objections/{objection_id}/withdraw"): (
             f"/votes/{ids['vote']}/objections/{ids['objection']}/withdraw", {"note": "We talked it through."}),
+        ("POST", "/coops/{coop_slug}/proxies"): (f"/coops/{ids['member']}/proxies", {
+            "holder": ids["other_coop"], "scope": "standard", "standard": ids["std"],
+            "ends_at": "2099-01-01T00:00:00Z"}),
+        ("POST", "/policy/proposals"): ("/policy/proposals", {
+            "policy": {"phases": {"guidance": {"voting_days": 21}}}, "summary": "Longer votes.",
+            "rationale": "Co-ops meet monthly.", "name": "Three weeks"}, "steward"),
+        ("POST", "/standards/{slug}/policy/proposals"): (f"/standards/{ids['std']}/policy/proposals", {
+            "policy": {"amendments": {"guidance": "two-thirds"}}, "summary": "Guidance by two thirds.",
+            "rationale": "It binds us all.", "name": "Two thirds"}, "steward"),
+        ("POST", "/standards/{slug}/versions/{number}/declarations"): (
+            f"/standards/{ids['reg_std']}/versions/1.0/declarations", {
+                "stance": "aspires", "note": "Our assembly agreed."}),
+        ("POST", "/questions/{question_id}/escalate"): (
+            f"/questions/{ids['question']}/escalate", {"proposed_change": "Say not met."}, "other_delegate"),
+        ("POST", "/objections"): ("/objections", {
+            "subject": f"version:{ids['version']}", "issue": "Too soon.", "rationale": "We were not asked.",
+            "proposed_change": "Wait a month."}),
     }
 
 
 COVERED = list(_bodies({k: 1 for k in ("std", "key", "base_revision", "amendment", "amendment_draft", "draft",
-                                        "std_id", "comment", "vote", "objection")}))
+                                        "std_id", "comment", "vote", "objection", "member", "other_coop",
+                                        "reg_std", "question", "version")}))
 
 
 def _body_schema(method: str, path: str) -> str | None:
@@ -63,10 +81,11 @@ def test_no_text_property_takes_a_control_character(app, authz_world, method, pa
     from deliberate.extensions import db
     from deliberate.members.models import Person
 
-    person = db.session.get(Person, authz_world["person_ids"]["delegate"])
+    url, body, *who = _bodies(authz_world["ids"])[(method, path)]
+    # The person the operation is for (a steward proposes a policy; the asking co-op escalates).
+    person = db.session.get(Person, authz_world["person_ids"][who[0] if who else "delegate"])
     raw = tokens.create_token(actor=person, name="cc", scopes=["read", "write", "vote"], password=TEST_PASSWORD)[1]
     client = app.test_client()
-    url, body = _bodies(authz_world["ids"])[(method, path)]
     body_schema = _body_schema(method, path)
     properties = [name for name, schema in COMPONENTS[body_schema]["properties"].items() if _is_text(schema)]
     assert properties, body_schema

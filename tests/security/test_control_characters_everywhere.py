@@ -108,7 +108,8 @@ def test_no_path_part_with_a_control_character_is_a_500(app, authz_world, authz_
               "number": ids["ref"], "token": ids["join_token"], "filename": "app.css"}
     ints = {"revision": 1, "amendment_id": ids["amendment"], "vote_id": ids["vote"], "comment_id": ids["comment"],
             "subject_id": ids["std_id"], "objection_id": ids["objection"], "webhook_id": ids["hook"], "thread_id": ids["thread"],
-            "person_id": ids["other_person"], "version_id": ids["version"], "token_id": 1, "number": 1}
+            "person_id": ids["other_person"], "version_id": ids["version"], "token_id": 1, "number": 1,
+            "proxy_id": ids["proxy"], "declaration_id": ids["declaration"], "question_id": ids["question"]}
     client = authz_client("steward")
     failures = []
     for rule in app.url_map.iter_rules():

@@ -36,7 +36,9 @@ def _good_values(world: dict, token_id: int) -> dict[str, object]:
             "person_id": ids["other_person"], "number": 1, "revision": 1, "vote_id": ids["vote"],
             "objection_id": ids["objection"], "amendment_id": ids["amendment"], "subject_id": ids["std_id"],
             "comment_id": ids["comment"], "thread_id": ids["thread"], "version_id": ids["version"],
-            "webhook_id": ids["hook"], "token_id": token_id, "part": "ballot"}
+            "webhook_id": ids["hook"], "token_id": token_id, "part": "ballot", "fmt": "json",
+            "proxy_id": ids["proxy"], "action": "accept", "declaration_id": ids["declaration"],
+            "question_id": ids["question"]}
 
 
 def _path(rule, values: dict[str, object], name: str, bad: str) -> str:
