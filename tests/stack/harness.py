@@ -211,7 +211,7 @@ def _up(url: str) -> bool:
 
 
 # `flask db upgrade`, then the demo network of `flask seed-demo` without its long history (amendments,
-# versions, past votes: most of its time), and one open vote, in one process (one app start, not three).
+# versions, past votes, the features' stories: most of its time), and one open vote, in one process (one app start, not three).
 SHORT_DEMO_SEED = """
 from datetime import timedelta
 from flask_migrate import upgrade
@@ -225,6 +225,7 @@ from deliberate.voting import services as voting
 with create_app().app_context():
     upgrade()
     demo.seed_amendments = demo.seed_versions = demo.seed_votes = lambda slug: None
+    demo.seed_features = lambda session: None  # the features' stories build on that history
     demo.seed()
     applicant = db.session.scalar(select(Cooperative).where(Cooperative.name == "Coop Courses"))
     voting.open_vote(actor=find_person_by_email("steward@example.org"), subject_kind="admission", subject_id=applicant.id,
