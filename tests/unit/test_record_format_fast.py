@@ -116,7 +116,7 @@ def test_the_cycle_collector_is_paused_only_while_reading_and_resumed_after() ->
     gc.disable()
     try:
         with no_cycle_collection():
-            pass
+            assert not gc.isenabled()
         assert not gc.isenabled()  # paused by someone else: left paused
     finally:
         gc.enable()
