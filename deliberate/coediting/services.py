@@ -9,6 +9,8 @@ written are applied together in the next one (``batching``: one commit for many 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -25,7 +27,7 @@ from ..members.models import Cooperative, Person
 from ..members.services import acting_coop
 from ..proposals import permissions as amendment_permissions
 from ..proposals.models import Amendment
-from ..realtime.sync import RejoinRequired, ServerSession, SyncError, server_receive
+from ..realtime.sync import ChangeLog, RejoinRequired, ServerSession, SyncError, change_log, server_receive
 from ..standards import permissions as standard_permissions
 from ..standards import services as standards
 from ..standards.models import Section
@@ -164,6 +166,23 @@ class _Sync:
 
 
 _SYNCS = Combiner()
+# Each document's recent changes, in this process (realtime/changelog.py): the diffs of a tab's
+# shadow against the live text are composed from them. Only the document's batch leader uses its
+# log (one batch at a time per document); a log that misses a change made elsewhere restarts.
+_LOGS: OrderedDict[str, ChangeLog] = OrderedDict()
+_LOGS_LOCK = threading.Lock()
+MAX_LOGS = 32
+
+
+def _change_log(key: str) -> ChangeLog:
+    with _LOGS_LOCK:
+        log = _LOGS.get(key)
+        if log is None:
+            log = _LOGS[key] = change_log()
+            while len(_LOGS) > MAX_LOGS:
+                _LOGS.popitem(last=False)
+        _LOGS.move_to_end(key)
+        return log
 
 
 def _ended() -> None:
@@ -197,6 +216,7 @@ def _apply_batch(document: Document, jobs: list[Job]) -> None:
         text, version, contributors = draft.text, draft.version, dict(draft.contributors or {})
         states: dict[str, ServerSession] = {}
         last_change = None
+        log = _change_log(document.key)
         for job, item in zip(jobs, syncs, strict=True):
             row = rows.get(item.client_id)
             if row is None or row.person_id != item.person_id:
@@ -204,7 +224,7 @@ def _apply_batch(document: Document, jobs: list[Job]) -> None:
                 continue
             try:
                 server = states.get(item.client_id) or ServerSession.from_dict(row.state)
-                new_text, server, reply = server_receive(text, server, item.message)
+                new_text, server, reply = server_receive(text, server, item.message, log)
             except RejoinRequired:
                 item.refusal = _cannot_continue
                 continue

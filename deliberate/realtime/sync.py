@@ -53,18 +53,22 @@ from typing import Any
 
 from diff_match_patch import diff_match_patch, patch_obj
 
+from .changelog import ChangeLog
+
 try:  # the C++ core of diff-match-patch, when installed; the pure-Python engine otherwise
     import fast_diff_match_patch as _fast
 except ImportError:  # pragma: no cover - depends on the environment
     _fast = None
 
 __all__ = [
+    "ChangeLog",
     "ClientSession",
     "Edit",
     "Message",
     "RejoinRequired",
     "ServerSession",
     "SyncError",
+    "change_log",
     "checksum",
     "server_receive",
 ]
@@ -209,9 +213,28 @@ def _utf16_to_index(text: str, units: int) -> int | None:
     return index if 0 <= index <= len(text) else None
 
 
-def _patch_text(base: str, target: str) -> str:
-    """Wire patch text turning ``base`` into ``target``."""
-    diffs = _diff(base, target)
+def change_log() -> ChangeLog:
+    """A log of one document's changes for ``server_receive`` (see ``changelog``)."""
+    return ChangeLog(_diff)
+
+
+def _logged_diff(log: ChangeLog | None, base: str, target: str) -> list[tuple[int, str]] | None:
+    """A diff of ``base`` and ``target`` composed from ``log``, or None if it does not know them.
+
+    A composed diff may delete a piece and insert it again at the same place (a tab's own word,
+    undone on its way back to the version its shadow was, then merged by the server): dmp's
+    merge clean-up folds such pairs back into equalities, as a diff of the texts would have them.
+    """
+    diffs = log.diff(base, target) if log is not None else None
+    if diffs is not None:
+        _DMP.diff_cleanupMerge(diffs)
+    return diffs
+
+
+def _patch_text(base: str, target: str, diffs: list[tuple[int, str]] | None = None) -> str:
+    """Wire patch text turning ``base`` into ``target`` (``diffs``: a diff of them, if known)."""
+    if diffs is None:
+        diffs = _diff(base, target)
     _DMP.diff_cleanupEfficiency(diffs)
     patches = _DMP.patch_make(base, diffs)
     if _ASTRAL.search(base) or _ASTRAL.search(target):
@@ -239,10 +262,12 @@ def _apply_exact(base: str, patch_text: str) -> str | None:
     if patches is None:
         return None
     current = base
+    astral = _ASTRAL.search(current) is not None  # else UTF-16 offsets are indexes
     for patch in patches:
         source, result = _DMP.diff_text1(patch.diffs), _DMP.diff_text2(patch.diffs)
-        start = _utf16_to_index(current, patch.start2)
-        if start is None or current[start : start + len(source)] != source:
+        start = _utf16_to_index(current, patch.start2) if astral else patch.start2
+        astral = astral or _ASTRAL.search(result) is not None
+        if start is None or start > len(current) or current[start : start + len(source)] != source:
             return None
         current = current[:start] + result + current[start + len(source) :]
     return current
@@ -282,7 +307,7 @@ def _untouched(align: list[tuple[int, str]], start: int, end: int) -> list[tuple
     return spans
 
 
-def _merge(base: str, target: str, live: str) -> str:
+def _merge(base: str, target: str, live: str, log: ChangeLog | None = None) -> str:
     """Carry the change from ``base`` to ``target`` over to ``live``, which also left ``base``.
 
     Fraser patches the live text with a fuzzy match (dmp's ``patch_apply``). The
@@ -291,13 +316,16 @@ def _merge(base: str, target: str, live: str) -> str:
     none lands inside a word someone else has just typed. In this module's chaos test
     (three people typing into one sentence over a lossy network) ``patch_apply`` did
     one or the other in about one run in ten; this merge in none of thousands. Diffs
-    are minimal, with edits slid to word boundaries (semantic lossless cleanup).
+    are minimal, with edits slid to word boundaries (semantic lossless cleanup). With a ``log``
+    that knows both ``base`` and ``live`` (the server's), their alignment is composed from the
+    changes that led from one to the other, not diffed from the texts.
     """
     if live == base:
         return target
     if target in (base, live):
         return live  # nothing to carry over, or someone made the very same change
-    change, align = _diff(base, target), _diff(base, live)
+    align = _logged_diff(log, base, live)
+    change, align = _diff(base, target), _diff(base, live) if align is None else align
     _DMP.diff_cleanupSemanticLossless(change)
     _DMP.diff_cleanupSemanticLossless(align)
     edits: list[tuple[int, int, str]] = []
@@ -318,10 +346,11 @@ def _merge(base: str, target: str, live: str) -> str:
     return live
 
 
-def _new_edit(base: str, target: str, n: int, m: int) -> Edit | None:
+def _new_edit(base: str, target: str, n: int, m: int, log: ChangeLog | None = None) -> Edit | None:
     if base == target:
         return None
-    return {"n": n, "m": m, "patch": _patch_text(base, target), "checksum": checksum(base)}
+    diffs = _logged_diff(log, base, target)
+    return {"n": n, "m": m, "patch": _patch_text(base, target, diffs), "checksum": checksum(base)}
 
 
 # -- validation --------------------------------------------------------------------
@@ -422,7 +451,7 @@ class ServerSession:
 
 
 def server_receive(
-    doc_text: str, session: ServerSession, message: Message
+    doc_text: str, session: ServerSession, message: Message, log: ChangeLog | None = None
 ) -> tuple[str, ServerSession, Message]:
     """Apply a client's message; return the new document, the new session and the reply.
 
@@ -430,6 +459,12 @@ def server_receive(
     until the new text and session are stored, and store both before sending the
     reply. Raises ``SyncError`` for a malformed message, ``RejoinRequired`` when the
     client is ahead of this session (say, a session restored from an old backup).
+
+    ``log`` (one per document, ``change_log()``, used by one caller at a time) records
+    each change made here, so that the diffs of a shadow against the live text are
+    composed from the changes since that shadow's version rather than computed from the
+    two whole texts: the same result (any correct diff does), at a cost that follows
+    the number of changes instead of the length of the text.
     """
     if not isinstance(message, dict):
         raise SyncError("a message must be an object")
@@ -457,7 +492,12 @@ def server_receive(
             s._recover(doc)
             recovered = True
             break
-        doc = _merge(s.shadow_text, applied, doc)
+        if log is not None:
+            log.derive(s.shadow_text, applied)
+        merged = _merge(s.shadow_text, applied, doc, log)
+        if log is not None:
+            log.advance(doc, merged)
+        doc = merged
         s.shadow_text = applied
         s.shadow_n += 1
         s.edit_stack = []  # an edit tagged with our m proves the client has it all
@@ -469,7 +509,7 @@ def server_receive(
         if ack_m >= s.backup_m:
             s._recover(doc)
     if not s.edit_stack:
-        outgoing = _new_edit(s.shadow_text, doc, s.shadow_n, s.shadow_m)
+        outgoing = _new_edit(s.shadow_text, doc, s.shadow_n, s.shadow_m, log)
         if outgoing is not None:
             s._sync_backup()
             s.edit_stack = [outgoing]
