@@ -168,19 +168,23 @@ async function main() {
     console.error(`settle: ${editors.filter((e) => e.area === server).length} equal before this round`);
     const probe = io(url, { transports: ["websocket"], reconnection: false, forceNew: true,
       extraHeaders: { Cookie: cookies[0] } });
-    await new Promise((resolve) => probe.on("connect", resolve));
-    const ack = await call(probe, "coedit_join", { doc, client_id: `bench-probe-${Date.now()}` });
-    probe.close();
-    server = ack.text;
+    try {
+      await new Promise((resolve) => probe.on("connect", resolve));
+      server = (await call(probe, "coedit_join", { doc, client_id: `bench-probe-${Date.now()}` })).text;
+    } catch (error) {  // a server still catching up: try again until the deadline, then report
+      console.error(`settle: the fresh tab could not join (${error.message})`);
+    } finally {
+      probe.close();
+    }
     if (editors.every((e) => e.area === server) || Date.now() > deadline) { break; }
   }
   editors.forEach((e) => { clearInterval(e.interval); clearTimeout(e.timer); e.socket.close(); });
-  console.log(JSON.stringify({
+  // Exit once the line is written: a pipe takes it in chunks, and exiting at once cuts it short.
+  process.stdout.write(JSON.stringify({
     rtts: editors.flatMap((e) => e.rtts), words: editors.flatMap((e) => e.words),
     texts: editors.map((e) => e.area), server, errors: editors.flatMap((e) => e.errors).slice(0, 20),
     error_count: editors.reduce((n, e) => n + e.errors.length, 0), elapsed_ms: Date.now() - started,
-  }));
-  process.exit(0);
+  }) + "\n", () => process.exit(0));
 }
 
 main().catch((error) => { console.error(error); process.exit(2); });

@@ -29,10 +29,13 @@ CLIENTS = 200
 READERS = int(os.environ.get("BENCH_READERS", 1000))
 EVENTS = 8
 REDIS = "redis://127.0.0.1:6379/0"
-STANDARD = "platform-co-op-principles"
+# A draft standard of the demo: its text is open to direct edits and live co-editing (the demo's
+# Platform Co-op Principles is ratified, and changes only through amendments).
+STANDARD = "member-data-rights"
+EDITED_SECTION = "scope"
 EDITORS = int(os.environ.get("BENCH_EDITORS", 100))
 COEDIT_SECONDS = int(os.environ.get("BENCH_COEDIT_SECONDS", 60))
-COEDIT_SECTION = "member-ownership"
+COEDIT_SECTION = "consent"
 # Delegates of member co-ops in the demo network (and the steward): the editors take turns.
 EDITOR_ACCOUNTS = ["amara@example.org", "lucia@example.org", "jonas@example.org", "maya@example.org",
                    "steward@example.org"]
@@ -82,12 +85,12 @@ def signed_in(url: str, email: str = "amara@example.org"):
 
 
 def revise(http, url: str, n: int) -> None:
-    edit = f"{url}/standards/{STANDARD}/s/interoperability/edit"
+    edit = f"{url}/standards/{STANDARD}/s/{EDITED_SECTION}/edit"
     form = http.get(edit).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     base = re.search(r'name="base_revision_id" type="hidden" value="(\d+)"', form).group(1)
     response = http.post(edit, allow_redirects=False, data={
-        "csrf_token": token, "base_revision_id": base, "title": "Interoperability", "coop": "",
+        "csrf_token": token, "base_revision_id": base, "title": "Scope", "coop": "",
         "body": f"Members can take their data with them, in an open format (change {n}).", "message": f"Bench {n}"})
     assert response.status_code == 302, response.status_code
 
@@ -124,7 +127,7 @@ def sync_round_trip(url: str, runs: int = 40) -> list[float]:
     client = socketio.Client(reconnection=False)
     client.connect(url, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())},
                    transports=["websocket"], wait_timeout=10)
-    page = http.get(f"{url}/standards/{STANDARD}/s/interoperability").text
+    page = http.get(f"{url}/standards/{STANDARD}/s/{EDITED_SECTION}").text
     section_id = re.search(r'data-live-room="standard:(\d+)"', page)
     doc = _section_doc(http, url)
     ack = client.call("coedit_join", {"doc": doc, "client_id": "bench-client-1"}, timeout=10)
@@ -147,7 +150,7 @@ def sync_round_trip(url: str, runs: int = 40) -> list[float]:
     return times
 
 
-def _section_doc(http, url: str, key: str = "interoperability") -> str:
+def _section_doc(http, url: str, key: str = EDITED_SECTION) -> str:
     page = http.get(f"{url}/standards/{STANDARD}/s/{key}/together").text
     return re.search(r'data-doc="(section:\d+)"', page).group(1)
 
