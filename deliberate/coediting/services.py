@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from .. import limits
 from ..database import unit_of_work, utcnow
-from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 from ..extensions import db
 from ..members.models import Cooperative, Person
-from ..members.services import acting_coop
+from ..members.services import acting_coop, find_coop
 from ..proposals import permissions as amendment_permissions
 from ..proposals.models import Amendment
 from ..realtime.sync import ChangeLog, RejoinRequired, ServerSession, SyncError, change_log, server_receive
@@ -64,16 +64,43 @@ class Document:
         return self.obj.head_draft_id, self.obj.head.proposed_body
 
 
-def load_document(doc_key: str) -> Document:
+@dataclass(frozen=True)
+class DocumentRef:
+    """A document named by a client, not loaded: what a sync needs before its batch."""
+
+    kind: str
+    ident: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.ident}"
+
+    @property
+    def room(self) -> str:
+        return f"coedit_{self.kind}:{self.ident}"
+
+
+def _text_does_not_exist() -> None:
+    raise NotFound(_("That text does not exist."))
+
+
+def parse_document(doc_key: str) -> DocumentRef:
+    """The document ``doc_key`` names (not loaded: it may not exist)."""
     match = _DOC.match(doc_key) if isinstance(doc_key, str) else None
     if not match:
         raise InvalidInput(_("Say which text to edit, like section:5."))
-    model = Section if match.group(1) == "section" else Amendment
     ident = limits.parse_id(match.group(2))
-    obj = db.session.get(model, ident) if ident is not None else None
+    if ident is None:
+        _text_does_not_exist()
+    return DocumentRef(match.group(1), ident)
+
+
+def load_document(doc_key: str) -> Document:
+    ref = parse_document(doc_key)
+    obj = db.session.get(Section if ref.kind == "section" else Amendment, ref.ident)
     if obj is None:
-        raise NotFound(_("That text does not exist."))
-    return Document(match.group(1), obj)
+        _text_does_not_exist()
+    return Document(ref.kind, obj)
 
 
 def can_coedit(person, document: Document) -> bool:
@@ -155,7 +182,7 @@ class _Sync:
     """One tab's sync message as the batch sees it: ids only, no objects of another thread's session."""
 
     person_id: int
-    coop_id: int | None
+    coop_id: int | None  # the co-op the sender asked to act for (checked in the batch), or None
     client_id: str
     message: dict
     reply: dict | None = None
@@ -203,12 +230,66 @@ def _too_long() -> None:
     raise InvalidInput(_("The text would be longer than %(MAX_TEXT)s characters.", MAX_TEXT=format_decimal(MAX_TEXT)))
 
 
-def _apply_batch(document: Document, jobs: list[Job]) -> None:
+def _recheck(doc_key: str, person_id: int, coop_id: int | None) -> None:
+    """Raise, in the sender's own thread (its language), the refusal its batch found."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        _ended()
+    _check(person, load_document(doc_key))
+    coop = find_coop(coop_id)
+    if coop is not None:
+        acting_coop(person, coop)
+    _cannot_continue()  # allowed again by now: the page starts over
+
+
+def _authorize(syncs: list[_Sync], document: Document, session) -> None:
+    """Check once per batch, in its transaction, that each sender may still edit the document
+    together (the text not frozen, their rights not gone) and which co-op they act for: set
+    ``coop_id`` to the co-op credited, or ``refusal``."""
+    found: dict[tuple[int, int | None], tuple[bool, int | None]] = {}
+    for item in syncs:
+        asked = (item.person_id, item.coop_id)
+        if asked not in found:
+            person = session.get(Person, item.person_id)
+            if person is None:
+                found[asked] = (False, None)
+            else:
+                found[asked] = _allowed(person, document, item.coop_id)
+        allowed, item.coop_id = found[asked]
+        if not allowed:
+            item.refusal = partial(_recheck, document.key, item.person_id, asked[1])
+
+
+def _allowed(person: Person, document: Document, coop_id: int | None) -> tuple[bool, int | None]:
+    """Whether ``person`` may sync into ``document`` now, and the co-op their edit is credited to."""
+    try:
+        _check(person, document)
+        coop = find_coop(coop_id)
+        # One the person is a delegate of, never one they name freely.
+        acting = acting_coop(person, coop) if coop is not None else next(iter(person.acting_coops), None)
+    except DomainError:
+        return False, None
+    return True, acting.id if acting else None
+
+
+def _apply_batch(ref: DocumentRef, jobs: list[Job]) -> None:
     """Apply the waiting messages of one document in arrival order, in one transaction: each one
     exactly as alone (its tab's shadows, the text as the previous message left it), then store
-    the text, its contributors and every tab's shadows once, and commit before anyone is answered."""
+    the text, its contributors and every tab's shadows once, and commit before anyone is answered.
+    Who may edit is checked here, once per sender and batch."""
     syncs: list[_Sync] = [job.payload for job in jobs]
     with unit_of_work() as session:
+        obj = session.get(Section if ref.kind == "section" else Amendment, ref.ident)
+        if obj is None:
+            for item in syncs:
+                item.refusal = _text_does_not_exist
+            return
+        document = Document(ref.kind, obj)
+        _authorize(syncs, document, session)
+        syncs = [item for item in syncs if item.refusal is None]
+        jobs = [job for job in jobs if job.payload.refusal is None]
+        if not syncs:
+            return
         draft = _draft(session, document, lock=True)
         rows = {row.client_id: row for row in session.scalars(
             select(SyncSession).where(SyncSession.shared_draft_id == draft.id,
@@ -254,30 +335,36 @@ def _apply_batch(document: Document, jobs: list[Job]) -> None:
 
 
 def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
-         coop: Cooperative | None = None) -> tuple[Document, dict, bool, int]:
-    """Apply a client's message; returns (document, reply, whether to tell the room, version).
+         coop: Cooperative | None = None) -> tuple[DocumentRef, dict, bool, int]:
+    """Apply a client's message; returns (document, reply, whether to tell the room, version)."""
+    return sync_as(person_id=actor.id, doc_key=doc_key, client_id=client_id, message=message,
+                   coop_id=coop.id if coop is not None else None)
+
+
+def sync_as(*, person_id: int, doc_key: str, client_id: str, message: dict,
+            coop_id: int | None = None) -> tuple[DocumentRef, dict, bool, int]:
+    """Apply a message from a tab of person ``person_id``, acting for ``coop_id`` (or their co-op);
+    returns (document, reply, whether to tell the room, version).
 
     Messages for one document that arrive together are applied together (``batching``): each one
-    as if alone and in arrival order, in one transaction. The room is told once per batch, by the
-    last message in it that changed the text, with the version after it; ``version`` is the one
-    the reply brings this tab to.
+    as if alone and in arrival order, in one transaction, which also checks, once per sender, that
+    they may still edit it (a frozen text, lost rights: refused in the sender's thread). The room
+    is told once per batch, by the last message in it that changed the text, with the version
+    after it; ``version`` is the one the reply brings this tab to.
     """
-    document = load_document(doc_key)
-    _check(actor, document)
+    ref = parse_document(doc_key)
     if not isinstance(message, dict):
         raise InvalidInput(_("The sync message must be an object."))
-    # The co-op the edit is credited to: one the person is a delegate of, never one they name freely.
-    acting = acting_coop(actor, coop) if coop is not None else next(iter(actor.acting_coops), None)
-    item = _Sync(person_id=actor.id, coop_id=acting.id if acting else None, client_id=client_id, message=message)
+    item = _Sync(person_id=person_id, coop_id=coop_id, client_id=client_id, message=message)
     # End this thread's read transaction before waiting for the batch: a hundred tabs waiting
     # must not hold a hundred pooled connections (the pool has 15; the batch needs one).
     db.session.rollback()
-    job = _SYNCS.submit(document.key, Job(item), lambda jobs: _apply_batch(document, jobs))
+    job = _SYNCS.submit(ref.key, Job(item), lambda jobs: _apply_batch(ref, jobs))
     if job.error is not None:
         raise job.error
     if item.refusal is not None:
         item.refusal()
-    return document, item.reply, item.changed, item.version
+    return ref, item.reply, item.changed, item.version
 
 
 def save(*, actor: Person, doc_key: str, message: str, coop: Cooperative | None = None):

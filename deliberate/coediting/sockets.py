@@ -15,9 +15,10 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_socketio import emit, leave_room
 
+from .. import limits
 from ..errors import PermissionDenied
 from ..members.services import find_coop
-from ..realtime.adapter import join, person, socket_event
+from ..realtime.adapter import join, person, person_id, socket_event
 from . import services
 
 
@@ -41,10 +42,15 @@ def on_join(data: dict[str, Any]):
 
 @socket_event("coedit_sync", limit="sync")
 def on_sync(data: dict[str, Any]):
-    editor = _editor()
-    document, reply, changed, version = services.sync(actor=editor, doc_key=data.get("doc"),
-                                                      client_id=str(data.get("client_id") or ""),
-                                                      message=data.get("message"), coop=find_coop(data.get("coop_id")))
+    # Many a second per tab: the socket's person as it connected (realtime/identity.py), not loaded
+    # again; the batch checks what they may do (services.sync_as).
+    editor_id = person_id()
+    if editor_id is None:
+        _editor()  # an observer: refused
+    coop_id = data.get("coop_id")
+    document, reply, changed, version = services.sync_as(
+        person_id=editor_id, doc_key=data.get("doc"), client_id=str(data.get("client_id") or ""),
+        message=data.get("message"), coop_id=limits.parse_id(coop_id.strip() if isinstance(coop_id, str) else coop_id))
     if changed:
         emit("draft_changed", {"doc": document.key, "version": version}, to=document.room, include_self=False)
     return {"ok": True, "reply": reply, "version": version}

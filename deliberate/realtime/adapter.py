@@ -45,6 +45,17 @@ def person():
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def person_id() -> int | None:
+    """The id of the signed-in person sending the event, or None for an observer. A socket's
+    person is known since it connected (realtime/identity.py): no loading at each event."""
+    from . import identity
+
+    known = identity.person_id(getattr(request, "sid", None))
+    if known is not None:
+        return known
+    return current_user.id if current_user.is_authenticated else None
+
+
 def connected() -> bool:
     """Whether the socket sending the event is still connected (a reader may leave the page
     while the server is still handling what its page sent on loading)."""

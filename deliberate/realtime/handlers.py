@@ -19,6 +19,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from ..errors import InvalidInput, PermissionDenied
 from ..extensions import socketio
+from . import identity
 from .adapter import join, person, socket_event
 from .events import set_publisher
 from .rooms import can_join
@@ -36,6 +37,7 @@ def on_connect(auth: dict[str, Any] | None = None):
         join_room(f"sign_in:{current_user.sign_in_id}")
         if current_user.is_steward:
             join_room("stewards")
+        identity.remember(request.sid, current_user.id)
     emit("connected", {"person_id": current_user.id if current_user.is_authenticated else None})
     for hook in list(_connect_hooks):  # metrics count open sockets
         try:
@@ -89,6 +91,7 @@ def on_socket_disconnect(hook: Callable[[str], None]) -> Callable[[str], None]:
 def on_disconnect(*_args) -> None:
     """Rooms are left by Socket.IO itself; the features' hooks forget what else they tracked."""
     sid = request.sid
+    identity.forget(sid)
     for hook in list(_disconnect_hooks):
         try:
             hook(sid)

@@ -108,6 +108,11 @@ def _who() -> str:
     from flask import request
     from flask_login import current_user
 
+    from . import identity
+
+    known = identity.person_id(getattr(request, "sid", None))
+    if known is not None:  # the socket's person, without loading them again
+        return f"person:{known}"
     if getattr(current_user, "is_authenticated", False):
         return f"person:{current_user.id}"
     return f"sid:{request.sid}"
