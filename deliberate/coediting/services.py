@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,6 +191,8 @@ class _Sync:
     changed: bool = False
     # Raises the refusal in the sender's own thread (its language, its request).
     refusal: Callable[[], None] | None = None
+    # time.monotonic() after which the sender no longer waits for the reply (None: it waits).
+    deadline: float | None = None
 
 
 _SYNCS = Combiner()
@@ -210,6 +213,15 @@ def _change_log(key: str) -> ChangeLog:
                 _LOGS.popitem(last=False)
         _LOGS.move_to_end(key)
         return log
+
+
+# How long the editor page waits for a sync's reply (coedit.js: ``timeout(5000)``) before it
+# sends its edits again with the next message.
+CLIENT_PATIENCE = 5.0
+
+
+def _too_late() -> None:
+    raise Conflict(_("The server was too busy to take this change in time: it is sent again."))
 
 
 def _ended() -> None:
@@ -277,7 +289,17 @@ def _apply_batch(ref: DocumentRef, jobs: list[Job]) -> None:
     exactly as alone (its tab's shadows, the text as the previous message left it), then store
     the text, its contributors and every tab's shadows once, and commit before anyone is answered.
     Who may edit is checked here, once per sender and batch."""
+    now = time.monotonic()
+    for job in jobs:
+        if job.payload.deadline is not None and now > job.payload.deadline:
+            # Its sender gave up waiting and sends these edits again with its next message (a lost
+            # message, which the protocol is made for): applying it would only cost the time the
+            # others wait, and once the waits pass the senders' patience, all of it.
+            job.payload.refusal = _too_late
+    jobs = [job for job in jobs if job.payload.refusal is None]
     syncs: list[_Sync] = [job.payload for job in jobs]
+    if not jobs:
+        return
     with unit_of_work() as session:
         obj = session.get(Section if ref.kind == "section" else Amendment, ref.ident)
         if obj is None:
@@ -341,8 +363,8 @@ def sync(*, actor: Person, doc_key: str, client_id: str, message: dict,
                    coop_id=coop.id if coop is not None else None)
 
 
-def sync_as(*, person_id: int, doc_key: str, client_id: str, message: dict,
-            coop_id: int | None = None) -> tuple[DocumentRef, dict, bool, int]:
+def sync_as(*, person_id: int, doc_key: str, client_id: str, message: dict, coop_id: int | None = None,
+            deadline: float | None = None) -> tuple[DocumentRef, dict, bool, int]:
     """Apply a message from a tab of person ``person_id``, acting for ``coop_id`` (or their co-op);
     returns (document, reply, whether to tell the room, version).
 
@@ -350,12 +372,13 @@ def sync_as(*, person_id: int, doc_key: str, client_id: str, message: dict,
     as if alone and in arrival order, in one transaction, which also checks, once per sender, that
     they may still edit it (a frozen text, lost rights: refused in the sender's thread). The room
     is told once per batch, by the last message in it that changed the text, with the version
-    after it; ``version`` is the one the reply brings this tab to.
+    after it; ``version`` is the one the reply brings this tab to. A message still waiting for its
+    batch at ``deadline`` (``time.monotonic()``), when its sender has stopped waiting, is dropped.
     """
     ref = parse_document(doc_key)
     if not isinstance(message, dict):
         raise InvalidInput(_("The sync message must be an object."))
-    item = _Sync(person_id=person_id, coop_id=coop_id, client_id=client_id, message=message)
+    item = _Sync(person_id=person_id, coop_id=coop_id, client_id=client_id, message=message, deadline=deadline)
     # End this thread's read transaction before waiting for the batch: a hundred tabs waiting
     # must not hold a hundred pooled connections (the pool has 15; the batch needs one).
     db.session.rollback()

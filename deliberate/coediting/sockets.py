@@ -10,6 +10,7 @@ Imported by the app factory (deliberate/__init__.py) before ``socketio.init_app`
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask_babel import gettext as _
@@ -50,7 +51,8 @@ def on_sync(data: dict[str, Any]):
     coop_id = data.get("coop_id")
     document, reply, changed, version = services.sync_as(
         person_id=editor_id, doc_key=data.get("doc"), client_id=str(data.get("client_id") or ""),
-        message=data.get("message"), coop_id=limits.parse_id(coop_id.strip() if isinstance(coop_id, str) else coop_id))
+        message=data.get("message"), coop_id=limits.parse_id(coop_id.strip() if isinstance(coop_id, str) else coop_id),
+        deadline=time.monotonic() + services.CLIENT_PATIENCE)
     if changed:
         emit("draft_changed", {"doc": document.key, "version": version}, to=document.room, include_self=False)
     return {"ok": True, "reply": reply, "version": version}

@@ -182,3 +182,23 @@ def test_a_save_elsewhere_is_followed_when_nothing_is_pending(doc, alice, stewar
                    base_revision_id=section.head_revision_id)
     _document, _draft, result = services.join(actor=alice, doc_key=doc, client_id="alice-tab-2")
     assert result["text"] == "Rewritten by the form."
+
+
+def test_a_sync_its_sender_stopped_waiting_for_is_dropped_and_its_edit_comes_with_the_next(doc, alice):
+    """A message still queued after its sender's patience ran out is not applied (the page sends
+    its edits again with the next message): a lost message, which the protocol recovers from."""
+    import time
+
+    a = tab(alice, doc, "alice-tab-1")
+    late = a.make_message(TEXT + " Late.")
+    with pytest.raises(Conflict):
+        services.sync_as(person_id=alice.id, doc_key=doc, client_id="alice-tab-1", message=late,
+                         deadline=time.monotonic() - 1)
+    db.session.rollback()
+    assert db.session.scalar(select(SharedDraft.text)) == TEXT
+    _ref, reply, changed, _version = services.sync_as(person_id=alice.id, doc_key=doc, client_id="alice-tab-1",
+                                                      message=a.make_message(a.text),
+                                                      deadline=time.monotonic() + 60)
+    assert changed and a.receive(reply) == TEXT + " Late."
+    db.session.rollback()
+    assert db.session.scalar(select(SharedDraft.text)) == TEXT + " Late."
