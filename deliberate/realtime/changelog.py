@@ -106,9 +106,14 @@ class ChangeLog:
     notes a text that is not a version but one small edit away from one (a tab's shadow with the
     tab's own edit applied). ``diff(a, b)`` gives a diff of two such texts, checked, or None.
     ``diff_function`` diffs two texts (used for the small changes only).
+
+    It keeps at least the latest ``max_versions // 2`` versions: with a hundred people typing
+    (about 70 changes a second) that is 15 s, longer than a tab waits for a reply, so even a tab
+    whose last messages were dropped (services.CLIENT_PATIENCE) finds its shadow here. Reading a
+    diff off the weave costs a pass over its pieces (about two per version kept).
     """
 
-    def __init__(self, diff_function: Callable[[str, str], Diff], max_versions: int = 600,
+    def __init__(self, diff_function: Callable[[str, str], Diff], max_versions: int = 2000,
                  max_derived: int = 256):
         self._diff = diff_function
         self.max_versions, self.max_derived = max_versions, max_derived
