@@ -1,8 +1,8 @@
 // N simulated editors typing into one co-edited text through Socket.IO, each one a real client:
 // the browser's own synchronisation code (deliberate/static/js/diffsync.js, DiffSync.ClientSession)
 // driven the way the editor page drives it (deliberate/static/js/coedit.js: one message in flight,
-// a sync 300 ms after typing stops, soon after a `draft_changed` newer than what the tab has, and
-// every 2 s). Each editor types a unique word ("e7w12") every TYPE_MS (with jitter) at a word
+// a sync 300 ms after typing stops, a pull after a `draft_changed` newer than what the tab has,
+// paced to one per four round trips (400 ms to 2 s) after its last sync, and one after 2 s quiet). Each editor types a unique word ("e7w12") every TYPE_MS (with jitter) at a word
 // boundary of its own copy of the text, where its caret is.
 //
 // Usage: node bench/coedit_clients.js URL N DOC SECONDS < cookies (a JSON list of Cookie headers)
@@ -15,7 +15,7 @@ const DiffSync = require(path.join(__dirname, "..", "deliberate", "static", "js"
 
 const [url, count, doc, seconds] = [process.argv[2], Number(process.argv[3]), process.argv[4], Number(process.argv[5])];
 const TYPE_MS = Number(process.env.BENCH_COEDIT_TYPE_MS || 1500);
-const SETTLE_MS = 15000;
+const SETTLE_MS = Number(process.env.BENCH_COEDIT_SETTLE_MS || 15000);
 
 function readStdin() {
   return new Promise((resolve) => {
@@ -41,6 +41,11 @@ class Editor {
     this.inFlight = false;
     this.again = false;
     this.timer = null;
+    this.due = 0;
+    this.heard = 0;          // the newest version the room announced
+    this.lastSent = -Infinity;
+    this.roundTrip = 50;     // coedit.js: an average of the last round trips
+    this.kinds = { typed: 0, pull: 0, other: 0 };
     this.typing = false;
     this.words = [];
     this.rtts = [];
@@ -64,19 +69,35 @@ class Editor {
 
   schedule(delay) {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.sync(), delay);
+    this.due = performance.now() + delay;
+    this.timer = setTimeout(() => { this.timer = null; this.sync(); }, delay);
+  }
+
+  gap() { return Math.min(2000, Math.max(400, 4 * this.roundTrip)); }
+
+  // coedit.js pull(): paced, never later than a sync already planned.
+  pull() {
+    if (this.inFlight) { return; }
+    const now = performance.now(), at = Math.max(now + 30, this.lastSent + this.gap());
+    if (this.timer !== null && this.due <= at) { return; }
+    this.schedule(at - now);
   }
 
   sync() {
     if (!this.session) { return; }
     if (this.inFlight) { this.again = true; return; }
     this.inFlight = true;
+    clearTimeout(this.timer); this.timer = null;
+    const edits = this.session.shadowText !== this.area;
     const message = this.session.makeMessage(this.area);
     const sent = performance.now(), typing = this.typing;
+    this.lastSent = sent;
+    if (typing) { this.kinds[edits ? "typed" : (this.heard > this.known ? "pull" : "other")] += 1; }
     this.socket.timeout(5000).emit("coedit_sync", { doc, client_id: this.clientId, message, coop_id: null },
       (err, ack) => {
         this.inFlight = false;
         if (typing) { this.rtts.push(performance.now() - sent); }
+        this.roundTrip = 0.7 * this.roundTrip + 0.3 * (performance.now() - sent);
         if (err) { this.errors.push("timeout"); this.again = true; }
         else if (!ack.ok) { this.errors.push(ack.error); return; }
         else {
@@ -84,7 +105,8 @@ class Editor {
           this.setText(this.session.receive(ack.reply));
           this.known = Math.max(this.known, ack.version);
         }
-        if (this.again) { this.again = false; this.schedule(150); }
+        if (this.again || this.area !== this.session.shadowText) { this.again = false; this.schedule(150); }
+        else if (this.heard > this.known) { this.pull(); }
       });
   }
 
@@ -111,14 +133,18 @@ class Editor {
       this.socket.on("connect_error", reject);
     });
     this.socket.on("draft_changed", (event) => {
-      if (event.doc === doc && !(event.version <= this.known)) { this.schedule(30); }
+      if (event.doc !== doc || event.version <= this.known) { return; }
+      this.heard = Math.max(this.heard, event.version);
+      this.pull();
     });
     const ack = await call(this.socket, "coedit_join", { doc, client_id: this.clientId });
     if (!ack.ok) { throw new Error(`join refused: ${ack.error}`); }
     this.session = new DiffSync.ClientSession(ack.text);
     this.area = ack.text;
     this.known = ack.version;
-    this.interval = setInterval(() => this.schedule(0), 2000);
+    this.interval = setInterval(() => {
+      if (!this.inFlight && performance.now() - this.lastSent >= 2000) { this.schedule(0); }
+    }, 500);
   }
 
   async settle() {
@@ -184,6 +210,7 @@ async function main() {
     rtts: editors.flatMap((e) => e.rtts), words: editors.flatMap((e) => e.words),
     texts: editors.map((e) => e.area), server, errors: editors.flatMap((e) => e.errors).slice(0, 20),
     error_count: editors.reduce((n, e) => n + e.errors.length, 0), elapsed_ms: Date.now() - started,
+    kinds: editors.reduce((k, e) => { Object.keys(e.kinds).forEach((n) => { k[n] = (k[n] || 0) + e.kinds[n]; }); return k; }, {}),
   }) + "\n", () => process.exit(0));
 }
 
