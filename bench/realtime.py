@@ -1,7 +1,8 @@
 """Live-update figures: fan-out of one change to 200 connected clients, on one process and on two
 processes sharing a Redis message queue, the co-editing sync round trip for a 20 KB section, and
 100 editors typing into one section for 60 s (bench/coedit_clients.js: the browser's own sync
-code; BENCH_EDITORS, BENCH_COEDIT_SECONDS change the numbers).
+code; BENCH_EDITORS, BENCH_COEDIT_SECONDS and BENCH_COEDIT_SETTLE_MS, 15,000 by default, change the
+numbers).
 
 Runs the server as `make run` does (python -m deliberate.serve) against a fresh demo database in a
 temporary instance folder; the clients are the official socket.io-client in node. Prints figures
@@ -14,6 +15,7 @@ import json
 import os
 import platform
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -163,9 +165,11 @@ def coedit_editors(url: str, editors: int = EDITORS, seconds: int = COEDIT_SECON
         http = signed_in(url, email)
         cookies.append("; ".join(f"{k}={v}" for k, v in http.cookies.items()))
     doc = _section_doc(signed_in(url), url, COEDIT_SECTION)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     node = subprocess.run(["node", str(ROOT / "bench" / "coedit_clients.js"), url, str(editors), doc, str(seconds)],
                           cwd=ROOT, input=json.dumps(cookies), stdout=subprocess.PIPE, text=True, check=True,
                           timeout=seconds + 300, env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = json.loads(node.stdout.strip().splitlines()[-1])
     server = result["server"]
     present = set(re.findall(r"e\d+w\d+", server))
@@ -173,7 +177,10 @@ def coedit_editors(url: str, editors: int = EDITORS, seconds: int = COEDIT_SECON
     duplicated = len(re.findall(r"e\d+w\d+", server)) - len(present)
     diverged = sum(1 for text in result["texts"] if text != server)
     return {"rtts": result["rtts"], "words": len(result["words"]), "lost": len(lost) + duplicated,
-            "diverged": diverged, "errors": result["error_count"], "error_samples": result["errors"][:5]}
+            "diverged": diverged, "errors": result["error_count"], "error_samples": result["errors"][:5],
+            "kinds": result.get("kinds", {}),
+            # The 100 clients share one node process: its CPU time says whether it kept up.
+            "clients_cpu_s": round(after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime, 1)}
 
 
 def cpu_seconds(pid: int) -> float:
@@ -223,11 +230,13 @@ def main() -> None:
     figures["coedit_100_editors_diverged"] = coedit["diverged"]
     figures["coedit_100_editors_server_cpu_s"] = coedit["server_cpu_s"]
     figures["coedit_100_editors_wall_s"] = coedit["wall_s"]
+    figures["coedit_100_editors_clients_cpu_s"] = coedit["clients_cpu_s"]
     print(f"{EDITORS} editors typing into one section for {COEDIT_SECONDS} s (embedded default, SQLite): "
           f"{coedit['words']} words, {len(coedit['rtts'])} syncs, p50 {figures['coedit_100_editors_p50_ms']} ms, "
           f"p95 {figures['coedit_100_editors_p95_ms']} ms (target <= 200 ms), lost {coedit['lost']}, "
           f"diverged {coedit['diverged']}, refused or timed out {coedit['errors']} {coedit['error_samples']}; "
-          f"server CPU {coedit['server_cpu_s']} s over {coedit['wall_s']} s, load average {os.getloadavg()}")
+          f"server CPU {coedit['server_cpu_s']} s, clients' CPU {coedit['clients_cpu_s']} s over {coedit['wall_s']} s, "
+          f"syncs by kind while typing {coedit['kinds']}, load average {os.getloadavg()}")
 
     try:
         import redis
