@@ -39,7 +39,8 @@ edit applied; the pending server edit is discarded, and the client never applied
 (a client applies only server edits tagged with its own ``n``). ``m`` below the
 backup's: made before a recovery the client has yet to see, dropped (the client folds
 it back in). A wrong checksum, a patch that does not apply exactly, or a gap in
-``n``: a recovery edit with the whole document. The server sends a new edit only once
+``n``: a recovery edit with the whole document; so too, instead of a patch, for a shadow the
+change log no longer knows whose patch would be longer than the text (``_server_edit``). The server sends a new edit only once
 the previous one is acknowledged, so one backup shadow always suffices. The client
 needs none: no edit it applied is ever undone.
 """
@@ -48,6 +49,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -161,19 +163,21 @@ _FAST_OPS = {"=": _EQUAL, "-": _DELETE, "+": _INSERT}
 ENGINE = "c++" if _fast is not None else "python"
 
 
-def _diff(text1: str, text2: str) -> list[tuple[int, str]]:
+def _diff(text1: str, text2: str, timeout: float | None = None) -> list[tuple[int, str]]:
     """A character diff of two texts, as dmp's ``diff_main`` gives it (uncleaned).
 
     With many people typing, a tab's shadow and the live text differ in many scattered places,
     and a diff costs about (length × differences) steps: half a second in pure Python for 5 KB
     and a hundred scattered words. The C++ core does the same work about a hundred times faster;
     the pure-Python engine (words first, see ``_WordFirst``) is the fallback. Either gives a
-    correct diff, which is all ``_merge`` and ``_patch_text`` need.
+    correct diff, which is all ``_merge`` and ``_patch_text`` need. ``timeout`` (seconds) overrides
+    ``Diff_Timeout``: a diff cut short is still correct, only coarser.
     """
+    timeout = _DMP.Diff_Timeout if timeout is None else timeout
     if ENGINE == "c++":
-        return [(_FAST_OPS[op], text) for op, text in _fast.diff(text1, text2, timelimit=_DMP.Diff_Timeout,
+        return [(_FAST_OPS[op], text) for op, text in _fast.diff(text1, text2, timelimit=timeout,
                                                                  checklines=False, cleanup="No", counts_only=False)]
-    return _DMP.diff_main(text1, text2)
+    return _DMP.diff_main(text1, text2, True, time.time() + timeout)
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -231,12 +235,74 @@ def _logged_diff(log: ChangeLog | None, base: str, target: str) -> list[tuple[in
     return diffs
 
 
-def _patch_text(base: str, target: str, diffs: list[tuple[int, str]] | None = None) -> str:
-    """Wire patch text turning ``base`` into ``target`` (``diffs``: a diff of them, if known)."""
+def _hunks(diffs: list[tuple[int, str]], margin: int) -> list[patch_obj]:
+    """Patches of ``diffs`` with ``margin`` characters of context on each side (fewer at the
+    text's ends), changes less than two margins apart in one hunk; ``start2`` counts in the
+    text with the earlier hunks applied, as dmp's ``patch_make`` has it.
+
+    dmp's ``patch_make`` widens each hunk's context until it is unique in the text
+    (``patch_addContext``: a ``find`` and ``rfind`` over the whole text per hunk), so that a
+    fuzzy ``patch_apply`` could place it in a text that moved. The server's patches are only
+    ever applied by position to the exact shadow they were made from (``applyExact`` in
+    diffsync.js, ``_apply_exact`` here, both after checking the shadow's checksum; a mismatch
+    asks for a full text), so their context needs no uniqueness: this costs the size of the
+    change, not of the text.
+    """
+    patches: list[patch_obj] = []
+    patch: patch_obj | None = None
+    at1 = at2 = 0  # in the base; in the text with the earlier hunks applied
+    before = ""  # the equality just before, if any
+    last = len(diffs) - 1
+    for index, (op, text) in enumerate(diffs):
+        size = len(text)
+        if op == _EQUAL:
+            if patch is not None:
+                if size <= 2 * margin and index != last:
+                    patch.diffs.append((op, text))
+                    patch.length1 += size
+                    patch.length2 += size
+                else:
+                    after = text[:margin]
+                    if after:
+                        patch.diffs.append((op, after))
+                        patch.length1 += len(after)
+                        patch.length2 += len(after)
+                    patches.append(patch)
+                    patch = None
+            at1, at2, before = at1 + size, at2 + size, text
+            continue
+        if patch is None:
+            context = before[len(before) - margin:] if margin else ""
+            patch = patch_obj()
+            patch.start1, patch.start2 = at1 - len(context), at2 - len(context)
+            patch.length1 = patch.length2 = len(context)
+            if context:
+                patch.diffs.append((_EQUAL, context))
+        patch.diffs.append((op, text))
+        if op == _DELETE:
+            patch.length1 += size
+            at1 += size
+        else:
+            patch.length2 += size
+            at2 += size
+        before = ""
+    if patch is not None:
+        patches.append(patch)
+    return patches
+
+
+def _patch_text(base: str, target: str, diffs: list[tuple[int, str]] | None = None, *,
+                exact: bool = False) -> str:
+    """Wire patch text turning ``base`` into ``target`` (``diffs``: a diff of them, if known).
+
+    ``exact``: margins of context only (``_hunks``), for the server's edits; a client's edits
+    are made with dmp's ``patch_make``, as the page (diffsync.js) makes them. Both are applied
+    only by position, to the exact shadow they were made from.
+    """
     if diffs is None:
         diffs = _diff(base, target)
     _DMP.diff_cleanupEfficiency(diffs)
-    patches = _DMP.patch_make(base, diffs)
+    patches = _hunks(diffs, _DMP.Patch_Margin) if exact else _DMP.patch_make(base, diffs)
     if _ASTRAL.search(base) or _ASTRAL.search(target):
         current = base
         for patch in patches:
@@ -346,11 +412,39 @@ def _merge(base: str, target: str, live: str, log: ChangeLog | None = None) -> s
     return live
 
 
-def _new_edit(base: str, target: str, n: int, m: int, log: ChangeLog | None = None) -> Edit | None:
+def _new_edit(base: str, target: str, n: int, m: int) -> Edit | None:
+    """A client's edit turning its shadow ``base`` into ``target``."""
+    if base == target:
+        return None
+    return {"n": n, "m": m, "patch": _patch_text(base, target), "checksum": checksum(base)}
+
+
+QUICK_DIFF_TIMEOUT = 0.05
+# Below this length a text is diffed in well under a millisecond and a patch is never dear.
+FULL_TEXT_FROM = 2000
+
+
+def _server_edit(base: str, target: str, n: int, m: int, log: ChangeLog | None) -> Edit | None:
+    """The server's edit turning a tab's shadow ``base`` into the live ``target``.
+
+    Its diff is read off the change log when it knows both texts. When it does not (the tab
+    fell behind the versions it keeps, or the log restarted), the texts are diffed, but with a
+    ``log`` (the server's), only for ``QUICK_DIFF_TIMEOUT`` instead of ``Diff_Timeout`` (a
+    diff cut short is correct but coarse); and an edit whose patch would be longer than the
+    text itself is sent as the full text (``{"full_text": ...}``, which the client takes as a
+    recovery: it puts its unacknowledged typing back on top), for texts of ``FULL_TEXT_FROM``
+    characters or more. A tab far behind costs a full-text message rather than half a second of
+    the server's CPU.
+    """
     if base == target:
         return None
     diffs = _logged_diff(log, base, target)
-    return {"n": n, "m": m, "patch": _patch_text(base, target, diffs), "checksum": checksum(base)}
+    if diffs is None and log is not None:
+        diffs = _diff(base, target, QUICK_DIFF_TIMEOUT)
+    patch = _patch_text(base, target, diffs, exact=True)
+    if log is not None and len(patch) > len(target) >= FULL_TEXT_FROM:
+        return {"n": n, "m": m, "full_text": target}
+    return {"n": n, "m": m, "patch": patch, "checksum": checksum(base)}
 
 
 # -- validation --------------------------------------------------------------------
@@ -509,8 +603,10 @@ def server_receive(
         if ack_m >= s.backup_m:
             s._recover(doc)
     if not s.edit_stack:
-        outgoing = _new_edit(s.shadow_text, doc, s.shadow_n, s.shadow_m, log)
-        if outgoing is not None:
+        outgoing = _server_edit(s.shadow_text, doc, s.shadow_n, s.shadow_m, log)
+        if outgoing is not None and "full_text" in outgoing:
+            s._recover(doc)  # a full text is never rolled back (see ServerSession)
+        elif outgoing is not None:
             s._sync_backup()
             s.edit_stack = [outgoing]
             s.shadow_text = doc
@@ -536,6 +632,8 @@ class ClientSession:
     shadow_m: int = 0
     edit_stack: list[Edit] = field(default_factory=list)
     resync: bool = False
+    # The shadow each stacked edit was made from, by its n (kept here, never sent).
+    edit_bases: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def start(cls, text: str) -> ClientSession:
@@ -552,6 +650,7 @@ class ClientSession:
         edit = _new_edit(self.shadow_text, current_text, self.shadow_n, self.shadow_m)
         if edit is not None:
             self.edit_stack.append(edit)
+            self.edit_bases[self.shadow_n] = self.shadow_text
             self.shadow_text = current_text
             self.shadow_n += 1
         message: Message = {"ack_m": self.shadow_m, "edits": [dict(e) for e in self.edit_stack]}
@@ -583,18 +682,21 @@ class ClientSession:
             self.shadow_text = applied
             self.shadow_m += 1
         self.edit_stack = [e for e in self.edit_stack if e["n"] >= ack_n]
+        self.edit_bases = {n: base for n, base in self.edit_bases.items() if n >= ack_n}
         return self.text
 
     def _reset(self, recovery: Edit) -> None:
-        # Keep the typing the server has not applied: the stacked edits it never got,
-        # then what was typed since the last message, on top of the full text.
-        text = recovery["full_text"]
-        for edit in self.edit_stack:
-            if edit["n"] >= recovery["n"]:
-                # Its base shadow is gone: dmp's fuzzy patch_apply has to do.
-                text = _DMP.patch_apply(_parse_patches(edit["patch"]) or [], text)[0]
-        self.text = _merge(self.shadow_text, self.text, text)
+        # Keep the typing the server has not applied: the stacked edits it never got (from
+        # edit ``recovery["n"]`` on) and what was typed since the last message. The shadow that
+        # edit was made from is one the server had too, so the full text descends from it:
+        # a three-way merge with it as the common ancestor carries them all over. (The client
+        # applies a server edit only once the server has all its edits, so none since that
+        # shadow: nothing the full text already holds is carried twice.) A fuzzy patch_apply of
+        # the stacked patches lost them when others had changed the text around them.
+        base = self.edit_bases.get(recovery["n"], self.shadow_text)
+        self.text = _merge(base, self.text, recovery["full_text"])
         self.shadow_text = recovery["full_text"]
         self.shadow_n, self.shadow_m = recovery["n"], recovery["m"] + 1
         self.edit_stack = []
+        self.edit_bases = {}
         self.resync = False

@@ -1,5 +1,5 @@
 // Drives deliberate/static/js/diffsync.js from a Python test: one JSON command per line on
-// stdin, one JSON answer per line on stdout. Commands: start, message, receive.
+// stdin, one JSON answer per line on stdout. Commands: start, message, receive, applyExact, sha1.
 "use strict";
 const readline = require("readline");
 const { ClientSession } = require("../../deliberate/static/js/diffsync.js");
@@ -17,6 +17,8 @@ rl.on("line", (line) => {
       answer = { message: clients[command.client].makeMessage(command.text) };
     } else if (command.op === "receive") {
       answer = { text: clients[command.client].receive(command.reply) };
+    } else if (command.op === "applyExact") {
+      answer = { text: require("../../deliberate/static/js/diffsync.js").applyExact(command.base, command.patch) };
     } else if (command.op === "sha1") {
       answer = { sha1: require("../../deliberate/static/js/diffsync.js").sha1(command.text) };
     } else {

@@ -102,3 +102,66 @@ def test_random_typing_with_losses_converges_and_keeps_every_word(node, seed):
     assert texts[0] == texts[1] == doc
     for marker in typed:
         assert doc.split().count(marker) == 1, (marker, doc)
+
+
+def _edited(rng: random.Random, base: str) -> str:
+    alphabet = "ab \n%+é🌍🤝中"
+    target = base
+    for _ in range(rng.randrange(7)):
+        at = rng.randrange(len(target) + 1)
+        end = min(len(target), at + rng.randrange(11))
+        target = target[:at] + "".join(rng.choice(alphabet) for _ in range(rng.randrange(9))) + target[end:]
+    return target
+
+
+def test_the_servers_margin_patches_apply_exactly_in_the_page(node):
+    """The server's patches (margins of context, not unique ones) applied by diffsync.js's applyExact
+    to the shadow they were made from give exactly the server's text, emoji (UTF-16) included."""
+    from deliberate.realtime import sync
+
+    rng = random.Random(19)
+    for _ in range(300):
+        base = "".join(rng.choice("ab \n%é🌍中") for _ in range(rng.randrange(80)))
+        target = _edited(rng, base) if rng.random() < 0.8 else "".join(rng.choice("ab 🌍") for _ in range(30))
+        if base == target:
+            continue
+        patch = sync._patch_text(base, target, exact=True)
+        assert node(op="applyExact", base=base, patch=patch)["text"] == target, (base, target, patch)
+
+
+def test_a_page_the_change_log_forgot_gets_the_full_text_and_keeps_its_typing(node):
+    """A tab behind everything the server's change log keeps gets the whole text (not a patch of a
+    long diff); its edit the server dropped meanwhile and its typing since are merged back on top."""
+    from deliberate.realtime import sync
+    from deliberate.realtime.changelog import ChangeLog
+    from deliberate.realtime.sync import ClientSession
+
+    rng = random.Random(5)
+    doc = " ".join(rng.choice("members decide together share surplus co-op vote".split()) for _ in range(600))
+    log = ChangeLog(sync._diff, max_versions=10)
+    start, tab = doc, ServerSession.start(doc)
+    node(op="start", client=0, text=doc)
+    other, other_row = ClientSession.start(doc), ServerSession.start(doc)
+    for i in range(13):  # someone rewrites every word, then adds a dozen more
+        other.text = doc.upper() if i == 0 else other.text + f" more{i}"
+        doc, other_row, reply = server_receive(doc, other_row, other.make_message(other.text), log)
+        other.receive(json.loads(json.dumps(reply)))
+
+    def send(text):
+        nonlocal doc, tab
+        message = node(op="message", client=0, text=text)["message"]
+        doc, tab, reply = server_receive(doc, tab, json.loads(json.dumps(message)), log)
+        return json.loads(json.dumps(reply))
+
+    typed = "alpha " + start
+    first_reply = send(typed)
+    assert "alpha" in doc and first_reply["edits"][0]["full_text"] == doc
+    typed += " beta"  # before that reply arrives: this edit is dropped by the server
+    second_reply = send(typed)
+    assert "beta" not in doc
+    typed = node(op="receive", client=0, reply=first_reply)["text"]
+    typed = node(op="receive", client=0, reply=second_reply)["text"]
+    assert "alpha" in typed and typed.endswith(" beta")
+    for _ in range(2):
+        typed = node(op="receive", client=0, reply=send(typed))["text"]
+    assert typed == doc and "alpha" in doc and doc.endswith(" beta") and "more12" in doc

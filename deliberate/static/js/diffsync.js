@@ -139,6 +139,7 @@
     this.shadowN = 0;
     this.shadowM = 0;
     this.editStack = [];
+    this.editBases = {};  // the shadow each stacked edit was made from, by its n (never sent)
     this.resync = false;
   }
 
@@ -147,6 +148,7 @@
     if (this.shadowText !== currentText) {
       this.editStack.push({ n: this.shadowN, m: this.shadowM, patch: patchText(this.shadowText, currentText),
                             checksum: sha1(this.shadowText) });
+      this.editBases[this.shadowN] = this.shadowText;
       this.shadowText = currentText;
       this.shadowN += 1;
     }
@@ -172,21 +174,22 @@
       this.shadowM += 1;
     }
     this.editStack = this.editStack.filter(function (e) { return e.n >= ackN; });
+    var bases = this.editBases;
+    Object.keys(bases).forEach(function (n) { if (Number(n) < ackN) { delete bases[n]; } });
     return this.text;
   };
 
+  // The stacked edits the server never got and the typing since: merged onto the full text with
+  // the shadow the first of them was made from as the common ancestor (see ClientSession._reset).
   ClientSession.prototype.reset = function (recovery) {
-    var text = recovery.full_text;
-    for (var i = 0; i < this.editStack.length; i++) {
-      if (this.editStack[i].n >= recovery.n) {
-        text = dmp.patch_apply(parsePatches(this.editStack[i].patch) || [], text)[0];
-      }
-    }
-    this.text = merge(this.shadowText, this.text, text);
+    var base = Object.prototype.hasOwnProperty.call(this.editBases, recovery.n)
+      ? this.editBases[recovery.n] : this.shadowText;
+    this.text = merge(base, this.text, recovery.full_text);
     this.shadowText = recovery.full_text;
     this.shadowN = recovery.n;
     this.shadowM = recovery.m + 1;
     this.editStack = [];
+    this.editBases = {};
     this.resync = false;
   };
 
