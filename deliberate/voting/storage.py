@@ -30,6 +30,14 @@ def lock_vote(session: Session, vote_id: int) -> Vote:
     return vote
 
 
+def read_vote(session: Session, vote_id: int) -> Vote:
+    """The vote's row as it is now, unlocked (a writer checks what it can before lock_vote)."""
+    vote = session.get(Vote, vote_id, populate_existing=True)
+    if vote is None:
+        raise NotFound(_("No vote with that number."))
+    return vote
+
+
 def entries(session: Session, vote: Vote) -> list[dict[str, Any]]:
     return list(session.scalars(select(LedgerEntry.entry).where(LedgerEntry.vote_id == vote.id)
                                 .order_by(LedgerEntry.seq)))
