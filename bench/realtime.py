@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 CLIENTS = 200
 READERS = int(os.environ.get("BENCH_READERS", 1000))
-EVENTS = 8
+EVENTS = int(os.environ.get("BENCH_EVENTS", 8))
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/0")
 PG = "postgresql://postgres@127.0.0.1:5432"
 RT_DATABASE = os.environ.get("BENCH_RT_DATABASE", "deliberate_bench_realtime")
