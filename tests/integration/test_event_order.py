@@ -15,10 +15,12 @@ WAIT = 60  # seconds before a stuck thread counts as a hang (a deadlock detector
 
 
 def _holders_of_the_events_lock() -> int:
-    """Transactions holding the events' advisory lock now (read on a connection of its own)."""
+    """Transactions holding the events' advisory lock in this database now (read on a connection of
+    its own; advisory locks are per database, and other test workers use databases of their own)."""
     with db.engine.connect() as connection:
-        return connection.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                                      "AND classid = 0 AND objid = :key"), {"key": EVENTS_LOCK_KEY})
+        return connection.scalar(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = :key "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"), {"key": EVENTS_LOCK_KEY})
 
 
 def test_a_writer_still_working_holds_up_no_other_and_ids_follow_the_commits(app):
