@@ -359,12 +359,17 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
     """
     now = now or utcnow()
     with unit_of_work() as session:
-        current = storage.lock_vote(session, vote.id)
+        # Who casts, and what, is checked before the vote's row is locked: every ballot of the vote
+        # queues on that lock, so it is held for the record's append alone. None of it changes while
+        # the vote is open (electorate, method, key); its state is checked again under the lock.
+        current = storage.read_vote(session, vote.id)
         member = casting_member(session, current, actor, coop)
         check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
         note = clean_text(note, "note", limits.BALLOT_NOTE)
         pseudonym = pseudonym_for(current, member, actor)
+        current = storage.lock_vote(session, vote.id)
+        check_accepting(current, now)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
         entry = storage.append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,

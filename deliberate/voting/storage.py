@@ -9,12 +9,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from ..database import is_postgres
 from ..errors import NotFound
-from ..realtime.events import EVENTS_LOCK_KEY, record_event
+from ..realtime.events import record_event
 from . import ledger
 from .models import Ballot, ElectorateMember, LedgerEntry, Vote
 
@@ -22,14 +20,19 @@ from .models import Ballot, ElectorateMember, LedgerEntry, Vote
 def lock_vote(session: Session, vote_id: int) -> Vote:
     """Lock the vote's row for this transaction (SQLite: the immediate transaction already does).
 
-    On PostgreSQL the events lock (see realtime.events) is taken first: every transaction that
-    records an event takes it anyway, so taking it before any vote row gives one lock order and
-    no deadlock with a transaction that recorded an event and then cancels a vote.
+    The events lock (realtime.events) is not taken here: a transaction takes it only at commit,
+    after every row lock, so one lock order holds everywhere.
     """
-    if is_postgres(session):
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
     vote = session.scalar(select(Vote).where(Vote.id == vote_id).with_for_update()
                           .execution_options(populate_existing=True))
+    if vote is None:
+        raise NotFound(_("No vote with that number."))
+    return vote
+
+
+def read_vote(session: Session, vote_id: int) -> Vote:
+    """The vote's row as it is now, unlocked (a writer checks what it can before lock_vote)."""
+    vote = session.get(Vote, vote_id, populate_existing=True)
     if vote is None:
         raise NotFound(_("No vote with that number."))
     return vote
