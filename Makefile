@@ -79,8 +79,11 @@ test: lint $(VENV)/.installed-dev vendor chromium pg-client nginx services compi
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-# Two workers: one per core. Each has its own SQLite files and its own PostgreSQL database.
-PYTEST := $(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
+# Two workers: one per core. Each has its own SQLite files and its own PostgreSQL database. The
+# tests' files (SQLite databases, instance folders, browser profiles) live in memory where the
+# machine has /dev/shm: no test then waits for the disk at a commit.
+TEST_TMPDIR := $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo /tmp)
+PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest -n 2 --dist loadfile --durations=20
 
 test-sqlite:
 	$(PYTEST)

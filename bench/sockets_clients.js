@@ -3,12 +3,14 @@
 // Engine.IO handshake and the server's connect handler). Each then joins ROOM. Prints one JSON
 // line {"ready": true, "connect_ms": [...], "failed": n, "elapsed_ms": t} once every client is in
 // (or has failed), then each received EVENT's arrival as a JSON line, like realtime_clients.js.
-// A line on stdin closes every client and exits.
-// Usage: node bench/sockets_clients.js URL N ROOM EVENT [BATCH]
+// A line on stdin closes every client and exits. Several URLs (comma-separated) share the
+// clients in turn (client i connects to URL i mod count).
+// Usage: node bench/sockets_clients.js URL[,URL2] N ROOM EVENT [BATCH]
 "use strict";
 const { io } = require("socket.io-client");
 
-const [url, count, room, eventName] = [process.argv[2], Number(process.argv[3]), process.argv[4], process.argv[5]];
+const [urls, count, room, eventName] = [process.argv[2].split(","), Number(process.argv[3]), process.argv[4],
+  process.argv[5]];
 const batch = Number(process.argv[6] || 100);
 const sockets = [];
 const connectMs = [];
@@ -29,7 +31,7 @@ function open() {
   const i = started;
   started += 1;
   const begun = process.hrtime.bigint();
-  const socket = io(url, { transports: ["websocket"], reconnection: false, forceNew: true, timeout: 20000 });
+  const socket = io(urls[i % urls.length], { transports: ["websocket"], reconnection: false, forceNew: true, timeout: 20000 });
   sockets.push(socket);
   let done = false;
   socket.on("connect", () => {

@@ -7,7 +7,7 @@ bench/sockets_clients.js, 100 connecting at a time) that each join a standard's 
 - connect latency per client (p50, p95) and the time for all 1,000 to be in;
 - the worker's memory (RSS) idle and with 1,000 connections, and its thread count;
 - a page's latency while the 1,000 connections are open (the standard's page, 30 requests);
-- fan-out: one saved revision reaching all 1,000 clients (p50, p95, 3 saves).
+- fan-out: one posted comment reaching all 1,000 clients (p50, p95, 3 comments).
 
 Worker types:
 - ``gthread`` (what deploy/gunicorn.conf.py runs): the app as it is, threading mode,
@@ -37,7 +37,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 
-from realtime import STANDARD, free_port, percentile, revise, signed_in  # noqa: E402
+from realtime import FANOUT_EVENT, STANDARD, free_port, percentile, post_comment, signed_in  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_SOCKETS", 1000))
 EVENTS = 3
@@ -143,7 +143,7 @@ def measure(kind: str, env: dict) -> dict[str, float]:
         page_latencies(url, 10)  # warm: templates compiled, connections pooled
         idle = status(worker)
         room = re.search(r'data-live-room="(standard:\d+)"', requests.get(f"{url}/standards/{STANDARD}").text).group(1)
-        node = subprocess.Popen(["node", str(BENCH / "sockets_clients.js"), url, str(CLIENTS), room, "section_revised", "100"],
+        node = subprocess.Popen(["node", str(BENCH / "sockets_clients.js"), url, str(CLIENTS), room, FANOUT_EVENT, "100"],
                                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 text=True, env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")})
         try:
@@ -154,7 +154,7 @@ def measure(kind: str, env: dict) -> dict[str, float]:
             connected = CLIENTS - ready["failed"]
             latencies: list[float] = []
             for n in range(EVENTS):
-                revise(http, url, n)
+                post_comment(http, url, n)
                 arrivals = [json.loads(node.stdout.readline()) for _ in range(connected)]
                 latencies += [a["at"] - a["emitted"] for a in arrivals]
                 time.sleep(0.5)

@@ -32,6 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .versions import pagecache
 
     pagecache.init_app(app)  # observers' finished pages answered before Flask (versions/pagecache.py)
+    from .realtime.fanout import NoDeflate
+
+    app.wsgi_app = NoDeflate(app.wsgi_app)  # WebSocket frames are not deflated per reader (realtime/fanout.py)
     register_error_handlers(app)
     register_cli(app)
     if app.config.get("TRUSTED_PROXIES"):
@@ -136,12 +139,17 @@ def register_extensions(app: Flask) -> None:
     from .coediting import sockets as _coediting_sockets  # noqa: F401
     from .discussions import sockets as _discussions_sockets  # noqa: F401
     from .realtime import catch_up as _catch_up  # noqa: F401
-    from .realtime import handlers
+    from .realtime import fanout, handlers
 
+    queue = fanout.client_manager(app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+                                  app.config.get("SOCKETIO_CHANNEL") or "flask-socketio")
     socketio.init_app(
         app,
         async_mode="threading",
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        # Redis: our manager (published first, realtime/fanout.py); another queue: the library's own.
+        **({"client_manager": queue} if queue is not None
+           else {"channel": app.config.get("SOCKETIO_CHANNEL") or "flask-socketio"}),
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
         manage_session=False,
         max_http_buffer_size=limits.SOCKET_MESSAGE_BYTES,

@@ -98,6 +98,9 @@ def settings_from_env(environ: Mapping[str, str], instance_path: str) -> dict[st
         "ENV_NAME": env,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SOCKETIO_MESSAGE_QUEUE": environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # The queue's pub/sub channel: Redis channels are shared by all its databases, so two sites
+        # (or a bench beside a site) on one Redis need channels of their own.
+        "SOCKETIO_CHANNEL": environ.get("SOCKETIO_CHANNEL") or "flask-socketio",
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _flag(environ.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,

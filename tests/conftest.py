@@ -6,6 +6,7 @@ table is emptied between tests.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import shutil
@@ -20,6 +21,11 @@ from jinja2 import BytecodeCache
 # Property tests judge correctness, never speed: a loaded CI machine must not fail them on time.
 settings.register_profile("deliberate", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("deliberate")
+
+# The collector's default first threshold (700 new objects) makes a worker, whose heap holds every
+# module of the app and its tests, run a collection every few statements: a quarter of the suite's
+# time went there. Collections still run, fifty times less often.
+gc.set_threshold(50_000, 20, 100)
 
 # The instance folder (generated secret key, SQLite files) of the test run, never the repo's.
 _RUN_DIR = Path(tempfile.mkdtemp(prefix="deliberate-tests-"))
@@ -48,28 +54,69 @@ def _ensure_database(url: str) -> None:
     admin.dispose()
 
 
-def _reuse_werkzeug_url_builders() -> None:
-    """Werkzeug writes and compiles a Python function per URL rule each time an app is made
-    (~0.1 s an app here), and the suite makes an app per test, always with the same rules: compile
-    each distinct builder once. The builder depends only on the rule's parsed parts, its defaults
-    and ``append_unknown`` (it takes the rule as its first argument), which make the key."""
+def _reuse_werkzeug_rules() -> None:
+    """Werkzeug parses each URL rule and writes and compiles a Python function to build its URLs
+    each time an app is made (~10 ms an app here, ~1,000 rules), and the suite makes an app per test,
+    always with the same rules: compile each distinct rule once. What ``Rule.compile`` leaves on a
+    rule depends only on its text, subdomain or host, defaults and the map's converters, which make
+    the key; the parts and converters are shared read-only, the builders bound to each rule."""
     from werkzeug.routing.rules import Rule
 
-    compile_builder = Rule._compile_builder
-    builders: dict = {}
+    compile_rule = Rule.compile
+    compiled: dict = {}
 
-    def reused(self, append_unknown=True):
+    def converters_of(url_map) -> tuple:
+        key = getattr(url_map, "_test_converters_key", None)
+        if key is None:
+            key = url_map._test_converters_key = tuple(sorted(url_map.converters.items()))
+        return key
+
+    def compile(self):
         defaults = tuple(sorted((name, repr(value)) for name, value in (self.defaults or {}).items()))
-        converters = tuple((name, type(converter)) for name, converter in self._converters.items())
-        key = (self.rule, tuple(self._trace), defaults, converters, append_unknown)
-        if key not in builders:
-            builders[key] = compile_builder(self, append_unknown)
-        return builders[key]
+        key = (self.rule, self.subdomain, self.host, self.merge_slashes, self.map.host_matching, defaults,
+               converters_of(self.map))
+        kept = compiled.get(key)
+        if kept is None:
+            compile_rule(self)
+            compiled[key] = (self._parts, self._trace, self._converters, frozenset(self.arguments),
+                             self._build.__func__, self._build_unknown.__func__)
+            return
+        parts, trace, converters, arguments, build, build_unknown = kept
+        self._parts, self._trace, self._converters = parts, trace, converters
+        self.arguments = set(arguments)
+        self._build, self._build_unknown = build.__get__(self, None), build_unknown.__get__(self, None)
 
-    Rule._compile_builder = reused
+    Rule.compile = compile
 
 
-_reuse_werkzeug_url_builders()
+_reuse_werkzeug_rules()
+
+
+def _share_compiled_statements() -> None:
+    """SQLAlchemy compiles each distinct statement once per engine and keeps it in the engine's
+    cache, keyed by the engine's dialect; the suite makes an engine per test (an app per test), so
+    every test compiled every statement it ran again (about a third of a page test's time). Engines
+    of one kind (same driver, same options) share the first one's dialect and compiled cache here,
+    as the engine of a long-running process shares them between its requests."""
+    from flask_sqlalchemy import SQLAlchemy
+    from sqlalchemy.util import LRUCache
+
+    make_engine = SQLAlchemy._make_engine
+    shared: dict = {}
+
+    def made(self, bind_key, options, app):
+        engine = make_engine(self, bind_key, options, app)
+        key = (engine.url.drivername, repr(sorted((k, repr(v)) for k, v in options.items() if k != "url")))
+        if key not in shared:
+            engine._compiled_cache = LRUCache(10_000)
+            shared[key] = (engine.dialect, engine._compiled_cache)
+        engine.dialect, engine._compiled_cache = shared[key]
+        return engine
+
+    SQLAlchemy._make_engine = made
+
+
+_share_compiled_statements()
 
 
 class _TemplatesCompiledOnce(BytecodeCache):
@@ -197,6 +244,8 @@ def database_url(request, database_template, tmp_path, network_copy):
         source = request.getfixturevalue("authz_world_file")[0]
     elif "seeded_demo" in request.fixturenames:  # a copy of the run's seeded demo network
         source = request.getfixturevalue("seeded_demo_file")[0]
+    elif "kept_world" in request.fixturenames:  # a copy of the world the test's module built once
+        source = request.getfixturevalue("kept_world_file")[0]
     else:
         source = network_copy["file"] if network_copy else database_template
     shutil.copyfile(source, path)
@@ -343,18 +392,81 @@ def factory_numbers(network_copy):
     return Numbering(network_copy["numbers"] if network_copy else None)
 
 
-@pytest.fixture
-def make_steward(app, factory_numbers):
-    from deliberate.members.services import create_steward
+class Factories:
+    """People and things with sensible defaults, numbered by ``numbers`` (steward1@example.org,
+    Coop 1, Standard 1, …), made through the services. The ``make_*`` fixtures are its methods; a
+    world built once for a module (``build_world_once``) uses it directly."""
 
+    def __init__(self, numbers: Numbering, steward=None):
+        self.numbers = numbers
+        self._steward = steward
 
-    def make(**overrides):
-        n = factory_numbers.take("steward")
+    @property
+    def steward(self):
+        if self._steward is None:
+            self._steward = self.make_steward()
+        return self._steward
+
+    def make_steward(self, **overrides):
+        from deliberate.members.services import create_steward
+
+        n = self.numbers.take("steward")
         values = {"email": f"steward{n}@example.org", "name": f"Steward {n}", "password": TEST_PASSWORD}
         values.update(overrides)
         return create_steward(**values)
 
-    return make
+    def make_coop(self, status="member", **overrides):
+        from deliberate.members import services
+
+        n = self.numbers.take("coop")
+        values = {"name": f"Coop {n}", "country": "ES", "kind": "worker"}
+        values.update(overrides)
+        coop = services.register_coop(actor=self.steward, **values)
+        if status in ("member", "suspended", "left"):
+            coop = services.change_coop_status(actor=self.steward, coop=coop, status="member")
+        if status in ("suspended", "left"):
+            coop = services.change_coop_status(actor=self.steward, coop=coop, status=status)
+        return coop
+
+    def make_delegate(self, coop=None, **overrides):
+        from deliberate.members import services
+
+        n = self.numbers.take("delegate")
+        coop = coop or self.make_coop()
+        values = {"name": f"Delegate {n}", "email": f"delegate{n}@example.org", "password": TEST_PASSWORD}
+        values.update(overrides)
+        _invitation, token = services.invite_delegate(actor=self.steward, coop=coop)
+        return services.accept_invitation(token=token, **values)
+
+    def make_standard(self, sections=None, **overrides):
+        from deliberate.standards import services
+
+        n = self.numbers.take("standard")
+        values = {"title": f"Standard {n}", "summary": "What we hold in common."}
+        values.update(overrides)
+        if sections is None:
+            sections = [("Member ownership", "Members own the platform."),
+                        ("Data rights", "Members own their data.\n\nThey can download it.")]
+        return services.create_standard(actor=self.steward, sections=sections, **values)
+
+    def make_network(self) -> dict[str, int]:
+        """The small network of the ``network`` fixture; returns its ids."""
+        from deliberate.members.services import change_coop_status
+
+        member = self.make_coop(name="Kazi Riders")
+        suspended = self.make_coop(name="Quiet Co-op")
+        applicant = self.make_coop("applicant", name="New Co-op")
+        delegate = self.make_delegate(coop=member, email="delegate@example.org")
+        suspended_delegate = self.make_delegate(coop=suspended, email="suspended@example.org")
+        change_coop_status(actor=self.steward, coop=suspended, status="suspended")
+        standard = self.make_standard(title="Platform Co-op Principles")
+        return {"steward": self.steward.id, "delegate": delegate.id, "suspended_delegate": suspended_delegate.id,
+                "member": member.id, "suspended": suspended.id, "applicant": applicant.id, "standard": standard.id}
+
+
+@pytest.fixture
+def make_steward(app, factory_numbers):
+    return Factories(factory_numbers).make_steward
 
 
 @pytest.fixture
@@ -368,55 +480,23 @@ def steward(make_steward, network_copy):
 
 
 @pytest.fixture
-def make_coop(app, factory_numbers, steward):
-    from deliberate.members import services
-
-
-    def make(status="member", **overrides):
-        n = factory_numbers.take("coop")
-        values = {"name": f"Coop {n}", "country": "ES", "kind": "worker"}
-        values.update(overrides)
-        coop = services.register_coop(actor=steward, **values)
-        if status in ("member", "suspended", "left"):
-            coop = services.change_coop_status(actor=steward, coop=coop, status="member")
-        if status in ("suspended", "left"):
-            coop = services.change_coop_status(actor=steward, coop=coop, status=status)
-        return coop
-
-    return make
+def factories(app, factory_numbers, steward) -> Factories:
+    return Factories(factory_numbers, steward)
 
 
 @pytest.fixture
-def make_delegate(app, factory_numbers, steward, make_coop):
-    from deliberate.members import services
-
-
-    def make(coop=None, **overrides):
-        n = factory_numbers.take("delegate")
-        coop = coop or make_coop()
-        values = {"name": f"Delegate {n}", "email": f"delegate{n}@example.org", "password": TEST_PASSWORD}
-        values.update(overrides)
-        _invitation, token = services.invite_delegate(actor=steward, coop=coop)
-        return services.accept_invitation(token=token, **values)
-
-    return make
+def make_coop(factories):
+    return factories.make_coop
 
 
 @pytest.fixture
-def make_standard(app, factory_numbers, steward):
-    from deliberate.standards import services
+def make_delegate(factories):
+    return factories.make_delegate
 
 
-    def make(sections=None, **overrides):
-        n = factory_numbers.take("standard")
-        values = {"title": f"Standard {n}", "summary": "What we hold in common."}
-        values.update(overrides)
-        if sections is None:
-            sections = [("Member ownership", "Members own the platform."),
-                        ("Data rights", "Members own their data.\n\nThey can download it.")]
-        return services.create_standard(actor=steward, sections=sections, **values)
-
-    return make
+@pytest.fixture
+def make_standard(factories):
+    return factories.make_standard
 
 
 @pytest.fixture
@@ -432,21 +512,11 @@ def login(client):
     return do
 
 @pytest.fixture
-def network(app_config, network_copy, factory_numbers, steward, make_coop, make_delegate, make_standard):
+def network(app_config, network_copy, factory_numbers, factories):
     """A small network: a member co-op with a delegate, a suspended co-op with one, an applicant."""
     if network_copy:
         return _load_network(network_copy["ids"])
-    from deliberate.members.services import change_coop_status
-
-    member = make_coop(name="Kazi Riders")
-    suspended = make_coop(name="Quiet Co-op")
-    applicant = make_coop("applicant", name="New Co-op")
-    delegate = make_delegate(coop=member, email="delegate@example.org")
-    suspended_delegate = make_delegate(coop=suspended, email="suspended@example.org")
-    change_coop_status(actor=steward, coop=suspended, status="suspended")
-    standard = make_standard(title="Platform Co-op Principles")
-    ids = {"steward": steward.id, "delegate": delegate.id, "suspended_delegate": suspended_delegate.id,
-           "member": member.id, "suspended": suspended.id, "applicant": applicant.id, "standard": standard.id}
+    ids = factories.make_network()
     if _config_key(app_config) not in _NETWORK_COPIES and _only_the_network(factory_numbers):
         _NETWORK_COPIES[_config_key(app_config)] = _keep_network(ids, dict(factory_numbers.next))
     return _load_network(ids)
@@ -570,6 +640,25 @@ def authz_client(app, authz_world):
         return client
 
     return make
+
+
+# A module's own world, built once -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def kept_world_file():
+    """A module that builds a costly world for each of its tests overrides this (module scope) with
+    ``build_world_once(database_template, tmp_path_factory, build, name)`` and asks for
+    ``kept_world``: each test then starts from a copy of it."""
+    raise NotImplementedError("override kept_world_file in the test module")
+
+
+@pytest.fixture
+def kept_world(app, kept_world_file):
+    """What the module's ``build`` returned, in a database of the test's own (the ``database_url``
+    fixture copies the world's file on SQLite; its rows are restored here on PostgreSQL)."""
+    if ON_POSTGRES:
+        restore_postgres(kept_world_file[0])
+    return kept_world_file[1]
 
 
 # The demo network (deliberate.seed.seed, with every feature's story) ---------------------------

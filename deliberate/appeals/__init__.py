@@ -8,10 +8,7 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """Register the built-in decision kinds (amendment, version, admission) and the helper the
-    decided things' pages use to show their formal objections."""
+    """Register the built-in decision kinds (amendment, version, admission)."""
     from . import subjects
-    from .queries import objections_on
 
     subjects.register_builtin()
-    app.jinja_env.globals["objections_on"] = objections_on

@@ -15,22 +15,11 @@ erasing a person changes nothing here.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import (
-    GENESIS,
-    LedgerError,
-    by_entry,
-    canonical,
-    entry_hash,
-    format_at,
-    parse_at,
-    time_order_problems,
-    verify_chain,
-)
+from deliberate import hashchain
 
 from . import draw, tally
 
@@ -50,54 +39,17 @@ def make_entry(prev_entry: Mapping[str, Any] | None, kind: str, payload: Mapping
     """The next entry after ``prev_entry`` (None for the first)."""
     if kind not in KINDS:
         raise RecordError(f"unknown kind {kind!r}")
-    entry: dict[str, Any] = {
-        "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
-        "kind": kind,
-        "at": format_at(at) if isinstance(at, datetime) else at,
-        "payload": dict(payload),
-        "prev": GENESIS if prev_entry is None else prev_entry["hash"],
-    }
-    try:
-        parse_at(entry["at"])
-        entry["payload"] = json.loads(canonical(entry["payload"]))
-    except LedgerError as error:
-        raise RecordError(str(error)) from None
-    entry["hash"] = entry_hash(entry)
-    return entry
+    return hashchain.next_entry(prev_entry, {"kind": kind}, payload, at, error=RecordError)
 
 
-def line(entry: Mapping[str, Any]) -> str:
-    return canonical(dict(entry)).decode("utf-8")
-
-
-def dumps(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The record as JSON lines (each line canonical, each ending in a newline)."""
-    return "".join(line(entry) + "\n" for entry in entries)
+line = hashchain.line
+dumps = hashchain.dumps
+head = hashchain.head
 
 
 def loads(text: str | bytes) -> list[dict[str, Any]]:
     """Parse a JSON-lines record; RecordError naming the line if one is not a JSON object."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise RecordError("the record is not UTF-8 text") from None
-    entries = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError) as error:
-            raise RecordError(f"line {number}: not JSON ({error})") from None
-        if not isinstance(value, dict):
-            raise RecordError(f"line {number}: not a JSON object")
-        entries.append(value)
-    return entries
-
-
-def head(entries: Sequence[Mapping[str, Any]]) -> str:
-    return str(entries[-1]["hash"]) if entries else GENESIS
+    return hashchain.loads(text, error=RecordError)
 
 
 class Replay:
@@ -179,28 +131,21 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     """Check a whole record: fields, seq from 0, hashes and links, times never going back, the
     order of steps, the council's draw against its seed, dismissals and replacements, and each
     council outcome against the ballots before it. Empty list: the record holds."""
-    problems = verify_chain(entries)
+    problems: list[str] = []
     state = Replay()
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             continue
-        if set(entry) != ENTRY_KEYS:
-            problems.append(f"entry {i}: fields are {sorted(entry)}, expected {sorted(ENTRY_KEYS)}")
-        if entry.get("seq") != i or isinstance(entry.get("seq"), bool):
-            problems.append(f"entry {i}: seq is {entry.get('seq')!r}, expected {i}")
+        problems += hashchain.field_problems(i, entry, ENTRY_KEYS) + hashchain.seq_problems(i, entry)
         if entry.get("kind") not in KINDS:
             problems.append(f"entry {i}: unknown kind {entry.get('kind')!r}")
             continue
-        try:
-            parse_at(entry.get("at"))
-        except LedgerError as error:
-            problems.append(f"entry {i}: {error}")
+        problems += hashchain.at_problems(i, entry)
         try:
             problems += _step_problems(i, entry, state)
         except (TypeError, ValueError) as error:
             problems.append(f"entry {i}: {error}")
-    problems += time_order_problems(entries, noun="record")
-    return by_entry(problems)
+    return hashchain.problems_with_links(entries, problems)
 
 
 def replay(entries: Sequence[Mapping[str, Any]]) -> Replay:

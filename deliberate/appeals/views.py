@@ -35,7 +35,9 @@ def _coop() -> Cooperative | None:
     return coop
 
 
-def _back(objection_id: int, anchor: str = "") -> Any:
+def _back(objection_id: int, done: str, anchor: str = "") -> Any:
+    """After a step is recorded: say ``done`` and go back to the objection's page (at ``anchor``)."""
+    flash(done, "success")
     return redirect(url_for(".show", objection_id=objection_id, _anchor=anchor or None))
 
 
@@ -69,8 +71,7 @@ def new():
             flash(error.message, "error")
             errors, status = error.field_errors, 422
         else:
-            flash(_("Your formal objection is filed. Everyone can read it."), "success")
-            return _back(objection.id)
+            return _back(objection.id, _("Your formal objection is filed. Everyone can read it."))
     return render_template("appeals/new.html", decision=decision, subject=f"{kind}:{ident}", values=values,
                            errors=errors, ends=services.window_end(decision),
                            coops=list(getattr(current_user, "acting_coops", []) or [])), status
@@ -111,32 +112,28 @@ def draw_page(objection_id: int):
 @login_required
 def mediate(objection_id: int):
     services.add_mediation_note(actor=current_user, objection=queries.get_objection(objection_id), note=_form("note"))
-    flash(_("The mediation note is recorded."), "success")
-    return _back(objection_id, "record")
+    return _back(objection_id, _("The mediation note is recorded."), "record")
 
 
 @bp.post("/objections/<int:objection_id>/proposals")
 @login_required
 def propose(objection_id: int):
     services.put_proposal(actor=current_user, objection=queries.get_objection(objection_id), text=_form("text"))
-    flash(_("The mediator's proposal is recorded."), "success")
-    return _back(objection_id, "proposal")
+    return _back(objection_id, _("The mediator's proposal is recorded."), "proposal")
 
 
 @bp.post("/objections/<int:objection_id>/withdraw")
 @login_required
 def withdraw(objection_id: int):
     services.withdraw_objection(actor=current_user, objection=queries.get_objection(objection_id), note=_form("note"))
-    flash(_("The formal objection is withdrawn."), "success")
-    return _back(objection_id)
+    return _back(objection_id, _("The formal objection is withdrawn."))
 
 
 @bp.post("/objections/<int:objection_id>/convene")
 @login_required
 def convene(objection_id: int):
     services.convene_council(actor=current_user, objection=queries.get_objection(objection_id))
-    flash(_("The council is drawn."), "success")
-    return _back(objection_id, "council")
+    return _back(objection_id, _("The council is drawn."), "council")
 
 
 @bp.post("/objections/<int:objection_id>/ballots")
@@ -145,8 +142,7 @@ def ballot(objection_id: int):
     services.cast_council_ballot(actor=current_user, objection=queries.get_objection(objection_id),
                                  question=_form("question"), choice=_form("choice"), reason=_form("reason"),
                                  coop=_coop())
-    flash(_("Your co-op's ballot is recorded."), "success")
-    return _back(objection_id, "council")
+    return _back(objection_id, _("Your co-op's ballot is recorded."), "council")
 
 
 @bp.post("/objections/<int:objection_id>/dismissals")
@@ -154,8 +150,7 @@ def ballot(objection_id: int):
 def dismiss(objection_id: int):
     services.move_dismissal(actor=current_user, objection=queries.get_objection(objection_id), member=_form("member"),
                             reason=_form("reason"), coop=_coop())
-    flash(_("Your motion to dismiss is recorded, with your co-op's yes."), "success")
-    return _back(objection_id, "council")
+    return _back(objection_id, _("Your motion to dismiss is recorded, with your co-op's yes."), "council")
 
 
 @bp.post("/objections/<int:objection_id>/decisions")
@@ -163,8 +158,7 @@ def dismiss(objection_id: int):
 def decide(objection_id: int):
     services.draft_decision(actor=current_user, objection=queries.get_objection(objection_id),
                             outcome=_form("outcome"), finding=_form("finding"), reason=_form("reason"), coop=_coop())
-    flash(_("The draft decision is recorded, with your co-op's yes."), "success")
-    return _back(objection_id, "council")
+    return _back(objection_id, _("The draft decision is recorded, with your co-op's yes."), "council")
 
 
 @bp.post("/objections/<int:objection_id>/opinions")
@@ -172,8 +166,7 @@ def decide(objection_id: int):
 def opinion(objection_id: int):
     services.write_minority_opinion(actor=current_user, objection=queries.get_objection(objection_id),
                                     text=_form("text"), coop=_coop())
-    flash(_("The minority opinion is published."), "success")
-    return _back(objection_id, "opinions")
+    return _back(objection_id, _("The minority opinion is published."), "opinions")
 
 
 @bp.post("/objections/<int:objection_id>/revert")

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..members.models import Cooperative, Person
 from ..members.services import acting_coop
 from ..proposals.models import AmendmentDraft
-from ..realtime.events import record_event
+from ..realtime.events import Event, record_event
 from ..standards.models import Revision, Section
 from ..text.paragraphs import split_paragraphs
 from . import permissions
@@ -301,10 +301,12 @@ def _start_thread(actor: Person, subject: Subject, title: str, body: str, quote:
 
 def _announce(session: Session, kind: str, comment: Comment, subject: Subject, actor: Person,
               first: bool = False) -> None:
-    event = record_event(session, kind, subject.room, comment_payload(comment, subject), actor_id=actor.id)
-    comment.last_event_id = event.id
-    if first:
-        comment.posted_event_id = event.id
+    def written(event: Event) -> None:  # at commit, once the event has its id (realtime.events)
+        comment.last_event_id = event.id
+        if first:
+            comment.posted_event_id = event.id
+
+    record_event(session, kind, subject.room, comment_payload(comment, subject), actor_id=actor.id, then=written)
 
 
 def _load_for_update(session: Session, comment_id: Any, actor) -> tuple[Comment, Subject]:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
+from ..appeals.queries import objections_on
 from ..caching import no_store
 from ..errors import DomainError
 from ..extensions import db, limiter
@@ -182,6 +183,7 @@ def show(slug: str):
                                   if s in services.COOP_TRANSITIONS[coop.status]]
     delegates = [d.person for d in coop.delegations if d.ended_at is None]
     return render_template("coops/show.html", coop=coop, delegates=delegates, status_form=status_form, live_since=since,
+                           formal_objections=objections_on("admission", coop.id),
                            can_manage=permissions.can_manage_coops(current_user),
                            can_manage_webhooks=can_manage_coop_hooks(current_user, coop),
                            can_erase=permissions.can_erase_people(current_user),

@@ -53,9 +53,18 @@ class _QueueCollector(Collector):
     def __init__(self, app: Flask) -> None:
         self.app = app
 
+    @staticmethod
+    def _family() -> GaugeMetricFamily:
+        return GaugeMetricFamily("deliberate_queue_length", "Items waiting in a background queue (counted at scrape time).",
+                                 labels=["queue"])
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """What the collector reports, without counting: registering it (at app creation) must not
+        query the database, which may not even be migrated yet."""
+        yield self._family()
+
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        family = GaugeMetricFamily("deliberate_queue_length", "Items waiting in a background queue (counted at scrape time).",
-                                   labels=["queue"])
+        family = self._family()
         for queue in sorted(QUEUES.values(), key=lambda q: q.name):
             try:
                 with self.app.app_context():

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from .. import limits
+from ..appeals.queries import objections_on
 from ..discussions.queries import RECENT, thread_view
 from ..errors import DomainError, InvalidInput
 from ..forms import form_id, show_errors
@@ -114,6 +115,7 @@ def show(slug: str, amendment_id: int):
     person = _person()
     return render_template(
         "amendments/show.html", standard=standard, amendment=amendment, draft=shown, drafts=drafts, live_since=since,
+        formal_objections=objections_on("amendment", amendment.id),
         change=queries.amendment_change(amendment, shown), timeline=queries.timeline(amendment),
         group=queries.group_view(amendment.group, person) if amendment.group_id else None, votes=queries.votes_on(amendment),
         view=request.args.get("view", "inline"), state_help=translated(STATE_HELP),

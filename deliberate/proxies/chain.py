@@ -16,22 +16,12 @@ the entry without ``hash``. Co-ops are named as in the ballot records ("coop-<sl
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import (
-    GENESIS,
-    LedgerError,
-    by_entry,
-    canonical,
-    entry_hash,
-    format_at,
-    parse_at,
-    time_order_problems,
-    verify_chain,
-)
+from deliberate import hashchain
+from deliberate.voting.ledger import LedgerError, format_at, parse_at
 
 from .resolution import ProxyTerms
 from .states import KIND_OF_ACTION, RECORD_KINDS, SCOPES, ProxyStateError, check_scope, next_state
@@ -71,47 +61,17 @@ def make_entry(prev_entry: Mapping[str, Any] | None, kind: str, ref: int, payloa
     ``at`` earlier than the previous entry's is replaced by it (as in the ballot records)."""
     if kind not in RECORD_KINDS:
         raise ProxyRecordError(f"unknown kind {kind!r}")
-    at_text = format_at(at) if isinstance(at, datetime) else at
-    try:
-        if prev_entry is not None and parse_at(at_text) < parse_at(prev_entry["at"]):
-            at_text = prev_entry["at"]
-        entry: dict[str, Any] = {
-            "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
-            "kind": kind, "ref": ref, "at": at_text,
-            # A JSON-only copy: what is hashed is exactly what a reader will parse back.
-            "payload": json.loads(canonical(dict(payload))),
-            "prev": GENESIS if prev_entry is None else prev_entry["hash"],
-        }
-    except LedgerError as error:
-        raise ProxyRecordError(str(error)) from None
-    entry["hash"] = entry_hash(entry)
-    return entry
+    return hashchain.next_entry(prev_entry, {"kind": kind, "ref": ref}, payload, at, error=ProxyRecordError,
+                                clamp_at=True)
 
 
-def dumps(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The record as JSON lines (each line canonical, each ending in a newline)."""
-    return "".join(canonical(dict(entry)).decode("utf-8") + "\n" for entry in entries)
+dumps = hashchain.dumps
+head = hashchain.head
 
 
 def loads(text: str | bytes) -> list[dict[str, Any]]:
     """Parse a JSON-lines record; ProxyRecordError naming the line if one is not a JSON object."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProxyRecordError("the record is not UTF-8 text") from None
-    entries = []
-    for number, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError) as error:
-            raise ProxyRecordError(f"line {number}: not JSON ({error})") from None
-        if not isinstance(value, dict):
-            raise ProxyRecordError(f"line {number}: not a JSON object")
-        entries.append(value)
-    return entries
+    return hashchain.loads(text, error=ProxyRecordError)
 
 
 def _given_problem(entry: Mapping[str, Any], payload: Mapping[str, Any]) -> str:
@@ -146,12 +106,12 @@ def _walk(entries: Sequence[Any]) -> tuple[dict[Any, dict[str, Any]], list[str]]
         if not isinstance(entry, Mapping):
             problems.append(f"entry {i}: not an object")
             continue
-        if set(entry) != ENTRY_KEYS:
-            problems.append(f"entry {i}: fields are {sorted(map(str, entry))}, expected {sorted(ENTRY_KEYS)}")
+        wrong_fields = hashchain.field_problems(i, entry, ENTRY_KEYS)
+        if wrong_fields:
+            problems += wrong_fields
             continue
-        seq, kind, ref, payload = entry["seq"], entry["kind"], entry["ref"], entry["payload"]
-        if seq != i or isinstance(seq, bool):
-            problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added or out of order)")
+        kind, ref, payload = entry["kind"], entry["ref"], entry["payload"]
+        problems += hashchain.seq_problems(i, entry)
         try:
             at = parse_at(entry["at"])
         except LedgerError as error:
@@ -199,10 +159,7 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     entry's hash, times never go backwards, each proxy is given once and then changes only as
     states.TRANSITIONS allows (accepted before its end date, expired not before it). Returns the
     problems, earliest first; an empty list means the record holds."""
-    problems = verify_chain(entries)
-    problems += _walk(entries)[1]
-    problems += time_order_problems(entries, noun="record")
-    return by_entry(problems)
+    return hashchain.problems_with_links(entries, _walk(entries)[1])
 
 
 def replay(entries: Sequence[Mapping[str, Any]]) -> list[ProxyTerms]:
@@ -214,8 +171,3 @@ def replay(entries: Sequence[Mapping[str, Any]]) -> list[ProxyTerms]:
     return [ProxyTerms(id=ref, giver=p["giver"], holder=p["holder"], scope=p["scope"], ends_at=p["ends"],
                        state=p["state"], standard_id=p["standard_id"], vote_id=p["vote_id"])
             for ref, p in sorted(proxies.items())]
-
-
-def head(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The hash of the last entry (64 zeros for an empty record)."""
-    return str(entries[-1]["hash"]) if entries else GENESIS

@@ -2,8 +2,10 @@
 
 One function per intention, the actor passed explicitly. Every change of a proxy appends an entry
 to the network's proxy record in the same transaction. On PostgreSQL each write first takes the
-events lock (every writer that records an event takes it anyway), so proxy changes are serialised
-and the record's ``seq`` stays contiguous; SQLite's write transactions already begin immediately.
+proxies' own advisory lock (:data:`PROXIES_LOCK_KEY`), so proxy changes are serialised and the
+record's ``seq`` stays contiguous; SQLite's write transactions already begin immediately. The
+record does not follow the events' order, so it does not wait for the events lock (taken only at
+commit, last, by realtime.events).
 
 Casting by proxy goes through the vote's row lock and the same upsert as a co-op's own ballot
 (voting.services.upsert_ballot): one counted ballot per co-op whatever happens. A co-op's own
@@ -28,7 +30,7 @@ from ..limits import clean_text
 from ..members.models import Cooperative, Person
 from ..members.permissions import is_delegate_of
 from ..policies.queries import network_policy
-from ..realtime.events import EVENTS_LOCK_KEY, record_event
+from ..realtime.events import record_event
 from ..standards.models import Standard
 from ..voting import ledger, storage
 from ..voting.models import Ballot, ElectorateMember, Vote
@@ -64,9 +66,13 @@ def get_proxy(proxy_id: int) -> Proxy:
     return proxy
 
 
+# The proxies' advisory-lock key on PostgreSQL (the events' is 7_401_202, voting's subjects' 7_401_203).
+PROXIES_LOCK_KEY = 7_401_204
+
+
 def _lock(session: Session) -> None:
     if is_postgres(session):
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROXIES_LOCK_KEY})
 
 
 def _append(session: Session, kind: str, proxy: Proxy, payload: dict[str, Any], at: datetime) -> ProxyRecordEntry:

@@ -4,22 +4,41 @@ A service calls :func:`record_event` inside its unit of work; the row is written
 transaction as the change it describes. Only after the transaction commits are the events
 emitted to Socket.IO rooms (persist first, then emit). Reconnecting clients, the feeds and the
 audit trail read the same rows.
+
+Ids in commit order. "Everything after id N" (reconnecting clients, feeds, digests) must never
+skip a row that committed late with a lower id, so on PostgreSQL event writers are serialised by
+one advisory lock (:data:`EVENTS_LOCK_KEY`) held until commit. To keep that lock short, an event
+is not written where the service records it: it waits in the session and is inserted by the
+session's ``before_commit`` hook (:func:`_write_before_commit`), which flushes the service's
+other changes first, then takes the lock, inserts the events (their ``after_insert`` hooks append
+the witness entries, webhook deliveries and mails in the same flush) and lets the commit follow.
+The lock is thus held from the events' insert to the commit, never through a service's own work,
+and it is the LAST lock a transaction takes (row locks and the other advisory locks come before
+it in every transaction): there is no lock-order deadlock with it.
+
+So an event's ``id`` is None until its transaction commits; a service that needs it (a comment
+stores the id of its latest event) passes ``then=``, called with the row once it has its id,
+still inside the transaction. An event recorded in a savepoint that rolls back is never written.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, event, func, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from . import rooms
 
 # One advisory-lock key for event writers on PostgreSQL: it makes event ids increase in commit
-# order, so "everything after id N" never skips a row that committed late with a lower id.
+# order, so "everything after id N" never skips a row that committed late with a lower id. Taken
+# only by _write_before_commit (and the witness append it runs), held from the insert to commit.
 EVENTS_LOCK_KEY = 7_401_202
+
+_UNWRITTEN = "unwritten_events"
 
 
 class Event(db.Model):
@@ -41,24 +60,78 @@ class Event(db.Model):
                 **self.payload}
 
 
-def record_event(session: Session, kind: str, scope: str, payload: dict[str, Any], actor_id: int | None = None) -> Event:
-    """Add an event row to the current transaction and queue it for publishing after commit.
+def record_event(session: Session, kind: str, scope: str, payload: dict[str, Any], actor_id: int | None = None,
+                 then: Callable[[Event], None] | None = None) -> Event:
+    """Record an event in the current transaction: it is written when the transaction commits
+    (see the module's docstring: its ``id`` is None until then) and published after the commit.
+    ``then(row)`` is called once the row is written and has its id, still before the commit.
 
     In a secret ballot's room (realtime.rooms.secrecy) the event's time is kept in whole seconds,
     and an event of a kind the room withholds is stored but never published.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+    session.connection()  # in a transaction (the service's), so that its rollback forgets the event
     secret = rooms.secrecy(scope, session)
     created_at = utcnow()
     if secret is not None:
         created_at = coarse_time(created_at)
     row = Event(kind=kind, scope=scope, payload=payload, actor_id=actor_id, created_at=created_at)
-    session.add(row)
-    session.flush()
-    if secret is None or kind not in secret.withheld:
-        session.info.setdefault("pending_events", []).append(row.to_message())
+    publish = secret is None or kind not in secret.withheld
+    session.info.setdefault(_UNWRITTEN, []).append((row, publish, then, session.get_nested_transaction()))
     return row
+
+
+def write_events(session: Session) -> list[Event]:
+    """Write the events recorded so far in this transaction now, taking the events lock (held
+    until commit). The commit does it anyway; call it only where an event must be in the table
+    before the commit (tests), never in a service (the lock would be held through its work)."""
+    unwritten = session.info.pop(_UNWRITTEN, None)
+    if not unwritten:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+    rows = [row for row, _publish, _then, _savepoint in unwritten]
+    session.add_all(rows)
+    session.flush()
+    for row, publish, then, _savepoint in unwritten:
+        if publish:
+            session.info.setdefault("pending_events", []).append(row.to_message())
+        if then is not None:
+            then(row)
+    return rows
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    if session.in_nested_transaction() or not session.info.get(_UNWRITTEN):
+        return  # a savepoint's commit: its events wait for the transaction's
+    session.flush()  # the service's own changes first (their row locks are taken outside the events lock)
+    write_events(session)
+
+
+def _within(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    """A savepoint rolled back takes the events recorded inside it; the transaction, all of them."""
+    unwritten = session.info.get(_UNWRITTEN)
+    if not unwritten:
+        return
+    if not previous.nested:
+        session.info.pop(_UNWRITTEN, None)
+        return
+    unwritten[:] = [entry for entry in unwritten if not _within(entry[3], previous)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # committed (then written), rolled back or closed: none is left over
+        session.info.pop(_UNWRITTEN, None)
 
 
 def coarse_time(moment: datetime) -> datetime:

@@ -26,24 +26,13 @@ hash without the database.
 """
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import (
-    GENESIS,
-    LedgerError,
-    by_entry,
-    canonical,
-    entry_hash,
-    format_at,
-    parse_at,
-    time_order_problems,
-    verify_chain,
-)
+from deliberate import hashchain
 
 from .codes import STANCES, STATUSES
 
@@ -73,56 +62,20 @@ def make_entry(prev_entry: Mapping[str, Any] | None, kind: str, ref: int, payloa
     """The next entry after ``prev_entry`` (None for the first)."""
     if kind not in KINDS:
         raise RegistryChainError(f"unknown kind {kind!r}")
-    entry: dict[str, Any] = {
-        "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
-        "kind": kind,
-        "ref": ref,
-        "at": format_at(at) if isinstance(at, datetime) else at,
-        "payload": dict(payload),
-        "prev": GENESIS if prev_entry is None else prev_entry["hash"],
-    }
-    try:
-        parse_at(entry["at"])
-        # A JSON-only copy: what is hashed is exactly what a reader will parse back.
-        entry["payload"] = json.loads(canonical(entry["payload"]))
-    except LedgerError as error:
-        raise RegistryChainError(str(error)) from None
+    entry = hashchain.next_entry(prev_entry, {"kind": kind, "ref": ref}, payload, at, error=RegistryChainError)
     problems = _payload_problems(0, kind, ref, entry["payload"])
     if problems:
         raise RegistryChainError(problems[0].split(": ", 1)[1])
-    entry["hash"] = entry_hash(entry)
     return entry
 
 
-def line(entry: Mapping[str, Any]) -> str:
-    """One entry as the record serves it: canonical JSON, no newline."""
-    return canonical(dict(entry)).decode("utf-8")
-
-
-def dumps(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The record as JSON lines (each line canonical, each ending in a newline)."""
-    return "".join(line(entry) + "\n" for entry in entries)
+line = hashchain.line
+dumps = hashchain.dumps
 
 
 def loads(text: str | bytes) -> list[dict[str, Any]]:
     """Parse a JSON-lines record; RegistryChainError naming the line if one is not a JSON object."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise RegistryChainError("the record is not UTF-8 text") from None
-    entries = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError) as error:
-            raise RegistryChainError(f"line {number}: not JSON ({error})") from None
-        if not isinstance(value, dict):
-            raise RegistryChainError(f"line {number}: not a JSON object")
-        entries.append(value)
-    return entries
+    return hashchain.loads(text, error=RegistryChainError)
 
 
 def _payload_problems(i: int, kind: Any, ref: Any, payload: Any) -> list[str]:
@@ -159,22 +112,15 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     entry's hash, times never go backwards, every payload has its kind's fields, nothing appears
     twice, and every question, answer and escalation refers to something earlier in the record.
     Returns the problems found, earliest first; an empty list means the record holds."""
-    problems = verify_chain(entries)  # links and hashes, as for a ballot record
+    problems: list[str] = []
     seen: set[tuple[Any, Any]] = set()
     declarations: set[Any] = set()
     questions: set[Any] = set()
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             continue
-        if set(entry) != ENTRY_KEYS:
-            problems.append(f"entry {i}: fields are {sorted(entry)}, expected {sorted(ENTRY_KEYS)}")
-        seq = entry.get("seq")
-        if seq != i or isinstance(seq, bool):
-            problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added or out of order)")
-        try:
-            parse_at(entry.get("at"))
-        except LedgerError as error:
-            problems.append(f"entry {i}: {error}")
+        problems += hashchain.field_problems(i, entry, ENTRY_KEYS) + hashchain.seq_problems(i, entry)
+        problems += hashchain.at_problems(i, entry)
         kind, ref, payload = entry.get("kind"), entry.get("ref"), entry.get("payload")
         found = _payload_problems(i, kind, ref, payload)
         problems += found
@@ -194,13 +140,10 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
                                 f"not earlier in the record")
         elif ref not in questions:
             problems.append(f"entry {i}: {kind} of question {ref}, not earlier in the record")
-    problems += time_order_problems(entries, noun="record")
-    return by_entry(problems)
+    return hashchain.problems_with_links(entries, problems)
 
 
-def head(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The hash of the last entry (64 zeros for an empty record)."""
-    return str(entries[-1]["hash"]) if entries else GENESIS
+head = hashchain.head
 
 
 def check_file(data: bytes) -> tuple[int, list[str]]:

@@ -23,7 +23,7 @@ from ..database import unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ..members.models import Cooperative, Person
 from ..members.permissions import is_delegate_of
-from ..realtime.events import EVENTS_LOCK_KEY, record_event
+from ..realtime.events import record_event
 from ..standards.models import Standard
 from ..versions.models import Version, VersionSection
 from ..voting.ledger import parse_at
@@ -124,10 +124,16 @@ def acting_coop(actor: Person | None, slug: str | None = None) -> Cooperative:
 
 # The record ------------------------------------------------------------------------------------
 
+# The registry record's advisory-lock key on PostgreSQL: appends are serialised (``seq`` stays
+# contiguous) by their own lock, taken after the caller's row locks; the record does not follow the
+# events' order, so it does not wait for the events lock (taken at commit, last, by realtime.events).
+REGISTRY_LOCK_KEY = 7_401_205
+
+
 def _append(session: Session, kind: str, ref: int, payload: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """Append one entry to the registry's record, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENTS_LOCK_KEY})
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REGISTRY_LOCK_KEY})
     last = session.scalar(select(RegistryEntry).order_by(RegistryEntry.seq.desc()).limit(1))
     previous = last.entry() if last is not None else None
     at = now

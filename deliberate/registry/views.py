@@ -4,6 +4,7 @@ record. Views parse, call one service or query, and render; the services decide 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -211,7 +212,8 @@ def _cached(response: Response, max_age: int = 300) -> Response:
     return response.make_conditional(request)
 
 
-def _json_feed(title: str, home: str, feed_url: str, views: list[queries.DeclarationView]) -> Response:
+def _json_feed(ident: str, title: str, home: str, feed_url: str, views: list[queries.DeclarationView]) -> Response:
+    # ident names the Atom feed; a JSON feed is named by its address.
     items = [{"id": _tag(f"declaration/{v.id}"), "url": url_for(".show", declaration_id=v.id, _external=True),
               "title": presenting.summary_line(v), "content_text": v.declaration.note or presenting.summary_line(v),
               "date_published": v.declaration.declared_at.isoformat(),
@@ -236,40 +238,45 @@ def _atom_feed(ident: str, title: str, home: str, self_link: str, views: list[qu
     return _cached(response)
 
 
+Feed = Callable[[str, str, str, str, list[queries.DeclarationView]], Response]
+
+
+def _standard_feed(slug: str, feed: Feed) -> Response:
+    """A standard's declarations as a feed (JSON or Atom), at the address asked for."""
+    found = get_standard(slug)
+    return feed(f"standard/{found.id}/declarations", _("Declarations on %(title)s", title=found.title),
+                url_for(".standard", slug=found.slug, _external=True),
+                url_for(str(request.endpoint), slug=found.slug, _external=True),
+                queries.standard_declarations(found, utcnow(), FEED_LENGTH))
+
+
+def _coop_feed(slug: str, feed: Feed) -> Response:
+    """A co-op's declarations as a feed (JSON or Atom), at the address asked for."""
+    found = _visible_coop(slug)
+    return feed(f"coop/{found.id}/declarations", _("Declarations of %(coop)s", coop=found.name),
+                url_for(".coop", slug=found.slug, _external=True),
+                url_for(str(request.endpoint), slug=found.slug, _external=True),
+                queries.coop_declarations(found, utcnow(), FEED_LENGTH))
+
+
 @bp.get("/standards/<slug>/registry.json")
 def standard_json(slug: str):
-    found = get_standard(slug)
-    return _json_feed(_("Declarations on %(title)s", title=found.title),
-                      url_for(".standard", slug=found.slug, _external=True),
-                      url_for(".standard_json", slug=found.slug, _external=True),
-                      queries.standard_declarations(found, utcnow(), FEED_LENGTH))
+    return _standard_feed(slug, _json_feed)
 
 
 @bp.get("/standards/<slug>/registry.atom")
 def standard_atom(slug: str):
-    found = get_standard(slug)
-    return _atom_feed(f"standard/{found.id}/declarations", _("Declarations on %(title)s", title=found.title),
-                      url_for(".standard", slug=found.slug, _external=True),
-                      url_for(".standard_atom", slug=found.slug, _external=True),
-                      queries.standard_declarations(found, utcnow(), FEED_LENGTH))
+    return _standard_feed(slug, _atom_feed)
 
 
 @bp.get("/coops/<slug>/declarations.json")
 def coop_json(slug: str):
-    found = _visible_coop(slug)
-    return _json_feed(_("Declarations of %(coop)s", coop=found.name),
-                      url_for(".coop", slug=found.slug, _external=True),
-                      url_for(".coop_json", slug=found.slug, _external=True),
-                      queries.coop_declarations(found, utcnow(), FEED_LENGTH))
+    return _coop_feed(slug, _json_feed)
 
 
 @bp.get("/coops/<slug>/declarations.atom")
 def coop_atom(slug: str):
-    found = _visible_coop(slug)
-    return _atom_feed(f"coop/{found.id}/declarations", _("Declarations of %(coop)s", coop=found.name),
-                      url_for(".coop", slug=found.slug, _external=True),
-                      url_for(".coop_atom", slug=found.slug, _external=True),
-                      queries.coop_declarations(found, utcnow(), FEED_LENGTH))
+    return _coop_feed(slug, _atom_feed)
 
 
 @bp.get("/coops/<slug>/badge/<standard_slug>.svg")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import limits
+from ..appeals.queries import objections_on
 from ..errors import DomainError, InvalidInput, NotFound
 from ..extensions import db
 from ..forms import show_errors
@@ -91,7 +92,7 @@ def _show(slug: str, ref: str):
     return render_template("versions/show.html", page=page, citation=citation, urls=urls, paragraphs=paragraphs,
                            level_labels=translated(LEVEL_LABELS), can_open_vote=can_open_votes(current_user),
                            withdraw_form=WithdrawForm() if steward and page.version.state == "candidate" else None,
-                           live_since=since)
+                           formal_objections=objections_on("version", page.version.id), live_since=since)
 
 
 @bp.get("/changelog")

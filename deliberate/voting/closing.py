@@ -113,14 +113,12 @@ def _load_subject(handler: SubjectHandler, vote: Vote) -> Any:
 
 
 def _act_on(session: Session, handler: SubjectHandler, subject: Any, vote: Vote, outcome: Outcome) -> str:
-    """Run the subject's on_close in a savepoint: if it refuses, the vote still closes with its result."""
-    pending = session.info.setdefault("pending_events", [])
-    mark = len(pending)
+    """Run the subject's on_close in a savepoint: if it refuses, the vote still closes with its result
+    (the events recorded in the savepoint go with it, realtime.events)."""
     try:
         with session.begin_nested():
             return handler.on_close(session, subject, vote, outcome) or ""
     except DomainError as error:
-        del pending[mark:]  # events of the rolled-back part must not be published
         log.warning("vote %s closed but its result could not be carried out: %s", vote.id, error.message)
         return notices.NOT_CARRIED_OUT(error=error.message)
 

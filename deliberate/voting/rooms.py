@@ -27,7 +27,11 @@ def can_join(person, ident: int) -> bool:
 
 def is_secret(session, ident: int) -> bool:
     """Whether vote ``ident`` froze a secret rule when it opened (read in the caller's session)."""
-    rule = session.execute(select(Vote.rule).where(Vote.id == ident)).scalar()
+    # The rule never changes once the vote is open: the session's copy, if it holds one, will do
+    # (a ballot records its event under the vote's lock without reading the row again).
+    held = session.identity_map.get(session.identity_key(Vote, ident))
+    rule = held.rule if held is not None and "rule" in held.__dict__ else \
+        session.execute(select(Vote.rule).where(Vote.id == ident)).scalar()
     return isinstance(rule, dict) and bool(rule.get("secret"))
 
 

@@ -68,13 +68,14 @@ def acting_id(actor: Any) -> int | None:
     return None if actor is None or actor is SYSTEM else actor.id
 
 
-def ballot_event(session: Session, vote: Vote, actor: Person) -> None:
+def ballot_event(session: Session, vote: Vote, actor: Person, turnout: Mapping[str, int] | None = None) -> None:
     """A public vote announces each ballot (turnout, and totals if live). A secret vote does not:
     the moment of a ballot, seen with who is on the page, would tie a co-op to it; its turnout
-    goes out in batches instead (publish_turnouts)."""
+    goes out in batches instead (publish_turnouts). ``turnout``: {"turnout", "electorate"} when
+    the caller knows them (cast_ballot), else they are counted."""
     if vote.secret:
         return
-    payload: dict[str, Any] = storage.count_turnout(session, vote)
+    payload: dict[str, Any] = dict(turnout) if turnout is not None else storage.count_turnout(session, vote)
     if vote.live_totals:
         payload["totals"] = ledger.replay(storage.entries(session, vote)).recompute().counts
     storage.publish(session, vote, "ballot_cast", payload, actor.id)
@@ -322,7 +323,7 @@ def upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor:
     None for the co-op's own ballot, which so clears a proxy's mark."""
     table = Ballot.__table__
     insert = pg_insert if is_postgres(session) else sqlite_insert
-    statement = insert(table).values(
+    statement = insert(Ballot).values(
         vote_id=vote.id, coop_id=member.coop_id, choice=choice, ranking=ranking, note=note, cast_by_id=actor.id,
         delegate_pseudonym=pseudonym, receipt=member.voter if vote.secret else None, entry_hash=entry.hash,
         receipt_hash=ledger.ballot_receipt(entry.entry["data"]), cast_at=now, updated_at=now,
@@ -331,8 +332,8 @@ def upsert_ballot(session: Session, vote: Vote, member: ElectorateMember, actor:
                 "receipt_hash", "updated_at", "proxy_holder_coop_id")
     statement = statement.on_conflict_do_update(index_elements=[table.c.vote_id, table.c.coop_id],
                                                 set_={name: statement.excluded[name] for name in replaced})
-    ballot_id = session.execute(statement.returning(table.c.id)).scalar_one()
-    return session.get(Ballot, ballot_id, populate_existing=True)
+    # The row comes back from the upsert itself (RETURNING): no second read under the vote's lock.
+    return session.scalars(statement.returning(Ballot), execution_options={"populate_existing": True}).one()
 
 
 def _end_objections(session: Session, vote: Vote, coop_id: int, now: datetime, note: str) -> None:
@@ -359,7 +360,10 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
     """
     now = now or utcnow()
     with unit_of_work() as session:
-        current = storage.lock_vote(session, vote.id)
+        # Who casts, and what, is checked before the vote's row is locked: every ballot of the vote
+        # queues on that lock, so it is held for the record's append alone. None of it changes while
+        # the vote is open (electorate, method, key); its state is checked again under the lock.
+        current = storage.read_vote(session, vote.id)
         member = casting_member(session, current, actor, coop)
         check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
@@ -367,11 +371,18 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         pseudonym = pseudonym_for(current, member, actor)
         # A secret vote's record carries no free text: a mandate note could name the co-op.
         recorded_note = None if current.secret else (note or None)
-        entry = storage.append(session, current, "ballot", ledger.ballot_data(member.voter, pseudonym, choice, ranking,
-                                                                               recorded_note, secrets.token_hex(16)), now)
+        data = ledger.ballot_data(member.voter, pseudonym, choice, ranking, recorded_note, secrets.token_hex(16))
+        electorate = None if current.secret else storage.electorate_size(session, current)
+        # Under the lock: the record's head and the turnout (one statement), the append, the upsert;
+        # the event's turnout follows from what was read (tests/integration/test_ballot_statements.py).
+        current = storage.lock_vote(session, vote.id)
+        check_accepting(current, now)
+        head = storage.ballot_head(session, current, member.coop_id)
+        entry = storage.append(session, current, "ballot", data, now, last=head.last)
         ballot = upsert_ballot(session, current, member, actor, pseudonym, entry, now,
                                 choice=choice, ranking=ranking, note=note)
         if current.method == "consent":
             _end_objections(session, current, member.coop_id, now, notices.REPLACED_BY_BALLOT())
-        ballot_event(session, current, actor)
+        if electorate is not None:
+            ballot_event(session, current, actor, {"turnout": head.turnout_after, "electorate": electorate})
     return ballot

@@ -20,23 +20,13 @@ old entries are still there, byte for byte, and only new ones follow.
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from deliberate.voting.ledger import (
-    GENESIS,
-    LedgerError,
-    by_entry,
-    canonical,
-    entry_hash,
-    format_at,
-    parse_at,
-    time_order_problems,
-    verify_chain,
-)
+from deliberate import hashchain
+from deliberate.voting.ledger import LedgerError, canonical
 
 KINDS = ("vote", "version")
 FINALS = ("closed", "cancelled")
@@ -78,62 +68,20 @@ def make_entry(prev_entry: Mapping[str, Any] | None, kind: str, ref: int, payloa
     """The next entry after ``prev_entry`` (None for the first)."""
     if kind not in KINDS:
         raise WitnessError(f"unknown kind {kind!r}")
-    entry: dict[str, Any] = {
-        "seq": 0 if prev_entry is None else prev_entry["seq"] + 1,
-        "kind": kind,
-        "ref": ref,
-        "at": format_at(at) if isinstance(at, datetime) else at,
-        "payload": dict(payload),
-        "prev": GENESIS if prev_entry is None else prev_entry["hash"],
-    }
-    try:
-        parse_at(entry["at"])
-        # A JSON-only copy: what is hashed is exactly what a reader will parse back.
-        entry["payload"] = json.loads(canonical(entry["payload"]))
-    except LedgerError as error:
-        raise WitnessError(str(error)) from None
-    entry["hash"] = entry_hash(entry)
-    return entry
+    return hashchain.next_entry(prev_entry, {"kind": kind, "ref": ref}, payload, at, error=WitnessError)
 
 
-def line(entry: Mapping[str, Any]) -> str:
-    """One entry as the log serves it: canonical JSON, no newline."""
-    return canonical(dict(entry)).decode("utf-8")
-
-
-def dumps(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The log as JSON lines (each line canonical, each ending in a newline)."""
-    return "".join(line(entry) + "\n" for entry in entries)
+line = hashchain.line
+dumps = hashchain.dumps
 
 
 def loads(text: str | bytes) -> list[dict[str, Any]]:
     """Parse a JSON-lines log; WitnessError naming the line if one is not a JSON object."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            raise WitnessError("the log is not UTF-8 text") from None
-    entries = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError) as error:
-            raise WitnessError(f"line {number}: not JSON ({error})") from None
-        if not isinstance(value, dict):
-            raise WitnessError(f"line {number}: not a JSON object")
-        entries.append(value)
-    return entries
+    return hashchain.loads(text, error=WitnessError, noun="log")
 
 
 def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
-    problems = []
-    if set(entry) != ENTRY_KEYS:
-        problems.append(f"entry {i}: fields are {sorted(entry)}, expected {sorted(ENTRY_KEYS)}")
-    seq = entry.get("seq")
-    if seq != i or isinstance(seq, bool):
-        problems.append(f"entry {i}: seq is {seq!r}, expected {i} (entries missing, added or out of order)")
+    problems = hashchain.field_problems(i, entry, ENTRY_KEYS) + hashchain.seq_problems(i, entry)
     kind, payload = entry.get("kind"), entry.get("payload")
     if kind not in KINDS:
         problems.append(f"entry {i}: unknown kind {kind!r}")
@@ -147,11 +95,7 @@ def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
                                  or payload["vote_id"] != entry.get("ref") or not _is_record_path(payload["record_url"])):
             problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head, "
                             f"vote_id equal to ref and record_url a plain path on this site")
-    try:
-        parse_at(entry.get("at"))
-    except LedgerError as error:
-        problems.append(f"entry {i}: {error}")
-    return problems
+    return problems + hashchain.at_problems(i, entry)
 
 
 def _is_record_path(value: Any) -> bool:
@@ -162,7 +106,7 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     """Check a whole log: fields, seq from 0, each hash recomputes, each prev is the previous
     entry's hash, times never go backwards, and no vote or version appears twice. Returns the
     problems found, earliest first; an empty list means the log holds."""
-    problems = verify_chain(entries)  # links and hashes, as for a ballot record
+    problems: list[str] = []
     seen: set[tuple[Any, Any]] = set()
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
@@ -174,8 +118,7 @@ def verify(entries: Sequence[Mapping[str, Any]]) -> list[str]:
         if key in seen:
             problems.append(f"entry {i}: {key[0]} {key[1]} is already in the log")
         seen.add(key)
-    problems += time_order_problems(entries, noun="log")
-    return by_entry(problems)
+    return hashchain.problems_with_links(entries, problems, noun="log")
 
 
 def first_difference(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) -> int | None:
@@ -197,6 +140,4 @@ def extends(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]) 
     return first_difference(old, new) is None
 
 
-def head(entries: Sequence[Mapping[str, Any]]) -> str:
-    """The hash of the last entry (64 zeros for an empty log)."""
-    return str(entries[-1]["hash"]) if entries else GENESIS
+head = hashchain.head

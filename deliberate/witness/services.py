@@ -5,8 +5,8 @@ events table appends one ``witness_entries`` row when a ``vote_closed``, ``vote_
 ``version_ratified`` event is inserted, through the flush's own connection (as webhooks'
 deliveries are). If the service rolls back (or the savepoint the event was recorded in does), the
 entry vanishes with it. Appends are serialised so that ``seq`` stays contiguous: on PostgreSQL by
-the events' advisory lock (which the event's writer already holds), on SQLite by its single
-writer. Vote events are recorded twice (the vote's room and its standard's): the second finds
+the events' advisory lock (which the event's writer already holds: events are inserted at commit,
+under it, see realtime.events), on SQLite by its single writer. Vote events are recorded twice (the vote's room and its standard's): the second finds
 the vote's entry and adds nothing.
 
 Nothing here changes an entry; the database refuses UPDATE and DELETE on the table anyway.

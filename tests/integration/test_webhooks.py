@@ -18,7 +18,7 @@ from deliberate.errors import InvalidInput, NotFound, PermissionDenied
 from deliberate.extensions import db
 from deliberate.members import rights
 from deliberate.members.services import change_coop_status
-from deliberate.realtime.events import record_event
+from deliberate.realtime.events import record_event, write_events
 from deliberate.versions import services as versions
 from deliberate.voting import closing
 from deliberate.voting import services as voting
@@ -173,6 +173,7 @@ def test_deliveries_are_part_of_the_events_transaction(app, network, steward):
     with pytest.raises(RuntimeError):
         with unit_of_work() as session:
             record_event(session, "vote_closed", f"vote:{vote.id}", {"vote_id": vote.id, "passed": True})
+            write_events(session)  # what the commit does first (realtime.events)
             assert session.scalar(select(func.count(WebhookDelivery.id))) == before + 1  # written, not committed
             raise RuntimeError("the service failed after recording its event")
     assert len(deliveries(hook)) == before

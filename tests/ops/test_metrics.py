@@ -121,6 +121,15 @@ def test_a_registered_queue_is_reported_and_a_failing_one_left_out(client, monke
     assert queue(samples, "webhook_deliveries") == 0  # the others are still there
 
 
+def test_making_an_app_counts_no_queue(monkeypatch, tmp_path):
+    """Registering the queue collector describes it without counting: an app made before its
+    database is migrated (``flask db upgrade`` makes one) queries nothing and logs no failure."""
+    counted = []
+    monkeypatch.setitem(metrics.QUEUES, "test_counted", metrics.Queue("test_counted", lambda: counted.append(1) or 1))
+    create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    assert counted == []
+
+
 def test_register_queue_is_keyed_by_name(monkeypatch):
     monkeypatch.setattr(metrics, "QUEUES", {})
     metrics.register_queue("mail_outbox", lambda: 1)

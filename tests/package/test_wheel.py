@@ -93,7 +93,8 @@ def test_the_wheel_carries_templates_static_files_translations_and_migrations(wh
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"deliberate/templates/base.html", "deliberate/static/vendor/socket.io.min.js",
                 "deliberate/static/vendor/diff_match_patch.js", "deliberate/static/css/app.css",
-                "deliberate/migrations/alembic.ini", "deliberate/migrations/script.py.mako", "deliberate/migrations/env.py"}
+                "deliberate/migrations/alembic.ini", "deliberate/migrations/script.py.mako", "deliberate/migrations/env.py",
+                "deliberate/migrations/append_only.py"}
     assert expected <= names, expected - names
     # Every template, static file, catalogue and migration of the checkout, except what is never shipped.
     for folder, pattern in (("templates", "**/*"), ("static", "**/*"), ("translations", "*/LC_MESSAGES/messages.[mp]o"),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deliberate.voting.ledger import entry_hash
 from deliberate.witness import chain, client
 
 
@@ -21,7 +22,7 @@ def _log(record_url: str) -> list[dict]:
 def test_a_record_address_naming_another_host_is_refused(path):
     log = _log("/votes/1/record.jsonl")
     log[0]["payload"]["record_url"] = path
-    log[0]["hash"] = chain.entry_hash(log[0])
+    log[0]["hash"] = entry_hash(log[0])
     assert any("record_url a plain path" in p for p in chain.verify(log))
     with pytest.raises(chain.WitnessError):
         chain.vote_payload(1, "closed", "a" * 64, path)

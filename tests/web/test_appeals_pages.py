@@ -96,3 +96,42 @@ def test_filing_through_the_form(app, client, login, steward, make_delegate, mak
     assert "Adopt the mediator" in page and "Write the council" in page and problems(page) == []
     assert member.post(location + "/ballots", data={"question": "proposal:1", "choice": "yes"}).status_code == 302
     assert member.get(location + "/draw").status_code == 200
+
+
+def _formal_section(html: str) -> str:
+    start = html.index('class="formal-objections"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_version_page_lists_its_objections_an_overturn_first(demo, client):
+    """The decided thing's page lists its formal objections (from its view, not from a template
+    helper): an overturned decision says so first, the others follow by number."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from deliberate.appeals import services
+    from deliberate.appeals.demo import _delegate
+    from deliberate.members.models import Cooperative
+    from deliberate.standards.models import Standard
+    from deliberate.versions.models import Version
+
+    version = db.session.scalar(select(Version).where(Version.state == "ratified").order_by(Version.id).limit(1))
+    page = f"/standards/{db.session.get(Standard, version.standard_id).slug}/v/{version.number}"
+    assert 'class="formal-objections"' in client.get(page).get_data(as_text=True)  # decided: the section is there
+    coops = [c for c in db.session.scalars(select(Cooperative).where(Cooperative.status == "member")
+                                           .order_by(Cooperative.slug)) if _delegate(db.session, c) is not None]
+    first, second = (services.file_objection(
+        actor=_delegate(db.session, coop), coop=coop, subject_kind="version", subject_id=version.id,
+        issue="Too soon.", rationale="Few read it.", proposed_change="Read it again.",
+        now=version.ratified_at + timedelta(hours=1)) for coop in coops[:2])
+    second.outcome = "overturn"  # as a council's decision leaves it
+    db.session.commit()
+    section = _formal_section(client.get(page).get_data(as_text=True))
+    assert section.index("Overturned by a council") < section.index(f"Objection {first.id} by")
+    assert f"/objections/{second.id}" in section and f"/objections/{first.id}" in section
+    # The amendment's page lists only its own objection.
+    amendment_section = _formal_section(client.get(
+        f"/standards/{db.session.get(Standard, demo.standard_id).slug}/amendments/{demo.subject_id}").get_data(as_text=True))
+    assert f"Objection {demo.id} by" in amendment_section and "(decision affirmed)" in amendment_section
+    assert f"/objections/{first.id}" not in amendment_section

@@ -29,8 +29,7 @@ def counting():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-@pytest.fixture
-def standards(app):
+def _build_standards() -> tuple[str, str]:
     from deliberate.versions.models import Version
 
     steward, delegates = people("qc")
@@ -41,6 +40,20 @@ def standards(app):
     ratified = db.session.scalars(db.select(Version.standard_id).where(Version.state == "ratified")).all()
     assert (ratified.count(small.id), ratified.count(large.id)) == (2, 10)
     return small.slug, large.slug
+
+
+@pytest.fixture(scope="module")
+def kept_world_file(database_template, tmp_path_factory):
+    from tests.conftest import build_world_once
+
+    return build_world_once(database_template, tmp_path_factory, _build_standards, "query-counts")
+
+
+@pytest.fixture
+def standards(kept_world):
+    """(small, large): the slugs of a 2-section and a 30-section standard with their versions and
+    comments, built once for the module."""
+    return kept_world
 
 
 def queries(client, path: str) -> list[str]:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from deliberate.database import UTCDateTime
+from deliberate.migrations.append_only import drop_append_only, make_append_only
 
 # revision identifiers, used by Alembic.
 revision = 'appeals00001'
@@ -76,31 +77,10 @@ def upgrade():
     )
     with op.batch_alter_table('objection_records', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_objection_records_objection_id'), ['objection_id'], unique=False)
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"""
-            CREATE FUNCTION objection_records_append_only() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION '{MESSAGE}';
-            END;
-            $$ LANGUAGE plpgsql
-        """)
-        op.execute("CREATE TRIGGER objection_records_no_change BEFORE UPDATE OR DELETE ON objection_records "
-                   "FOR EACH ROW EXECUTE FUNCTION objection_records_append_only()")
-        op.execute("CREATE TRIGGER objection_records_no_truncate BEFORE TRUNCATE ON objection_records "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION objection_records_append_only()")
-    else:
-        for action in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER objection_records_no_{action.lower()} BEFORE {action} ON objection_records "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+    make_append_only("objection_records", MESSAGE)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS objection_records_no_truncate ON objection_records")
-        op.execute("DROP TRIGGER IF EXISTS objection_records_no_change ON objection_records")
-        op.execute("DROP FUNCTION IF EXISTS objection_records_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS objection_records_no_update")
-        op.execute("DROP TRIGGER IF EXISTS objection_records_no_delete")
+    drop_append_only("objection_records")
     op.drop_table('objection_records')
     op.drop_table('formal_objections')

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import deliberate.database
+from deliberate.migrations.append_only import drop_append_only, make_append_only
 
 # revision identifiers, used by Alembic.
 revision = 'k1trust0001'
@@ -47,21 +48,7 @@ def upgrade():
 
     _bring_records_up_to_date(op.get_bind())
 
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"""
-            CREATE FUNCTION vote_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '{MESSAGE} (% refused)', TG_OP USING ERRCODE = 'integrity_constraint_violation';
-            END
-            $$""")
-        op.execute("CREATE TRIGGER vote_ledger_append_only BEFORE UPDATE OR DELETE ON vote_ledger "
-                   "FOR EACH ROW EXECUTE FUNCTION vote_ledger_append_only()")
-        op.execute("CREATE TRIGGER vote_ledger_no_truncate BEFORE TRUNCATE ON vote_ledger "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION vote_ledger_append_only()")
-    else:
-        for action in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER vote_ledger_no_{action.lower()} BEFORE {action} ON vote_ledger "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE} ({action} refused)'); END")
+    make_append_only("vote_ledger", MESSAGE, style="refused", row_trigger="vote_ledger_append_only", sqlite_says_action=True)
 
 
 VOTES = sa.table("votes", sa.column("id", sa.Integer), sa.column("rule", sa.JSON), sa.column("state", sa.String),
@@ -131,13 +118,7 @@ def _bring_records_up_to_date(bind) -> None:
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS vote_ledger_no_truncate ON vote_ledger")
-        op.execute("DROP TRIGGER IF EXISTS vote_ledger_append_only ON vote_ledger")
-        op.execute("DROP FUNCTION IF EXISTS vote_ledger_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS vote_ledger_no_update")
-        op.execute("DROP TRIGGER IF EXISTS vote_ledger_no_delete")
+    drop_append_only("vote_ledger", row_trigger="vote_ledger_append_only")
     op.execute("UPDATE ballots SET delegate_pseudonym = '' WHERE delegate_pseudonym IS NULL")
     with op.batch_alter_table('ballots', schema=None) as batch_op:
         batch_op.drop_column('receipt_hash')

@@ -11,6 +11,8 @@ INSERT can change it; see docs/witness.md for what that does and does not stop.
 import sqlalchemy as sa
 from alembic import op
 
+from deliberate.migrations.append_only import drop_append_only, make_append_only
+
 # revision identifiers, used by Alembic.
 revision = 'k2witness01'
 down_revision = 'k1trust0001'
@@ -34,30 +36,9 @@ def upgrade():
         sa.UniqueConstraint('hash', name=op.f('uq_witness_entries_hash')),
         sa.UniqueConstraint('kind', 'ref', name=op.f('uq_witness_entries_kind')),
     )
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"""
-            CREATE FUNCTION witness_entries_append_only() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION '{MESSAGE}';
-            END;
-            $$ LANGUAGE plpgsql
-        """)
-        op.execute("CREATE TRIGGER witness_entries_no_change BEFORE UPDATE OR DELETE ON witness_entries "
-                    "FOR EACH ROW EXECUTE FUNCTION witness_entries_append_only()")
-        op.execute("CREATE TRIGGER witness_entries_no_truncate BEFORE TRUNCATE ON witness_entries "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION witness_entries_append_only()")
-    else:
-        for action in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER witness_entries_no_{action.lower()} BEFORE {action} ON witness_entries "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+    make_append_only("witness_entries", MESSAGE)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS witness_entries_no_truncate ON witness_entries")
-        op.execute("DROP TRIGGER IF EXISTS witness_entries_no_change ON witness_entries")
-        op.execute("DROP FUNCTION IF EXISTS witness_entries_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS witness_entries_no_update")
-        op.execute("DROP TRIGGER IF EXISTS witness_entries_no_delete")
+    drop_append_only("witness_entries")
     op.drop_table('witness_entries')

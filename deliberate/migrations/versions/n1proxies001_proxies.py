@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import deliberate.database
+from deliberate.migrations.append_only import drop_append_only, make_append_only
 
 # revision identifiers, used by Alembic.
 revision = 'n1proxies001'
@@ -74,21 +75,7 @@ def upgrade():
     with op.batch_alter_table('proxy_record', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proxy_record_ref'), ['ref'], unique=False)
 
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"""
-            CREATE FUNCTION proxy_record_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                RAISE EXCEPTION '{MESSAGE} (% refused)', TG_OP USING ERRCODE = 'integrity_constraint_violation';
-            END
-            $$""")
-        op.execute("CREATE TRIGGER proxy_record_no_change BEFORE UPDATE OR DELETE ON proxy_record "
-                   "FOR EACH ROW EXECUTE FUNCTION proxy_record_append_only()")
-        op.execute("CREATE TRIGGER proxy_record_no_truncate BEFORE TRUNCATE ON proxy_record "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION proxy_record_append_only()")
-    else:
-        for action in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER proxy_record_no_{action.lower()} BEFORE {action} ON proxy_record "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+    make_append_only("proxy_record", MESSAGE, style="refused")
 
     # A plain added column. SQLite adds it in place with its REFERENCES clause inline (it cannot add
     # a constraint to a table, and recreating "ballots" fails once rows refer to votes).
@@ -109,13 +96,7 @@ def downgrade():
             batch_op.drop_column('proxy_holder_coop_id')
     else:
         op.execute("ALTER TABLE ballots DROP COLUMN proxy_holder_coop_id")
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS proxy_record_no_truncate ON proxy_record")
-        op.execute("DROP TRIGGER IF EXISTS proxy_record_no_change ON proxy_record")
-        op.execute("DROP FUNCTION IF EXISTS proxy_record_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS proxy_record_no_update")
-        op.execute("DROP TRIGGER IF EXISTS proxy_record_no_delete")
+    drop_append_only("proxy_record")
     op.drop_table('proxy_record')
     with op.batch_alter_table('proxies', schema=None) as batch_op:
         batch_op.drop_index('ix_proxies_giver_state')

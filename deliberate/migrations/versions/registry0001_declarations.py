@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from deliberate.database import UTCDateTime
+from deliberate.migrations.append_only import drop_append_only, make_append_only
 
 # revision identifiers, used by Alembic.
 revision = 'registry0001'
@@ -107,32 +108,11 @@ def upgrade():
         sa.UniqueConstraint('hash', name=op.f('uq_registry_entries_hash')),
         sa.UniqueConstraint('kind', 'ref', name='uq_registry_entries_kind'),
     )
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute(f"""
-            CREATE FUNCTION registry_entries_append_only() RETURNS trigger AS $$
-            BEGIN
-                RAISE EXCEPTION '{MESSAGE}';
-            END;
-            $$ LANGUAGE plpgsql
-        """)
-        op.execute("CREATE TRIGGER registry_entries_no_change BEFORE UPDATE OR DELETE ON registry_entries "
-                   "FOR EACH ROW EXECUTE FUNCTION registry_entries_append_only()")
-        op.execute("CREATE TRIGGER registry_entries_no_truncate BEFORE TRUNCATE ON registry_entries "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION registry_entries_append_only()")
-    else:
-        for action in ('UPDATE', 'DELETE'):
-            op.execute(f"CREATE TRIGGER registry_entries_no_{action.lower()} BEFORE {action} ON registry_entries "
-                       f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
+    make_append_only("registry_entries", MESSAGE)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("DROP TRIGGER IF EXISTS registry_entries_no_truncate ON registry_entries")
-        op.execute("DROP TRIGGER IF EXISTS registry_entries_no_change ON registry_entries")
-        op.execute("DROP FUNCTION IF EXISTS registry_entries_append_only()")
-    else:
-        op.execute("DROP TRIGGER IF EXISTS registry_entries_no_update")
-        op.execute("DROP TRIGGER IF EXISTS registry_entries_no_delete")
+    drop_append_only("registry_entries")
     op.drop_table('registry_entries')
     with op.batch_alter_table('declaration_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_declaration_questions_declaration_id'))
