@@ -17,6 +17,10 @@ from deliberate.extensions import socketio
 from deliberate.realtime.sync import ClientSession
 from tests.authz_world import ROLES, every_row
 
+# Who may send which event is decided before any write, in the same code on either database: the
+# table runs once, on SQLite (the events' writes run on PostgreSQL in the other realtime tests).
+pytestmark = pytest.mark.db_independent
+
 OK = True
 # Connecting and disconnecting are handled by Socket.IO itself for everyone (observers follow
 # public pages live); they are checked separately below.

@@ -60,6 +60,10 @@ def _check(response, expected, role, method, path):
 GET_CASES = sorted(TABLE)
 
 
+# Who may do what is decided before any write, in the same code on either database: the table of
+# refusals runs once, on SQLite (db_independent). What a permitted person's POST writes runs on
+# PostgreSQL too (test_post_accepted).
+@pytest.mark.db_independent
 @pytest.mark.parametrize("endpoint", GET_CASES)
 def test_get_and_refused_posts(authz_world, authz_client, endpoint):
     """GET: the expected status for each role (405 everywhere for POST-only routes).
@@ -108,6 +112,7 @@ def test_post_accepted(authz_world, authz_client, endpoint, role):
 NO_TOKEN_FOR_OBSERVERS = {"language.choose"}
 
 
+@pytest.mark.db_independent  # the token is checked before any view reads the database
 def test_every_post_needs_the_csrf_token(app, authz_world, authz_client):
     """With CSRF protection on (as in production), a POST without the form's token is refused with
     400 on every route, by whoever sends it (observers on the language picker aside), and changes nothing."""

@@ -66,6 +66,8 @@ TABLE = [
 ]
 
 
+# A table of who may do what (statuses decided before any write): once, on SQLite.
+@pytest.mark.db_independent
 @pytest.mark.parametrize("role_index, role", list(enumerate(ROLES)), ids=ROLES)
 @pytest.mark.parametrize("method, template, data, expected", TABLE,
                          ids=[f"{m} {t} {sorted(d)}" for m, t, d, _ in TABLE])

@@ -1,6 +1,9 @@
 """Every route against every role: one table, one expected status each."""
 import pytest
 
+# Statuses decided before any write, in the same code on either database: once, on SQLite.
+pytestmark = pytest.mark.db_independent
+
 ROLES = ("observer", "delegate", "suspended_delegate", "steward")
 
 # (method, path template, {role: status}); 302 for observers means "sent to sign in".

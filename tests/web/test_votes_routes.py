@@ -46,6 +46,8 @@ def votes(network):
     return {"open": opened.id, "closed": closed.id}
 
 
+# A table of who may do what (statuses decided before any write): once, on SQLite.
+@pytest.mark.db_independent
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, template, expected", TABLE, ids=[f"{m} {t}" for m, t, _ in TABLE])
 def test_route_role_status(as_role, network, votes, role, method, template, expected):
