@@ -286,19 +286,20 @@ def restore_postgres(snapshot: tuple[dict, dict]) -> None:
     from deliberate.extensions import db
 
     rows, sequences = snapshot
-    db.session.execute(text("SET LOCAL session_replication_role = replica"))
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    connection = db.session.connection()
+    # One round trip for every DELETE (a script without parameters), then the rows, then one for
+    # every sequence: setval(…, 1, false) is RESTART without the DDL.
+    connection.exec_driver_sql("SET LOCAL session_replication_role = replica; " + " ".join(
+        f'DELETE FROM "{table.name}";' for table in reversed(db.metadata.sorted_tables)))
     for table in db.metadata.sorted_tables:
         if rows.get(table.name):
             db.session.execute(table.insert(), rows[table.name])
     moved = db.session.scalars(text(
         "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
-    for sequence in set(moved) | set(sequences):
-        if sequence in sequences:
-            db.session.execute(text("SELECT setval(:name, :value)"), {"name": f'"{sequence}"', "value": sequences[sequence]})
-        else:
-            db.session.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
+    positions = [f"setval('\"{name}\"', {int(sequences[name])})" if name in sequences else f"setval('\"{name}\"', 1, false)"
+                 for name in sorted(set(moved) | set(sequences))]
+    if positions:
+        connection.exec_driver_sql("SELECT " + ", ".join(positions))
     db.session.commit()
 
 
