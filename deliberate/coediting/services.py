@@ -51,12 +51,16 @@ class Document:
         self.ident = self.obj.id
 
     @property
+    def ref(self) -> DocumentRef:
+        return DocumentRef(self.kind, self.ident)
+
+    @property
     def key(self) -> str:
-        return f"{self.kind}:{self.ident}"
+        return self.ref.key
 
     @property
     def room(self) -> str:
-        return f"coedit_{self.kind}:{self.ident}"
+        return self.ref.room
 
     def head(self) -> tuple[int | None, str]:
         """The saved text people start from, and its id."""
