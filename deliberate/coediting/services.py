@@ -19,6 +19,7 @@ from functools import partial
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import limits
 from ..database import unit_of_work, utcnow
@@ -62,11 +63,14 @@ class Document:
     def room(self) -> str:
         return self.ref.room
 
-    def head(self) -> tuple[int | None, str]:
-        """The saved text people start from, and its id."""
-        if self.kind == "section":
-            return self.obj.head_revision_id, self.obj.body
-        return self.obj.head_draft_id, self.obj.head.proposed_body
+    @property
+    def head_id(self) -> int | None:
+        """The id of the saved text people start from (read without loading that text)."""
+        return self.obj.head_revision_id if self.kind == "section" else self.obj.head_draft_id
+
+    def head_text(self) -> str:
+        """The saved text people start from."""
+        return self.obj.body if self.kind == "section" else self.obj.head.proposed_body
 
 
 @dataclass(frozen=True)
@@ -144,14 +148,15 @@ def _draft(session, document: Document, lock: bool = False) -> SharedDraft:
     if lock:
         query = query.with_for_update()
     draft = session.scalar(query.execution_options(populate_existing=True))
-    base_id, text = document.head()
+    base_id = document.head_id
     if draft is None:
-        draft = SharedDraft(doc_key=document.key, text=text, base_id=base_id, version=0, contributors={})
+        draft = SharedDraft(doc_key=document.key, text=document.head_text(), base_id=base_id, version=0,
+                            contributors={})
         session.add(draft)
         session.flush()
     elif draft.base_id != base_id and not draft.contributors:
         # Saved elsewhere (an edit form, an adopted amendment) and nothing unsaved here: follow it.
-        draft.text, draft.base_id, draft.version = text, base_id, draft.version + 1
+        draft.text, draft.base_id, draft.version = document.head_text(), base_id, draft.version + 1
     return draft
 
 
@@ -200,6 +205,7 @@ class _Sync:
 
 
 _SYNCS = Combiner()
+_SECTION_FOR_SYNC = (lazyload("*"), joinedload(Section.standard))
 # Each document's recent changes, in this process (realtime/changelog.py): the diffs of a tab's
 # shadow against the live text are composed from them. Only the document's batch leader uses its
 # log (one batch at a time per document); a log that misses a change made elsewhere restarts.
@@ -263,6 +269,8 @@ def _authorize(syncs: list[_Sync], document: Document, session) -> None:
     together (the text not frozen, their rights not gone) and which co-op they act for: set
     ``coop_id`` to the co-op credited, or ``refusal``."""
     found: dict[tuple[int, int | None], tuple[bool, int | None]] = {}
+    # Every sender in one query (and their delegations in one more), not one by one.
+    session.scalars(select(Person).where(Person.id.in_({item.person_id for item in syncs}))).all()
     for item in syncs:
         asked = (item.person_id, item.coop_id)
         if asked not in found:
@@ -305,7 +313,10 @@ def _apply_batch(ref: DocumentRef, jobs: list[Job]) -> None:
     if not jobs:
         return
     with unit_of_work() as session:
-        obj = session.get(Section if ref.kind == "section" else Amendment, ref.ident)
+        # What the checks read (a section's standard), not what a page shows (its head revision
+        # with authors and credits: three more queries in every batch).
+        obj = (session.get(Section, ref.ident, options=_SECTION_FOR_SYNC) if ref.kind == "section"
+               else session.get(Amendment, ref.ident))
         if obj is None:
             for item in syncs:
                 item.refusal = _text_does_not_exist
@@ -341,7 +352,7 @@ def _apply_batch(ref: DocumentRef, jobs: list[Job]) -> None:
             if len(new_text) > MAX_TEXT:
                 item.refusal = _too_long
                 continue
-            if limits.has_control_characters(new_text):
+            if new_text != text and limits.has_control_characters(new_text):
                 item.refusal = partial(limits.refuse_control_characters, new_text, "text")
                 continue
             if new_text != text:
