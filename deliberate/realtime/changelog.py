@@ -214,17 +214,35 @@ class ChangeLog:
             self._derived.popitem(last=False)
 
     def _span(self, start: int, end: int) -> Diff:
-        """The diff from version ``start`` to version ``end`` (``start <= end``), off the weave."""
+        """The diff from version ``start`` to version ``end`` (``start <= end``), off the weave.
+
+        The pieces of one kind that follow each other are gathered and joined once: joining them
+        one by one copied the long equal stretches again at every piece."""
         out: Diff = []
+        run: list[str] = []
+        run_op = None
         for text, born, died in self._weave:
-            before = born <= start and (died is None or died > start)
-            after = born <= end and (died is None or died > end)
-            if before or after:
-                op = EQUAL if before and after else DELETE if before else INSERT
-                if out and out[-1][0] == op:
-                    out[-1] = (op, out[-1][1] + text)
+            if died is None:  # still there: most pieces
+                if born > end:
+                    continue
+                op = EQUAL if born <= start else INSERT
+            else:
+                before = born <= start < died
+                after = born <= end < died
+                if before:
+                    op = EQUAL if after else DELETE
+                elif after:
+                    op = INSERT
                 else:
-                    out.append((op, text))
+                    continue
+            if op != run_op:
+                if run:
+                    out.append((run_op, "".join(run)))
+                run, run_op = [text], op
+            else:
+                run.append(text)
+        if run:
+            out.append((run_op, "".join(run)))
         return out
 
     def diff(self, a: str, b: str) -> Diff | None:
