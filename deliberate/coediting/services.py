@@ -269,12 +269,14 @@ def _authorize(syncs: list[_Sync], document: Document, session) -> None:
     together (the text not frozen, their rights not gone) and which co-op they act for: set
     ``coop_id`` to the co-op credited, or ``refusal``."""
     found: dict[tuple[int, int | None], tuple[bool, int | None]] = {}
-    # Every sender in one query (and their delegations in one more), not one by one.
-    session.scalars(select(Person).where(Person.id.in_({item.person_id for item in syncs}))).all()
+    # Every sender in one query (and their delegations in one more), not one by one. Kept here:
+    # the session's identity map holds objects weakly.
+    people = {person.id: person for person in
+              session.scalars(select(Person).where(Person.id.in_({item.person_id for item in syncs})))}
     for item in syncs:
         asked = (item.person_id, item.coop_id)
         if asked not in found:
-            person = session.get(Person, item.person_id)
+            person = people.get(item.person_id)
             if person is None:
                 found[asked] = (False, None)
             else:

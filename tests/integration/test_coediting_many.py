@@ -83,3 +83,44 @@ def test_forty_tabs_typing_at_once_converge_and_lose_nothing(app, make_standard,
     # ... and no thread left a pooled connection checked out.
     db.session.rollback()
     assert db.engine.pool.checkedout() <= checked_out
+
+
+def test_a_batch_reads_its_senders_in_one_query_whatever_their_number(app, make_standard, make_delegate, make_coop):
+    """Who may edit is checked once per sender and batch: two statements for all of them (people,
+    then their delegations), not two per sender; and the section without its page's relations."""
+    from sqlalchemy import event
+
+    from deliberate.coediting.batching import Job
+
+    doc = f"section:{make_standard(sections=[('Member ownership', TEXT)]).sections[0].id}"
+    people = [make_delegate(coop=make_coop(name=f"Co-op {i}"), name=f"Editor {i}") for i in range(6)]
+    clients = []
+    for i, person in enumerate(people):
+        _document, _draft, result = services.join(actor=person, doc_key=doc, client_id=f"count-tab-{i:04d}")
+        clients.append((person.id, f"count-tab-{i:04d}", ClientSession.start(result["text"])))
+    db.session.rollback()
+
+    def statements(senders: int) -> list[str]:
+        jobs = [Job(services._Sync(person_id=pid, coop_id=None, client_id=cid, message=client.make_message(client.text)))
+                for pid, cid, client in clients[:senders]]
+        seen: list[str] = []
+
+        def count(_conn, _cursor, statement, *_args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            services._apply_batch(services.parse_document(doc), jobs)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        for (_pid, _cid, client), job in zip(clients[:senders], jobs, strict=True):
+            assert job.payload.refusal is None
+            client.receive(job.payload.reply)
+        db.session.rollback()
+        return seen
+
+    one, six = statements(1), statements(6)
+    people_reads = [s for s in six if s.lstrip().upper().startswith("SELECT") and "FROM people" in s]
+    assert len(people_reads) == 1, people_reads
+    assert len(six) - len(one) <= 1  # the sessions' rows are written in one executemany either way
+    assert not any("FROM revisions" in s for s in six)  # the section's head and credits are not loaded
