@@ -153,6 +153,11 @@ def register_extensions(app: Flask) -> None:
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS") or None,
         manage_session=False,
         max_http_buffer_size=limits.SOCKET_MESSAGE_BYTES,
+        # A socket's events are handled in turn by the thread that reads it, not each in a thread
+        # started for it: no thread to start per event (a co-editing tab sends several a second),
+        # and one tab's messages are handled in the order it sent them. No handler waits for
+        # its own socket (the server never asks a client for an acknowledgement).
+        async_handlers=False,
     )
     handlers.install_publisher()
     from .realtime import disconnect

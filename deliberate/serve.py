@@ -21,6 +21,19 @@ In production, run the web processes with gunicorn and the background jobs with 
 behind nginx (deploy/nginx/). docs/deployment.md walks through it."""
 
 
+# How often the interpreter lock passes between threads that want it (Python's default: 5 ms).
+# Threads waiting on a socket or the database give it up at once whatever this is; it only decides
+# how often a thread with work to do is interrupted. A co-editing batch (10-20 ms of work that a
+# hundred tabs wait for) was interrupted by every other busy thread every 5 ms; at 20 ms it
+# mostly finishes in one turn (bench/realtime.py, docs/performance-live.md). Set for gunicorn's
+# processes too (deploy/gunicorn.conf.py).
+SWITCH_INTERVAL = 0.02
+
+
+def tune_interpreter() -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
 def main() -> None:
     from .config import settings_from_env
 
@@ -30,6 +43,7 @@ def main() -> None:
     from . import create_app, worker
     from .extensions import socketio
 
+    tune_interpreter()
     app = create_app()
     host, port = app.config["SERVER_HOST"], app.config["SERVER_PORT"]
     worker.start(app)  # closes votes on time, sends reminders, webhooks and mail
