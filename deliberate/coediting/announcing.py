@@ -66,5 +66,12 @@ class Announcer:
             self._last[key] = self._clock()
         self._send(key, value, False)
 
+    def reset(self) -> None:
+        """Forget every document (tests: a document id used again by the next test is announced at
+        once, and a folded announcement still planned is not sent)."""
+        with self._lock:
+            self._last.clear()
+            self._pending.clear()
+
     def _forget(self, now: float) -> None:
         self._last = {key: at for key, at in self._last.items() if now - at < self.window or key in self._pending}

@@ -11,6 +11,7 @@ def connect_socket(app, monkeypatch):
     discussions' presence starts and ends empty."""
     from flask import g
 
+    from deliberate.coediting import sockets as coediting_sockets
     from deliberate.discussions import presence
     from deliberate.extensions import socketio
 
@@ -24,6 +25,9 @@ def connect_socket(app, monkeypatch):
 
     monkeypatch.setattr(socketio, "_handle_event", fresh_user)
     presence.reset()
+    # Ids come back after each test's database is restored: a document announced by the previous
+    # test would have its first announcement here folded (coediting/announcing.py).
+    coediting_sockets._announcer.reset()
     clients = []
 
     def connect(http):

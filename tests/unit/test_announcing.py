@@ -128,3 +128,15 @@ def test_real_threads_and_timers():
     announcer.announce("d", 50)
     assert done.wait(2)
     assert len(sent) <= 3 and sent[-1] == 50
+
+
+def test_reset_forgets_every_document_and_drops_what_was_planned():
+    h = Harness()
+    h.announcer.announce("d", 1)
+    h.clock.now = 100.1
+    h.announcer.announce("d", 2)
+    h.announcer.reset()
+    h.clock.now = 100.3
+    h.run_due()  # the planned one finds nothing to send
+    h.announcer.announce("d", 3)  # at once again
+    assert [(s[1], s[2]) for s in h.sent] == [(1, True), (3, True)]
