@@ -28,15 +28,6 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def demo(seeded_demo):
-    """The demo network's pages, by role (tests/browser/support.py ``demo_pages``), on a fresh copy
-    of the seeded demo."""
-    from tests.browser.support import demo_pages
-
-    return demo_pages()
-
-
-@pytest.fixture
 def app_config():
     # Real forms (CSRF on); no SERVER_NAME, since the server answers on 127.0.0.1:<port>.
     return {"WTF_CSRF_ENABLED": True, "SERVER_NAME": None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import sign_in
+from tests.browser.support import demo_pages, sign_in
 
 PEOPLE = {"delegate": "lucia@example.org", "steward": "steward@example.org"}
 
@@ -17,6 +17,11 @@ DUPLICATE_IDS = """() => {
     }
     return twice;
 }"""
+
+
+@pytest.fixture
+def demo(seeded_demo):
+    return demo_pages()
 
 
 @pytest.mark.parametrize("role", ["observer", "delegate"])

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.support import PHONE, sign_in
+from tests.browser.support import PHONE, demo_pages, sign_in
 
 pytestmark = pytest.mark.browser
 
 SMALL_PHONE = {"width": 320, "height": 568}
+
+
+@pytest.fixture
+def demo(seeded_demo):
+    return demo_pages()
 
 
 def _box(page, selector: str) -> dict:
