@@ -25,8 +25,8 @@ behind nginx (deploy/nginx/). docs/deployment.md walks through it."""
 # Threads waiting on a socket or the database give it up at once whatever this is; it only decides
 # how often a thread with work to do is interrupted. A co-editing batch (10-20 ms of work that a
 # hundred tabs wait for) was interrupted by every other busy thread every 5 ms; at 20 ms it
-# mostly finishes in one turn (bench/realtime.py, docs/performance-live.md). Set for gunicorn's
-# processes too (deploy/gunicorn.conf.py).
+# mostly finishes in one turn (bench/realtime.py, docs/performance-live.md). gunicorn's processes
+# keep Python's default: not measured there.
 SWITCH_INTERVAL = 0.02
 
 
