@@ -25,6 +25,8 @@ import mimetypes
 import os
 import re
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from stat import S_ISREG
 
@@ -38,6 +40,11 @@ YEAR = 31_536_000
 FINGERPRINTED = re.compile(r"^(?P<stem>.+?)\.(?P<hash>[0-9a-f]{12})(?P<ext>\.[A-Za-z0-9]+)?$")
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 MIN_GZIP_BYTES = 512
+# How long a file known to the cache is trusted without asking the disk again. Every
+# ``url_for('static', …)`` of every page looks its file up; a ``stat`` each time was a system call
+# per link, and under load each one made its thread queue again for the interpreter lock. An edited
+# file (``make run``) still shows on the next page a second later.
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,12 +59,18 @@ class StaticFile:
 class _Files:
     """The static folder's files, read on first use and again whenever one changes on disk."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, clock: Callable[[], float] = time.monotonic) -> None:
         self.folder = folder
         self.lock = threading.Lock()
         self.files: dict[str, StaticFile] = {}
+        self.checked: dict[str, float] = {}  # name -> when its stamp was last compared with the disk's
+        self.clock = clock
 
     def get(self, name: str) -> StaticFile | None:
+        now = self.clock()
+        found = self.files.get(name)
+        if found is not None and now - self.checked.get(name, -RECHECK_SECONDS) < RECHECK_SECONDS:
+            return found
         path = safe_join(self.folder, name)
         if path is None:
             return None
@@ -68,8 +81,8 @@ class _Files:
         if not S_ISREG(stat.st_mode):  # from the same stat: every url_for('static', …) of every page pays this
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
-        found = self.files.get(name)
         if found is not None and found.stamp == stamp:
+            self.checked[name] = now
             return found
         with open(path, "rb") as handle:
             body = handle.read()
@@ -80,6 +93,7 @@ class _Files:
                           mimetype=mimetype)
         with self.lock:
             self.files[name] = file
+            self.checked[name] = now
         return file
 
 

@@ -61,12 +61,34 @@ def test_other_names_get_the_file_but_no_lasting_cache(client):
 
 
 def test_a_changed_file_gets_a_new_fingerprint(tmp_path):
-    files = static_files._Files(str(tmp_path))
+    now = [100.0]
+    files = static_files._Files(str(tmp_path), clock=lambda: now[0])
     (tmp_path / "a.js").write_text("var a = 1;")
     first = files.get("a.js").digest
     (tmp_path / "a.js").write_text("var a = 2;")
     os.utime(tmp_path / "a.js", ns=(1, 1))  # a different stamp even within the clock's resolution
+    # Within a second the cache answers without asking the disk; then it sees the change.
+    assert files.get("a.js").digest == first
+    now[0] += static_files.RECHECK_SECONDS
     assert files.get("a.js").digest != first
+
+
+def test_a_page_asks_the_disk_about_each_static_file_at_most_once_a_second(tmp_path, monkeypatch):
+    now = [100.0]
+    files = static_files._Files(str(tmp_path), clock=lambda: now[0])
+    (tmp_path / "a.js").write_text("var a = 1;")
+    stats: list[str] = []
+    real_stat = os.stat
+    monkeypatch.setattr(static_files.os, "stat", lambda path: stats.append(path) or real_stat(path))
+    for _ in range(5):
+        assert files.get("a.js") is not None
+    assert len(stats) == 1
+    now[0] += static_files.RECHECK_SECONDS
+    files.get("a.js")
+    assert len(stats) == 2
+    # A missing file is looked for each time (it may appear), and is never cached.
+    assert files.get("b.js") is None and files.get("b.js") is None
+    assert len(stats) == 4
     assert static_files.fingerprinted("js/a.js", "0123456789ab") == "js/a.0123456789ab.js"
     assert static_files.fingerprinted("LICENSE", "0123456789ab") == "LICENSE.0123456789ab"
 
