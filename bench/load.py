@@ -30,7 +30,8 @@ so 1 to 3 s, as a brisk person clicks); --think 0 makes it a saturation test.
 
 Prints, per stack and per action, throughput, p50/p95/p99 latency in ms and errors (any
 unexpected status or failed request), the CPU the server and the load generator itself used (so a
-starved server would show), for production also each web process's share and CPU, PostgreSQL's
+starved server would show) and the CPU the hypervisor took for other machines (steal), the p95 of
+each tenth of the window (a queue that formed at one moment and stayed shows there), for production also each web process's share and CPU, PostgreSQL's
 activity and what nginx's access log says the requests cost behind it; and, as its last line, one JSON
 object. Targets: on the embedded server no errors and p95 under 500 ms for every action; on the
 production stack no errors and a p95 of at most 300 ms over all requests
@@ -183,6 +184,13 @@ def machine_busy_seconds() -> float:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + (values[4] if len(values) > 4 else 0)
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_steal_seconds() -> float:
+    """CPU seconds the hypervisor gave to other machines while this one wanted them ("steal",
+    Linux /proc/stat), all cores together: on a shared host, a run with steal is not this code's."""
+    values = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return int(values[7]) / os.sysconf("SC_CLK_TCK") if len(values) > 7 else 0.0
 
 
 def cpu_seconds(pid: int) -> float:
@@ -349,10 +357,12 @@ class Results:
         self.errors: dict[str, list[str]] = defaultdict(list)
         # nginx's X-Cache-Status (production): how many answers came from its one-second cache.
         self.cache: dict[str, int] = defaultdict(int)
+        self.timeline: list[tuple[float, float]] = []  # (when it ended, ms) of every request
 
     def record(self, action: str, ms: float, cache: str | None = None) -> None:
         with self.lock:
             self.latencies[action].append(ms)
+            self.timeline.append((time.monotonic(), ms))
             if cache:
                 self.cache[cache] += 1
 
@@ -422,12 +432,18 @@ def run_load(port: int, ids: dict, users: int, seconds: float, think: float, see
                            "p95_ms": round(percentile(values, 0.95), 1) if values else None,
                            "p99_ms": round(percentile(values, 0.99), 1) if values else None}
     everything = [v for values in measured.latencies.values() for v in values]
+    # p95 of each tenth of the window: a run that turned slow at one moment (a stall, a queue
+    # that formed and stayed) looks different here from one slow throughout.
+    tenths: list[list[float]] = [[] for _ in range(10)]
+    for at, ms in measured.timeline:
+        tenths[min(9, max(0, int((at - started) / elapsed * 10)))].append(ms)
     sample_errors = [e for errors in measured.errors.values() for e in errors][:5]
     return {"users": users, "signed_in": signed, "seconds": round(elapsed, 1), "think_s": think,
             "requests": len(everything), "rps": round(len(everything) / elapsed, 1),
             "errors": sum(len(e) for e in measured.errors.values()), "sample_errors": sample_errors,
             "p50_ms": round(percentile(everything, 0.50), 1), "p95_ms": round(percentile(everything, 0.95), 1),
             "p99_ms": round(percentile(everything, 0.99), 1),
+            "p95_by_tenth_ms": [round(percentile(t, 0.95)) if t else None for t in tenths],
             "max_p95_ms": max(a["p95_ms"] or 0 for a in actions.values()),
             "client_cpu_cores": round(client_cpu, 2), "sign_in_median_ms": round(statistics.median(sign_in_ms), 1),
             "cache": dict(measured.cache), "actions": actions}
@@ -442,8 +458,10 @@ def show(name: str, figures: dict) -> None:
           f"cores (of {os.cpu_count()}); sign-in (argon2id) median {figures['sign_in_median_ms']:.0f} ms, not in the "
           f"window.\n  {server[0].upper() + server[1:]} spent {figures['server_cpu_ms_per_request']:.1f} ms of CPU per "
           f"request; other processes on this machine used {figures['other_processes_cores']:.2f} cores meanwhile"
-          f"{' (a busy machine: these latencies are not the server alone)' if figures['other_processes_cores'] > 0.3 else ''}"
-          f"; load average {figures['load_average']:.2f}.")
+          f" (the hypervisor's steal among them: {figures['steal_cores']:.2f})"
+          f"{', a busy machine: these latencies are not the server alone' if figures['other_processes_cores'] > 0.3 else ''}"
+          f"; load average {figures['load_average']:.2f}.\n  p95 of each tenth of the window (ms): "
+          f"{', '.join(str(v) for v in figures['p95_by_tenth_ms'])}.")
     if production:
         web = figures["web"]
         print(f"  Web processes {figures['web_cpu_cores'][0]:.2f} and {figures['web_cpu_cores'][1]:.2f} cores, nginx "
@@ -481,17 +499,19 @@ def run_embedded(stack: str, workdir: Path, args: argparse.Namespace, users: int
         marks: dict[str, tuple[float, ...]] = {}
 
         def mark(name: str) -> None:
-            marks[name] = (time.monotonic(), cpu_seconds(process.pid), machine_busy_seconds(), time.process_time())
+            marks[name] = (time.monotonic(), cpu_seconds(process.pid), machine_busy_seconds(), time.process_time(),
+                           machine_steal_seconds())
 
         figures = run_load(port, ids, users, args.seconds, args.think, args.seed,
                            on_start=lambda: mark("start"), on_stop=lambda: mark("stop"))
-        wall, server, busy, client = (b - a for a, b in zip(marks["start"], marks["stop"], strict=True))
+        wall, server, busy, client, steal = (b - a for a, b in zip(marks["start"], marks["stop"], strict=True))
         others = busy - server - client
         figures["server_cpu_cores"] = round(server / wall, 2)
         # The server's own cost of a request (it does nothing else meanwhile), and what the
         # rest of the machine took: a busy machine starves the server and the figures say so.
         figures["server_cpu_ms_per_request"] = round(server * 1000 / max(1, figures["requests"]), 1)
         figures["other_processes_cores"] = round(max(0.0, others) / wall, 2)
+        figures["steal_cores"] = round(steal / wall, 2)
         figures["load_average"] = round(os.getloadavg()[0], 2)
     finally:
         process.terminate()
@@ -616,6 +636,7 @@ def run_production(workdir: Path, args: argparse.Namespace, users: int) -> dict:
         def mark(name: str) -> None:
             (sampler.start if name == "start" else sampler.stop)()
             marks[name] = {"wall": time.monotonic(), "client": time.process_time(), "busy": machine_busy_seconds(),
+                           "steal": machine_steal_seconds(),
                            "parts": {part: cpu_of(pids) for part, pids in parts.items()},
                            "database": database_stats(args.pg_url),
                            "log": access_log.stat().st_size}
@@ -643,6 +664,7 @@ def run_production(workdir: Path, args: argparse.Namespace, users: int) -> dict:
         "database_connections": stop["database"]["backends"],
         "database_states": sampler.stop(),
         "other_processes_cores": round(max(0.0, others) / wall, 2),
+        "steal_cores": round((stop["steal"] - start["steal"]) / wall, 2),
         "load_average": round(os.getloadavg()[0], 2),
         "web": access_log_figures(window, web_ports)})
     return figures
@@ -723,9 +745,9 @@ def main() -> int:
     for stack, f in results.items():
         key = FIGURES[stack]
         figures[key] = {name: f[name] for name in ("users", "signed_in", "seconds", "think_s", "rps", "requests",
-                                                   "errors", "p50_ms", "p95_ms", "p99_ms", "max_p95_ms",
+                                                   "errors", "p50_ms", "p95_ms", "p99_ms", "p95_by_tenth_ms", "max_p95_ms",
                                                    "server_cpu_cores", "server_cpu_ms_per_request", "client_cpu_cores",
-                                                   "other_processes_cores", "load_average")}
+                                                   "other_processes_cores", "steal_cores", "load_average")}
         figures[key]["actions"] = {a: {k: v[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms", "errors")}
                                    for a, v in f["actions"].items()}
         if stack == "production":
