@@ -1,6 +1,7 @@
 """Reads of proxies: a co-op's proxies, the record, and a vote's proxy section for one person."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,21 +71,29 @@ class VoteProxies:
     cast_for_mine: dict[int, str]
 
 
-def vote_section(vote: Vote, person: Person | None, now: datetime) -> VoteProxies:
+def vote_section(vote: Vote, person: Person | None, now: datetime, *,
+                 electorate: Iterable[ElectorateMember] | None = None,
+                 ballots: Mapping[int, Ballot] | None = None) -> VoteProxies:
     """The co-ops whose votes the person's co-ops hold in ``vote`` (while it is open), and for the
-    person's own co-ops, which ballot was cast by proxy (shown only to that co-op's delegates)."""
+    person's own co-ops, which ballot was cast by proxy (shown only to that co-op's delegates).
+
+    ``electorate`` (every member of the vote's electorate) and ``ballots`` (every ballot of the
+    vote, by co-op id) are read here unless the caller has read them already (the vote's page)."""
     if person is None or not getattr(person, "is_authenticated", False):
         return VoteProxies([], {})
     mine = {d.coop_id for d in person.active_delegations}
-    members = {m.coop_id: m for m in db.session.scalars(select(ElectorateMember).where(ElectorateMember.vote_id == vote.id))}
-    ballots = {b.coop_id: b for b in db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id))}
+    if electorate is None:
+        electorate = db.session.scalars(select(ElectorateMember).where(ElectorateMember.vote_id == vote.id))
+    members = {m.coop_id: m for m in electorate}
+    if ballots is None:
+        ballots = {b.coop_id: b for b in db.session.scalars(select(Ballot).where(Ballot.vote_id == vote.id))}
     held: list[HeldVote] = []
     if vote.state == "open":
         for holder_id in sorted(mine & set(members)):
             holder = members[holder_id]
             if holder.coop.status != "member":
                 continue
-            for giver_id in services.represented_ids(db.session, vote, holder_id, now):
+            for giver_id in services.represented_ids(db.session, vote, holder_id, now, electorate=members.keys()):
                 ballot = ballots.get(giver_id)
                 direct = ballot is not None and ballot.proxy_holder_coop_id is None
                 held.append(HeldVote(holder, members[giver_id], ballot,

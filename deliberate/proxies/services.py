@@ -14,7 +14,7 @@ ballot always wins: cast after the proxy's, it replaces it; cast before, the hol
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -258,9 +258,12 @@ def _vote_terms(vote: Vote, now: datetime) -> resolution.VoteTerms:
     return resolution.VoteTerms(id=vote.id, standard_id=vote.standard_id, at=now)
 
 
-def represented_ids(session: Session, vote: Vote, holder_id: int, now: datetime) -> list[int]:
-    """The co-ops of the vote's electorate whose votes ``holder_id`` holds at ``now``."""
-    electorate = set(session.scalars(select(ElectorateMember.coop_id).where(ElectorateMember.vote_id == vote.id)))
+def represented_ids(session: Session, vote: Vote, holder_id: int, now: datetime,
+                    electorate: Collection[int] | None = None) -> list[int]:
+    """The co-ops of the vote's electorate whose votes ``holder_id`` holds at ``now``.
+    ``electorate``: the ids of the vote's electorate when the caller has them already."""
+    if electorate is None:
+        electorate = set(session.scalars(select(ElectorateMember.coop_id).where(ElectorateMember.vote_id == vote.id)))
     proxies = [p.terms() for p in session.scalars(select(Proxy).where(Proxy.holder_coop_id == holder_id,
                                                                       Proxy.state == "accepted"))]
     givers = {p.giver for p in proxies}

@@ -415,13 +415,14 @@ def _close_error(vote: Vote, person: Person | None) -> str | None:
     return vote.close_error or None
 
 
-def vote_page(vote: Vote, person: Person | None, now: datetime) -> VotePage:
-    """The vote as ``person`` (None or anonymous: anyone) may see it at ``now``."""
+def vote_page(vote: Vote, person: Person | None, now: datetime, every_ballot: list[Ballot] | None = None) -> VotePage:
+    """The vote as ``person`` (None or anonymous: anyone) may see it at ``now``. ``every_ballot``:
+    the vote's ballots (:func:`ballots`) when the caller has read them for another part of its page."""
     rule = vote.rule_obj
     labels = _labels(vote)
     outcome = _outcome(vote, person)
     members = electorate(vote)
-    all_ballots = {b.coop_id: b for b in ballots(vote)}
+    all_ballots = {b.coop_id: b for b in (ballots(vote) if every_ballot is None else every_ballot)}
     mine = _delegated(person, members)
     mine_ids = frozenset(m.coop_id for m in mine)
     recorded = objections(vote)

@@ -32,7 +32,7 @@ from .forms import (
     StatementForm,
     WithdrawForm,
 )
-from .models import CHOICE_LABELS, Vote
+from .models import CHOICE_LABELS, Ballot, Vote
 from .rules import CHOICES, PRESET_LABELS, PRESETS, STATUS_QUO
 from .subjects import get_handler, parse_subject
 
@@ -185,7 +185,8 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
     forms = forms or {}
     live_since = latest_event_id() if live_since is None else live_since
     anchor = next((FORM_ANCHORS[name] for name in forms if name in FORM_ANCHORS), None)
-    page = queries.vote_page(vote, current_user, utcnow())
+    every_ballot = queries.ballots(vote)  # the page's and its proxies' part's, read once
+    page = queries.vote_page(vote, current_user, utcnow(), every_ballot)
     ballot_form = _ballot_form(vote, [mine.member for mine in page.my_ballots], forms.get("ballot"))
     if "ballot" not in forms:
         ranks = _prefill(page, ballot_form, ranks)
@@ -198,15 +199,17 @@ def _render_vote(vote: Vote, *, status: int = 200, forms: dict[str, Any] | None 
         close_form=forms.get("close") or _shown(CloseForm), cancel_form=forms.get("cancel") or _shown(CancelForm),
         statement_form=forms.get("statement") or _statement_form(vote),
         resolve_form=forms.get("resolve") or _shown(ResolveForm), resolve_for=forms.get("resolve_for"),
-        withdraw_form=_shown(WithdrawForm), live_since=live_since, proxy_section=_proxy_section(vote),
+        withdraw_form=_shown(WithdrawForm), live_since=live_since, proxy_section=_proxy_section(vote, page, every_ballot),
         page_address=url_for(".show", vote_id=vote.id, _anchor=anchor) if anchor else None,
     ), status
 
 
-def _proxy_section(vote: Vote) -> Any:
+def _proxy_section(vote: Vote, page: queries.VotePage, every_ballot: list[Ballot]) -> Any:
     from ..proxies.queries import vote_section  # proxies builds on voting, not the reverse
 
-    return vote_section(vote, current_user, utcnow())
+    # The electorate and the ballots the page has read already: not read twice.
+    return vote_section(vote, current_user, utcnow(), electorate=page.electorate,
+                        ballots={b.coop_id: b for b in every_ballot})
 
 
 @bp.get("/<int:vote_id>/<any(ballot, concerns, close, cancel, statement):part>")

@@ -64,6 +64,33 @@ def test_a_coops_delegates_see_its_receipt_and_how_to_check_it_nobody_else_does(
         assert receipt not in page(as_role(role), vote), role
 
 
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
+def test_a_delegates_vote_page_reads_the_electorate_and_the_ballots_once(network, open_vote, other_delegate, login,
+                                                                          client, secret):
+    """The page and its proxies' part share what they read (the vote page is the one a delegate
+    reloads most while a vote is open: bench/load.py)."""
+    from sqlalchemy import event
+
+    vote = open_vote(secret=secret)
+    services.cast_ballot(actor=other_delegate, vote=vote, choice="against")
+    login(network["delegate"])
+    page(client, vote)
+    db.session.remove()  # as in production, the request starts with an empty session
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page(client, vote)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    for table in ("vote_electorate", "ballots"):
+        reads = [s for s in statements if s.startswith("SELECT") and f" FROM {table} " in f"{s} "]
+        assert len(reads) == 1, (table, reads)
+
+
 def test_the_api_gives_the_receipt_in_the_callers_own_ballot_only(network, open_vote, other_delegate, client):
     from deliberate.api import tokens
     from tests.conftest import TEST_PASSWORD
