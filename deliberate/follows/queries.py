@@ -143,10 +143,11 @@ def _unread_events(where, last_seen: int, session: Session) -> int:
     return session.scalar(select(func.count(Event.id)).where(where, Event.id > last_seen)) or 0
 
 
-def badge(person, now: datetime, session: Session | None = None) -> Badge:
-    """The unread count for the navigation, with the rooms the live layer should join."""
+def badge(person, now: datetime, session: Session | None = None, follows: list[Follow] | None = None) -> Badge:
+    """The unread count for the navigation, with the rooms the live layer should join.
+    ``follows``: the person's follows (:func:`follows_of`) when the caller has read them."""
     session = _session(session)
-    follows = _readable_follows(person, follows_of(person, session))
+    follows = _readable_follows(person, follows_of(person, session) if follows is None else follows)
     last_seen, seen_at = _marker(person, session)
     unread = _unread_events(_where(person, follows), last_seen, session)
     unread += sum(1 for c in _closing(person, follows, now, seen_at, session) if c.is_new)

@@ -48,7 +48,7 @@ def notification_badge() -> queries.Badge | None:
     if person is None:
         return None
     if "deliberate_badge" not in g:
-        g.deliberate_badge = queries.badge(person, utcnow())
+        g.deliberate_badge = queries.badge(person, utcnow(), follows=_follows())
     return g.deliberate_badge
 
 

@@ -61,6 +61,29 @@ def test_the_standard_page_offers_to_follow_and_then_to_stop(as_role, network):
     assert "Follow this standard" in client.get(f"/standards/{slug}").get_data(as_text=True)
 
 
+def test_the_button_and_the_badge_read_the_persons_follows_once(as_role, network):
+    from sqlalchemy import event
+
+    from deliberate.extensions import db
+
+    client = as_role("steward")
+    slug = network["standard"].slug
+    client.post(f"/standards/{slug}/follow", data={"next": f"/standards/{slug}"})
+    db.session.remove()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"/standards/{slug}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "Stop following" in page
+    assert len([s for s in statements if s.startswith("SELECT") and " FROM follows " in f"{s} "]) == 1, statements
+
+
 def test_observers_get_the_feed_instead_of_a_button(client, network):
     page = client.get(f"/standards/{network['standard'].slug}").get_data(as_text=True)
     assert "Follow this standard" not in page and "Stop following" not in page
