@@ -19,8 +19,9 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -78,6 +79,14 @@ def unit_of_work() -> Iterator[Session]:
             raise
         finally:
             _immediate.reset(token)
+
+
+def id_of(instance: Any) -> Any:
+    """The primary key of a persistent ORM ``instance`` without reading its row: an object a view
+    loaded is expired when a service's unit of work begins (the view's read transaction commits),
+    and its ``.id`` would cost a SELECT."""
+    identity = inspect(instance).identity
+    return identity[0] if identity is not None and len(identity) == 1 else instance.id
 
 
 def is_postgres(session: Session | None = None) -> bool:

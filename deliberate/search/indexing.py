@@ -109,6 +109,22 @@ _TOUCHES: dict[type, Callable[[object], Iterable[tuple[str, int]]]] = {
 }
 
 
+# The attributes a document reads from its source object, where a source is often written for
+# other reasons: a comment written with none of them changed (its posted_event_id, set under the
+# events lock at commit) leaves its document as it is.
+_INDEXED: dict[type, tuple[str, ...]] = {
+    Comment: ("body", "hidden_at", "created_at", "edited_at", "thread_id"),
+}
+
+
+def _indexed_change(obj) -> bool:
+    names = _INDEXED.get(type(obj))
+    if names is None:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
 def _ident(obj) -> int | None:
     identity = inspect(obj).identity
     return identity[0] if identity else getattr(obj, "id", None)
@@ -162,7 +178,8 @@ def _remove(conn: Connection, kind: str, ident: int) -> None:
 @event.listens_for(Session, "after_flush")
 def _reindex_after_flush(session: Session, _context) -> None:
     targets: set[tuple[str, int]] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
+    dirty = (obj for obj in session.dirty if _indexed_change(obj))
+    for obj in chain(session.new, dirty, session.deleted):
         touches = _TOUCHES.get(type(obj))
         if touches is not None:
             targets.update(touches(obj))

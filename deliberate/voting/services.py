@@ -24,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import limits, notices
-from ..database import is_postgres, unit_of_work, utcnow
+from ..database import id_of, is_postgres, unit_of_work, utcnow
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..i18n import format_datetime
 from ..limits import clean_text
@@ -363,7 +363,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         # Who casts, and what, is checked before the vote's row is locked: every ballot of the vote
         # queues on that lock, so it is held for the record's append alone. None of it changes while
         # the vote is open (electorate, method, key); its state is checked again under the lock.
-        current = storage.read_vote(session, vote.id)
+        current = storage.read_vote(session, id_of(vote))
         member = casting_member(session, current, actor, coop)
         check_accepting(current, now)
         choice, ranking = _checked_choice(current, choice, ranking)
@@ -375,7 +375,7 @@ def cast_ballot(*, actor: Person, vote: Vote, coop: Cooperative | None = None, c
         electorate = None if current.secret else storage.electorate_size(session, current)
         # Under the lock: the record's head and the turnout (one statement), the append, the upsert;
         # the event's turnout follows from what was read (tests/integration/test_ballot_statements.py).
-        current = storage.lock_vote(session, vote.id)
+        current = storage.lock_vote(session, current.id)
         check_accepting(current, now)
         head = storage.ballot_head(session, current, member.coop_id)
         entry = storage.append(session, current, "ballot", data, now, last=head.last)

@@ -290,7 +290,7 @@ def cast(vote_id: int):
         show_errors(form, error)
         return _render_vote(vote, status=error.status, forms={"ballot": form}, ranks=ranks)
     flash(_("Your co-op's ballot is recorded. You can change it until the vote closes."), "success")
-    return redirect(url_for(".show", vote_id=vote.id) + "#your-ballot")
+    return redirect(url_for(".show", vote_id=vote_id) + "#your-ballot")  # not vote.id: the commit expired it
 
 
 @bp.post("/<int:vote_id>/concerns")

@@ -167,6 +167,25 @@ def test_comments_on_a_draft_are_as_private_as_the_draft(network, other, steward
     assert target in found(None, "quibblesome")
 
 
+def test_a_comment_is_indexed_once_when_posted(network, other):
+    """Posting a comment writes it twice (the row, then its event's id at commit, under the events
+    lock): its search document is read and written once, for the first."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        posted = comment(other, "standard", network["standard"].id, "Once only: quincunxial.")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert found(other, "quincunxial") == {("comment", posted.id)}
+    assert len([s for s in statements if s.startswith("SELECT search_documents")]) == 1, statements
+
+
 def test_hidden_comments_are_found_by_stewards_only(network, steward, other):
     standard = network["standard"]
     posted = comment(other, "standard", standard.id, "Buy cheap flibbertigibbets here.")
