@@ -91,6 +91,30 @@ def test_a_delegates_vote_page_reads_the_electorate_and_the_ballots_once(network
         assert len(reads) == 1, (table, reads)
 
 
+def test_a_ballot_through_the_form_reads_its_vote_three_times(network, open_vote, login, client):
+    """The view's read, the service's fresh read before the lock, the lock: never a refresh of an
+    object the service's unit of work expired (``database.id_of``)."""
+    from sqlalchemy import event
+
+    vote = open_vote()
+    login(network["delegate"])
+    page(client, vote)
+    db.session.remove()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.post(f"/votes/{vote.id}/ballot", data={"choice": "for", "note": ""})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    reads = [s for s in statements if s.startswith("SELECT votes.id")]
+    assert len(reads) == 3, reads
+
+
 def test_the_api_gives_the_receipt_in_the_callers_own_ballot_only(network, open_vote, other_delegate, client):
     from deliberate.api import tokens
     from tests.conftest import TEST_PASSWORD
