@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..database import id_of
 from ..errors import Conflict, InvalidInput, PermissionDenied
 from ..extensions import limiter
 from ..forms import show_errors
@@ -120,7 +121,7 @@ def comments(kind: str, subject_id: int):
         show_errors(form, error)
         return _compose(form, subject, status=error.status)
     flash(_("Your comment is posted."), "success")
-    return redirect(page_url(subject, comment.id, form.next.data))
+    return redirect(page_url(subject, id_of(comment), form.next.data))  # id_of: the commit expired it
 
 
 @bp.post("/<kind>/<int:subject_id>/threads")

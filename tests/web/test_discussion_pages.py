@@ -129,6 +129,28 @@ def test_posting_without_javascript_returns_to_the_comment_on_the_page(as_role, 
     assert f'id="comment-{made.id}"' in html and "Posted by a plain form." in html
 
 
+def test_posting_does_not_read_the_new_comment_back_for_the_redirect(as_role, network):
+    from sqlalchemy import event
+
+    delegate = as_role("delegate")
+    page = section_url(network)
+    db.session.remove()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = delegate.post(f"/discussions/section/{network['section'].id}/comments",
+                                 data={"body": "Read once.", "next": page})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    (made,) = db.session.scalars(select(Comment))
+    assert response.headers["Location"].endswith(f"#comment-{made.id}")
+    assert not [s for s in statements if s.startswith("SELECT comments.id")], statements
+
+
 def test_an_unsafe_next_is_ignored(as_role, network):
     response = as_role("delegate").post(f"/discussions/section/{network['section'].id}/comments",
                                         data={"body": "Hi", "next": "https://evil.example/"})
