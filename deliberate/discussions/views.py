@@ -111,6 +111,8 @@ def comments(kind: str, subject_id: int):
     _coop_field(form)
     if not form.validate_on_submit():
         return _compose(form, subject, status=400)
+    # Where the comment will be read, worked out before the service's commit expires the subject.
+    back = page_url(subject, None, form.next.data).split("#", 1)[0]
     try:
         comment = services.post_comment(
             actor=current_user, subject_kind=subject.kind, subject_id=subject.id, body=form.body.data,
@@ -121,7 +123,7 @@ def comments(kind: str, subject_id: int):
         show_errors(form, error)
         return _compose(form, subject, status=error.status)
     flash(_("Your comment is posted."), "success")
-    return redirect(page_url(subject, id_of(comment), form.next.data))  # id_of: the commit expired it
+    return redirect(f"{back}#comment-{id_of(comment)}")  # id_of: the commit expired it
 
 
 @bp.post("/<kind>/<int:subject_id>/threads")

@@ -151,6 +151,31 @@ def test_posting_does_not_read_the_new_comment_back_for_the_redirect(as_role, ne
     assert not [s for s in statements if s.startswith("SELECT comments.id")], statements
 
 
+def test_posting_without_next_does_not_read_the_page_it_returns_to_again(as_role, network):
+    """The section's address is worked out before the commit: nothing the commit expired is read
+    back for the redirect."""
+    from sqlalchemy import event
+
+    delegate = as_role("delegate")
+    page, section_id = section_url(network), network["section"].id
+    db.session.remove()
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = delegate.post(f"/discussions/section/{section_id}/comments", data={"body": "Back."})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    (made,) = db.session.scalars(select(Comment))
+    assert response.headers["Location"].endswith(f"{page}#comment-{made.id}")
+    written = max(i for i, s in enumerate(statements) if s.startswith("INSERT INTO events"))
+    assert not [s for s in statements[written:] if s.startswith(("SELECT sections.", "SELECT standards."))], \
+        statements[written:]
+
+
 def test_an_unsafe_next_is_ignored(as_role, network):
     response = as_role("delegate").post(f"/discussions/section/{network['section'].id}/comments",
                                         data={"body": "Hi", "next": "https://evil.example/"})
