@@ -15,6 +15,7 @@ from deliberate.search.queries import search
 from deliberate.search.text import MARK_END, MARK_START, Term, fts5_match, marked, parse_query, plain_text
 from deliberate.standards import services as standards
 from deliberate.standards.models import Standard
+from tests.sql_statements import recorded_statements
 
 
 def found(person, query, **options) -> set[tuple[str, int]]:
@@ -170,18 +171,8 @@ def test_comments_on_a_draft_are_as_private_as_the_draft(network, other, steward
 def test_a_comment_is_indexed_once_when_posted(network, other):
     """Posting a comment writes it twice (the row, then its event's id at commit, under the events
     lock): its search document is read and written once, for the first."""
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         posted = comment(other, "standard", network["standard"].id, "Once only: quincunxial.")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert found(other, "quincunxial") == {("comment", posted.id)}
     assert len([s for s in statements if s.startswith("SELECT search_documents")]) == 1, statements
 

@@ -8,6 +8,7 @@ from deliberate.discussions import services
 from deliberate.discussions.models import Comment, CommentEdit
 from deliberate.extensions import db
 from deliberate.proposals import services as proposals
+from tests.sql_statements import recorded_statements
 
 ROLES = ("observer", "delegate", "suspended_delegate", "steward")
 
@@ -130,22 +131,12 @@ def test_posting_without_javascript_returns_to_the_comment_on_the_page(as_role, 
 
 
 def test_posting_does_not_read_the_new_comment_back_for_the_redirect(as_role, network):
-    from sqlalchemy import event
-
     delegate = as_role("delegate")
     page = section_url(network)
     db.session.remove()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         response = delegate.post(f"/discussions/section/{network['section'].id}/comments",
                                  data={"body": "Read once.", "next": page})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     (made,) = db.session.scalars(select(Comment))
     assert response.headers["Location"].endswith(f"#comment-{made.id}")
     assert not [s for s in statements if s.startswith("SELECT comments.id")], statements
@@ -154,21 +145,11 @@ def test_posting_does_not_read_the_new_comment_back_for_the_redirect(as_role, ne
 def test_posting_without_next_does_not_read_the_page_it_returns_to_again(as_role, network):
     """The section's address is worked out before the commit: nothing the commit expired is read
     back for the redirect."""
-    from sqlalchemy import event
-
     delegate = as_role("delegate")
     page, section_id = section_url(network), network["section"].id
     db.session.remove()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         response = delegate.post(f"/discussions/section/{section_id}/comments", data={"body": "Back."})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     (made,) = db.session.scalars(select(Comment))
     assert response.headers["Location"].endswith(f"{page}#comment-{made.id}")
     written = max(i for i, s in enumerate(statements) if s.startswith("INSERT INTO events"))

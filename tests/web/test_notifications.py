@@ -10,6 +10,7 @@ from deliberate.extensions import socketio
 from deliberate.follows import queries, services
 from deliberate.proposals import services as proposals
 from deliberate.realtime.events import record_event
+from tests.sql_statements import recorded_statements
 
 ROLES = ("observer", "delegate", "suspended_delegate", "steward")
 
@@ -62,24 +63,14 @@ def test_the_standard_page_offers_to_follow_and_then_to_stop(as_role, network):
 
 
 def test_the_button_and_the_badge_read_the_persons_follows_once(as_role, network):
-    from sqlalchemy import event
-
     from deliberate.extensions import db
 
     client = as_role("steward")
     slug = network["standard"].slug
     client.post(f"/standards/{slug}/follow", data={"next": f"/standards/{slug}"})
     db.session.remove()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         page = client.get(f"/standards/{slug}").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert "Stop following" in page
     assert len([s for s in statements if s.startswith("SELECT") and " FROM follows " in f"{s} "]) == 1, statements
 

@@ -13,6 +13,7 @@ from deliberate.database import utcnow
 from deliberate.extensions import db
 from deliberate.voting import closing, ledger, permissions, queries, services
 from deliberate.voting.models import Ballot, Vote
+from tests.sql_statements import recorded_statements
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "deliberate" / "templates" / "votes"
 A_RECEIPT = "5e" * 32
@@ -69,23 +70,13 @@ def test_a_delegates_vote_page_reads_the_electorate_and_the_ballots_once(network
                                                                           client, secret):
     """The page and its proxies' part share what they read (the vote page is the one a delegate
     reloads most while a vote is open: bench/load.py)."""
-    from sqlalchemy import event
-
     vote = open_vote(secret=secret)
     services.cast_ballot(actor=other_delegate, vote=vote, choice="against")
     login(network["delegate"])
     page(client, vote)
     db.session.remove()  # as in production, the request starts with an empty session
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         page(client, vote)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     for table in ("vote_electorate", "ballots"):
         reads = [s for s in statements if s.startswith("SELECT") and f" FROM {table} " in f"{s} "]
         assert len(reads) == 1, (table, reads)
@@ -94,22 +85,12 @@ def test_a_delegates_vote_page_reads_the_electorate_and_the_ballots_once(network
 def test_a_ballot_through_the_form_reads_its_vote_three_times(network, open_vote, login, client):
     """The view's read, the service's fresh read before the lock, the lock: never a refresh of an
     object the service's unit of work expired (``database.id_of``)."""
-    from sqlalchemy import event
-
     vote = open_vote()
     login(network["delegate"])
     page(client, vote)
     db.session.remove()
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements() as statements:
         response = client.post(f"/votes/{vote.id}/ballot", data={"choice": "for", "note": ""})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     reads = [s for s in statements if s.startswith("SELECT votes.id")]
     assert len(reads) == 3, reads
