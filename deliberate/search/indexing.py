@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..database import utcnow
+from ..database import id_of, utcnow
 from ..discussions.models import Comment, Thread
 from ..proposals.models import Amendment, AmendmentDraft
 from ..standards.models import Revision, Section, Standard
@@ -100,12 +100,12 @@ READERS: dict[str, Callable[[Connection, int], Document | None]] = {
 
 # Which documents a written object touches.
 _TOUCHES: dict[type, Callable[[object], Iterable[tuple[str, int]]]] = {
-    Standard: lambda o: [("standard", _ident(o))],
-    Section: lambda o: [("section", _ident(o))],
+    Standard: lambda o: [("standard", id_of(o))],
+    Section: lambda o: [("section", id_of(o))],
     Revision: lambda o: [("section", o.section_id)],
-    Amendment: lambda o: [("amendment", _ident(o))],
+    Amendment: lambda o: [("amendment", id_of(o))],
     AmendmentDraft: lambda o: [("amendment", o.amendment_id)],
-    Comment: lambda o: [("comment", _ident(o))],
+    Comment: lambda o: [("comment", id_of(o))],
 }
 
 
@@ -123,11 +123,6 @@ def _indexed_change(obj) -> bool:
         return True
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in names)
-
-
-def _ident(obj) -> int | None:
-    identity = inspect(obj).identity
-    return identity[0] if identity else getattr(obj, "id", None)
 
 
 # Writing -------------------------------------------------------------------------------------
