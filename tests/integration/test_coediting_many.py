@@ -14,6 +14,7 @@ from deliberate.coediting.models import SharedDraft
 from deliberate.extensions import db
 from deliberate.members.models import Person
 from deliberate.realtime.sync import ClientSession
+from tests.sql_statements import recorded_statements
 
 TEXT = "Members own the platform.\n\nEach member holds one share."
 TABS = 40
@@ -88,8 +89,6 @@ def test_forty_tabs_typing_at_once_converge_and_lose_nothing(app, make_standard,
 def test_a_batch_reads_its_senders_in_one_query_whatever_their_number(app, make_standard, make_delegate, make_coop):
     """Who may edit is checked once per sender and batch: two statements for all of them (people,
     then their delegations), not two per sender; and the section without its page's relations."""
-    from sqlalchemy import event
-
     from deliberate.coediting.batching import Job
 
     doc = f"section:{make_standard(sections=[('Member ownership', TEXT)]).sections[0].id}"
@@ -103,16 +102,8 @@ def test_a_batch_reads_its_senders_in_one_query_whatever_their_number(app, make_
     def statements(senders: int) -> list[str]:
         jobs = [Job(services._Sync(person_id=pid, coop_id=None, client_id=cid, message=client.make_message(client.text)))
                 for pid, cid, client in clients[:senders]]
-        seen: list[str] = []
-
-        def count(_conn, _cursor, statement, *_args):
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements() as seen:
             services._apply_batch(services.parse_document(doc), jobs)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         for (_pid, _cid, client), job in zip(clients[:senders], jobs, strict=True):
             assert job.payload.refusal is None
             client.receive(job.payload.reply)
