@@ -166,13 +166,15 @@ class _CodeTable(dict):  # type: ignore[type-arg]
     """token -> private character, a new character for each token not seen before.
 
     Lookups of known tokens stay in C (``map(table.__getitem__, tokens)``);
-    only a new token calls ``__missing__``.
+    only a new token calls ``__missing__``.  ``tokens`` given at construction
+    get their characters in bulk, also in C.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, tokens: Iterable[str] = ()) -> None:
         self._free = map(chr, chain(*_CODES))
-        self.tokens: dict[str, str] = {}  # char -> token
+        # zip stops at the first exhausted iterator, taking it first: no character is lost.
+        super().__init__(zip(dict.fromkeys(tokens), self._free))
+        self.tokens: dict[str, str] = dict(zip(self.values(), self.keys()))  # char -> token
 
     def __missing__(self, token: str) -> str:
         if len(self) >= _CAPACITY:
@@ -182,22 +184,69 @@ class _CodeTable(dict):  # type: ignore[type-arg]
         return char
 
 
+_EMPTY, _UNSPLIT = "\x00", "\x01"  # below U+0100: never token codes (see _CODES)
+
+
+class _PieceCodes(dict):  # type: ignore[type-arg]
+    """Space-free piece of a chunk -> the codes of its tokens.
+
+    The empty piece (two spaces in a row, or a space at a chunk's end) gives
+    ``_EMPTY``; a piece that starts or ends with whitespace other than the line
+    breaks closing its chunk gives ``_UNSPLIT``: the space beside it would not be
+    a token of its own there (see ``_Codebook._encode``).
+    """
+
+    def __init__(self, table: _CodeTable, find: Any) -> None:
+        super().__init__({"": _EMPTY})
+        self._get, self._find = table.__getitem__, find
+
+    def __missing__(self, piece: str) -> str:
+        if piece.isalnum():  # a whole word: \w+ in every token pattern
+            code = self._get(piece)
+        elif piece[0].isspace() or piece.rstrip("\n")[-1:].isspace():
+            code = _UNSPLIT
+        else:
+            code = "".join(map(self._get, self._find(piece)))
+        self[piece] = code
+        return code
+
+
 class _Codebook:
-    """One private character per distinct token, and each given chunk encoded."""
+    """One private character per distinct token, and each given chunk encoded.
+
+    Tokenising is the costly part of a diff (one regex match per token), so a
+    chunk is cut at its spaces first, in C.  A space between two non-space
+    characters is always a token of its own, whatever the token pattern, so
+    the chunk's codes are its pieces' codes joined by the space's code, and a
+    piece seen before (most words are) costs one dictionary lookup.  A chunk
+    with two spaces in a row, or a space beside other whitespace, is tokenised
+    whole.  Either way the chunk gets exactly the codes of ``tokenise(chunk)``.
+    """
 
     def __init__(self, old: str, new: str, chunks: Iterable[str]) -> None:
         find = _token_re(old, new).findall
-        table = _CodeTable()
-        get = table.__getitem__
-        self.chunks: dict[str, str] = {c: "".join(map(get, find(c))) for c in dict.fromkeys(chunks)}
+        splits = {c: c.split(" ") for c in chunks}
+        # The words among the pieces get their codes in bulk; other pieces one by one.
+        words = [p for p in dict.fromkeys(chain.from_iterable(splits.values())) if p.isalnum()]
+        table = _CodeTable([" ", *words])
         self.tokens: dict[str, str] = table.tokens  # char -> token
-        self._get, self._find = get, find
+        self._get, self._find, self._space = table.__getitem__, find, table[" "]
+        pieces = _PieceCodes(table, find)
+        pieces.update(zip(words, map(table.__getitem__, words)))
+        self._pieces = pieces.__getitem__
+        self.chunks: dict[str, str] = {c: self._encode(c, pieces) for c, pieces in splits.items()}
+
+    def _encode(self, chunk: str, pieces: list[str]) -> str:
+        code = self._space.join(map(self._pieces, pieces))
+        if _UNSPLIT in code or _EMPTY in code[1:-1]:
+            return "".join(map(self._get, self._find(chunk)))
+        return code.strip(_EMPTY)  # a space at either end: the empty piece beyond it
 
     def encode(self, chunk: str) -> str:
         """Encode one more chunk (new tokens get new characters)."""
         code = self.chunks.get(chunk)
         if code is None:
-            code = self.chunks[chunk] = "".join(map(self._get, self._find(chunk)))
+            code = self.chunks[chunk] = self._encode(chunk, chunk.split(" "))
         return code
 
     def decode(self, encoded: str) -> str:

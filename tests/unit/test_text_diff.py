@@ -217,6 +217,22 @@ def test_chunks_cut_on_token_boundaries(text: str) -> None:
     assert [t for chunk in chunks for t in tokenise(chunk)] == tokenise(text)
 
 
+_SPACED = st.lists(
+    st.sampled_from(["a", "co-op", "b\u0301", "\u4e2d", ".", ",", " ", " ", "  ", "\t", "\xa0", "\n", "\n\n",
+                     "\u200d", "\U0001f44d\U0001f3fd", "'", "_"]), max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.lists(st.one_of(_SPACED, texts, prose, st.text(max_size=30)), min_size=1, max_size=4))
+def test_the_codebook_encodes_chunks_as_their_tokens(pieces: list[str]) -> None:
+    # Chunks are cut at their spaces before tokenising (see _Codebook): the codes must still
+    # be those of tokenise(chunk), one per token, whatever whitespace stands beside a space.
+    book = _Codebook("".join(pieces), "", pieces)
+    for chunk in [*pieces, "".join(pieces), " ".join(pieces)]:
+        assert [book.tokens[c] for c in book.encode(chunk)] == tokenise(chunk)
+
+
 @given(st.text(st.characters(max_codepoint=127), max_size=80))
 def test_ascii_pattern_cuts_like_the_general_one(text: str) -> None:
     bmp_pattern, full_pattern = _unicode_res()
