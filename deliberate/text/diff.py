@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, chain, groupby
+from itertools import accumulate, chain, groupby, islice
 from math import isqrt
 from operator import itemgetter
 from typing import Any, Literal
@@ -174,13 +174,14 @@ class _CodeTable(dict):  # type: ignore[type-arg]
         self._free = map(chr, chain(*_CODES))
         # zip stops at the first exhausted iterator, taking it first: no character is lost.
         super().__init__(zip(dict.fromkeys(tokens), self._free))
-        self.tokens: dict[str, str] = dict(zip(self.values(), self.keys()))  # char -> token
+        # code point -> token: the table str.translate decodes with, in C.
+        self.tokens: dict[int, str] = dict(zip(map(ord, self.values()), self.keys()))
 
     def __missing__(self, token: str) -> str:
         if len(self) >= _CAPACITY:
             raise ValueError("text has too many distinct words to diff")
         char = self[token] = next(self._free)
-        self.tokens[char] = token
+        self.tokens[ord(char)] = token
         return char
 
 
@@ -229,7 +230,7 @@ class _Codebook:
         # The words among the pieces get their codes in bulk; other pieces one by one.
         words = [p for p in dict.fromkeys(chain.from_iterable(splits.values())) if p.isalnum()]
         table = _CodeTable([" ", *words])
-        self.tokens: dict[str, str] = table.tokens  # char -> token
+        self.tokens: dict[int, str] = table.tokens  # code point -> token
         self._get, self._find, self._space = table.__getitem__, find, table[" "]
         pieces = _PieceCodes(table, find)
         pieces.update(zip(words, map(table.__getitem__, words)))
@@ -250,7 +251,7 @@ class _Codebook:
         return code
 
     def decode(self, encoded: str) -> str:
-        return "".join(map(self.tokens.__getitem__, encoded))
+        return encoded.translate(self.tokens)
 
 
 # --- diff-match-patch on tokens ---------------------------------------------
@@ -282,7 +283,7 @@ class _TooManyEdits(Exception):
 class _TokenDMP(diff_match_patch):
     """diff-match-patch whose lossless cleanup understands token classes."""
 
-    def __init__(self, tokens: Mapping[str, str]) -> None:
+    def __init__(self, tokens: Mapping[int, str]) -> None:
         super().__init__()
         self.Diff_Timeout = 0  # never trade correctness for time
         self.edit_budget = 0  # max edit steps per bisect; 0 = unlimited
@@ -350,7 +351,7 @@ class _TokenDMP(diff_match_patch):
     def _cls(self, char: str) -> int:
         cls = self._classes.get(char)
         if cls is None:
-            cls = self._classes[char] = _token_class(self._tokens[char])
+            cls = self._classes[char] = _token_class(self._tokens[ord(char)])
         return cls
 
     def _pair_score(self, eq1: str, edit: str, eq2: str) -> int:
@@ -562,6 +563,31 @@ def _diff_gap(dmp: _TokenDMP, a: str, b: str, anchored: bool = False) -> list[tu
     return out
 
 
+_PLAIN = diff_match_patch()
+
+
+def _shared_ends(gone: str, added: str) -> tuple[int, int, int]:
+    """Where the common head and tail of a gap's two sides end, on a token boundary of both.
+
+    Returns ``(head, tail, tail_added)``: ``gone[:head] == added[:head]`` and
+    ``gone[tail:] == added[tail_added:]``.  A cut falls just after a space that a
+    non-space character follows, which is a token boundary whatever the token
+    pattern, so the three parts of each side tokenise as the whole side does
+    and the shared parts need tokenising once.  Either end may be empty.
+    """
+    common = _PLAIN.diff_commonPrefix(gone, added)
+    head = gone.rfind(" ", 0, common - 1) + 1 if common > 1 else 0  # a cut before `common`
+    if head and gone[head].isspace():
+        head = 0
+    common_tail = _PLAIN.diff_commonSuffix(gone[common:], added[common:])
+    tail = len(gone)
+    if common_tail > 1:
+        space = gone.find(" ", tail - common_tail)  # a space inside the common tail
+        if space != -1 and space + 1 < tail and not gone[space + 1].isspace():
+            tail = space + 1
+    return head, tail, tail + len(added) - len(gone)
+
+
 def _joined_if_tidy(region: list[tuple[int, str]]) -> list[tuple[int, str]] | None:
     """The region's runs after diff_cleanupMerge and diff_cleanupSemantic, when those would
     only join neighbouring kept runs; None when the full cleanups must run.
@@ -648,17 +674,23 @@ def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "a
             regions.append([gap])
     # The context at a region's two ends is only tokenised when the region needs the full
     # cleanups (see _joined_if_tidy); until then one placeholder character stands for it.
-    needed = chain.from_iterable(
-        a[i0:i1] + b[j0:j1] + (a[i1 : group[k + 1][0]] if k + 1 < len(group) else [])
-        for group in regions for k, (i0, i1, j0, j1) in enumerate(group)
-    )
-    book = _Codebook(old, new, needed)
-    enc = book.chunks
+    # Each gap's two sides share a head and a tail, tokenised once (see _shared_ends).
+    offsets = [0, *accumulate(map(len, a))]
+    offsets_b = [0, *accumulate(map(len, b))]
+    pieces: list[tuple[str, str, str, str, str]] = []  # per gap: head, old, new, tail, kept after
+    for group in regions:
+        for k, (i0, i1, j0, j1) in enumerate(group):
+            gone, added = old[offsets[i0] : offsets[i1]], new[offsets_b[j0] : offsets_b[j1]]
+            head, tail, tail_b = _shared_ends(gone, added)
+            after = old[offsets[i1] : offsets[group[k + 1][0]]] if k + 1 < len(group) else ""
+            pieces.append((gone[:head], gone[head:tail], added[head:tail_b], gone[tail:], after))
+    book = _Codebook(old, new, chain.from_iterable(pieces))
+    encode = book.encode
     dmp = _TokenDMP(book.tokens)
     dmp.cxx = engine == "cxx" or (engine == "auto" and CXX_AVAILABLE)
-    offsets = [0, *accumulate(map(len, a))]
     out: list[tuple[int, str]] = []
     kept_from = 0  # where the old text not yet in out starts
+    gap_pieces = iter(pieces)
     for group in regions:
         start, end = group[0][0], group[-1][1]
         first = a[start - 1] if start else ""
@@ -668,15 +700,15 @@ def diff_texts(old: str, new: str, engine: Literal["auto", "cxx", "python"] = "a
             out.append((0, old[kept_from:begin]))
         kept_from = offsets[end + 1 if last else end]
         # Characters below U+0100 are never token codes (see _CODES).
-        region = [(0, enc.get(first) or "\x01")] if first else []
-        for k, (i0, i1, j0, j1) in enumerate(group):
-            enc_a = "".join([enc[c] for c in a[i0:i1]])
-            enc_b = "".join([enc[c] for c in b[j0:j1]])
-            region += _diff_gap(dmp, enc_a, enc_b)
-            if k + 1 < len(group):
-                region += [(0, enc[c]) for c in a[i1 : group[k + 1][0]]]
+        region = [(0, book.chunks.get(first) or "\x01")] if first else []
+        for shared_head, gone, added, shared_tail, after in islice(gap_pieces, len(group)):
+            head = encode(shared_head) if shared_head else ""
+            tail = encode(shared_tail) if shared_tail else ""
+            region += _diff_gap(dmp, head + encode(gone) + tail, head + encode(added) + tail)
+            if after:
+                region.append((0, encode(after)))
         if last:
-            region.append((0, enc.get(last) or "\x02"))
+            region.append((0, book.chunks.get(last) or "\x02"))
         head = region[0][1] if first else "\0"
         tail = region[-1][1] if last else "\0"
         runs = _joined_if_tidy(region)

@@ -16,6 +16,7 @@ from deliberate.text.diff import (
     Op,
     _chunks,
     _Codebook,
+    _shared_ends,
     _unicode_res,
     apply_ops,
     document_diff,
@@ -230,7 +231,20 @@ def test_the_codebook_encodes_chunks_as_their_tokens(pieces: list[str]) -> None:
     # be those of tokenise(chunk), one per token, whatever whitespace stands beside a space.
     book = _Codebook("".join(pieces), "", pieces)
     for chunk in [*pieces, "".join(pieces), " ".join(pieces)]:
-        assert [book.tokens[c] for c in book.encode(chunk)] == tokenise(chunk)
+        assert [book.tokens[ord(c)] for c in book.encode(chunk)] == tokenise(chunk)
+
+
+@settings(max_examples=400)
+@given(st.one_of(_SPACED, texts, prose), st.one_of(_SPACED, texts, prose), st.one_of(_SPACED, texts, prose))
+def test_shared_ends_cut_both_sides_on_token_boundaries(head: str, middle: str, tail: str) -> None:
+    # A gap's two sides share a head and a tail, tokenised once (see diff_texts).
+    gone, added = head + middle + tail, head + tail
+    cut, end, end_added = _shared_ends(gone, added)
+    assert gone[:cut] == added[:cut] and gone[end:] == added[end_added:]
+    assert cut <= end and cut <= end_added
+    for text, stop in ((gone, end), (added, end_added)):
+        parts = [text[:cut], text[cut:stop], text[stop:]]
+        assert [t for part in parts for t in tokenise(part)] == tokenise(text)
 
 
 @given(st.text(st.characters(max_codepoint=127), max_size=80))

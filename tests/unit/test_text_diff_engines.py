@@ -148,7 +148,7 @@ def test_the_quick_tidy_matches_the_full_cleanups(region: list[tuple[int, str]])
     quick = textdiff._joined_if_tidy(region)
     if quick is None:
         return
-    dmp = _TokenDMP(_CHARS)
+    dmp = _TokenDMP({ord(c): token for c, token in _CHARS.items()})
     full = [d for d in region if d[1]]
     dmp.diff_cleanupMerge(full)
     dmp.diff_cleanupSemantic(full)
