@@ -185,6 +185,9 @@ class _CodeTable(dict):  # type: ignore[type-arg]
         return char
 
 
+# A lone ASCII punctuation mark beside a word is a token of its own in every token pattern
+# (an apostrophe or a hyphen joins two words only with a word after it).
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~")
 _EMPTY, _UNSPLIT = "\x00", "\x01"  # below U+0100: never token codes (see _CODES)
 
 
@@ -204,6 +207,10 @@ class _PieceCodes(dict):  # type: ignore[type-arg]
     def __missing__(self, piece: str) -> str:
         if piece.isalnum():  # a whole word: \w+ in every token pattern
             code = self._get(piece)
+        elif piece[-1] in _ASCII_PUNCT and piece[:-1].isalnum():  # "word," or "word."
+            code = self._get(piece[:-1]) + self._get(piece[-1])
+        elif piece[0] in _ASCII_PUNCT and piece[1:].isalnum():  # "(word"
+            code = self._get(piece[0]) + self._get(piece[1:])
         elif piece[0].isspace() or piece.rstrip("\n")[-1:].isspace():
             code = _UNSPLIT
         else:
