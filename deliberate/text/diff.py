@@ -583,8 +583,8 @@ def _shared_ends(gone: str, added: str) -> tuple[int, int, int]:
     and the shared parts need tokenising once.  Either end may be empty.
     """
     common = _PLAIN.diff_commonPrefix(gone, added)
-    head = gone.rfind(" ", 0, common - 1) + 1 if common > 1 else 0  # a cut before `common`
-    if head and gone[head].isspace():
+    head = gone.rfind(" ", 0, common) + 1  # just after the last space of the common head
+    if head and any(head < len(side) and side[head].isspace() for side in (gone, added)):
         head = 0
     common_tail = _PLAIN.diff_commonSuffix(gone[common:], added[common:])
     tail = len(gone)
