@@ -13,7 +13,7 @@ from ..standards.models import Standard
 from ..voting.models import Vote
 
 VERSION_KINDS = ("version_ratified",)
-VOTE_KINDS = ("vote_opened", "vote_closed")
+VOTE_KINDS = ("vote_opened", "vote_closed", "vote_cancelled")
 # Announced to every member co-op, so in every feed (proposals/last_call.py).
 LAST_CALL_KINDS = ("last_call_started",)
 FEED_LENGTH = 50

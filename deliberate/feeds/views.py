@@ -1,7 +1,8 @@
 """Atom feeds: ``/feed.atom`` for the network, ``/standards/<slug>/feed.atom`` per standard.
 
-Both list new ratified versions; ``?votes=1`` adds votes opened and closed (a closed vote's entry
-names its ballot record's closing head and its witness log entry). Every feed links the network's
+Both list new ratified versions; ``?votes=1`` adds votes opened, closed and cancelled (a closed or
+cancelled vote's entry names its ballot record's last head and its witness log entry; a cancelled
+one, the reason given). Every feed links the network's
 witness log with its head. Feeds are what an
 observer sees, whoever asks, and answer conditional requests (ETag) so readers poll cheaply.
 """
@@ -63,16 +64,23 @@ def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Ent
             id=_tag(f"vote/{vote.id}/opened"), title=f"Vote opened: {vote.title}", updated=event.created_at,
             published=event.created_at, link=link, category="vote",
             summary=f"Member co-ops can vote until {vote.closes_at:%-d %B %Y, %H:%M} UTC.")
-    result = "passed" if payload.get("passed") else "did not pass"
     # The record's closing head goes out where readers keep copies; the witness entry chains it.
     entry = (witnessed or {}).get(vote.id)
     head = payload.get("record_head") or (entry["payload"]["record_head"] if entry else "")
     anchors = [f"Ballot record head: {head}." if head else "",
                f"Witness log entry {entry['seq']}: {entry['hash']}." if entry else ""]
+    if event.kind == "vote_cancelled":
+        reason = payload.get("reason") if isinstance(payload.get("reason"), str) else ""
+        ending, title = "cancelled", f"Vote cancelled: {vote.title}"
+        said = f"The vote was cancelled: {reason}" if reason else "The vote was cancelled."
+    else:
+        result = "passed" if payload.get("passed") else "did not pass"
+        ending, title = "closed", f"Vote closed: {vote.title} ({result})"
+        said = str(payload.get("explanation") or vote.explanation or "")
     return atom.Entry(
-        id=_tag(f"vote/{vote.id}/closed"), title=f"Vote closed: {vote.title} ({result})", updated=event.created_at,
+        id=_tag(f"vote/{vote.id}/{ending}"), title=title, updated=event.created_at,
         published=event.created_at, link=link, category="vote",
-        summary=" ".join(filter(None, [str(payload.get("explanation") or vote.explanation or ""), *anchors])),
+        summary=" ".join(filter(None, [said, *anchors])),
         related_link=url_for("votes.record", vote_id=vote.id, _external=True), related_type="application/x-ndjson",
         related_title=f"Ballot record (its last entry's hash: {head})" if head else "Ballot record")
 
@@ -96,7 +104,7 @@ def _last_call_entry(item: FeedItem) -> atom.Entry:
 
 
 def _entries(items: list[FeedItem]) -> list[atom.Entry]:
-    closed = [i.vote.id for i in items if i.event.kind == "vote_closed" and i.vote is not None]
+    closed = [i.vote.id for i in items if i.event.kind in ("vote_closed", "vote_cancelled") and i.vote is not None]
     witnessed = witness.vote_entries(db.session, closed)
     return [_entry(i, witnessed) for i in items]
 

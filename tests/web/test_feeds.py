@@ -138,6 +138,27 @@ def test_votes_appear_only_when_asked_for(client, network, open_amendment, stewa
     assert len(network_feed) == 3  # each vote event once, though recorded in two rooms
 
 
+def test_a_cancelled_vote_is_in_the_feeds_with_its_reason_and_record_head(client, network, open_amendment, steward):
+    # Observers who follow the votes learn that one was called off, why, and where its record ends.
+    vote = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=open_amendment.id,
+                            closes_at=utcnow() + timedelta(days=7))
+    closing.cancel_vote(actor=steward, vote=vote, reason="Opened on the wrong wording <b>by mistake</b>.")
+    for path in (f"/standards/{network['standard'].slug}/feed.atom?votes=1", "/feed.atom?votes=1"):
+        entries = check_valid(parse(client.get(path)))
+        assert [e.find("a:category", NS).get("term") for e in entries] == ["vote", "vote"]
+        cancelled = entries[0]
+        assert cancelled.find("a:title", NS).text == f"Vote cancelled: {vote.title}"
+        assert cancelled.find("a:link", NS).get("href").endswith(f"/votes/{vote.id}")
+        summary = cancelled.find("a:summary", NS).text
+        assert "Opened on the wrong wording <b>by mistake</b>." in summary  # text, escaped by the XML
+        db.session.refresh(vote)
+        assert vote.record_head and vote.record_head in summary
+        record = [link for link in cancelled.findall("a:link", NS) if link.get("rel") == "related"]
+        assert record and record[0].get("href").endswith(f"/votes/{vote.id}/record.jsonl")
+        assert entries[0].find("a:id", NS).text != entries[1].find("a:id", NS).text
+    assert check_valid(parse(client.get("/feed.atom"))) == []  # not in the versions-only feed
+
+
 def test_admission_votes_are_in_the_network_feed(client, network, steward):
     vote = voting.open_vote(actor=steward, subject_kind="admission", subject_id=network["applicant"].id,
                             closes_at=utcnow() + timedelta(days=7))
