@@ -211,6 +211,12 @@ _JS_STRINGS = {
         _l("This amendment is now %(state)s: reload to see what you can do now."),
     "This amendment is now %(state)s.": _l("This amendment is now %(state)s."),
     "Amendments on this page have changed.": _l("Amendments on this page have changed."),
+    "The last call has started: reload to see what you can do now.":
+        _l("The last call has started: reload to see what you can do now."),
+    "The last call on this amendment has started: every member co-op is told.":
+        _l("The last call on this amendment has started: every member co-op is told."),
+    "The text of this amendment changed, so its last call ended: it is back in discussion.":
+        _l("The text of this amendment changed, so its last call ended: it is back in discussion."),
     "The text of this amendment has changed.": _l("The text of this amendment has changed."),
     "Version %(number)s was assembled: a candidate for ratification.":
         _l("Version %(number)s was assembled: a candidate for ratification."),
@@ -254,6 +260,10 @@ def js_strings() -> dict:
 def _js_strings_now() -> dict:
     strings: dict = {key: str(value) for key, value in _JS_STRINGS.items()}
     strings.update({f"state:{code}": status_label(code) for code in _LIVE_STATES})
+    # An amendment's phase badge (amendments/_process.html) as the last call starts or ends.
+    from .proposals.phases import PHASE_LABELS
+
+    strings.update({f"state:phase-{phase}": _(PHASE_LABELS[phase]) for phase in ("discussion", "last_call")})
     strings["(%(n)s comment)"] = [ngettext("(%(n)s comment)", "(%(n)s comments)", 1, n="%(n)s"),
                                   ngettext("(%(n)s comment)", "(%(n)s comments)", 2, n="%(n)s")]
     strings["%(n)s visitor"] = [ngettext("%(n)s visitor", "%(n)s visitors", 1, n="%(n)s"),

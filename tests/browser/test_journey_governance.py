@@ -31,7 +31,8 @@ def amendment_phases():
     return None  # the policy's built-in phases: a real discussion minimum and last call
 
 
-def test_last_call_proxy_vote_objection_and_council(new_page, steward, make_coop, make_delegate, make_standard):
+def test_last_call_proxy_vote_objection_and_council(new_page, wait_for_live_rooms, steward, make_coop, make_delegate,
+                                                   make_standard):
     from playwright.sync_api import expect
 
     from deliberate.database import utcnow
@@ -65,12 +66,19 @@ def test_last_call_proxy_vote_objection_and_council(new_page, steward, make_coop
         sign_in(page, person.email, TEST_PASSWORD)
         return page
 
-    # 1. The author starts the last call from the amendment's Process box.
+    # 1. The author starts the last call from the amendment's Process box, while a delegate of
+    #    another co-op reads the amendment: her page follows, without a reload.
+    giver = signed_in(lucia)
+    giver.goto(amendment_url)
+    wait_for_live_rooms(giver)
+    expect(giver.locator("#process .badge")).to_have_text("Discussion")
     author = signed_in(amara)
     author.goto(amendment_url)
     process = author.locator("#process")
     expect(process.locator(".badge")).to_have_text("Discussion")
     process.get_by_role("button", name="Start the last call").click()
+    expect(giver.get_by_role("status").filter(has_text="The last call on this amendment has started")).to_be_visible()
+    expect(giver.locator("#process .badge")).to_have_text("Last call")
     expect(author.get_by_text("The last call has started")).to_be_visible()
     expect(process.locator(".badge")).to_have_text("Last call")
     expect(process).to_contain_text("ends on")
@@ -90,7 +98,6 @@ def test_last_call_proxy_vote_objection_and_council(new_page, steward, make_coop
     vote_id = int(vote_url.rsplit("/", 1)[1])
 
     # 3. Dades Comunes gives its vote on this one vote to Fairbnb Kollektiv, which accepts it.
-    giver = signed_in(lucia)
     giver.goto(f"/coops/{dades.slug}/proxies")
     giver.get_by_label("The co-op that will vote for yours").select_option(label="Fairbnb Kollektiv")
     giver.get_by_role("radio", name="One vote only").check()

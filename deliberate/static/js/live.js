@@ -207,6 +207,17 @@
       if (about[amendment]) { tell(t("This amendment is now %(state)s.", { state: state })); }
       if (about["amendments:" + event.standard_id]) { tell(t("Amendments on this page have changed.")); }
     },
+    // The last call (proposals/last_call.py): the phase badge follows, and the button that starts it closes.
+    last_call_started: function (event) {
+      setState("phase:" + event.amendment_id, "phase-last_call");
+      closeForms("last-call:" + event.amendment_id, t("The last call has started: reload to see what you can do now."));
+      if (about["amendment:" + event.amendment_id]) { tell(t("The last call on this amendment has started: every member co-op is told.")); }
+      if (about["amendments:" + event.standard_id]) { tell(t("Amendments on this page have changed.")); }
+    },
+    last_call_ended: function (event) {
+      setState("phase:" + event.amendment_id, "phase-discussion");
+      if (about["amendment:" + event.amendment_id]) { tell(t("The text of this amendment changed, so its last call ended: it is back in discussion.")); }
+    },
     amendment_opened: function (event) {
       if (about["amendments:" + event.standard_id]) { tell(t("Amendments on this page have changed.")); }
     },
