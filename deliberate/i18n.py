@@ -193,6 +193,9 @@ _JS_STRINGS = {
     "A vote has opened on this: reload to see what you can do now.":
         _l("A vote has opened on this: reload to see what you can do now."),
     "Vote %(id)s has opened on this.": _l("Vote %(id)s has opened on this."),
+    "A vote has opened.": _l("A vote has opened."),
+    "A vote has closed.": _l("A vote has closed."),
+    "A vote was cancelled.": _l("A vote was cancelled."),
     "This vote has closed: ballots are no longer accepted.": _l("This vote has closed: ballots are no longer accepted."),
     "This vote has closed. Result: %(result)s.": _l("This vote has closed. Result: %(result)s."),
     "Too few co-ops took part, so the question is called a second time: vote %(id)s.":

@@ -36,6 +36,14 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
+def list_rooms() -> list[str]:
+    """The rooms where votes are announced (opened, closed, cancelled): the network's (admissions)
+    and each standard's (everything about a standard), for the list of votes to follow."""
+    from ..standards.models import Standard
+
+    return ["network", *(f"standard:{ident}" for ident in db.session.scalars(select(Standard.id).order_by(Standard.id)))]
+
+
 def list_votes() -> dict[str, list[Vote]]:
     """Open votes (closing soonest first), then closed and cancelled ones (latest first)."""
     votes = list(db.session.scalars(select(Vote).order_by(Vote.id.desc())))

@@ -52,9 +52,11 @@ def _subject(vote: Vote) -> tuple[Any, str | None, str]:
 
 @bp.get("/")
 def index():
+    since = latest_event_id()  # first: a vote opened or closed after this is replayed to the page
     listing = queries.list_votes()
     shown = listing["open"] + listing["closed"] + listing["cancelled"]
     return render_template("votes/index.html", listing=listing, turnouts=queries.turnouts(listing["open"]),
+                           live_rooms=queries.list_rooms(), live_since=since,
                            subjects={v.id: _subject(v) for v in shown},
                            waiting=queries.waiting_for(current_user),
                            can_open=permissions.can_open_votes(current_user),

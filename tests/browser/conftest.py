@@ -95,7 +95,9 @@ def wait_for_live_rooms(app):
             return False
 
     def wait(page) -> None:
-        rooms = page.locator("[data-live-room]").evaluate_all("els => els.map(el => el.dataset.liveRoom)")
+        # An element may name several rooms, space-separated (live.js reads them so).
+        rooms = [room for value in page.locator("[data-live-room]").evaluate_all("els => els.map(el => el.dataset.liveRoom)")
+                 for room in value.split()]
         if not rooms:
             return
         sid = wait_until(lambda: page.evaluate("() => window.deliberateSocket && window.deliberateSocket.connected"

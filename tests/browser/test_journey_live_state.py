@@ -114,6 +114,40 @@ def test_an_amendment_page_shows_a_vote_opening_on_it(new_page, wait_for_live_ro
     expect(page.get_by_text("This amendment is now voting: reload to see what you can do now.")).to_be_visible()
 
 
+def test_the_list_of_votes_says_when_a_vote_opens_closes_or_is_cancelled(new_page, wait_for_live_rooms, steward,
+                                                                           make_coop, make_delegate, make_standard):
+    """An observer on /votes/ is told of votes on admissions (the network's room) and on a
+    standard's amendments (the standard's room) as they open, close or are cancelled."""
+    from playwright.sync_api import expect
+
+    from deliberate.database import utcnow
+    from deliberate.proposals import services as proposals
+    from deliberate.voting import closing
+    from deliberate.voting import services as voting
+
+    author = make_delegate(coop=make_coop(name="Kazi Riders"))
+    standard = make_standard()
+    section = standard.sections[0]
+    amendment = proposals.open_amendment(actor=author, amendment=proposals.propose_amendment(
+        actor=author, standard=standard, kind="modify", section=section, summary="Plainer.",
+        proposed_title=section.title, proposed_body=section.body + "\n\nPlainly."))
+
+    page = new_page()
+    page.goto("/votes/")
+    wait_for_live_rooms(page)
+    notice = page.locator("#live-notice")
+    admission = admission_vote(steward, make_coop)
+    expect(notice).to_contain_text("A vote has opened.")
+    closing.close_vote(actor=steward, vote=admission)
+    expect(notice).to_contain_text("A vote has closed.")
+    on_amendment = voting.open_vote(actor=steward, subject_kind="amendment", subject_id=amendment.id,
+                                    rule_preset="simple-majority", closes_at=utcnow() + timedelta(days=7))
+    closing.cancel_vote(actor=steward, vote=on_amendment, reason="Opened too early.")
+    expect(notice).to_contain_text("A vote was cancelled.")
+    notice.get_by_role("link", name=RELOAD).click()
+    expect(page.get_by_role("heading", name="Cancelled")).to_be_visible()
+
+
 def test_a_page_whose_connection_dropped_catches_up_on_reconnecting(app, browser_page, wait_for_live_rooms,
                                                                     steward, make_coop, make_delegate, monkeypatch):
     """The vote is cancelled while the page's socket is away; the page learns it from catch_up

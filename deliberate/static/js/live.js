@@ -157,6 +157,7 @@
 
   var reactions = {
     vote_opened: function (event) {
+      if (about.votes) { tell(t("A vote has opened.")); }  // the list of votes
       var subject = subjectOf(event);
       if (subject && about[subject]) {
         closeForms(subject, t("A vote has opened on this: reload to see what you can do now."));
@@ -164,6 +165,7 @@
       }
     },
     vote_closed: function (event) {
+      if (about.votes) { tell(t("A vote has closed.")); }  // the list of votes
       var vote = "vote:" + event.vote_id;
       var result = label(event.passed ? "adopted" : "rejected");
       setState(vote, "closed");
@@ -176,6 +178,7 @@
       if (subject && about[subject]) { tell(t("Vote %(id)s on this has closed. Result: %(result)s.", { id: event.vote_id, result: result })); }
     },
     vote_cancelled: function (event) {
+      if (about.votes) { tell(t("A vote was cancelled.")); }  // the list of votes
       var vote = "vote:" + event.vote_id;
       setState(vote, "cancelled");
       closeForms(vote, t("This vote was cancelled: ballots are no longer accepted."));
