@@ -118,6 +118,12 @@ def entries(session: Session, after: int = -1) -> list[dict[str, Any]]:
     return [row.entry() for row in rows]
 
 
+def recent(session: Session, count: int) -> list[dict[str, Any]]:
+    """The newest ``count`` entries, in order (oldest of them first)."""
+    rows = list(session.scalars(select(WitnessEntry).order_by(WitnessEntry.seq.desc()).limit(count)))
+    return [row.entry() for row in reversed(rows)]
+
+
 def head(session: Session) -> tuple[int, str] | None:
     """(seq, hash) of the newest entry, or None while the log is empty."""
     row = session.execute(select(WitnessEntry.seq, WitnessEntry.hash).order_by(WitnessEntry.seq.desc())

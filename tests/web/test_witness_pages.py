@@ -34,6 +34,27 @@ def test_the_log_is_served_as_canonical_json_lines_cacheable_and_without_a_cooki
     assert again.status_code == 304 and "Set-Cookie" not in again.headers
 
 
+def test_after_gives_only_the_newer_entries_which_extend_a_kept_copy(client, network):
+    from deliberate.database import unit_of_work
+    from deliberate.realtime.events import record_event
+
+    closed_admission_vote(network)
+    kept = chain.loads(client.get("/witness.jsonl").data)
+    waiting = client.get(f"/witness.jsonl?after={kept[-1]['seq']}")
+    assert waiting.status_code == 200 and waiting.data == b""  # nothing new yet
+    with unit_of_work() as session:  # what ending another vote records
+        record_event(session, "vote_closed", "network", {"vote_id": 999, "record_head": "ab" * 32})
+    newer = client.get(f"/witness.jsonl?after={kept[-1]['seq']}",
+                       headers={"If-None-Match": waiting.headers["ETag"]})
+    assert newer.status_code == 200  # the empty answer changed: not a stale 304
+    added = chain.loads(newer.data)
+    assert [e["seq"] for e in added] == [kept[-1]["seq"] + 1]
+    assert chain.verify(kept + added) == [] and kept + added == log()
+    assert chain.loads(client.get("/witness.jsonl?after=-1").data) == log()
+    for bad in ("x", "-2", "1.5", "--1", "", "9" * 40):
+        assert client.get(f"/witness.jsonl?after={bad}").status_code == 422, bad  # said, not a crash
+
+
 def test_an_empty_log_is_an_empty_file(client, network):
     response = client.get("/witness.jsonl")
     assert response.status_code == 200 and response.data == b""
