@@ -37,7 +37,13 @@ CHOICES: dict[str, tuple[str, ...]] = {
 
 
 class RuleError(ValueError):
-    """A rule, an electorate or a ballot does not make sense; the message says why."""
+    """A rule, an electorate or a ballot does not make sense; the message says why (in English,
+    for the record's verifier). ``field`` and ``code`` (with ``params``) name what is wrong for an
+    interface to say it in its reader's language (voting/services.py, ``rule_problem``)."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None, **params: Any) -> None:
+        super().__init__(message)
+        self.field, self.code, self.params = field, code, params
 
 
 # --------------------------------------------------------------------------- rules
@@ -46,20 +52,22 @@ class RuleError(ValueError):
 def _fraction(name: str, value: Any) -> Fraction:
     """Parse a fraction from a Fraction, an int or a string such as "2/3"; floats are refused."""
     if isinstance(value, bool):
-        raise RuleError(f"{name}: expected a fraction such as '2/3', got {value!r}")
+        raise RuleError(f"{name}: expected a fraction such as '2/3', got {value!r}", field=name, code="fraction")
     if isinstance(value, Fraction):
         return value
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
         # 0.6 is not exactly 3/5 in binary; accepting it would make "exactly met" ambiguous.
-        raise RuleError(f"{name}: give an exact fraction such as '3/5', not the float {value!r}")
+        raise RuleError(f"{name}: give an exact fraction such as '3/5', not the float {value!r}", field=name,
+                        code="fraction")
     if isinstance(value, str):
         try:
             return Fraction(value.strip())
         except (ValueError, ZeroDivisionError):
-            raise RuleError(f"{name}: {value!r} is not a fraction such as '2/3'") from None
-    raise RuleError(f"{name}: expected a fraction such as '2/3', got {type(value).__name__}")
+            raise RuleError(f"{name}: {value!r} is not a fraction such as '2/3'", field=name, code="fraction") from None
+    raise RuleError(f"{name}: expected a fraction such as '2/3', got {type(value).__name__}", field=name,
+                    code="fraction")
 
 
 def _fraction_text(value: Fraction) -> str:
@@ -116,13 +124,14 @@ class Rule:
             if not HALF < self.threshold <= 1:
                 raise RuleError(
                     f"threshold: a supermajority needs more than 1/2 and at most 1, "
-                    f"got {self.threshold}"
+                    f"got {self.threshold}", field="threshold", code="threshold_range"
                 )
         elif self.threshold != HALF:
             raise RuleError(f"threshold: only a supermajority has a threshold ({self.method} "
-                            f"is fixed), got {self.threshold}")
+                            f"is fixed), got {self.threshold}", field="threshold", code="threshold_method")
         if self.quorum is not None and not 0 < self.quorum <= 1:
-            raise RuleError(f"quorum: must be more than 0 and at most 1, got {self.quorum}")
+            raise RuleError(f"quorum: must be more than 0 and at most 1, got {self.quorum}", field="quorum",
+                            code="quorum_range")
         if self.quorum_count is not None and (
             isinstance(self.quorum_count, bool) or not isinstance(self.quorum_count, int)
             or self.quorum_count < 1
@@ -134,16 +143,19 @@ class Rule:
                             f"'electorate'")
         if self.threshold_basis != "cast" and self.method not in ("majority", "supermajority"):
             raise RuleError(f"threshold_basis: only majority and supermajority votes can count "
-                            f"against the whole electorate, not {self.method}")
+                            f"against the whole electorate, not {self.method}", field="threshold_basis",
+                            code="basis_method")
         for name in ("weighted", "secret", "live_totals"):
             if not isinstance(getattr(self, name), bool):
                 raise RuleError(f"{name}: must be true or false, got {getattr(self, name)!r}")
         if self.second_call_quorum is not None:
             if self.quorum is None:
-                raise RuleError("second_call_quorum: needs a quorum share to lower")
+                raise RuleError("second_call_quorum: needs a quorum share to lower", field="second_call_quorum",
+                                code="second_call_without_quorum")
             if not 0 < self.second_call_quorum < self.quorum:
                 raise RuleError(f"second_call_quorum: must be more than 0 and lower than the "
-                                f"quorum {self.quorum}, got {self.second_call_quorum}")
+                                f"quorum {self.quorum}, got {self.second_call_quorum}", field="second_call_quorum",
+                                code="second_call_range", quorum=_fraction_text(self.quorum))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form with every field present; fractions become strings such as "2/3"."""

@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -99,9 +100,35 @@ def build_rule(preset: str | None = None, overrides: Mapping[str, Any] | None = 
     try:
         rule = Rule.from_dict(data)
     except RuleError as error:
-        field = str(error).split(":", 1)[0] if ":" in str(error) else "rule_preset"
-        raise InvalidInput(_("The rule does not work: %(error)s.", error=error), field_errors={field: [str(error)]}) from None
+        message = rule_problem(error)
+        raise InvalidInput(message, field_errors={error.field or "rule_preset": [message]}) from None
     return rule, preset
+
+
+# What a steward may get wrong in a rule's fields, in the steward's language (rules.py says it in
+# English, for the record's verifier).
+_FRACTION_PROBLEMS = {
+    "quorum": _l("Write the quorum as a fraction such as 2/3."),
+    "threshold": _l("Write the threshold as a fraction such as 2/3."),
+    "second_call_quorum": _l("Write the second-call quorum as a fraction such as 1/4."),
+}
+_RULE_PROBLEMS = {
+    "threshold_range": _l("A supermajority needs more than 1/2 and at most 1, such as 2/3."),
+    "threshold_method": _l("Only a supermajority has a threshold: choose that method, or leave the threshold empty."),
+    "quorum_range": _l("The quorum must be more than 0 and at most 1, such as 1/3."),
+    "basis_method": _l("Only majority and supermajority votes can count against the whole electorate."),
+    "second_call_without_quorum": _l("A second-call quorum lowers the quorum: set a quorum too."),
+    "second_call_range": _l("The second-call quorum must be more than 0 and lower than the quorum (%(quorum)s)."),
+}
+
+
+def rule_problem(error: RuleError) -> str:
+    """What is wrong with a rule, in the reader's language (rules.py's English when it has no wording)."""
+    if error.code == "fraction" and error.field in _FRACTION_PROBLEMS:
+        return str(_FRACTION_PROBLEMS[error.field])
+    if error.code in _RULE_PROBLEMS:
+        return str(_RULE_PROBLEMS[error.code]) % error.params
+    return _("The rule does not work: %(error)s.", error=error)
 
 
 # Opening -------------------------------------------------------------------------------------

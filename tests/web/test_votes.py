@@ -1,6 +1,7 @@
 """Vote pages as people use them: opening, the ballot form, objections, results, the record."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -54,6 +55,31 @@ def test_a_steward_opens_an_admission_vote_through_the_form(as_role, network):
     again = client.post("/votes/new", data={"subject": f"admission:{applicant.id}", "rule_preset": "two-thirds",
                                             "closes_at": closes})
     assert again.status_code == 409 and "already open" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("fields", "field", "english", "spanish"), [
+    ({"quorum": "a third"}, "quorum", "Write the quorum as a fraction such as 2/3.",
+     "Escribe el quórum como una fracción, por ejemplo 2/3."),
+    ({"quorum": "3/2"}, "quorum", "The quorum must be more than 0 and at most 1, such as 1/3.",
+     "El quórum debe ser mayor que 0 y como mucho 1, por ejemplo 1/3."),
+    ({"threshold": "1/3"}, "threshold", "A supermajority needs more than 1/2 and at most 1, such as 2/3.",
+     "Una mayoría cualificada necesita más de 1/2 y como mucho 1, por ejemplo 2/3."),
+    ({"second_call_quorum": "3/4"}, "second_call_quorum",
+     "The second-call quorum must be more than 0 and lower than the quorum (3/5).",
+     "El quórum de segunda convocatoria debe ser mayor que 0 y menor que el quórum (3/5)."),
+])
+def test_a_rule_that_does_not_work_is_explained_in_the_stewards_language(as_role, network, fields, field, english,
+                                                                         spanish):
+    client = as_role("steward")
+    closes = (utcnow() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    data = {"subject": f"admission:{network['applicant'].id}", "rule_preset": "two-thirds", "closes_at": closes,
+            **fields}
+    for headers, message in (({"Accept-Language": "en"}, english), ({"Accept-Language": "es"}, spanish)):
+        refused = client.post("/votes/new", data=data, headers=headers)
+        body = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422
+        assert message in body, body[body.find("error-summary"):][:600]
+        assert f'href="#{field}"' in body  # the summary leads to the field that does not work
 
 
 def test_the_ballot_form_round_trip(client, login, network, open_vote):
@@ -225,3 +251,15 @@ def test_the_list_of_votes(network, open_vote, as_role, make_coop):
     steward = as_role("steward").get("/votes/").get_data(as_text=True)
     assert f"/votes/new?subject=admission:{waiting.id}" in steward and "Votes</a>" in steward
     assert "Waiting for your co-op" not in as_role("observer").get("/votes/").get_data(as_text=True)
+
+
+def test_every_problem_rules_py_names_has_a_wording():
+    """A RuleError with a code (rules.py) reads in the steward's language, never as the verifier's English."""
+    import inspect
+
+    from deliberate.voting import rules
+
+    codes = set(re.findall(r'code="(\w+)"', inspect.getsource(rules)))
+    assert "fraction" in codes and len(codes) >= 7
+    assert codes - {"fraction"} <= set(services._RULE_PROBLEMS)
+    assert {"quorum", "threshold", "second_call_quorum"} <= set(services._FRACTION_PROBLEMS)
