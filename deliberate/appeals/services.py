@@ -32,7 +32,8 @@ ISSUE, TEXT = 2_000, 20_000  # the issue in a few lines; rationale, proposals, r
 
 # Helpers -------------------------------------------------------------------------------------
 
-def _scope(objection: FormalObjection) -> str:
+def room(objection: FormalObjection) -> str:
+    """Where the objection's events go (and its page listens): its standard's room, else the network's."""
     return f"standard:{objection.standard_id}" if objection.standard_id else "network"
 
 
@@ -78,7 +79,7 @@ def _publish(session: Session, objection: FormalObjection, kind: str, actor: Per
              extra: dict[str, Any] | None = None) -> None:
     payload = {"objection_id": objection.id, "subject": objection.subject, "state": objection.state,
                "standard_id": objection.standard_id, "record_head": objection.record_head, **(extra or {})}
-    record_event(session, kind, _scope(objection), payload, actor_id=actor.id if actor else None)
+    record_event(session, kind, room(objection), payload, actor_id=actor.id if actor else None)
 
 
 def _coop_slug(session: Session, coop_id: int) -> str:

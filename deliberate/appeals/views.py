@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..errors import InvalidInput, NotFound
 from ..extensions import db
 from ..members.models import Cooperative
+from ..realtime.events import latest_event_id
 from ..standards import services as standards
 from ..voting.subjects import parse_subject
 from . import draw, queries, record, services
@@ -79,9 +80,11 @@ def new():
 
 @bp.get("/objections/<int:objection_id>")
 def show(objection_id: int):
+    since = latest_event_id()  # first: a step taken after this is replayed to the page
     objection = queries.get_objection(objection_id)
     page = queries.view(objection, current_user)
-    return render_template("appeals/show.html", page=page, o=objection, step_label=queries.step_label)
+    return render_template("appeals/show.html", page=page, o=objection, step_label=queries.step_label,
+                           live_room=services.room(objection), live_since=since)
 
 
 @bp.get("/objections/<int:objection_id>/record.jsonl")

@@ -150,6 +150,7 @@ def test_last_call_proxy_vote_objection_and_council(new_page, wait_for_live_room
     expect(objector.get_by_text("Your formal objection is filed.")).to_be_visible()
     expect(objector).to_have_url(re.compile(r"/objections/\d+$"))
     objection_url = objector.url
+    wait_for_live_rooms(objector)  # the objector keeps the objection's page open: it follows each step
 
     # 8. A steward records a mediation note, then convenes the council: the co-ops not party to it
     # (neither the author's nor the objector's) all sit, the council being smaller than five.
@@ -159,6 +160,9 @@ def test_last_call_proxy_vote_objection_and_council(new_page, wait_for_live_room
     expect(stewarding.get_by_text("The mediation note is recorded.")).to_be_visible()
     stewarding.get_by_role("button", name="Convene the council").click()
     expect(stewarding.get_by_text("The council is drawn.")).to_be_visible()
+    steps = objector.locator("#live-notice")
+    expect(steps).to_contain_text("A steward recorded a mediation note.")
+    expect(steps).to_contain_text("A council was drawn for this objection.")
     council = stewarding.locator("section", has=stewarding.locator("#council"))
     for name in ("Dades Comunes", "Fairbnb Kollektiv", "Equal Care"):
         expect(council.get_by_role("listitem").filter(has_text=name)).to_have_count(1)
@@ -177,6 +181,7 @@ def test_last_call_proxy_vote_objection_and_council(new_page, wait_for_live_room
     holder.get_by_role("radio", name="yes", exact=True).check()
     holder.get_by_role("button", name="Vote", exact=True).click()
     expect(holder.get_by_role("heading", name="The council overturned the decision")).to_be_visible()
+    expect(steps).to_contain_text("The council decided.")
     expect(holder.get_by_text("The objection is upheld.")).to_be_visible()
     expect(holder.get_by_text("Every step is in a hash-chained record. It verifies.")).to_be_visible()
 

@@ -265,6 +265,25 @@
       registryQuestion(event, "A question was taken to the formal objection process.");
     },
   };
+  // A formal objection's steps (appeals/services.py), told on its page.
+  var objectionSteps = {
+    objection_mediated: "A steward recorded a mediation note.",
+    objection_proposal: "The mediator made a proposal to the council.",
+    objection_withdrawn: "The objection was withdrawn.",
+    council_drawn: "A council was drawn for this objection.",
+    council_member_dismissed: "A member of the council was dismissed.",
+    council_ballot: "A member of the council voted.",
+    council_decision_drafted: "A draft decision was put to the council.",
+    minority_opinion_written: "A minority opinion was written.",
+    objection_settled: "The objection is settled: the council adopted the mediator’s proposal.",
+    objection_decided: "The council decided.",
+    reverting_amendment_proposed: "The amendment restoring the earlier text is proposed.",
+  };
+  Object.keys(objectionSteps).forEach(function (kind) {
+    reactions[kind] = function (event) {
+      if (about["objection:" + event.objection_id]) { tell(t(objectionSteps[kind])); }
+    };
+  });
   function registryQuestion(event, text) {
     if (about["registry:" + event.standard_id] || about["declaration:" + event.declaration_id]) { tell(t(text)); }
   }
