@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from ..appeals.models import FormalObjection
 from ..extensions import db
 from ..realtime.events import Event
 from ..realtime.rooms import can_join
@@ -16,6 +17,8 @@ VERSION_KINDS = ("version_ratified",)
 VOTE_KINDS = ("vote_opened", "vote_closed", "vote_cancelled")
 # Announced to every member co-op, so in every feed (proposals/last_call.py).
 LAST_CALL_KINDS = ("last_call_started",)
+# A decision objected to, and how the objection ended (appeals/services.py): with the votes.
+OBJECTION_KINDS = ("objection_filed", "objection_withdrawn", "objection_settled", "objection_decided")
 FEED_LENGTH = 50
 
 
@@ -26,6 +29,7 @@ class FeedItem:
     event: Event
     standard: Standard | None
     vote: Vote | None
+    objection: FormalObjection | None = None
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -33,11 +37,12 @@ class FeedItem:
 
 
 def feed_items(*, standard: Standard | None = None, votes: bool = False, limit: int = FEED_LENGTH) -> list[FeedItem]:
-    """The latest version and last call (and vote) events of ``standard``, or of the whole network, newest first.
+    """The latest version and last call (and vote and formal objection) events of ``standard``, or of the whole
+    network, newest first.
 
     Feeds are public: every event is checked against what an observer may read.
     """
-    kinds = VERSION_KINDS + LAST_CALL_KINDS + (VOTE_KINDS if votes else ())
+    kinds = VERSION_KINDS + LAST_CALL_KINDS + (VOTE_KINDS + OBJECTION_KINDS if votes else ())
     query = select(Event).where(Event.kind.in_(kinds)).order_by(Event.id.desc()).limit(limit)
     if standard is not None:
         query = query.where(Event.scope == f"standard:{standard.id}")
@@ -54,6 +59,9 @@ def feed_items(*, standard: Standard | None = None, votes: bool = False, limit: 
     standards = {s.id: s for s in db.session.scalars(select(Standard).where(Standard.id.in_(standard_ids - {None})))}
     vote_ids = {_int(e.payload.get("vote_id")) for e in events if e.kind in VOTE_KINDS} - {None}
     votes_by_id = {v.id: v for v in db.session.scalars(select(Vote).where(Vote.id.in_(vote_ids)))} if vote_ids else {}
+    objection_ids = {_int(e.payload.get("objection_id")) for e in events if e.kind in OBJECTION_KINDS} - {None}
+    objections = ({o.id: o for o in db.session.scalars(select(FormalObjection).where(FormalObjection.id.in_(objection_ids)))}
+                  if objection_ids else {})
     items = []
     for event in events:
         owner = standards.get(_scope_id(event.scope) or _int(event.payload.get("standard_id")))
@@ -62,7 +70,10 @@ def feed_items(*, standard: Standard | None = None, votes: bool = False, limit: 
             continue
         if event.kind in VOTE_KINDS and vote is None:
             continue
-        items.append(FeedItem(event, owner, vote))
+        objection = objections.get(_int(event.payload.get("objection_id")))
+        if event.kind in OBJECTION_KINDS and objection is None:
+            continue
+        items.append(FeedItem(event, owner, vote, objection))
     return items
 
 

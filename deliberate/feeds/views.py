@@ -1,6 +1,7 @@
 """Atom feeds: ``/feed.atom`` for the network, ``/standards/<slug>/feed.atom`` per standard.
 
-Both list new ratified versions; ``?votes=1`` adds votes opened, closed and cancelled (a closed or
+Both list new ratified versions; ``?votes=1`` adds votes opened, closed and cancelled, and formal
+objections filed, withdrawn, settled or decided (a closed or
 cancelled vote's entry names its ballot record's last head and its witness log entry; a cancelled
 one, the reason given). Every feed links the network's
 witness log with its head. Feeds are what an
@@ -58,6 +59,8 @@ def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Ent
             summary=summary or f"The member co-ops ratified {version} of {standard.title}.")
     if event.kind == "last_call_started":
         return _last_call_entry(item)
+    if item.objection is not None:
+        return _objection_entry(item)
     link = url_for("votes.show", vote_id=vote.id, _external=True)
     if event.kind == "vote_opened":
         return atom.Entry(
@@ -83,6 +86,36 @@ def _entry(item: FeedItem, witnessed: dict[int, dict] | None = None) -> atom.Ent
         summary=" ".join(filter(None, [said, *anchors])),
         related_link=url_for("votes.record", vote_id=vote.id, _external=True), related_type="application/x-ndjson",
         related_title=f"Ballot record (its last entry's hash: {head})" if head else "Ballot record")
+
+
+# How a formal objection ended, as its feed entry's title says it.
+_OBJECTION_ENDS = {"objection_filed": "filed", "objection_withdrawn": "withdrawn", "objection_settled": "settled",
+                   "objection_decided": "decided"}
+
+
+def _objection_entry(item: FeedItem) -> atom.Entry:
+    event, objection, payload = item.event, item.objection, item.payload
+    step = _OBJECTION_ENDS[event.kind]
+    title = f"Formal objection {step}: {objection.title}"
+    if step == "filed":
+        summary = f"{objection.coop.name} objects formally to this decision: {objection.title}."
+    elif step == "decided":
+        overturned = payload.get("outcome") == "overturn"
+        title += " (the decision is overturned)" if overturned else " (the decision is affirmed)"
+        finding = "upheld" if payload.get("finding") == "upheld" else "overruled"
+        summary = (f"A council of member co-ops not party to it {'overturned' if overturned else 'affirmed'} the "
+                   f"decision; the objection is {finding}.")
+    elif step == "settled":
+        summary = "The council adopted the mediator's proposal."
+    else:
+        summary = f"{objection.coop.name} withdrew its formal objection."
+    head = payload.get("record_head") if isinstance(payload.get("record_head"), str) else ""
+    return atom.Entry(
+        id=_tag(f"objection/{objection.id}/{step}"), title=title, updated=event.created_at, published=event.created_at,
+        category="objection", link=url_for("appeals.show", objection_id=objection.id, _external=True),
+        summary=" ".join(filter(None, [summary, f"Record head: {head}." if head else ""])),
+        related_link=url_for("appeals.record_file", objection_id=objection.id, _external=True),
+        related_type="application/x-ndjson", related_title="The objection's record")
 
 
 def _last_call_entry(item: FeedItem) -> atom.Entry:

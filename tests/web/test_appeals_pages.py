@@ -135,3 +135,28 @@ def test_the_version_page_lists_its_objections_an_overturn_first(demo, client):
         f"/standards/{db.session.get(Standard, demo.standard_id).slug}/amendments/{demo.subject_id}").get_data(as_text=True))
     assert f"Objection {demo.id} by" in amendment_section and "(decision affirmed)" in amendment_section
     assert f"/objections/{first.id}" not in amendment_section
+
+
+def test_the_feeds_with_votes_carry_the_objection_filed_and_decided(demo, client):
+    """Observers following decisions (``?votes=1``) learn that one was objected to and how the council
+    ended it; the plain feeds (new versions) stay as they were."""
+    import xml.etree.ElementTree as ET
+
+    from deliberate.feeds import atom
+
+    ns = {"a": atom.ATOM_NS}
+    for path in ("/feed.atom?votes=1", "/standards/platform-co-op-principles/feed.atom?votes=1"):
+        root = ET.fromstring(client.get(path).get_data())
+        entries = {e.find("a:title", ns).text: e for e in root.findall("a:entry", ns)
+                   if e.find("a:link", ns).get("href").endswith(f"/objections/{demo.id}")}
+        filed = entries[f"Formal objection filed: {demo.title}"]
+        decided = entries[f"Formal objection decided: {demo.title} (the decision is affirmed)"]
+        for entry in (filed, decided):
+            assert entry.find("a:category", ns).get("term") == "objection"
+            assert entry.find("a:link", ns).get("href").endswith(f"/objections/{demo.id}")
+            related = [link for link in entry.findall("a:link", ns) if link.get("rel") == "related"]
+            assert related[0].get("href").endswith(f"/objections/{demo.id}/record.jsonl")
+        assert demo.coop.name in filed.find("a:summary", ns).text
+        assert "overruled" in decided.find("a:summary", ns).text
+    plain = ET.fromstring(client.get("/feed.atom").get_data())
+    assert not [e for e in plain.findall("a:entry", ns) if e.find("a:category", ns).get("term") == "objection"]
