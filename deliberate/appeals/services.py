@@ -276,7 +276,22 @@ def convene_council(*, actor: Person, objection: FormalObjection, now: datetime 
             "seed": seed, "parties": party_slugs, "eligible": eligible, "size": size, "order": order,
             "council": council}, now)
         _publish(session, objection, "council_drawn", actor, {"council": council, "seed": seed})
+        _tell_seated(session, objection, council, actor)
     return objection
+
+
+def _tell_seated(session: Session, objection: FormalObjection, slugs: list[str], actor: Person | None) -> None:
+    """Each delegate of a co-op just seated on the council is told in their own room (a
+    notification: the council has two weeks to act, and nobody watches an objection they did not file)."""
+    from ..members.models import Delegation
+
+    rows = session.execute(
+        select(Delegation.person_id, Cooperative.slug, Cooperative.name).join(Cooperative, Cooperative.id == Delegation.coop_id)
+        .where(Cooperative.slug.in_(slugs), Delegation.ended_at.is_(None)).order_by(Delegation.person_id, Cooperative.slug))
+    for person_id, slug, name in rows:
+        record_event(session, "council_seat", f"user:{person_id}",
+                     {"objection_id": objection.id, "coop": slug, "coop_name": name, "title": objection.title,
+                      "standard_id": objection.standard_id}, actor_id=actor.id if actor else None)
 
 
 def _question_open(entries_: list[dict[str, Any]], question: str, objection: FormalObjection,
@@ -314,10 +329,12 @@ def _settle(session: Session, objection: FormalObjection, question: str, actor: 
     kind, _sep, ident = question.partition(":")
     if kind == "dismiss":
         if tally.dismissal(state.council, ident, votes).passed:
+            before = state.council
             state.dismissed.append(ident)
             _append(session, objection, "member_dismissed", {"coop": ident, "question": question,
                                                              "council": state.council}, now)
             _publish(session, objection, "council_member_dismissed", actor, {"coop": ident, "council": state.council})
+            _tell_seated(session, objection, [slug for slug in state.council if slug not in before], actor)
     elif kind == "proposal":
         proposal = next(e for e in log if str(e["seq"]) == ident)
         counted = tally.short_circuit(state.council, votes, _put_at(proposal, objection), now)

@@ -133,7 +133,16 @@ def _last_call(event, ctx):
     return _("Last call for %(amendment)s: say what you think now", amendment=label), url
 
 
+def _council_seat(event, ctx):
+    payload = event.payload
+    return (_("%(coop)s sits on the council of formal objection %(id)s (%(title)s): read it and decide with the "
+              "other co-ops of the council", coop=payload.get("coop_name") or payload.get("coop") or _("Your co-op"),
+              id=payload.get("objection_id"), title=say_notice(str(payload.get("title") or ""))),
+            url_for("appeals.show", objection_id=payload["objection_id"]))
+
+
 WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
+    "council_seat": _council_seat,
     "last_call_started": _last_call,
     "last_call_announced": _last_call,
     "amendment_opened": _amendment_opened,

@@ -270,3 +270,34 @@ def test_an_admission_decision_can_be_objected_to(world, make_coop):
     services.convene_council(actor=world["steward"], objection=objection)
     drawn = log(objection)[-1]["payload"]
     assert applicant.slug in drawn["parties"] and applicant.slug not in drawn["eligible"]
+
+
+def _told_of_a_seat(person, objection_id):
+    from deliberate.follows import presenting
+    from deliberate.follows import queries as follows
+
+    db.session.expire_all()
+    box = follows.inbox(person, utcnow())
+    seats = [e for e in box.events if e.kind == "council_seat" and e.payload["objection_id"] == objection_id]
+    return seats, [n for n in presenting.notices(box) if f"/objections/{objection_id}" in n.url]
+
+
+def test_the_delegates_of_each_seated_co_op_are_told_and_a_replacement_too(app, world):
+    objection = file(world)
+    services.convene_council(actor=world["steward"], objection=objection)
+    order = log(objection)[-1]["payload"]["order"]
+    with app.test_request_context():
+        for slug in order[:5]:
+            seats, notices = _told_of_a_seat(by_slug(world, slug), objection.id)
+            assert len(seats) == 1 and len(notices) == 1
+            assert "sits on the council of formal objection" in notices[0].text
+        assert _told_of_a_seat(by_slug(world, order[5]), objection.id) == ([], [])  # not seated
+        assert _told_of_a_seat(world["delegates"][1], objection.id) == ([], [])  # a party
+    target, voters = order[0], [by_slug(world, slug) for slug in order[1:4]]
+    services.move_dismissal(actor=voters[0], objection=objection, member=target, reason="Never attends.")
+    for voter in voters[1:]:
+        services.cast_council_ballot(actor=voter, objection=objection, question=f"dismiss:{target}", choice="yes")
+    with app.test_request_context():
+        seats, notices = _told_of_a_seat(by_slug(world, order[5]), objection.id)  # seated in its place
+        assert len(seats) == 1 and len(notices) == 1
+        assert len(_told_of_a_seat(by_slug(world, order[1]), objection.id)[0]) == 1  # not told twice
