@@ -34,6 +34,9 @@ ENTRY_KEYS = frozenset({"seq", "kind", "ref", "at", "payload", "prev", "hash"})
 VOTE_KEYS = frozenset({"vote_id", "final", "record_head", "record_url"})
 VERSION_KEYS = frozenset({"standard_id", "standard", "version_id", "number", "content_hash", "changelog_hash"})
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+# A kind a later version of Deliberate may write: its entry keeps its place in the chain (links,
+# hashes, order, times are checked as for any entry); its content is for that later version to check.
+_LATER_KIND = re.compile(r"[a-z][a-z_]{0,31}")
 # A record's address is a plain path on the log's own site: nothing that could name another host.
 _RECORD_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,500}")
 
@@ -83,10 +86,12 @@ def loads(text: str | bytes) -> list[dict[str, Any]]:
 def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
     problems = hashchain.field_problems(i, entry, ENTRY_KEYS) + hashchain.seq_problems(i, entry)
     kind, payload = entry.get("kind"), entry.get("payload")
-    if kind not in KINDS:
+    if kind not in KINDS and not (isinstance(kind, str) and _LATER_KIND.fullmatch(kind)):
         problems.append(f"entry {i}: unknown kind {kind!r}")
     elif not isinstance(payload, Mapping):
         problems.append(f"entry {i}: payload is not an object")
+    elif kind not in KINDS:
+        pass  # a later version's kind: see unknown_kinds
     else:
         keys = VOTE_KEYS if kind == "vote" else VERSION_KEYS
         if set(payload) != keys:
@@ -96,6 +101,17 @@ def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
             problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head, "
                             f"vote_id equal to ref and record_url a plain path on this site")
     return problems + hashchain.at_problems(i, entry)
+
+
+def unknown_kinds(entries: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many entries of each kind this version does not know (written by a later version):
+    ``verify`` checks their place in the chain, not their content."""
+    found: dict[str, int] = {}
+    for entry in entries:
+        kind = entry.get("kind") if isinstance(entry, Mapping) else None
+        if isinstance(kind, str) and kind not in KINDS:
+            found[kind] = found.get(kind, 0) + 1
+    return found
 
 
 def _is_record_path(value: Any) -> bool:

@@ -179,6 +179,13 @@ def run(url: str, state: Path, *, fetcher: Fetcher = fetch, out: TextIO = sys.st
     head = chain.head(entries)
     print(f"OK: {len(entries)} entries ({len(entries) - len(kept)} new), head {head}; "
           f"{len(votes)} ballot record(s) checked. Kept in {state}.", file=out)
+    later = chain.unknown_kinds(entries)
+    if later:
+        count, kinds = sum(later.values()), ", ".join(sorted(later))
+        print(f"{count} entry of a kind this version does not know ({kinds}): its place in the chain is checked, "
+              f"not its content; a newer deliberate checks it." if count == 1 else
+              f"{count} entries of kinds this version does not know ({kinds}): their place in the chain is "
+              f"checked, not their content; a newer deliberate checks them.", file=out)
     return OK
 
 

@@ -152,3 +152,51 @@ def test_the_chain_module_is_pure():
     modules = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     modules |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert not {m for m in modules if m.split(".")[0] in ("flask", "sqlalchemy", "werkzeug")}
+
+
+def later_kind_entry(prev, kind="objection", payload=None):
+    """An entry of a kind a later version of Deliberate may write (make_entry refuses unknown kinds)."""
+    from deliberate import hashchain
+
+    payload = {"objection_id": 3, "final": "decided", "record_head": HEAD} if payload is None else payload
+    return hashchain.next_entry(prev, {"kind": kind, "ref": 3}, payload, "2026-12-06T20:05:00Z",
+                                error=chain.WitnessError)
+
+
+def test_an_entry_of_a_kind_this_version_does_not_know_keeps_its_place_in_the_chain():
+    """A witness running this version must not cry wolf when a later server writes a new kind of
+    entry: the chain (links, hashes, order, times) is checked as for any entry, its content is not,
+    and the client says so."""
+    entries = build(2)
+    entries.append(later_kind_entry(entries[-1]))
+    entries.append(chain.make_entry(entries[-1], "version", 9, chain.version_payload(
+        1, "member-data-rights", 9, "2.0", "cd" * 32, "ef" * 32), "2026-12-06T20:06:00Z"))
+    assert chain.verify(entries) == []
+    assert chain.unknown_kinds(entries) == {"objection": 1}
+    tampered = copy.deepcopy(entries)
+    tampered[2]["payload"]["final"] = "settled"
+    assert any("entry 2: hash mismatch" in p for p in chain.verify(tampered))
+    for kind in ("Objection!", "objection; drop table", 7, None):  # a name a later version would never write
+        odd = build(1)
+        odd.append(later_kind_entry(odd[-1], kind=kind))
+        assert any(f"entry 1: unknown kind {kind!r}" in p for p in chain.verify(odd)), kind
+    odd = build(1)
+    odd.append(later_kind_entry(odd[-1]))
+    odd[1]["payload"] = ["not", "an", "object"]
+    assert any("entry 1: payload is not an object" in p for p in chain.verify(odd))
+
+
+def test_the_witness_command_says_what_it_could_not_check(tmp_path):
+    import io
+
+    from deliberate.witness import client
+
+    entries = [chain.make_entry(None, "version", 1, chain.version_payload(
+        1, "member-data-rights", 1, "1.0", "cd" * 32, "ef" * 32), "2026-12-06T20:00:00Z")]
+    entries.append(later_kind_entry(entries[-1]))
+    out, err = io.StringIO(), io.StringIO()
+    code = client.run("https://coops.example/witness.jsonl", tmp_path / "kept.jsonl",
+                      fetcher=lambda url: chain.dumps(entries).encode(), out=out, err=err)
+    assert code == client.OK, err.getvalue()
+    assert "1 entry of a kind this version does not know (objection)" in out.getvalue()
+    assert "its place in the chain is checked, not its content" in out.getvalue()
