@@ -1,6 +1,7 @@
 """The network's witness log as a hash chain, and checking it offline. Pure.
 
-Every vote that ends and every version that is ratified adds one entry::
+Every vote that ends, every version that is ratified and every formal objection that ends adds
+one entry::
 
     {"seq": 0, "kind": "vote", "ref": 7, "at": "2026-12-06T20:15:00Z",
      "payload": {"vote_id": 7, "final": "closed", "record_head": "<hash of the record's last entry>",
@@ -11,6 +12,11 @@ Every vote that ends and every version that is ratified adds one entry::
      "payload": {"standard_id": 3, "standard": "member-data-rights", "version_id": 5, "number": "1.1",
                  "content_hash": "<sha256 of the version's text>",
                  "changelog_hash": "<hash of the version's entry in the standard's changelog>"},
+     "prev": "…", "hash": "…"}
+
+    {"seq": 2, "kind": "objection", "ref": 4, "at": "…",
+     "payload": {"objection_id": 4, "final": "decided", "record_head": "<hash of the record's entry then>",
+                 "record_url": "/objections/4/record.jsonl"},
      "prev": "…", "hash": "…"}
 
 ``hash`` is SHA-256 over the canonical JSON of the entry without ``hash``: the same canonical form
@@ -28,11 +34,14 @@ from typing import Any
 from deliberate import hashchain
 from deliberate.voting.ledger import LedgerError, canonical
 
-KINDS = ("vote", "version")
+KINDS = ("vote", "version", "objection")
 FINALS = ("closed", "cancelled")
+# How a formal objection ended (deliberate.appeals): its record may then only gain minority opinions.
+OBJECTION_FINALS = ("decided", "settled", "withdrawn")
 ENTRY_KEYS = frozenset({"seq", "kind", "ref", "at", "payload", "prev", "hash"})
 VOTE_KEYS = frozenset({"vote_id", "final", "record_head", "record_url"})
 VERSION_KEYS = frozenset({"standard_id", "standard", "version_id", "number", "content_hash", "changelog_hash"})
+OBJECTION_KEYS = frozenset({"objection_id", "final", "record_head", "record_url"})
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 # A kind a later version of Deliberate may write: its entry keeps its place in the chain (links,
 # hashes, order, times are checked as for any entry); its content is for that later version to check.
@@ -47,13 +56,24 @@ class WitnessError(ValueError):
 
 def vote_payload(vote_id: int, final: str, record_head: str, record_url: str) -> dict[str, Any]:
     """The payload of a vote's entry: how it ended and the hash its published record ends in."""
-    if final not in FINALS:
-        raise WitnessError(f"final must be one of {', '.join(FINALS)}")
+    return _ended("vote_id", vote_id, final, FINALS, record_head, record_url)
+
+
+def objection_payload(objection_id: int, final: str, record_head: str, record_url: str) -> dict[str, Any]:
+    """The payload of a formal objection's entry: how it ended and the hash of its record's last
+    entry then (minority opinions may follow it in the record, nothing else)."""
+    return _ended("objection_id", objection_id, final, OBJECTION_FINALS, record_head, record_url)
+
+
+def _ended(id_name: str, ident: int, final: str, finals: tuple[str, ...], record_head: str,
+           record_url: str) -> dict[str, Any]:
+    if final not in finals:
+        raise WitnessError(f"final must be one of {', '.join(finals)}")
     if not _HEX64.match(record_head or ""):
         raise WitnessError("record_head must be 64 lowercase hex characters")
     if not _RECORD_PATH.fullmatch(record_url) or record_url.startswith("//"):
         raise WitnessError("record_url must be a plain path from the site's root, starting with /")
-    return {"vote_id": vote_id, "final": final, "record_head": record_head, "record_url": record_url}
+    return {id_name: ident, "final": final, "record_head": record_head, "record_url": record_url}
 
 
 def version_payload(standard_id: int, standard: str, version_id: int, number: str, content_hash: str,
@@ -93,9 +113,15 @@ def _entry_problems(i: int, entry: Mapping[str, Any]) -> list[str]:
     elif kind not in KINDS:
         pass  # a later version's kind: see unknown_kinds
     else:
-        keys = VOTE_KEYS if kind == "vote" else VERSION_KEYS
+        keys = {"vote": VOTE_KEYS, "version": VERSION_KEYS, "objection": OBJECTION_KEYS}[kind]
         if set(payload) != keys:
             problems.append(f"entry {i}: a {kind} payload has {sorted(keys)}, not {sorted(payload)}")
+        elif kind == "objection" and (payload["final"] not in OBJECTION_FINALS
+                                      or not _HEX64.match(str(payload["record_head"]))
+                                      or payload["objection_id"] != entry.get("ref")
+                                      or not _is_record_path(payload["record_url"])):
+            problems.append(f"entry {i}: an objection entry needs final decided/settled/withdrawn, a 64-hex "
+                            f"record_head, objection_id equal to ref and record_url a plain path on this site")
         elif kind == "vote" and (payload["final"] not in FINALS or not _HEX64.match(str(payload["record_head"]))
                                  or payload["vote_id"] != entry.get("ref") or not _is_record_path(payload["record_url"])):
             problems.append(f"entry {i}: a vote entry needs final closed/cancelled, a 64-hex record_head, "

@@ -1,8 +1,10 @@
 """``deliberate witness URL [--state FILE]``: keep watch over a network's witness log. Stdlib only.
 
 Fetches the log (``https://…/witness.jsonl``), checks its chain, checks that the copy kept last
-time (``--state``) is still its beginning, byte for byte, and that each vote's published ballot
-record verifies and ends in the hash the log names. Then keeps the new copy for next time.
+time (``--state``) is still its beginning, byte for byte, that each vote's published ballot
+record verifies and ends in the hash the log names, and that each formal objection's record
+verifies and holds that hash, with nothing but minority opinions after it. Then keeps the new copy
+for next time.
 
 Exit status: 0 all is well; 1 something does not verify (the log's chain, a record, a record's
 head); 2 history was rewritten (the kept copy is no longer the beginning of the log); 3 the log
@@ -21,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from deliberate.appeals import record as objection_record
 from deliberate.voting import ledger
 
 from . import chain
@@ -72,7 +75,7 @@ def base_of(log_url: str) -> str:
 
 
 def record_url(log_url: str, entry: dict[str, Any]) -> str:
-    """Where a vote's record is: its path on the log's own site (never another host)."""
+    """Where a vote's (or a formal objection's) record is: its path on the log's own site (never another host)."""
     address = base_of(log_url) + str(entry["payload"]["record_url"])
     if urllib.parse.urlsplit(address)[:2] != urllib.parse.urlsplit(log_url)[:2]:
         raise FetchError(f"{address}: not on the log's own site")
@@ -93,6 +96,27 @@ def check_record(entry: dict[str, Any], body: bytes) -> list[str]:
         problems.append(f"vote {vote}: its published record ends in {str(last)[:16]}…, but witness entry "
                         f"{entry['seq']} says it ended in {entry['payload']['record_head'][:16]}… "
                         f"(the record was changed after the vote ended)")
+    return problems
+
+
+def check_objection_record(entry: dict[str, Any], body: bytes) -> list[str]:
+    """What is wrong with a formal objection's published record, given its witness entry: the
+    record verifies, holds the witnessed hash, and only minority opinions follow it (the one step
+    the council may take after the end)."""
+    objection = entry["payload"]["objection_id"]
+    try:
+        records = objection_record.loads(body)
+    except objection_record.RecordError as error:
+        return [f"formal objection {objection}: its record cannot be read: {error}"]
+    problems = [f"formal objection {objection}: {problem}" for problem in objection_record.verify(records)]
+    head = entry["payload"]["record_head"]
+    at = next((i for i, step in enumerate(records) if step.get("hash") == head), None)
+    if at is None:
+        problems.append(f"formal objection {objection}: its published record does not hold {head[:16]}…, the "
+                        f"hash witness entry {entry['seq']} says it ended in (the record was changed after it ended)")
+    elif any(step.get("kind") != "minority_opinion" for step in records[at + 1:]):
+        problems.append(f"formal objection {objection}: steps other than minority opinions follow the end "
+                        f"witness entry {entry['seq']} names")
     return problems
 
 
@@ -161,24 +185,28 @@ def run(url: str, state: Path, *, fetcher: Fetcher = fetch, out: TextIO = sys.st
         return FAILED
     # Every record, every run: a record rewritten after an earlier run shows only that way. With
     # --only-new, just the records of entries added since the kept copy.
-    votes = [e for e in entries[len(kept) if only_new else 0:] if e["kind"] == "vote"]
+    checked = [e for e in entries[len(kept) if only_new else 0:] if e["kind"] in ("vote", "objection")]
+    votes = [e for e in checked if e["kind"] == "vote"]
     failures: list[str] = []
-    for entry in votes:
+    for entry in checked:
         try:
             body = fetcher(record_url(url, entry))
         except FetchError as error:
-            print(f"cannot fetch the record of vote {entry['ref']}: {error}", file=err)
+            what = "vote" if entry["kind"] == "vote" else "formal objection"
+            print(f"cannot fetch the record of {what} {entry['ref']}: {error}", file=err)
             return UNREACHABLE
-        failures += check_record(entry, body)
+        failures += check_record(entry, body) if entry["kind"] == "vote" else check_objection_record(entry, body)
     if failures:
-        print(f"{len(failures)} problem(s) in the published ballot records:", file=err)
+        print(f"{len(failures)} problem(s) in the published records:", file=err)
         for problem in failures:
             print(f"  {problem}", file=err)
         return FAILED
     _write_state(state, entries)
     head = chain.head(entries)
+    objections = len(checked) - len(votes)
     print(f"OK: {len(entries)} entries ({len(entries) - len(kept)} new), head {head}; "
-          f"{len(votes)} ballot record(s) checked. Kept in {state}.", file=out)
+          f"{len(votes)} ballot record(s) checked"
+          + (f", {objections} formal objection record(s)" if objections else "") + f". Kept in {state}.", file=out)
     later = chain.unknown_kinds(entries)
     if later:
         count, kinds = sum(later.values()), ", ".join(sorted(later))

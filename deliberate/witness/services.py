@@ -1,8 +1,9 @@
 """Appending to the witness log, and reading it.
 
 Entries are written in the same transaction as the event they witness: a mapper hook on the
-events table appends one ``witness_entries`` row when a ``vote_closed``, ``vote_cancelled`` or
-``version_ratified`` event is inserted, through the flush's own connection (as webhooks'
+events table appends one ``witness_entries`` row when a ``vote_closed``, ``vote_cancelled``,
+``version_ratified``, ``objection_decided``, ``objection_settled`` or ``objection_withdrawn``
+event is inserted, through the flush's own connection (as webhooks'
 deliveries are). If the service rolls back (or the savepoint the event was recorded in does), the
 entry vanishes with it. Appends are serialised so that ``seq`` stays contiguous: on PostgreSQL by
 the events' advisory lock (which the event's writer already holds: events are inserted at commit,
@@ -35,16 +36,26 @@ log = logging.getLogger(__name__)
 
 VOTE_KINDS = {"vote_closed": "closed", "vote_cancelled": "cancelled"}
 VERSION_KIND = "version_ratified"
+OBJECTION_KINDS = {"objection_decided": "decided", "objection_settled": "settled", "objection_withdrawn": "withdrawn"}
 
 
 def record_path(vote_id: int) -> str:
     """Where a vote's published record is read, from the site's root (e.g. /votes/7/record.jsonl)."""
+    return _path("votes.record", {"vote_id": vote_id}, f"/votes/{vote_id}/record.jsonl")
+
+
+def objection_record_path(objection_id: int) -> str:
+    """Where a formal objection's record is read, from the site's root."""
+    return _path("appeals.record_file", {"objection_id": objection_id}, f"/objections/{objection_id}/record.jsonl")
+
+
+def _path(endpoint: str, values: dict[str, Any], fallback: str) -> str:
     if has_app_context():
         try:
-            return current_app.url_map.bind("localhost").build("votes.record", {"vote_id": vote_id})
+            return current_app.url_map.bind("localhost").build(endpoint, values)
         except BuildError:
             pass
-    return f"/votes/{vote_id}/record.jsonl"
+    return fallback
 
 
 def _last(connection: Connection) -> dict[str, Any] | None:
@@ -68,6 +79,13 @@ def _what(connection: Connection, event: Event) -> tuple[str, int, dict[str, Any
             return None
         vote_id = int(payload["vote_id"])
         return "vote", vote_id, chain.vote_payload(vote_id, VOTE_KINDS[event.kind], str(head), record_path(vote_id))
+    if event.kind in OBJECTION_KINDS:
+        head, objection_id = payload.get("record_head"), payload.get("objection_id")
+        if not head or objection_id is None:
+            return None
+        objection_id = int(objection_id)
+        return "objection", objection_id, chain.objection_payload(
+            objection_id, OBJECTION_KINDS[event.kind], str(head), objection_record_path(objection_id))
     if event.kind == VERSION_KIND:
         if not all(payload.get(key) for key in ("standard_id", "version_id", "content_hash", "changelog_hash")):
             log.warning("event %s: a version_ratified event without its hashes is not witnessed", event.id)
@@ -106,7 +124,7 @@ def append_for_event(connection: Connection, event: Event) -> dict[str, Any] | N
 
 @sa_event.listens_for(Event, "after_insert")
 def _witness_event(_mapper: Mapper, connection: Connection, target: Event) -> None:
-    if target.kind in VOTE_KINDS or target.kind == VERSION_KIND:
+    if target.kind in VOTE_KINDS or target.kind == VERSION_KIND or target.kind in OBJECTION_KINDS:
         append_for_event(connection, target)
 
 

@@ -154,11 +154,11 @@ def test_the_chain_module_is_pure():
     assert not {m for m in modules if m.split(".")[0] in ("flask", "sqlalchemy", "werkzeug")}
 
 
-def later_kind_entry(prev, kind="objection", payload=None):
+def later_kind_entry(prev, kind="registry_change", payload=None):
     """An entry of a kind a later version of Deliberate may write (make_entry refuses unknown kinds)."""
     from deliberate import hashchain
 
-    payload = {"objection_id": 3, "final": "decided", "record_head": HEAD} if payload is None else payload
+    payload = {"declaration_id": 3, "record_head": HEAD} if payload is None else payload
     return hashchain.next_entry(prev, {"kind": kind, "ref": 3}, payload, "2026-12-06T20:05:00Z",
                                 error=chain.WitnessError)
 
@@ -172,11 +172,11 @@ def test_an_entry_of_a_kind_this_version_does_not_know_keeps_its_place_in_the_ch
     entries.append(chain.make_entry(entries[-1], "version", 9, chain.version_payload(
         1, "member-data-rights", 9, "2.0", "cd" * 32, "ef" * 32), "2026-12-06T20:06:00Z"))
     assert chain.verify(entries) == []
-    assert chain.unknown_kinds(entries) == {"objection": 1}
+    assert chain.unknown_kinds(entries) == {"registry_change": 1}
     tampered = copy.deepcopy(entries)
-    tampered[2]["payload"]["final"] = "settled"
+    tampered[2]["payload"]["declaration_id"] = 4
     assert any("entry 2: hash mismatch" in p for p in chain.verify(tampered))
-    for kind in ("Objection!", "objection; drop table", 7, None):  # a name a later version would never write
+    for kind in ("Registry!", "registry; drop table", 7, None):  # a name a later version would never write
         odd = build(1)
         odd.append(later_kind_entry(odd[-1], kind=kind))
         assert any(f"entry 1: unknown kind {kind!r}" in p for p in chain.verify(odd)), kind
@@ -198,5 +198,48 @@ def test_the_witness_command_says_what_it_could_not_check(tmp_path):
     code = client.run("https://coops.example/witness.jsonl", tmp_path / "kept.jsonl",
                       fetcher=lambda url: chain.dumps(entries).encode(), out=out, err=err)
     assert code == client.OK, err.getvalue()
-    assert "1 entry of a kind this version does not know (objection)" in out.getvalue()
+    assert "1 entry of a kind this version does not know (registry_change)" in out.getvalue()
     assert "its place in the chain is checked, not its content" in out.getvalue()
+
+
+def objection_steps():
+    """A formal objection's record: filed, withdrawn, then a (later) minority opinion."""
+    from deliberate.appeals import record
+
+    steps = [record.make_entry(None, "filed", {"objection": 4, "subject": "amendment:1", "coop": "kazi"},
+                               "2026-12-07T10:00:00Z")]
+    steps.append(record.make_entry(steps[-1], "withdrawn", {"by": "kazi", "note": ""}, "2026-12-07T11:00:00Z"))
+    return steps
+
+
+def test_an_objection_entry_is_checked_like_a_vote_entry():
+    steps = objection_steps()
+    payload = chain.objection_payload(4, "withdrawn", steps[-1]["hash"], "/objections/4/record.jsonl")
+    entries = build(1)
+    entries.append(chain.make_entry(entries[-1], "objection", 4, payload, "2026-12-07T11:00:00Z"))
+    assert chain.verify(entries) == [] and chain.unknown_kinds(entries) == {}
+    for bad in ({"final": "closed"}, {"objection_id": 5}, {"record_url": "https://elsewhere.example/x"}):
+        odd = build(1)
+        odd.append(chain.make_entry(odd[-1], "objection", 4, {**payload, **bad}, "2026-12-07T11:00:00Z"))
+        assert any("an objection entry needs" in p for p in chain.verify(odd)), bad
+    with pytest.raises(chain.WitnessError):
+        chain.objection_payload(4, "closed", steps[-1]["hash"], "/objections/4/record.jsonl")
+
+
+def test_the_witness_checks_an_objection_record_against_its_entry():
+    from deliberate.appeals import record
+    from deliberate.witness import client
+
+    steps = objection_steps()
+    entry = {"seq": 7, "payload": chain.objection_payload(4, "withdrawn", steps[-1]["hash"],
+                                                          "/objections/4/record.jsonl")}
+    assert client.check_objection_record(entry, record.dumps(steps).encode()) == []
+    # What the client must refuse: the witnessed step rewritten, or another step after the end.
+    rewritten = [steps[0], record.make_entry(steps[0], "withdrawn", {"by": "kazi", "note": "changed"},
+                                             "2026-12-07T11:00:00Z")]
+    assert any("does not hold" in p for p in client.check_objection_record(entry, record.dumps(rewritten).encode()))
+    extended = steps + [record.make_entry(steps[-1], "mediation_note", {"by": "steward", "note": "late"},
+                                          "2026-12-07T12:00:00Z")]
+    said = client.check_objection_record(entry, record.dumps(extended).encode())
+    assert said, said
+    assert client.check_objection_record(entry, b"not json\n")[0].startswith("formal objection 4: its record cannot be read")

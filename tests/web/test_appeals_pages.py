@@ -160,3 +160,28 @@ def test_the_feeds_with_votes_carry_the_objection_filed_and_decided(demo, client
         assert "overruled" in decided.find("a:summary", ns).text
     plain = ET.fromstring(client.get("/feed.atom").get_data())
     assert not [e for e in plain.findall("a:entry", ns) if e.find("a:category", ns).get("term") == "objection"]
+
+
+def test_the_witness_log_anchors_how_the_objection_ended_and_the_witness_checks_its_record(demo, app, tmp_path):
+    """The record may still gain minority opinions after the end the log names: nothing else."""
+    import io
+
+    from deliberate.appeals import services
+    from deliberate.witness import client
+    from deliberate.witness import services as witness
+    from tests.witness_support import fetcher_for
+
+    mine = [e for e in witness.entries(db.session) if e["kind"] == "objection" and e["ref"] == demo.id]
+    assert len(mine) == 1 and mine[0]["payload"]["final"] == "decided"
+    steps = services.entries(db.session, demo.id)
+    decided = next(step for step in steps if step["kind"] == "decided")
+    assert mine[0]["payload"]["record_head"] == decided["hash"]
+    assert mine[0]["payload"]["record_url"] == f"/objections/{demo.id}/record.jsonl"
+    assert steps[-1]["kind"] == "minority_opinion"  # written after the end: the record grew
+    out, err = io.StringIO(), io.StringIO()
+    code = client.run("http://localhost.test/witness.jsonl", tmp_path / "kept.jsonl",
+                      fetcher=fetcher_for(app.test_client()), out=out, err=err)
+    assert code == client.OK, err.getvalue()
+    assert "formal objection record(s)" in out.getvalue()
+    page = app.test_client().get("/witness").get_data(as_text=True)
+    assert f"/objections/{demo.id}" in page and "decided by its council." in page
