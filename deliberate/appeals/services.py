@@ -194,6 +194,9 @@ def _file(session: Session, actor: Person, coop: Cooperative, subject_kind: str,
         "window_ends_at": format_at(ends), "coop": coop.slug, "issue": issue, "rationale": rationale,
         "proposed_change": proposed_change}, now)
     _publish(session, objection, "objection_filed", actor, {"coop": coop.slug, "title": objection.title})
+    # The co-ops whose decision it is (an amendment's authors, an admitted co-op…) hear of it at once.
+    _tell_delegates(session, objection, "objection_filed_against", Cooperative.id.in_(sorted(set(decision.parties) - {coop.id})),
+                    actor, {"by": coop.name})
     return objection
 
 
@@ -281,17 +284,23 @@ def convene_council(*, actor: Person, objection: FormalObjection, now: datetime 
 
 
 def _tell_seated(session: Session, objection: FormalObjection, slugs: list[str], actor: Person | None) -> None:
-    """Each delegate of a co-op just seated on the council is told in their own room (a
-    notification: the council has two weeks to act, and nobody watches an objection they did not file)."""
+    """Each delegate of a co-op just seated on the council is told (the council has two weeks to
+    act, and nobody watches an objection they did not file)."""
+    _tell_delegates(session, objection, "council_seat", Cooperative.slug.in_(slugs), actor)
+
+
+def _tell_delegates(session: Session, objection: FormalObjection, kind: str, coops: Any, actor: Person | None,
+                    extra: dict[str, Any] | None = None) -> None:
+    """A ``kind`` event in the own room of each delegate of the co-ops ``coops`` selects: a notification."""
     from ..members.models import Delegation
 
     rows = session.execute(
         select(Delegation.person_id, Cooperative.slug, Cooperative.name).join(Cooperative, Cooperative.id == Delegation.coop_id)
-        .where(Cooperative.slug.in_(slugs), Delegation.ended_at.is_(None)).order_by(Delegation.person_id, Cooperative.slug))
+        .where(coops, Delegation.ended_at.is_(None)).order_by(Delegation.person_id, Cooperative.slug))
     for person_id, slug, name in rows:
-        record_event(session, "council_seat", f"user:{person_id}",
+        record_event(session, kind, f"user:{person_id}",
                      {"objection_id": objection.id, "coop": slug, "coop_name": name, "title": objection.title,
-                      "standard_id": objection.standard_id}, actor_id=actor.id if actor else None)
+                      "standard_id": objection.standard_id, **(extra or {})}, actor_id=actor.id if actor else None)
 
 
 def _question_open(entries_: list[dict[str, Any]], question: str, objection: FormalObjection,

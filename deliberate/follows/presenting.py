@@ -141,8 +141,18 @@ def _council_seat(event, ctx):
             url_for("appeals.show", objection_id=payload["objection_id"]))
 
 
+def _objection_filed_against(event, ctx):
+    payload = event.payload
+    return (_("%(by)s objects formally to a decision %(coop)s is party to (%(title)s): read the objection; "
+              "mediation comes first", by=payload.get("by") or _("A member co-op"),
+              coop=payload.get("coop_name") or payload.get("coop") or _("your co-op"),
+              title=say_notice(str(payload.get("title") or ""))),
+            url_for("appeals.show", objection_id=payload["objection_id"]))
+
+
 WRITERS: dict[str, Callable[[Event, _Context], tuple[str, str]]] = {
     "council_seat": _council_seat,
+    "objection_filed_against": _objection_filed_against,
     "last_call_started": _last_call,
     "last_call_announced": _last_call,
     "amendment_opened": _amendment_opened,

@@ -27,7 +27,7 @@ STANDARD_KINDS = ("amendment_opened", "vote_opened", "vote_closed", "vote_cancel
 # of a member co-op who does not follow its standard: proposals/last_call.py; a seat on a formal
 # objection's council to each delegate of the co-op: appeals/services.py).
 PERSONAL_KINDS = ("vote_reminder", "coauthor_added", "amendment_conflicted", "amendment_rebased",
-                  "last_call_announced", "council_seat")
+                  "last_call_announced", "council_seat", "objection_filed_against")
 # Events that make a live page recount (notifications.js listens for these).
 LIVE_KINDS = STANDARD_KINDS + PERSONAL_KINDS + ("standard_followed", "standard_unfollowed")
 CLOSING_SOON = timedelta(days=1)

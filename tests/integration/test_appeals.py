@@ -301,3 +301,24 @@ def test_the_delegates_of_each_seated_co_op_are_told_and_a_replacement_too(app, 
         seats, notices = _told_of_a_seat(by_slug(world, order[5]), objection.id)  # seated in its place
         assert len(seats) == 1 and len(notices) == 1
         assert len(_told_of_a_seat(by_slug(world, order[1]), objection.id)[0]) == 1  # not told twice
+
+
+def test_the_co_ops_party_to_the_decision_are_told_an_objection_was_filed(app, world):
+    """The amendment's author co-op learns of the objection to its adopted change at once (it will be
+    heard in mediation); the filing co-op and the others are not told this way."""
+    from deliberate.follows import presenting
+    from deliberate.follows import queries as follows
+
+    objection = file(world)
+    db.session.expire_all()
+    with app.test_request_context():
+        def told(person):
+            box = follows.inbox(person, utcnow())
+            return [n.text for n in presenting.notices(box) if n.kind == "objection_filed_against"]
+
+        author = told(world["delegates"][0])
+        assert len(author) == 1, author
+        filer = world["delegates"][1].coops[0].name
+        assert filer in author[0] and world["delegates"][0].coops[0].name in author[0]
+        assert told(world["delegates"][1]) == [] and told(world["delegates"][2]) == []
+    assert objection.id
