@@ -67,7 +67,8 @@ def test_following_records_events_in_the_persons_own_room_only(network, follower
     services.follow_standard(actor=follower, standard=network["standard"])
     services.follow_standard(actor=follower, standard=network["standard"])
     services.unfollow_standard(actor=follower, standard=network["standard"])
-    rows = db.session.execute(select(Event.kind, Event.scope).where(Event.kind.like("standard_%follow%"))).all()
+    rows = db.session.execute(select(Event.kind, Event.scope).where(Event.kind.like("standard_%follow%"))
+                              .order_by(Event.id)).all()
     assert rows == [("standard_followed", f"user:{follower.id}"), ("standard_unfollowed", f"user:{follower.id}")]
 
 

@@ -15,7 +15,7 @@ from tests.conftest import TEST_PASSWORD
 
 
 def events_of(kind):
-    return list(db.session.scalars(select(Event).where(Event.kind == kind)))
+    return list(db.session.scalars(select(Event).where(Event.kind == kind).order_by(Event.id)))
 
 
 def test_create_steward_hashes_the_password_and_refuses_duplicates(steward):
