@@ -180,13 +180,16 @@ def _digest(mail: OutboxMail, person: Person | None) -> Draft | Skip:
     if person is None:
         return Skip("The reader no longer exists.")
     ids = {key: [i for i in params.get(key) or [] if isinstance(i, int)]
-           for key in ("needs_vote", "closing_soon", "results", "versions", "last_calls")}
+           for key in ("needs_vote", "closing_soon", "results", "versions", "last_calls", "council_seats")}
     wanted = ids["needs_vote"] + ids["closing_soon"] + ids["results"]
     votes = {v.id: v for v in db.session.scalars(select(Vote).where(Vote.id.in_(wanted)))} if wanted else {}
     events = list(db.session.scalars(select(Event).where(Event.id.in_(ids["versions"])).order_by(Event.id))) \
         if ids["versions"] else []
     calls = list(db.session.scalars(select(Event).where(Event.id.in_(ids["last_calls"])).order_by(Event.id))) \
         if ids["last_calls"] else []
+    seats = list(db.session.scalars(select(Event).where(Event.id.in_(ids["council_seats"]),
+                                                        Event.scope == f"user:{person.id}").order_by(Event.id))) \
+        if ids["council_seats"] else []
     events_and_calls = events + calls
     standards = {s.id: s for s in db.session.scalars(select(Standard).where(
         Standard.id.in_({e.payload.get("standard_id") for e in events_and_calls}
@@ -219,12 +222,23 @@ def _digest(mail: OutboxMail, person: Person | None) -> Draft | Skip:
                 "ends_at": amendment.last_call_ends_at,
                 "url": absolute_url("amendments.show", slug=standard.slug, amendment_id=amendment.id)}
 
+    def council_seat_item(event: Event) -> dict[str, Any] | None:
+        from ..appeals.models import FormalObjection
+
+        objection_id = event.payload.get("objection_id")
+        objection = db.session.get(FormalObjection, objection_id) if isinstance(objection_id, int) else None
+        if objection is None or objection.state != "council":
+            return None  # the council no longer sits: decided, settled or withdrawn
+        return {"title": objection.title, "coop": str(event.payload.get("coop_name") or ""),
+                "url": absolute_url("appeals.show", objection_id=objection.id)}
+
     sections = {
         "needs_vote": [vote_item(votes[i]) for i in ids["needs_vote"] if i in votes and votes[i].state == "open"],
         "closing_soon": [vote_item(votes[i]) for i in ids["closing_soon"] if i in votes and votes[i].state == "open"],
         "results": [vote_item(votes[i]) for i in ids["results"] if i in votes and votes[i].state == "closed"],
         "versions": [item for e in events if (item := version_item(e)) is not None],
         "last_calls": [item for e in calls if (item := last_call_item(e)) is not None],
+        "council_seats": [item for e in seats if (item := council_seat_item(e)) is not None],
     }
     if not any(sections.values()):
         return Skip("Nothing in the digest is current any more.")

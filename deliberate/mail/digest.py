@@ -15,7 +15,9 @@ across digests:
   they started following);
 - ``last_calls``: last calls started since the last digest (proposals/last_call.py), for every
   reader who acts for a member co-op (a last call is announced to every member co-op) and for the
-  followers of the standard (since they started following).
+  followers of the standard (since they started following);
+- ``council_seats``: the councils of formal objections the reader's co-op was seated on since the
+  last digest (appeals/services.py tells each of its delegates in their own room).
 
 "Since the last digest" is counted in event ids (the events table's ids grow in commit order), not
 in time, so that a vote closing while a digest is being made is in exactly one digest. The service
@@ -92,6 +94,14 @@ class LastCallFact:
 
 
 @dataclass(frozen=True)
+class CouncilSeatFact:
+    """A ``council_seat`` event, in the room of the delegate ``person_id``."""
+
+    event_id: int
+    person_id: int
+
+
+@dataclass(frozen=True)
 class Reader:
     """The reader: the co-ops they act for, and the standards they follow (standard id → the
     newest event id when they started following)."""
@@ -119,28 +129,32 @@ class Digest:
     versions: tuple[int, ...]          # event ids
     mark: Mark                         # where the next digest starts
     last_calls: tuple[int, ...] = ()   # event ids
+    council_seats: tuple[int, ...] = ()  # event ids
 
     @property
     def is_empty(self) -> bool:
-        return not (self.needs_vote or self.closing_soon or self.results or self.versions or self.last_calls)
+        return not (self.needs_vote or self.closing_soon or self.results or self.versions or self.last_calls
+                    or self.council_seats)
 
     def as_params(self) -> dict[str, list[int]]:
         params = {"needs_vote": list(self.needs_vote), "closing_soon": list(self.closing_soon),
                   "results": list(self.results), "versions": list(self.versions)}
         if self.last_calls:  # digests made before last calls existed have no such part
             params["last_calls"] = list(self.last_calls)
+        if self.council_seats:
+            params["council_seats"] = list(self.council_seats)
         return params
 
 
 def select(reader: Reader, votes: Iterable[VoteFact], versions: Iterable[VersionFact], mark: Mark,
            now: datetime, next_due: datetime, latest_event_id: int,
-           last_calls: Iterable[LastCallFact] = ()) -> Digest:
+           last_calls: Iterable[LastCallFact] = (), council_seats: Iterable[CouncilSeatFact] = ()) -> Digest:
     """Choose the digest made at ``now`` for ``reader``; the next one is due at ``next_due``.
 
     Every fact was read after ``latest_event_id`` (the newest event id then): whatever an event
     newer than it says is left for the next digest. ``votes`` holds every open vote and every vote
     closed by an event newer than ``mark.event_id``; ``versions`` every ``version_ratified`` event
-    newer than ``mark.event_id``.
+    newer than ``mark.event_id``; ``council_seats`` the reader's own ``council_seat`` events.
     """
     def new(event_id: int | None) -> bool:
         return event_id is not None and mark.event_id < event_id <= latest_event_id
@@ -164,7 +178,8 @@ def select(reader: Reader, votes: Iterable[VoteFact], versions: Iterable[Version
                           if new(v.event_id) and v.standard_id in reader.follows and v.event_id > reader.follows[v.standard_id])
     new_last_calls = sorted(c.event_id for c in last_calls if new(c.event_id) and (
         reader.coop_ids or (c.standard_id in reader.follows and c.event_id > reader.follows[c.standard_id])))
+    new_seats = sorted(seat.event_id for seat in council_seats if new(seat.event_id))
     closing_until = max(next_due, mark.closing_until) if mark.closing_until else next_due
     next_mark = Mark(since=now, event_id=max(latest_event_id, mark.event_id), closing_until=closing_until)
     return Digest(tuple(needs), tuple(closing), tuple(results), tuple(new_versions), next_mark,
-                  tuple(new_last_calls))
+                  tuple(new_last_calls), tuple(new_seats))

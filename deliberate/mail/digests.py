@@ -36,6 +36,7 @@ class Facts:
     votes: list[digest.VoteFact] = field(default_factory=list)
     versions: list[digest.VersionFact] = field(default_factory=list)
     last_calls: list[digest.LastCallFact] = field(default_factory=list)
+    council_seats: list[digest.CouncilSeatFact] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ def _vote_ids(kind: str, after: int, upto: int) -> dict[int, int]:
 
 
 def read_facts(oldest_event_id: int) -> Facts:
-    """Open votes, votes closed and versions ratified after ``oldest_event_id``, as of now."""
+    """Open votes, votes closed, versions ratified, last calls started and council seats given after
+    ``oldest_event_id``, as of now."""
     latest = db.session.scalar(select(func.max(Event.id))) or 0
     facts = Facts(latest)
     closed = _vote_ids("vote_closed", oldest_event_id, latest)
@@ -128,6 +130,12 @@ def read_facts(oldest_event_id: int) -> Facts:
         standard_id = (payload or {}).get("standard_id")
         if isinstance(standard_id, int):
             facts.last_calls.append(digest.LastCallFact(event_id, standard_id))
+    for event_id, scope in db.session.execute(select(Event.id, Event.scope).where(
+            Event.kind == "council_seat", Event.scope.like("user:%"), Event.id > oldest_event_id,
+            Event.id <= latest)):
+        person_id = scope.partition(":")[2]
+        if person_id.isdigit():
+            facts.council_seats.append(digest.CouncilSeatFact(event_id, int(person_id)))
     db.session.rollback()  # end the read: each digest then writes in its own transaction
     return facts
 
@@ -160,7 +168,8 @@ def make_digest(person_id: int, facts: Facts, now: datetime, default: str, hour:
         votes = [v for v in facts.votes if reader.coop_ids & v.electorate or can_join(person, f"vote:{v.id}")]
         chosen = digest.select(reader, votes, facts.versions, mark, now, digest.due_at(now, choice, hour),
                                facts.latest_event_id,
-                               [c for c in facts.last_calls if can_join(person, f"standard:{c.standard_id}")])
+                               [c for c in facts.last_calls if can_join(person, f"standard:{c.standard_id}")],
+                               [seat for seat in facts.council_seats if seat.person_id == person.id])
         if not chosen.is_empty:
             outbox.queue_digest(session, person.id, {**chosen.as_params(), "period": choice}, due, now)
         settings.digest_at = chosen.mark.since

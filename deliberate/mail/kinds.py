@@ -29,7 +29,8 @@ LABELS = {
     VOTE_OPENED: N_("When a vote opens for your co-op"),
     VOTE_CLOSING: N_("When a vote closes within a day and your co-op has not voted yet"),
     VOTE_CLOSED: N_("When a vote your co-op could take part in has closed, with its result"),
-    DIGEST: N_("A summary of what needs your co-op's vote, votes closing soon, results and new versions of the standards you follow"),
+    DIGEST: N_("A summary of what needs your co-op's vote, votes closing soon, results, new versions of the standards you "
+               "follow, last calls and the councils your co-op sits on"),
 }
 DIGEST_LABELS = {"daily": N_("Every day"), "weekly": N_("Every week"), "off": N_("Never")}
 

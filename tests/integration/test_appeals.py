@@ -303,6 +303,37 @@ def test_the_delegates_of_each_seated_co_op_are_told_and_a_replacement_too(app, 
         assert len(_told_of_a_seat(by_slug(world, order[1]), objection.id)[0]) == 1  # not told twice
 
 
+def test_a_seated_co_ops_delegates_find_the_council_in_their_digest_while_it_sits(app, world):
+    """The digest names the councils the reader's co-op sits on (mail is how a delegate who rarely
+    signs in learns of it); once the objection ends, the part is dropped from a digest not yet sent."""
+    from deliberate.mail import compose, digest, digests
+    from deliberate.mail.compose import Skip
+    from deliberate.mail.models import OutboxMail
+
+    objection = file(world)
+    services.convene_council(actor=world["steward"], objection=objection)
+    order = log(objection)[-1]["payload"]["order"]
+    seated, not_seated = by_slug(world, order[0]), by_slug(world, order[5])
+    due = max(digest.due_at(p.created_at, "weekly", 7) for p in (seated, not_seated))
+    assert due > utcnow()
+    digests.queue_digests(due)
+    mails = {m.person_id: m for m in db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "digest"))}
+    assert "council_seats" not in (mails[not_seated.id].params if not_seated.id in mails else {})
+    mail = mails[seated.id]
+    [seat] = mail.params["council_seats"]
+    assert db.session.get(Event, seat).scope == f"user:{seated.id}"
+    with app.app_context():
+        letter = compose.compose(mail, due)
+        assert not isinstance(letter, Skip), letter
+        assert "Your co-op sits on a council" in letter.text and f"/objections/{objection.id}" in letter.text
+        assert objection.title in letter.html and seated.coops[0].name in letter.text
+    services.withdraw_objection(actor=world["delegates"][1], objection=objection)
+    db.session.expire_all()
+    mail = db.session.get(OutboxMail, mail.id)
+    with app.app_context():
+        assert isinstance(compose.compose(mail, due), Skip)  # nothing else was in it
+
+
 def test_the_co_ops_party_to_the_decision_are_told_an_objection_was_filed(app, world):
     """The amendment's author co-op learns of the objection to its adopted change at once (it will be
     heard in mediation); the filing co-op and the others are not told this way."""

@@ -182,3 +182,17 @@ def test_the_mark_moves_even_for_an_empty_digest():
     digest = pick(DELEGATE, [], latest=77, next_due=T0 + DAY)
     assert digest.is_empty
     assert digest.mark == Mark(since=T0, event_id=77, closing_until=T0 + DAY, first=False)
+
+
+def test_council_seats_since_the_last_digest_are_listed_once():
+    from deliberate.mail.digest import CouncilSeatFact
+
+    seats = [CouncilSeatFact(event_id=5, person_id=3), CouncilSeatFact(event_id=40, person_id=3),
+             CouncilSeatFact(event_id=120, person_id=3)]  # the last one after the facts were read
+    first = select(DELEGATE, (), (), Mark(since=T0 - 7 * DAY, event_id=10), T0, T0 + 7 * DAY, 100,
+                   council_seats=seats)
+    assert first.council_seats == (40,) and not first.is_empty
+    assert first.as_params()["council_seats"] == [40]
+    later = select(DELEGATE, (), (), first.mark, T0 + 7 * DAY, T0 + 14 * DAY, 200, council_seats=seats)
+    assert later.council_seats == (120,)
+    assert "council_seats" not in pick(DELEGATE).as_params()  # older digests' params stay as they were
