@@ -140,6 +140,9 @@ def register_extensions(app: Flask) -> None:
     from .discussions import sockets as _discussions_sockets  # noqa: F401
     from .realtime import catch_up as _catch_up  # noqa: F401
     from .realtime import fanout, handlers
+    from .realtime.websocket import tolerate_closing_a_closed_socket
+
+    tolerate_closing_a_closed_socket()
 
     queue = fanout.client_manager(app.config.get("SOCKETIO_MESSAGE_QUEUE"),
                                   app.config.get("SOCKETIO_CHANNEL") or "flask-socketio")
