@@ -17,13 +17,19 @@ from wsproto.connection import ConnectionState
 from wsproto.events import AcceptConnection, CloseConnection, Request
 
 
-def _closed_by_both_sides() -> WSConnection:
-    """A server-side wsproto connection after a close handshake the client began."""
+def _open_pair() -> tuple[WSConnection, WSConnection]:
+    """A client and a server wsproto connection after the opening handshake."""
     client, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
     server.receive_data(client.send(Request(host="localhost", target="/socket.io/")))
     next(server.events())
     client.receive_data(server.send(AcceptConnection()))
     next(client.events())
+    return client, server
+
+
+def _closed_by_both_sides() -> WSConnection:
+    """A server-side wsproto connection after a close handshake the client began."""
+    client, server = _open_pair()
     server.receive_data(client.send(CloseConnection(code=1000)))
     close = next(server.events())
     server.send(close.response())  # what the reader thread answers
@@ -50,11 +56,7 @@ def test_closing_a_socket_the_peer_has_just_closed_is_quiet(racing_socket):
 
 
 def test_closing_an_open_socket_still_sends_the_close_frame(app):
-    client, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
-    server.receive_data(client.send(Request(host="localhost", target="/socket.io/")))
-    next(server.events())
-    client.receive_data(server.send(AcceptConnection()))
-    next(client.events())
+    client, server = _open_pair()
     ours, theirs = socket.socketpair()
     endpoint = Base.__new__(Base)
     endpoint.sock, endpoint.ws, endpoint.connected = ours, server, True
